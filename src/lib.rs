@@ -1,0 +1,7 @@
+//! caresim: a fast, reproducible discrete-event simulator of a chronic-care health economy.
+pub mod engine;
+pub mod experiment;
+pub mod model;
+pub mod output;
+pub mod scenario;
+pub mod stats;

@@ -1,0 +1,48 @@
+//! The `caresim` binary: parse arguments, dispatch, map failures to exit codes
+//! (0 ok, 1 run or I/O failure, 2 bad arguments or scenario).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::Failure;
+use cli::args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let args = Cli::parse(); // clap exits with code 2 on bad arguments
+    let outcome = match &args.command {
+        Command::Run(a) => cli::run(a),
+        Command::Validate(a) => cli::validate(a),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(e)) => {
+            report(&e);
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(e)) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            report(&e);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn report(e: &anyhow::Error) {
+    let text = format!("{e:#}");
+    // One problem per line, each prefixed, so multi-problem scenario errors stay readable.
+    for line in text.lines() {
+        eprintln!("error: {line}");
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,303 @@
+//! Length-of-stay distributions, parameterised the way analysts report stays (mean and sd in
+//! days) and converted once, at validation, to the parameters the samplers need.
+
+use rand::Rng;
+use rand::distr::Distribution;
+use rand::distr::weighted::WeightedIndex;
+use rand_distr::{Exp1, Gamma, StandardNormal};
+use serde::Serialize;
+
+use crate::engine::Days;
+
+/// A distribution of durations in days (length of stay in a bed or service).
+///
+/// Serialises to the same tagged form a scenario uses (`{ dist = "lognormal", mean_days = 7,
+/// sd_days = 7 }`), so the manifest records exactly what was simulated.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "dist", rename_all = "snake_case")]
+pub enum Duration {
+    /// Exponential with the given mean (memoryless; the M in M/M/c).
+    Exponential {
+        /// Mean, days.
+        mean_days: Days,
+    },
+    /// Log-normal with the given mean and standard deviation of the duration itself.
+    Lognormal {
+        /// Mean, days.
+        mean_days: Days,
+        /// Standard deviation, days.
+        sd_days: Days,
+        /// Mean of the underlying normal: `ln(mean) - sigma²/2`.
+        #[serde(skip)]
+        mu: f64,
+        /// Standard deviation of the underlying normal: `sqrt(ln(1 + sd²/mean²))`.
+        #[serde(skip)]
+        sigma: f64,
+    },
+    /// Gamma with the given mean and standard deviation (shape `mean²/sd²`).
+    Gamma {
+        /// Mean, days.
+        mean_days: Days,
+        /// Standard deviation, days.
+        sd_days: Days,
+        #[serde(skip)]
+        sampler: GammaSampler,
+    },
+    /// Always the same duration.
+    Fixed {
+        /// Duration, days.
+        days: Days,
+    },
+    /// An empirical table: one of `values_days`, drawn with probability proportional to
+    /// `weights` (equal weights when none are given).
+    Empirical {
+        /// The possible durations, days.
+        values_days: Vec<Days>,
+        /// Relative frequency of each value.
+        weights: Vec<f64>,
+        #[serde(skip)]
+        index: EmpiricalIndex,
+    },
+}
+
+/// Wrapper so that `Duration` can derive `Debug`/`Clone` around rand_distr's sampler.
+#[derive(Clone, Debug)]
+pub struct GammaSampler(Gamma<f64>);
+
+/// Wrapper around the weighted index of an empirical table.
+#[derive(Clone, Debug)]
+pub struct EmpiricalIndex(WeightedIndex<f64>);
+
+/// Why a duration could not be built. The scenario layer turns these into located messages.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DurationError {
+    /// A mean, sd or fixed value that is not a finite number in range.
+    #[error("{what} must be {rule}, got {value}")]
+    OutOfRange {
+        /// Which key (`mean_days`, `sd_days`, `days`).
+        what: &'static str,
+        /// The rule, e.g. "greater than 0".
+        rule: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// An empirical table that cannot be sampled.
+    #[error("{0}")]
+    BadTable(String),
+}
+
+fn positive(what: &'static str, value: f64) -> Result<f64, DurationError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(DurationError::OutOfRange {
+            what,
+            rule: "a finite number greater than 0",
+            value,
+        })
+    }
+}
+
+fn non_negative(what: &'static str, value: f64) -> Result<f64, DurationError> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(DurationError::OutOfRange {
+            what,
+            rule: "a finite number at least 0",
+            value,
+        })
+    }
+}
+
+impl Duration {
+    /// Exponential with mean `mean_days` (> 0).
+    ///
+    /// # Errors
+    /// If the mean is not finite and positive.
+    pub fn exponential(mean_days: Days) -> Result<Self, DurationError> {
+        Ok(Duration::Exponential {
+            mean_days: positive("mean_days", mean_days)?,
+        })
+    }
+
+    /// Log-normal with mean `mean_days` (> 0) and sd `sd_days` (> 0).
+    ///
+    /// # Errors
+    /// If either is not finite and positive.
+    pub fn lognormal(mean_days: Days, sd_days: Days) -> Result<Self, DurationError> {
+        let mean = positive("mean_days", mean_days)?;
+        let sd = positive("sd_days", sd_days)?;
+        let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+        Ok(Duration::Lognormal {
+            mean_days: mean,
+            sd_days: sd,
+            mu: mean.ln() - sigma2 / 2.0,
+            sigma: sigma2.sqrt(),
+        })
+    }
+
+    /// Gamma with mean `mean_days` (> 0) and sd `sd_days` (> 0).
+    ///
+    /// # Errors
+    /// If either is not finite and positive.
+    pub fn gamma(mean_days: Days, sd_days: Days) -> Result<Self, DurationError> {
+        let mean = positive("mean_days", mean_days)?;
+        let sd = positive("sd_days", sd_days)?;
+        let shape = (mean / sd).powi(2);
+        let scale = sd * sd / mean;
+        let g = Gamma::new(shape, scale)
+            .map_err(|e| DurationError::BadTable(format!("gamma parameters: {e}")))?;
+        Ok(Duration::Gamma {
+            mean_days: mean,
+            sd_days: sd,
+            sampler: GammaSampler(g),
+        })
+    }
+
+    /// Always `days` (≥ 0).
+    ///
+    /// # Errors
+    /// If `days` is negative or not finite.
+    pub fn fixed(days: Days) -> Result<Self, DurationError> {
+        Ok(Duration::Fixed {
+            days: non_negative("days", days)?,
+        })
+    }
+
+    /// One of `values_days` (each ≥ 0) with probability proportional to `weights` (each ≥ 0,
+    /// not all 0, as many as values); equal weights when `weights` is empty.
+    ///
+    /// # Errors
+    /// If the table is empty, a value or weight is out of range, or the lengths differ.
+    pub fn empirical(values_days: Vec<Days>, weights: Vec<f64>) -> Result<Self, DurationError> {
+        if values_days.is_empty() {
+            return Err(DurationError::BadTable(
+                "values_days must list at least one duration".into(),
+            ));
+        }
+        for &v in &values_days {
+            non_negative("values_days", v)?;
+        }
+        let weights = if weights.is_empty() {
+            vec![1.0; values_days.len()]
+        } else {
+            weights
+        };
+        if weights.len() != values_days.len() {
+            return Err(DurationError::BadTable(format!(
+                "weights must have one entry per value: {} values, {} weights",
+                values_days.len(),
+                weights.len()
+            )));
+        }
+        for &w in &weights {
+            non_negative("weights", w)?;
+        }
+        let index = WeightedIndex::new(weights.iter().copied())
+            .map_err(|_| DurationError::BadTable("weights must not all be 0".into()))?;
+        Ok(Duration::Empirical {
+            values_days,
+            weights,
+            index: EmpiricalIndex(index),
+        })
+    }
+
+    /// The distribution's mean, days.
+    pub fn mean_days(&self) -> Days {
+        match self {
+            Duration::Exponential { mean_days }
+            | Duration::Lognormal { mean_days, .. }
+            | Duration::Gamma { mean_days, .. } => *mean_days,
+            Duration::Fixed { days } => *days,
+            Duration::Empirical {
+                values_days,
+                weights,
+                ..
+            } => {
+                let total: f64 = weights.iter().sum();
+                values_days
+                    .iter()
+                    .zip(weights)
+                    .map(|(v, w)| v * w)
+                    .sum::<f64>()
+                    / total
+            }
+        }
+    }
+
+    /// Draw one duration, days.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Days {
+        match self {
+            Duration::Exponential { mean_days } => {
+                let e: f64 = Exp1.sample(rng);
+                e * mean_days
+            }
+            Duration::Lognormal { mu, sigma, .. } => {
+                let z: f64 = StandardNormal.sample(rng);
+                (mu + sigma * z).exp()
+            }
+            Duration::Gamma { sampler, .. } => sampler.0.sample(rng),
+            Duration::Fixed { days } => *days,
+            Duration::Empirical {
+                values_days, index, ..
+            } => values_days[index.0.sample(rng)],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_pcg::Pcg64Mcg;
+
+    fn moments(d: &Duration, n: usize) -> (f64, f64) {
+        let mut rng = Pcg64Mcg::seed_from_u64(7);
+        let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        (mean, var.sqrt())
+    }
+
+    #[test]
+    fn lognormal_matches_requested_mean_and_sd() {
+        let (m, s) = moments(&Duration::lognormal(7.0, 7.0).unwrap(), 400_000);
+        assert!((m - 7.0).abs() < 0.05, "mean {m}");
+        assert!((s - 7.0).abs() < 0.2, "sd {s}");
+    }
+
+    #[test]
+    fn gamma_matches_requested_mean_and_sd() {
+        let (m, s) = moments(&Duration::gamma(10.0, 4.0).unwrap(), 200_000);
+        assert!((m - 10.0).abs() < 0.05, "mean {m}");
+        assert!((s - 4.0).abs() < 0.05, "sd {s}");
+    }
+
+    #[test]
+    fn exponential_mean() {
+        let (m, s) = moments(&Duration::exponential(14.0).unwrap(), 200_000);
+        assert!((m - 14.0).abs() < 0.15, "mean {m}");
+        assert!((s - 14.0).abs() < 0.2, "sd {s}");
+    }
+
+    #[test]
+    fn empirical_draws_only_listed_values_in_proportion() {
+        let d = Duration::empirical(vec![1.0, 5.0], vec![3.0, 1.0]).unwrap();
+        assert_eq!(d.mean_days(), 2.0);
+        let (m, _) = moments(&d, 100_000);
+        assert!((m - 2.0).abs() < 0.03, "mean {m}");
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        assert!(Duration::exponential(0.0).is_err());
+        assert!(Duration::lognormal(7.0, -1.0).is_err());
+        assert!(Duration::fixed(f64::NAN).is_err());
+        assert!(Duration::empirical(vec![], vec![]).is_err());
+        assert!(Duration::empirical(vec![1.0], vec![1.0, 2.0]).is_err());
+        assert!(Duration::empirical(vec![1.0, 2.0], vec![0.0, 0.0]).is_err());
+    }
+}

@@ -1,0 +1,55 @@
+//! Events of the patient-flow model.
+
+/// Index of a patient in the [`PatientTable`](super::patients::PatientTable).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PatientId(pub u32);
+
+impl PatientId {
+    /// Position in the patient table's columns.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What happens when an event fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum EventKind {
+    /// An exacerbation of a patient at home: an admission request or an urgent contact.
+    Exacerbation,
+    /// The end of an acute stay: the patient is medically fit for discharge.
+    EndOfStay,
+    /// The end of a community-service episode.
+    EndOfCommunity,
+    /// The end of an out-of-area (diverted) admission.
+    EndOfDiversion,
+    /// The end of the warm-up period: statistics start here.
+    WarmupEnd,
+}
+
+/// A scheduled event: 12 bytes, `Copy`, so the queue moves it without allocation.
+///
+/// `gen` implements lazy cancellation: an event whose `gen` differs from the patient's
+/// current generation was cancelled (the patient left the state it was scheduled for) and
+/// is skipped when popped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Who it concerns (ignored by system events such as [`EventKind::WarmupEnd`]).
+    pub patient: PatientId,
+    /// The patient's generation when the event was scheduled.
+    pub generation: u32,
+    /// What happens.
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// An event that concerns no patient.
+    pub fn system(kind: EventKind) -> Self {
+        Event {
+            patient: PatientId(u32::MAX),
+            generation: 0,
+            kind,
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The chronic-care patient-flow model (PRODUCT.md "The model"): patients at home with
+//! reviews and exacerbations, acute beds, community services, delayed discharges and costs.
+//!
+//! [`Params`] holds validated parameters; [`Sim`] runs replications of them and returns a
+//! [`Tally`], whose [`Tally::for_each_metric`] defines every output metric.
+
+pub mod dist;
+pub mod event;
+pub mod params;
+pub mod patients;
+pub mod recorder;
+pub mod sim;
+pub mod streams;
+pub mod tally;
+
+pub use dist::{Duration, DurationError};
+pub use event::{Event, EventKind, PatientId};
+pub use params::{
+    AcuteParams, ConditionParams, DischargeRoute, Params, PrimaryCareParams, ServiceParams,
+    WhenFull,
+};
+pub use patients::{CareState, PatientTable};
+pub use recorder::{NoTrace, Recorder};
+pub use sim::{Sim, World};
+pub use streams::{Stream, StreamSeeds, Streams};
+pub use tally::Tally;

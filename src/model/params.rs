@@ -1,0 +1,120 @@
+//! Validated model parameters: plain numbers in model units, built by `scenario` and read by
+//! the simulation. Rates are per day, durations in days, costs in the scenario's currency
+//! (£ in the bundled scenarios).
+
+use serde::Serialize;
+
+use super::dist::Duration;
+use crate::engine::Days;
+
+/// What happens to an admission request when every acute bed is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenFull {
+    /// Wait, first come first served, for the next free bed; the wait is recorded.
+    Queue,
+    /// Admit out of area: counted and costed, no local bed used. The patient is away for a
+    /// stay drawn from their condition's length of stay, then returns home.
+    Divert,
+}
+
+/// The acute hospital.
+#[derive(Clone, Debug, Serialize)]
+pub struct AcuteParams {
+    /// Staffed acute beds.
+    pub beds: u32,
+    /// Rule for requests when all beds are taken.
+    pub when_full: WhenFull,
+    /// Cost per occupied acute bed-day, delayed-discharge days included.
+    pub bed_day_cost: f64,
+    /// Cost per diverted (out-of-area) admission.
+    pub diversion_cost: f64,
+}
+
+/// A community service (intermediate care beds, early supported discharge team, ...).
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceParams {
+    /// Identifier used in `discharge` tables and metric names (`community_days_<name>`).
+    pub name: String,
+    /// Places (beds or caseload slots).
+    pub capacity: u32,
+    /// Length of stay in the service.
+    pub los: Duration,
+    /// Cost per occupied place-day.
+    pub day_cost: f64,
+}
+
+/// Unit costs of primary care.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PrimaryCareParams {
+    /// Cost per routine review.
+    pub review_cost: f64,
+    /// Cost per urgent contact (an exacerbation managed without admission).
+    pub urgent_contact_cost: f64,
+}
+
+/// Where a patient goes at the end of an acute stay, other than home.
+#[derive(Clone, Debug, Serialize)]
+pub struct DischargeRoute {
+    /// Index into [`Params::services`].
+    pub service: usize,
+    /// Probability of needing that service.
+    pub probability: f64,
+}
+
+/// One chronic condition's cohort and its clinical course.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConditionParams {
+    /// Identifier (`copd`, `heart_failure`, ...).
+    pub name: String,
+    /// Patients with this condition at the start.
+    pub patients: u32,
+    /// Routine primary-care reviews per day while at home (0 = none).
+    pub review_rate_per_day: f64,
+    /// Exacerbations per day while at home.
+    pub exacerbation_rate_per_day: f64,
+    /// Probability that an exacerbation becomes an admission request.
+    pub admit: f64,
+    /// Acute length of stay (until medically fit for discharge).
+    pub los: Duration,
+    /// Community services needed at discharge, with probabilities summing to at most 1;
+    /// the remainder go home.
+    pub discharge: Vec<DischargeRoute>,
+}
+
+/// Everything one replication needs, validated.
+#[derive(Clone, Debug, Serialize)]
+pub struct Params {
+    /// Simulated time, days (statistics cover `warmup_days..horizon_days`).
+    pub horizon_days: Days,
+    /// Leading period excluded from statistics, days.
+    pub warmup_days: Days,
+    /// The acute hospital.
+    pub acute: AcuteParams,
+    /// Community services, in scenario order.
+    pub services: Vec<ServiceParams>,
+    /// Primary-care unit costs.
+    pub primary_care: PrimaryCareParams,
+    /// Chronic-disease cohorts, in scenario order.
+    pub conditions: Vec<ConditionParams>,
+}
+
+impl Params {
+    /// Total patients at the start of a replication.
+    pub fn total_patients(&self) -> usize {
+        self.conditions.iter().map(|c| c.patients as usize).sum()
+    }
+
+    /// Days over which statistics are collected (`horizon − warm-up`).
+    pub fn observed_days(&self) -> Days {
+        self.horizon_days - self.warmup_days
+    }
+
+    /// Expected events per day when everyone is at home: a hint for sizing the event queue.
+    pub fn home_event_rate_per_day(&self) -> f64 {
+        self.conditions
+            .iter()
+            .map(|c| c.patients as f64 * c.exacerbation_rate_per_day)
+            .sum()
+    }
+}

@@ -1,0 +1,72 @@
+//! Patient state as struct-of-arrays: one column per attribute, indexed by [`PatientId`].
+//!
+//! Columns keep the event loop's working set small (a handler touches only the columns it
+//! needs) and cost 15 bytes per patient.
+
+use super::event::PatientId;
+use crate::engine::Days;
+
+/// Where a patient is. `u16` payloads index [`Params::services`](super::params::Params).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CareState {
+    /// At home: reviews and exacerbations happen.
+    Home,
+    /// Waiting for an acute bed (FIFO).
+    WaitingForBed,
+    /// In an acute bed, not yet medically fit.
+    Acute,
+    /// Medically fit, holding an acute bed while waiting for a place in a community service.
+    DelayedDischarge(u16),
+    /// In a community service.
+    Community(u16),
+    /// Admitted out of area because no local bed was free (`when_full = "divert"`).
+    OutOfArea,
+}
+
+/// Struct-of-arrays table of patients.
+#[derive(Clone, Debug, Default)]
+pub struct PatientTable {
+    /// Condition index of each patient.
+    pub condition: Vec<u16>,
+    /// Current state.
+    pub state: Vec<CareState>,
+    /// Generation counter, bumped whenever pending events of the patient become invalid.
+    pub generation: Vec<u32>,
+    /// Time the patient entered the current state (start of a wait, an admission, a delay),
+    /// days.
+    pub since: Vec<Days>,
+}
+
+impl PatientTable {
+    /// Number of patients.
+    pub fn len(&self) -> usize {
+        self.state.len()
+    }
+
+    /// True when there are no patients.
+    pub fn is_empty(&self) -> bool {
+        self.state.is_empty()
+    }
+
+    /// Empty the table, keeping its allocations, and reserve room for `n` patients.
+    pub fn reset(&mut self, n: usize) {
+        self.condition.clear();
+        self.state.clear();
+        self.generation.clear();
+        self.since.clear();
+        self.condition.reserve(n);
+        self.state.reserve(n);
+        self.generation.reserve(n);
+        self.since.reserve(n);
+    }
+
+    /// Add a patient at home with `condition`, returning its id.
+    pub fn push(&mut self, condition: u16) -> PatientId {
+        let id = PatientId(self.state.len() as u32);
+        self.condition.push(condition);
+        self.state.push(CareState::Home);
+        self.generation.push(0);
+        self.since.push(0.0);
+        id
+    }
+}

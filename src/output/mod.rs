@@ -1,0 +1,235 @@
+//! Result files: `runs.csv`, `summary.csv`, `summary.json`, `manifest.json`.
+//!
+//! A result folder appears whole or not at all: files are written into a staging folder
+//! beside the target, each through a temporary file and a rename, and the staging folder is
+//! renamed onto the target last. An existing folder is replaced only with `force`.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::experiment::RunResult;
+use crate::model::Tally;
+use crate::scenario::Scenario;
+use crate::stats::{Summary, summarize};
+
+/// Why results could not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// The target folder exists and `force` was not given.
+    #[error("{} already exists; use --force to replace it", .0.display())]
+    Exists(PathBuf),
+    /// A file system operation failed.
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        /// What was being done ("writing", "creating").
+        action: &'static str,
+        /// On which path.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// CSV encoding failed.
+    #[error("encoding CSV: {0}")]
+    Csv(#[from] csv::Error),
+    /// JSON encoding failed.
+    #[error("encoding JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> OutputError + 'a {
+    move |source| OutputError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// How a run was made, for `manifest.json`: enough to reproduce it exactly.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunInfo {
+    /// caresim version.
+    pub tool_version: String,
+    /// Command line as given.
+    pub command: Vec<String>,
+    /// Base seed used.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u32,
+    /// Worker threads used (results do not depend on it).
+    pub threads: usize,
+    /// Wall-clock time of the simulation, seconds.
+    pub wall_time_seconds: f64,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    tool: &'static str,
+    #[serde(flatten)]
+    run: &'a RunInfo,
+    scenario: &'a Scenario,
+}
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    scenario: &'a str,
+    replications: u32,
+    seed: u64,
+    metrics: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Metric names and one row of values per replication, in replication order.
+pub struct Table {
+    /// Column names (metrics).
+    pub names: Vec<String>,
+    /// One row per replication.
+    pub rows: Vec<(u32, Vec<f64>)>,
+}
+
+impl Table {
+    /// Tabulate run results with the metric definitions of [`Tally`].
+    pub fn new(scenario: &Scenario, results: &[RunResult]) -> Self {
+        Table {
+            names: Tally::metric_names(&scenario.params),
+            rows: results
+                .iter()
+                .map(|r| (r.replication, r.tally.metric_values(&scenario.params)))
+                .collect(),
+        }
+    }
+
+    /// Per-metric summaries, in column order.
+    pub fn summaries(&self) -> Vec<Summary> {
+        let rows: Vec<Vec<f64>> = self.rows.iter().map(|(_, v)| v.clone()).collect();
+        summarize(&rows, self.names.len())
+    }
+}
+
+/// Write every result file of a run into `dir`.
+///
+/// # Errors
+/// If `dir` exists and `force` is false, or any file cannot be written.
+pub fn write(
+    dir: &Path,
+    force: bool,
+    scenario: &Scenario,
+    table: &Table,
+    info: &RunInfo,
+) -> Result<(), OutputError> {
+    if dir.exists() && !force {
+        return Err(OutputError::Exists(dir.to_path_buf()));
+    }
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let staging = dir.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io_err("removing", &staging))?;
+    }
+    fs::create_dir_all(&staging).map_err(io_err("creating", &staging))?;
+    let result = write_files(&staging, scenario, table, info).and_then(|()| {
+        if dir.exists() {
+            fs::remove_dir_all(dir).map_err(io_err("replacing", dir))?;
+        }
+        fs::rename(&staging, dir).map_err(io_err("renaming into", dir))
+    });
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_files(
+    dir: &Path,
+    scenario: &Scenario,
+    table: &Table,
+    info: &RunInfo,
+) -> Result<(), OutputError> {
+    // runs.csv
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["replication".to_string()];
+    header.extend(table.names.iter().cloned());
+    w.write_record(&header)?;
+    for (rep, values) in &table.rows {
+        let mut rec = vec![rep.to_string()];
+        rec.extend(values.iter().map(|v| v.to_string()));
+        w.write_record(&rec)?;
+    }
+    atomic_write(&dir.join("runs.csv"), &csv_bytes(w)?)?;
+
+    // summary.csv and summary.json
+    let summaries = table.summaries();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "metric",
+        "mean",
+        "sd",
+        "ci95_low",
+        "ci95_high",
+        "ci95_half_width",
+        "min",
+        "max",
+        "n",
+    ])?;
+    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let mut metrics = serde_json::Map::new();
+    for (name, s) in table.names.iter().zip(&summaries) {
+        w.write_record([
+            name.clone(),
+            s.mean.to_string(),
+            opt(s.sd),
+            opt(s.ci95_low),
+            opt(s.ci95_high),
+            opt(s.ci95_half_width),
+            s.min.to_string(),
+            s.max.to_string(),
+            s.n.to_string(),
+        ])?;
+        metrics.insert(name.clone(), serde_json::to_value(s)?);
+    }
+    atomic_write(&dir.join("summary.csv"), &csv_bytes(w)?)?;
+    let json = SummaryJson {
+        scenario: &scenario.name,
+        replications: info.replications,
+        seed: info.seed,
+        metrics,
+    };
+    atomic_write(&dir.join("summary.json"), &pretty_json(&json)?)?;
+
+    // manifest.json
+    let manifest = Manifest {
+        tool: "caresim",
+        run: info,
+        scenario,
+    };
+    atomic_write(&dir.join("manifest.json"), &pretty_json(&manifest)?)?;
+    Ok(())
+}
+
+fn csv_bytes(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, OutputError> {
+    w.into_inner()
+        .map_err(|e| OutputError::Csv(csv::Error::from(e.into_error())))
+}
+
+fn pretty_json<T: Serialize>(v: &T) -> Result<Vec<u8>, OutputError> {
+    let mut bytes = serde_json::to_vec_pretty(v)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader never sees a half-written file.
+///
+/// # Errors
+/// If the temporary file cannot be written or renamed.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let tmp = path.with_extension("tmp");
+    let mut f = fs::File::create(&tmp).map_err(io_err("creating", &tmp))?;
+    f.write_all(bytes).map_err(io_err("writing", &tmp))?;
+    f.sync_all().map_err(io_err("syncing", &tmp))?;
+    fs::rename(&tmp, path).map_err(io_err("renaming into", path))
+}

@@ -1,0 +1,123 @@
+//! Scenario files: the TOML schema, `extends`, and validation into a [`Scenario`].
+//!
+//! Reading happens in two phases (ripgrep's low/high args): [`schema`] parses each file as
+//! written into `Raw*` structs that deny unknown keys; [`validate`](validate::validate)
+//! checks the merged result and builds plain model [`Params`]. Nothing `Raw` or spanned
+//! leaves this module.
+//!
+//! ```no_run
+//! let scenario = caresim::scenario::load("scenarios/reference_chronic_flow.toml".as_ref())?;
+//! assert_eq!(scenario.params.acute.beds, 340);
+//! # Ok::<(), caresim::scenario::ScenarioError>(())
+//! ```
+
+pub mod load;
+pub mod schema;
+pub mod span;
+pub mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::model::Params;
+
+/// One file of a scenario's `extends` chain, with its hash (recorded in the manifest).
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioFile {
+    /// Path as read.
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+}
+
+/// A validated scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scenario {
+    /// Identifier; names the output folder.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// The file named by the user first, then each file it extends.
+    pub files: Vec<ScenarioFile>,
+    /// Default number of replications.
+    pub replications: u32,
+    /// Default base seed.
+    pub seed: u64,
+    /// Model parameters.
+    pub params: Params,
+}
+
+/// One problem in a scenario, located.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file to fix.
+    pub file: PathBuf,
+    /// 1-based line and column, when the problem has a place in the file.
+    pub location: Option<(usize, usize)>,
+    /// Dotted key path (`acute.beds`); empty for file-level problems.
+    pub field: String,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some((line, col)) = self.location {
+            write!(f, ":{line}:{col}")?;
+        }
+        if !self.field.is_empty() {
+            write!(f, ": {}", self.field)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Every problem found in a scenario (at least one). Displays one problem per line as
+/// `file:line:col: key.path: message`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ScenarioError {
+    /// The problems, in the order found.
+    pub problems: Vec<Problem>,
+}
+
+impl ScenarioError {
+    /// Wrap a non-empty list of problems.
+    pub fn new(problems: Vec<Problem>) -> Self {
+        debug_assert!(!problems.is_empty());
+        ScenarioError { problems }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Read, merge and validate the scenario at `path` (and every file it `extends`).
+///
+/// # Errors
+/// Every problem found, each with its file, line, column and key path.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let sources = load::read_chain(path)?;
+    validate::validate(&sources)
+}
+
+/// The scenario after `extends`, as TOML (for `caresim validate --resolved`).
+///
+/// # Errors
+/// As [`load`].
+pub fn resolved_toml(path: &Path) -> Result<String, ScenarioError> {
+    let sources = load::read_chain(path)?;
+    validate::validate(&sources)?;
+    Ok(toml::to_string_pretty(&sources.merged_table).unwrap_or_default())
+}

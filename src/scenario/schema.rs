@@ -1,0 +1,166 @@
+//! The scenario file format, as parsed: every table denies unknown keys, every key is
+//! optional here (required keys are checked in [`validate`](super::validate), which can then
+//! report *all* missing keys at once with their locations), and the doc comment of each field
+//! is the reference for the key: meaning, unit, default.
+//!
+//! Durations are days, rates per year or per day as named, costs in the scenario's currency
+//! (£ at the price year stated in the scenario's description, for the bundled scenarios).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// A whole scenario file (before `extends` is resolved, each file alone parses as this).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Path of a base scenario, relative to this file. This file's keys override the
+    /// base's, table by table; a distribution table replaces the base's whole.
+    pub extends: Option<String>,
+    /// Name and description.
+    pub scenario: Option<RawMeta>,
+    /// Horizon, warm-up, replications, seed.
+    pub simulation: Option<RawSimulation>,
+    /// The acute hospital.
+    pub acute: Option<RawAcute>,
+    /// Primary-care unit costs.
+    pub primary_care: Option<RawPrimaryCare>,
+    /// Community services by name (`[community.intermediate_care]`).
+    pub community: Option<BTreeMap<String, RawService>>,
+    /// Chronic-disease cohorts by condition name (`[conditions.copd]`).
+    pub conditions: Option<BTreeMap<String, RawCondition>>,
+}
+
+/// `[scenario]`
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    /// Required. Identifier of the scenario: letters, digits, `_` and `-`. Names the output
+    /// folder `output/<name>/`.
+    pub name: Option<String>,
+    /// Free text shown in reports. Default: empty.
+    pub description: Option<String>,
+}
+
+/// `[simulation]`
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    /// Required. Simulated days per replication, warm-up included. Must be > 0.
+    pub horizon_days: Option<f64>,
+    /// Days at the start excluded from every statistic. Default 0; must be < `horizon_days`.
+    pub warmup_days: Option<f64>,
+    /// Replications when `--reps` is not given. Default 100; at least 1.
+    pub replications: Option<u32>,
+    /// Base random seed when `--seed` is not given. Default 1.
+    pub seed: Option<u64>,
+}
+
+/// `when_full`: what happens to an admission request when every bed is taken.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawWhenFull {
+    /// Wait FIFO for a bed.
+    Queue,
+    /// Admit out of area.
+    Divert,
+}
+
+/// `[acute]`
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAcute {
+    /// Required. Staffed acute beds, at least 1.
+    pub beds: Option<u32>,
+    /// `"queue"` (default: wait FIFO, the wait is recorded) or `"divert"` (out-of-area
+    /// admission, counted and costed; the patient is away for a stay, using no local bed).
+    pub when_full: Option<RawWhenFull>,
+    /// Cost per occupied acute bed-day, delayed-discharge days included. Default 0.
+    pub bed_day_cost: Option<f64>,
+    /// Cost per diverted admission. Default 0.
+    pub diversion_cost: Option<f64>,
+}
+
+/// `[primary_care]`
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrimaryCare {
+    /// Cost per routine review. Default 0.
+    pub review_cost: Option<f64>,
+    /// Cost per urgent contact (an exacerbation not admitted). Default 0.
+    pub urgent_contact_cost: Option<f64>,
+}
+
+/// `[community.<name>]`
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    /// Required. Places (beds or caseload slots), at least 1.
+    pub capacity: Option<u32>,
+    /// Required. Length of an episode in the service (a distribution table).
+    pub los: Option<RawDuration>,
+    /// Cost per occupied place-day. Default 0.
+    pub day_cost: Option<f64>,
+}
+
+/// `[conditions.<name>]`
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCondition {
+    /// Required. Patients with the condition at the start (the cohort is closed).
+    pub patients: Option<u32>,
+    /// Mean days between routine primary-care reviews while at home (Poisson). Default: no
+    /// reviews. Must be > 0.
+    pub review_interval_days: Option<f64>,
+    /// Required. Exacerbations per patient-year at home (Poisson; 1 year = 365 days). ≥ 0.
+    pub exacerbations_per_year: Option<f64>,
+    /// Required. Probability that an exacerbation becomes an emergency admission request;
+    /// otherwise it is an urgent primary-care contact. In [0, 1].
+    pub admit: Option<f64>,
+    /// Required. Acute length of stay until medically fit (a distribution table).
+    pub los: Option<RawDuration>,
+    /// Probability of needing each community service at discharge, by service name
+    /// (`{ intermediate_care = 0.25 }`); each in [0, 1], summing to at most 1; the remainder go
+    /// home. Default: everyone goes home.
+    pub discharge: Option<BTreeMap<String, f64>>,
+}
+
+/// A distribution of durations, tagged by `dist`. Every variant denies unknown keys.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawDuration {
+    /// `{ dist = "exponential", mean_days = 14.0 }`
+    Exponential {
+        /// Mean, days (> 0).
+        mean_days: f64,
+    },
+    /// `{ dist = "lognormal", mean_days = 7.0, sd_days = 7.0 }` (mean and sd of the stay
+    /// itself, not of its logarithm).
+    Lognormal {
+        /// Mean, days (> 0).
+        mean_days: f64,
+        /// Standard deviation, days (> 0).
+        sd_days: f64,
+    },
+    /// `{ dist = "gamma", mean_days = 10.0, sd_days = 4.0 }`
+    Gamma {
+        /// Mean, days (> 0).
+        mean_days: f64,
+        /// Standard deviation, days (> 0).
+        sd_days: f64,
+    },
+    /// `{ dist = "fixed", days = 3.0 }`
+    Fixed {
+        /// Duration, days (≥ 0).
+        days: f64,
+    },
+    /// `{ dist = "empirical", values_days = [1, 2, 5], weights = [5, 3, 2] }`: one of the
+    /// values, with probability proportional to its weight (equal weights if omitted).
+    Empirical {
+        /// Possible durations, days (≥ 0).
+        values_days: Vec<f64>,
+        /// Relative frequencies (≥ 0, not all 0), one per value. Default: equal.
+        #[serde(default)]
+        weights: Vec<f64>,
+    },
+}

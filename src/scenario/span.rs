@@ -1,0 +1,134 @@
+//! Where each key of a scenario file is: dotted key paths mapped to byte spans, and byte
+//! offsets mapped to line:column. This is what lets a semantic check made on the merged,
+//! typed scenario point back at the line of the file that set the bad value.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+
+/// The location of one key in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeySpan {
+    /// The key itself (for a table header, the name in the header).
+    pub key: Range<usize>,
+    /// The value (for a table, the whole table).
+    pub value: Range<usize>,
+}
+
+/// Every key path of one file (`acute.beds`, `conditions.copd.los.mean_days`) and its span.
+#[derive(Clone, Debug, Default)]
+pub struct SpanIndex {
+    spans: BTreeMap<String, KeySpan>,
+}
+
+impl SpanIndex {
+    /// Index the keys of `text`, or return an empty index when it is not valid TOML (the
+    /// parse error is reported separately).
+    pub fn new(text: &str) -> Self {
+        let mut spans = BTreeMap::new();
+        if let Ok(table) = DeTable::parse(text) {
+            walk(table.get_ref(), "", &mut spans);
+        }
+        SpanIndex { spans }
+    }
+
+    /// The span of `path`, if the file sets it.
+    pub fn get(&self, path: &str) -> Option<&KeySpan> {
+        self.spans.get(path)
+    }
+
+    /// The longest prefix of `path` (itself included) that the file sets, with its span.
+    pub fn nearest(&self, path: &str) -> Option<(&str, &KeySpan)> {
+        let mut p = path;
+        loop {
+            if let Some((k, s)) = self.spans.get_key_value(p) {
+                return Some((k.as_str(), s));
+            }
+            p = &p[..p.rfind('.')?];
+        }
+    }
+
+    /// The deepest key whose key or value contains byte `offset`.
+    pub fn path_at(&self, offset: usize) -> Option<&str> {
+        self.spans
+            .iter()
+            .filter(|(_, s)| {
+                s.key.contains(&offset) || s.value.contains(&offset) || s.key.start == offset
+            })
+            .max_by_key(|(p, _)| p.matches('.').count())
+            .map(|(p, _)| p.as_str())
+    }
+}
+
+fn walk(table: &DeTable<'_>, prefix: &str, out: &mut BTreeMap<String, KeySpan>) {
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", key.get_ref())
+        };
+        out.insert(
+            path.clone(),
+            KeySpan {
+                key: key.span(),
+                value: value.span(),
+            },
+        );
+        if let DeValue::Table(t) = value.get_ref() {
+            walk(t, &path, out);
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str =
+        "[acute]\nbeds = 10\n\n[conditions.copd]\nlos = { dist = \"fixed\", days = 3 }\n";
+
+    #[test]
+    fn finds_nested_keys() {
+        let idx = SpanIndex::new(DOC);
+        let beds = idx.get("acute.beds").unwrap();
+        assert_eq!(line_col(DOC, beds.value.start), (2, 8));
+        let days = idx.get("conditions.copd.los.days").unwrap();
+        assert_eq!(line_col(DOC, days.value.start), (5, 32));
+    }
+
+    #[test]
+    fn nearest_falls_back_to_parent_table() {
+        let idx = SpanIndex::new(DOC);
+        let (p, s) = idx.nearest("acute.when_full").unwrap();
+        assert_eq!(p, "acute");
+        assert_eq!(line_col(DOC, s.key.start), (1, 2));
+        assert!(idx.nearest("simulation.seed").is_none());
+    }
+
+    #[test]
+    fn path_at_offset() {
+        let idx = SpanIndex::new(DOC);
+        let off = DOC.find("10").unwrap();
+        assert_eq!(idx.path_at(off), Some("acute.beds"));
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("a\n£b", 4), (2, 2));
+        assert_eq!(line_col("", 0), (1, 1));
+    }
+}
