@@ -1,1 +1,8 @@
+//! The integration tests: one binary, one module per area (ripgrep's layout).
 
+mod cli;
+mod conservation;
+mod queueing;
+mod reproducibility;
+mod scenario_errors;
+mod util;

@@ -1,0 +1,100 @@
+//! Agreement with queueing theory, each within the 95% confidence interval of the
+//! simulated mean across replications.
+
+use caresim::experiment::{self, NoProgress};
+use caresim::model::{Duration, Params, Tally, WhenFull};
+use caresim::stats::{Summary, Welford};
+
+use crate::util::queue_model;
+
+/// Erlang B blocking probability for `c` servers and offered load `a` (recursive form).
+fn erlang_b(c: u32, a: f64) -> f64 {
+    (1..=c).fold(1.0, |b, k| a * b / (f64::from(k) + a * b))
+}
+
+/// Erlang C probability of waiting.
+fn erlang_c(c: u32, a: f64) -> f64 {
+    let b = erlang_b(c, a);
+    let rho = a / f64::from(c);
+    b / (1.0 - rho + rho * b)
+}
+
+fn summary_of(params: &Params, reps: u32, metric: impl Fn(&Tally) -> f64) -> Summary {
+    let results = experiment::run(params, 2026, reps, 0, &NoProgress).unwrap();
+    let mut w = Welford::default();
+    for r in &results {
+        w.push(metric(&r.tally));
+    }
+    w.summary()
+}
+
+fn assert_within_ci(name: &str, s: &Summary, theory: f64) {
+    let (lo, hi) = (s.ci95_low.unwrap(), s.ci95_high.unwrap());
+    assert!(
+        lo <= theory && theory <= hi,
+        "{name}: theory {theory} outside the 95% CI [{lo}, {hi}] (mean {})",
+        s.mean
+    );
+}
+
+#[test]
+fn mmc_mean_wait_matches_erlang_c() {
+    // λ = 1.6/day, mean stay 5 days (μ = 0.2), c = 10 beds: ρ = 0.8.
+    let (lambda, mean_los, c) = (1.6, 5.0, 10);
+    let params = queue_model(
+        lambda,
+        c,
+        Duration::exponential(mean_los).unwrap(),
+        WhenFull::Queue,
+    );
+    let s = summary_of(&params, 30, |t| t.wait_days_total / t.admissions as f64);
+    let a = lambda * mean_los;
+    let wq = erlang_c(c, a) / (f64::from(c) / mean_los - lambda);
+    assert!((wq - 1.0230).abs() < 1e-3, "Erlang C sanity: {wq}");
+    assert_within_ci("mean wait (days)", &s, wq);
+}
+
+#[test]
+fn loss_system_blocking_matches_erlang_b() {
+    let (lambda, mean_los, c) = (1.6, 5.0, 10);
+    let params = queue_model(
+        lambda,
+        c,
+        Duration::exponential(mean_los).unwrap(),
+        WhenFull::Divert,
+    );
+    let s = summary_of(&params, 30, |t| {
+        t.diversions as f64 / t.admission_requests as f64
+    });
+    let b = erlang_b(c, lambda * mean_los);
+    assert!((b - 0.1217).abs() < 1e-3, "Erlang B sanity: {b}");
+    assert_within_ci("blocking probability", &s, b);
+}
+
+#[test]
+fn ample_capacity_occupancy_is_arrival_rate_times_mean_stay() {
+    // M/G/∞: mean occupancy = λ E[S] whatever the stay distribution (here lognormal).
+    let (lambda, mean_los) = (1.6, 5.0);
+    let params = queue_model(
+        lambda,
+        10_000,
+        Duration::lognormal(mean_los, 8.0).unwrap(),
+        WhenFull::Queue,
+    );
+    let s = summary_of(&params, 30, |t| t.acute_bed_days / t.observed_days);
+    assert_within_ci("mean occupancy (beds)", &s, lambda * mean_los);
+    let waits = summary_of(&params, 2, |t| t.wait_days_total);
+    assert_eq!(waits.max, 0.0, "nobody waits when beds are ample");
+}
+
+#[test]
+fn mean_stay_matches_the_length_of_stay_distribution() {
+    let params = queue_model(
+        1.6,
+        10_000,
+        Duration::lognormal(7.0, 7.0).unwrap(),
+        WhenFull::Queue,
+    );
+    let s = summary_of(&params, 30, |t| t.stay_days_total / t.stays_ended as f64);
+    assert_within_ci("mean stay (days)", &s, 7.0);
+}

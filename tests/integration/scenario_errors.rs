@@ -1,0 +1,102 @@
+//! Each kind of bad scenario gives one located message per problem and exit code 2.
+
+use crate::util::{caresim, fixture, stderr};
+
+/// Run `caresim validate` on a fixture from `tests/fixtures` (so paths in messages are
+/// relative) and return its stderr, asserting exit code 2.
+fn errors_of(name: &str) -> String {
+    let dir = fixture("");
+    let o = caresim(&dir, &["validate", name]);
+    assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+    assert!(o.stdout.is_empty(), "nothing on stdout for a bad scenario");
+    stderr(&o)
+}
+
+#[test]
+fn fails_with_malformed_toml() {
+    assert_eq!(
+        errors_of("malformed.toml"),
+        "error: malformed.toml:6:16: extra `=`, expected nothing\n"
+    );
+}
+
+#[test]
+fn fails_with_unknown_key_and_suggests_the_closest() {
+    assert_eq!(
+        errors_of("unknown_key.toml"),
+        "error: unknown_key.toml:7:1: acute.bedz: unknown field `bedz`, expected one of `beds`, \
+         `when_full`, `bed_day_cost`, `diversion_cost`; did you mean `beds`?\n"
+    );
+}
+
+#[test]
+fn fails_with_unknown_distribution() {
+    let e = errors_of("unknown_dist.toml");
+    assert!(e.starts_with("error: unknown_dist.toml:4:16: conditions.copd.los.dist: unknown variant `lognorm`"), "{e}");
+    assert!(e.contains("did you mean `lognormal`?"), "{e}");
+}
+
+#[test]
+fn fails_with_wrong_type() {
+    assert_eq!(
+        errors_of("wrong_type.toml"),
+        "error: wrong_type.toml:7:8: acute.beds: invalid type: string \"many\", expected u32\n"
+    );
+}
+
+#[test]
+fn reports_every_out_of_range_value_at_once() {
+    assert_eq!(
+        errors_of("out_of_range.toml"),
+        "error: out_of_range.toml:7:8: acute.beds: must be at least 1, got 0\n\
+         error: out_of_range.toml:10:9: conditions.copd.admit: must be a probability in [0, 1], got 1.5\n\
+         error: out_of_range.toml:11:56: conditions.copd.los.sd_days: sd_days must be a finite number greater than 0, got -2\n\
+         error: out_of_range.toml:12:35: conditions.copd.discharge.intermediate_kare: no community service named \
+         `intermediate_kare`; defined: intermediate_care; did you mean `intermediate_care`?\n"
+    );
+}
+
+#[test]
+fn reports_missing_required_keys_at_their_table() {
+    assert_eq!(
+        errors_of("missing_field.toml"),
+        "error: missing_field.toml:7:2: acute.beds: missing: the number of acute beds\n\
+         error: missing_field.toml:10:13: conditions.copd.exacerbations_per_year: missing: exacerbations per patient-year\n\
+         error: missing_field.toml:10:13: conditions.copd.admit: missing: the probability that an exacerbation is admitted\n"
+    );
+}
+
+#[test]
+fn fails_with_missing_extends_file() {
+    let e = errors_of("missing_extends.toml");
+    assert!(
+        e.starts_with("error: missing_extends.toml:1:11: extends: cannot read does_not_exist.toml:"),
+        "{e}"
+    );
+}
+
+#[test]
+fn fails_with_extends_cycle() {
+    assert_eq!(
+        errors_of("cycle_a.toml"),
+        "error: cycle_b.toml:1:11: extends: extends cycle: cycle_a.toml -> cycle_b.toml -> cycle_a.toml\n"
+    );
+}
+
+#[test]
+fn errors_in_a_base_file_point_at_the_base() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("base.toml"),
+        "[scenario]\nname = \"b\"\n[simulation]\nhorizon_days = -5.0\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("child.toml"), "extends = \"base.toml\"\n").unwrap();
+    let o = caresim(dir.path(), &["validate", "child.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("error: base.toml:4:16: simulation.horizon_days: must be greater than 0, got -5"),
+        "{e}"
+    );
+}
