@@ -3,7 +3,7 @@
 pub mod args;
 pub mod progress;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -73,7 +73,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn print_headline(name: &str, reps: u32, wall: f64, table: &Table, out: &PathBuf) {
+fn print_headline(name: &str, reps: u32, wall: f64, table: &Table, out: &Path) {
     let summaries = table.summaries();
     eprintln!(
         "{name}: {reps} replications in {wall:.2} s -> {}",

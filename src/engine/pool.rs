@@ -259,11 +259,16 @@ mod tests {
             for (i, op) in ops.into_iter().enumerate() {
                 let now = i as f64;
                 match op {
-                    0 => if !p.try_seize(now) { p.enqueue(next_id); next_id += 1; },
-                    1 => if p.in_use() > 0 {
+                    0 if !p.try_seize(now) => {
+                        p.enqueue(next_id);
+                        next_id += 1;
+                    }
+                    1 if p.in_use() > 0 => {
                         p.release(now);
-                        if let Some(w) = p.next_waiter(now) { served.push(w); }
-                    },
+                        if let Some(w) = p.next_waiter(now) {
+                            served.push(w);
+                        }
+                    }
                     _ => {}
                 }
                 prop_assert!(p.in_use() <= p.capacity());

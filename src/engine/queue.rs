@@ -28,7 +28,7 @@
 //! must be finite and non-negative, and an event may not be scheduled before the time of the
 //! last popped event (the simulation never schedules into the past).
 
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 use super::time::Days;
@@ -289,7 +289,7 @@ impl<E: Copy> EventQueue<E> {
                     bucket.clear();
                 }
                 // Descending, so that the earliest event is popped from the end in O(1).
-                self.current.sort_unstable_by(|a, b| b.key().cmp(&a.key()));
+                self.current.sort_unstable_by_key(|e| Reverse(e.key()));
             }
             if !self.current.is_empty() {
                 return true;

@@ -115,7 +115,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// The scenario after `extends`, as TOML (for `caresim validate --resolved`).
 ///
 /// # Errors
-/// As [`load`].
+/// As [`load()`].
 pub fn resolved_toml(path: &Path) -> Result<String, ScenarioError> {
     let sources = load::read_chain(path)?;
     validate::validate(&sources)?;

@@ -9,7 +9,13 @@ fn run_writes_every_result_file() {
     let dir = tempfile::tempdir().unwrap();
     let o = caresim(
         dir.path(),
-        &["run", fixture("valid.toml").to_str().unwrap(), "--reps", "3", "--quiet"],
+        &[
+            "run",
+            fixture("valid.toml").to_str().unwrap(),
+            "--reps",
+            "3",
+            "--quiet",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.path().join("output/valid");
@@ -34,7 +40,10 @@ fn run_writes_every_result_file() {
         "acute_cost",
         "primary_care_cost",
     ] {
-        assert!(header.split(',').any(|c| c == metric), "runs.csv lacks {metric}");
+        assert!(
+            header.split(',').any(|c| c == metric),
+            "runs.csv lacks {metric}"
+        );
     }
     let summary: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
@@ -45,7 +54,13 @@ fn run_writes_every_result_file() {
         serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["seed"], 7);
     assert_eq!(manifest["replications"], 3);
-    assert_eq!(manifest["scenario"]["files"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        manifest["scenario"]["files"][0]["sha256"]
+            .as_str()
+            .unwrap()
+            .len(),
+        64
+    );
     assert_eq!(manifest["scenario"]["params"]["acute"]["beds"], 20);
     assert_eq!(
         manifest["scenario"]["params"]["conditions"][0]["los"]["dist"],
@@ -63,7 +78,15 @@ fn run_writes_every_result_file() {
 fn refuses_to_overwrite_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = fixture("valid.toml");
-    let args = ["run", scenario.to_str().unwrap(), "--reps", "2", "--quiet", "--out", "res"];
+    let args = [
+        "run",
+        scenario.to_str().unwrap(),
+        "--reps",
+        "2",
+        "--quiet",
+        "--out",
+        "res",
+    ];
     assert!(caresim(dir.path(), &args).status.success());
     let again = caresim(dir.path(), &args);
     assert_eq!(again.status.code(), Some(2));
@@ -79,7 +102,11 @@ fn scenario_errors_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let o = caresim(
         dir.path(),
-        &["run", fixture("out_of_range.toml").to_str().unwrap(), "--quiet"],
+        &[
+            "run",
+            fixture("out_of_range.toml").to_str().unwrap(),
+            "--quiet",
+        ],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(!dir.path().join("output").exists());
@@ -90,7 +117,11 @@ fn fails_with_missing_scenario_file() {
     let dir = tempfile::tempdir().unwrap();
     let o = caresim(dir.path(), &["run", "nope.toml"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("nope.toml: cannot read scenario"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nope.toml: cannot read scenario"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -98,7 +129,12 @@ fn fails_with_zero_replications() {
     let dir = tempfile::tempdir().unwrap();
     let o = caresim(
         dir.path(),
-        &["run", fixture("valid.toml").to_str().unwrap(), "--reps", "0"],
+        &[
+            "run",
+            fixture("valid.toml").to_str().unwrap(),
+            "--reps",
+            "0",
+        ],
     );
     assert_eq!(o.status.code(), Some(2));
 }
@@ -108,18 +144,29 @@ fn validate_reports_ok_and_resolved() {
     let dir = tempfile::tempdir().unwrap();
     let o = caresim(
         dir.path(),
-        &["validate", fixture("valid.toml").to_str().unwrap(), fixture("variant.toml").to_str().unwrap()],
+        &[
+            "validate",
+            fixture("valid.toml").to_str().unwrap(),
+            fixture("variant.toml").to_str().unwrap(),
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(out.matches(": ok (").count(), 2, "{out}");
     let o = caresim(
         dir.path(),
-        &["validate", "--resolved", fixture("variant.toml").to_str().unwrap()],
+        &[
+            "validate",
+            "--resolved",
+            fixture("variant.toml").to_str().unwrap(),
+        ],
     );
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("dist = \"exponential\""), "{out}");
-    assert!(!out.contains("sd_days"), "the variant's distribution replaces the base's: {out}");
+    assert!(
+        !out.contains("sd_days"),
+        "the variant's distribution replaces the base's: {out}"
+    );
     assert!(out.contains("beds = 20"), "inherited from the base: {out}");
 }
 
@@ -158,7 +205,11 @@ fn reference_scenarios_express_the_specified_model() {
         caresim::scenario::load(&dir.join("scenarios/reference_chronic_flow_small.toml")).unwrap();
     let q = &small.params;
     assert_eq!(
-        (q.conditions[0].patients, q.acute.beds, q.services[0].capacity),
+        (
+            q.conditions[0].patients,
+            q.acute.beds,
+            q.services[0].capacity
+        ),
         (20_000, 68, 50)
     );
     assert_eq!(q.conditions[0].admit, 0.30, "inherited");

@@ -17,7 +17,7 @@ struct Invariants {
 impl Recorder for Invariants {
     fn event_handled(&mut self, _now: f64, world: &World<'_>) {
         self.events += 1;
-        if self.events % 3 == 0 {
+        if self.events.is_multiple_of(3) {
             world.check_conservation().unwrap();
             assert_eq!(world.patient_count(), self.patients);
             self.checks += 1;
@@ -40,7 +40,10 @@ fn check_scenario(when_full: WhenFull) {
     };
     let tally = sim.run_recorded(&replication_seeds(3, 0), &mut inv);
     assert!(inv.checks > 100, "only {} checks", inv.checks);
-    assert!(tally.delayed_discharges > 0, "the test needs delayed discharges");
+    assert!(
+        tally.delayed_discharges > 0,
+        "the test needs delayed discharges"
+    );
     match when_full {
         WhenFull::Queue => assert!(tally.wait_days_total > 0.0, "the test needs waits"),
         WhenFull::Divert => assert!(tally.diversions > 0, "the test needs diversions"),
@@ -77,7 +80,10 @@ fn costs_reconcile_with_days_and_unit_costs() {
     assert!(close(get("diversion_cost"), t.diversions as f64 * 1000.0));
     assert!(close(
         get("total_cost"),
-        get("acute_cost") + get("community_cost") + get("primary_care_cost") + get("diversion_cost")
+        get("acute_cost")
+            + get("community_cost")
+            + get("primary_care_cost")
+            + get("diversion_cost")
     ));
     assert!(t.delayed_bed_days <= t.acute_bed_days);
     // Exacerbations split exactly into admission requests and urgent contacts.

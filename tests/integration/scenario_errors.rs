@@ -32,7 +32,12 @@ fn fails_with_unknown_key_and_suggests_the_closest() {
 #[test]
 fn fails_with_unknown_distribution() {
     let e = errors_of("unknown_dist.toml");
-    assert!(e.starts_with("error: unknown_dist.toml:4:16: conditions.copd.los.dist: unknown variant `lognorm`"), "{e}");
+    assert!(
+        e.starts_with(
+            "error: unknown_dist.toml:4:16: conditions.copd.los.dist: unknown variant `lognorm`"
+        ),
+        "{e}"
+    );
     assert!(e.contains("did you mean `lognormal`?"), "{e}");
 }
 
@@ -70,7 +75,9 @@ fn reports_missing_required_keys_at_their_table() {
 fn fails_with_missing_extends_file() {
     let e = errors_of("missing_extends.toml");
     assert!(
-        e.starts_with("error: missing_extends.toml:1:11: extends: cannot read does_not_exist.toml:"),
+        e.starts_with(
+            "error: missing_extends.toml:1:11: extends: cannot read does_not_exist.toml:"
+        ),
         "{e}"
     );
 }
@@ -96,7 +103,9 @@ fn errors_in_a_base_file_point_at_the_base() {
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(
-        e.contains("error: base.toml:4:16: simulation.horizon_days: must be greater than 0, got -5"),
+        e.contains(
+            "error: base.toml:4:16: simulation.horizon_days: must be greater than 0, got -5"
+        ),
         "{e}"
     );
 }

@@ -3,9 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use caresim::model::{
-    AcuteParams, ConditionParams, Duration, Params, PrimaryCareParams, WhenFull,
-};
+use caresim::model::{AcuteParams, ConditionParams, Duration, Params, PrimaryCareParams, WhenFull};
 
 /// Path of a fixture in `tests/fixtures/`.
 pub fn fixture(name: &str) -> PathBuf {
