@@ -2,6 +2,7 @@
 
 mod cli;
 mod conservation;
+mod golden;
 mod queueing;
 mod reproducibility;
 mod scenario_errors;

@@ -98,3 +98,18 @@ fn mean_stay_matches_the_length_of_stay_distribution() {
     let s = summary_of(&params, 30, |t| t.stay_days_total / t.stays_ended as f64);
     assert_within_ci("mean stay (days)", &s, 7.0);
 }
+
+#[test]
+fn warmup_is_excluded_from_counts_and_integrals() {
+    // 500 warm-up days of 20,500: admissions estimate λ × 20,000, not λ × 20,500.
+    let params = queue_model(
+        1.6,
+        10_000,
+        Duration::exponential(5.0).unwrap(),
+        WhenFull::Queue,
+    );
+    let s = summary_of(&params, 30, |t| t.admissions as f64);
+    assert_within_ci("admissions after warm-up", &s, 1.6 * 20_000.0);
+    let observed = summary_of(&params, 2, |t| t.observed_days);
+    assert_eq!(observed.max, 20_000.0);
+}
