@@ -78,6 +78,12 @@ pub struct Pool<W> {
     in_use: u32,
     line: VecDeque<W>,
     occupancy: TimeIntegral,
+    /// Units in use above which the pool counts as highly occupied.
+    high_level: u32,
+    /// Time integral of "in use > high level" (days highly occupied).
+    high: TimeIntegral,
+    /// Time integral of "every unit in use" (days full).
+    full: TimeIntegral,
 }
 
 impl<W> Pool<W> {
@@ -89,7 +95,28 @@ impl<W> Pool<W> {
             in_use: 0,
             line: VecDeque::with_capacity(line_capacity),
             occupancy: TimeIntegral::default(),
+            high_level: Self::high_level_for(capacity),
+            high: TimeIntegral::default(),
+            full: TimeIntegral::default(),
         }
+    }
+
+    /// Share of capacity above which a pool counts as highly occupied (the NHS's 85% bed
+    /// occupancy warning level).
+    pub const HIGH_OCCUPANCY: f64 = 0.85;
+
+    fn high_level_for(capacity: u32) -> u32 {
+        (f64::from(capacity) * Self::HIGH_OCCUPANCY).floor() as u32
+    }
+
+    /// Record the new number in use at `now` in every integral.
+    #[inline]
+    fn changed(&mut self, now: Days) {
+        self.occupancy.set(now, f64::from(self.in_use));
+        self.high
+            .set(now, f64::from(u8::from(self.in_use > self.high_level)));
+        self.full
+            .set(now, f64::from(u8::from(self.in_use >= self.capacity)));
     }
 
     /// Units the pool may have in use.
@@ -115,7 +142,7 @@ impl<W> Pool<W> {
     pub fn try_seize(&mut self, now: Days) -> bool {
         if self.has_free() {
             self.in_use += 1;
-            self.occupancy.set(now, self.in_use as f64);
+            self.changed(now);
             true
         } else {
             false
@@ -132,12 +159,14 @@ impl<W> Pool<W> {
     pub fn release(&mut self, now: Days) {
         debug_assert!(self.in_use > 0, "release from an empty pool");
         self.in_use -= 1;
-        self.occupancy.set(now, self.in_use as f64);
+        self.changed(now);
     }
 
     /// Change capacity at `now`. Units in use above the new capacity are not taken away.
-    pub fn set_capacity(&mut self, capacity: u32) {
+    pub fn set_capacity(&mut self, now: Days, capacity: u32) {
         self.capacity = capacity;
+        self.high_level = Self::high_level_for(capacity);
+        self.changed(now);
     }
 
     /// Join the back of the line.
@@ -153,7 +182,7 @@ impl<W> Pool<W> {
         if self.has_free() && !self.line.is_empty() {
             let w = self.line.pop_front();
             self.in_use += 1;
-            self.occupancy.set(now, self.in_use as f64);
+            self.changed(now);
             w
         } else {
             None
@@ -172,17 +201,34 @@ impl<W> Pool<W> {
         &self.occupancy
     }
 
+    /// Time integral of being highly occupied (more than 85% of capacity in use): the
+    /// area is days.
+    pub fn high_occupancy(&self) -> &TimeIntegral {
+        &self.high
+    }
+
+    /// Time integral of being full (every unit in use): the area is days.
+    pub fn full(&self) -> &TimeIntegral {
+        &self.full
+    }
+
     /// Start counting occupancy afresh at `now` (end of warm-up).
     pub fn reset_stats(&mut self, now: Days) {
         self.occupancy.reset(now);
+        self.high.reset(now);
+        self.full.reset(now);
     }
 
     /// Empty the pool and its line, keeping allocations (between replications).
     pub fn clear(&mut self, capacity: u32) {
         self.capacity = capacity;
+        self.high_level = Self::high_level_for(capacity);
         self.in_use = 0;
         self.line.clear();
         self.occupancy = TimeIntegral::default();
+        self.high = TimeIntegral::default();
+        self.full = TimeIntegral::default();
+        self.changed(0.0);
     }
 }
 
@@ -225,6 +271,23 @@ mod tests {
     }
 
     #[test]
+    fn counts_days_full_and_highly_occupied() {
+        // 20 units: highly occupied above 17 in use, full at 20.
+        let mut p: Pool<u32> = Pool::new(20, 0);
+        for _ in 0..17 {
+            p.try_seize(0.0);
+        }
+        p.try_seize(2.0); // 18 in use from day 2: high
+        p.try_seize(3.0);
+        p.try_seize(3.0); // 20 from day 3: full
+        p.release(7.0); // 19 from day 7
+        p.release(9.0); // 18
+        p.release(10.0); // 17 from day 10: not high
+        assert_eq!(p.high_occupancy().area_until(12.0), 8.0);
+        assert_eq!(p.full().area_until(12.0), 4.0);
+    }
+
+    #[test]
     fn reset_excludes_warmup() {
         let mut t = TimeIntegral::default();
         t.set(0.0, 5.0);
@@ -238,7 +301,7 @@ mod tests {
         for _ in 0..3 {
             p.try_seize(0.0);
         }
-        p.set_capacity(1);
+        p.set_capacity(0.5, 1);
         assert_eq!(p.in_use(), 3, "nobody is evicted");
         p.release(1.0);
         assert!(!p.try_seize(1.0), "still above the new capacity");

@@ -16,8 +16,12 @@ impl PatientId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum EventKind {
-    /// An exacerbation of a patient at home: an admission request or an urgent contact.
-    Exacerbation,
+    /// A candidate event of a patient at home: an exacerbation (an admission request or an
+    /// urgent contact), a death, or, when rates vary over time, a candidate rejected by
+    /// thinning.
+    AtHome,
+    /// A new patient arrives (incidence); `patient` holds the condition index.
+    NewPatient,
     /// The end of an acute stay: the patient is medically fit for discharge.
     EndOfStay,
     /// The end of a community-service episode.

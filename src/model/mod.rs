@@ -16,8 +16,8 @@ pub mod tally;
 pub use dist::{Duration, DurationError};
 pub use event::{Event, EventKind, PatientId};
 pub use params::{
-    AcuteParams, ConditionParams, DischargeRoute, Params, PrimaryCareParams, ServiceParams,
-    WhenFull,
+    AcuteParams, ConditionParams, DischargeRoute, Params, PrimaryCareParams, Seasonality,
+    ServiceParams, WhenFull,
 };
 pub use patients::{CareState, PatientTable};
 pub use recorder::{NoTrace, Recorder};

@@ -77,9 +77,39 @@ pub struct ConditionParams {
     pub admit: f64,
     /// Acute length of stay (until medically fit for discharge).
     pub los: Duration,
+    /// Death hazard at home, per day (0 = no deaths).
+    pub death_rate_per_day: f64,
+    /// Probability of dying in hospital, per acute stay (decided at the end of the stay).
+    pub in_hospital_death: f64,
+    /// New patients arriving at home, per day (Poisson; 0 = closed cohort).
+    pub new_patients_per_day: f64,
     /// Community services needed at discharge, with probabilities summing to at most 1;
     /// the remainder go home.
     pub discharge: Vec<DischargeRoute>,
+}
+
+/// A winter peak in exacerbation rates: the rate is multiplied by
+/// `1 + amplitude × cos(2π (t − peak_day) / 365)`, so it averages 1 over a year.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Seasonality {
+    /// Relative swing above and below the yearly mean, in [0, 1).
+    pub amplitude: f64,
+    /// Day of the simulated year (day 0 = start of the run) at which the rate peaks.
+    pub peak_day: Days,
+}
+
+impl Seasonality {
+    /// Rate multiplier at time `t` (days).
+    #[inline]
+    pub fn multiplier(&self, t: Days) -> f64 {
+        1.0 + self.amplitude
+            * (std::f64::consts::TAU * (t - self.peak_day) / crate::engine::DAYS_PER_YEAR).cos()
+    }
+
+    /// Largest multiplier over the year (the bound used for thinning).
+    pub fn max_multiplier(&self) -> f64 {
+        1.0 + self.amplitude
+    }
 }
 
 /// Everything one replication needs, validated.
@@ -97,6 +127,8 @@ pub struct Params {
     pub primary_care: PrimaryCareParams,
     /// Chronic-disease cohorts, in scenario order.
     pub conditions: Vec<ConditionParams>,
+    /// Winter peak of exacerbations (none when absent).
+    pub seasonality: Option<Seasonality>,
 }
 
 impl Params {
@@ -114,7 +146,18 @@ impl Params {
     pub fn home_event_rate_per_day(&self) -> f64 {
         self.conditions
             .iter()
-            .map(|c| c.patients as f64 * c.exacerbation_rate_per_day)
+            .map(|c| c.patients as f64 * (c.exacerbation_rate_per_day + c.death_rate_per_day))
             .sum()
+    }
+
+    /// Expected patients ever in the table: the starting cohort plus expected incidence,
+    /// with 10% headroom (for reserving memory once).
+    pub fn expected_patients(&self) -> usize {
+        let arrivals: f64 = self
+            .conditions
+            .iter()
+            .map(|c| c.new_patients_per_day * self.horizon_days)
+            .sum();
+        self.total_patients() + (arrivals * 1.1) as usize
     }
 }

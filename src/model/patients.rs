@@ -1,7 +1,7 @@
 //! Patient state as struct-of-arrays: one column per attribute, indexed by [`PatientId`].
 //!
 //! Columns keep the event loop's working set small (a handler touches only the columns it
-//! needs) and cost 15 bytes per patient.
+//! needs) and cost 23 bytes per patient.
 
 use super::event::PatientId;
 use crate::engine::Days;
@@ -21,6 +21,8 @@ pub enum CareState {
     Community(u16),
     /// Admitted out of area because no local bed was free (`when_full = "divert"`).
     OutOfArea,
+    /// Died (at home or in hospital); no further events.
+    Dead,
 }
 
 /// Struct-of-arrays table of patients.
@@ -32,9 +34,11 @@ pub struct PatientTable {
     pub state: Vec<CareState>,
     /// Generation counter, bumped whenever pending events of the patient become invalid.
     pub generation: Vec<u32>,
-    /// Time the patient entered the current state (start of a wait, an admission, a delay),
-    /// days.
+    /// Time the patient entered the current state (start of a wait, or admission: a delayed
+    /// discharge keeps its admission time), days.
     pub since: Vec<Days>,
+    /// Time of the last discharge from an acute bed (−∞ if never), days.
+    pub last_discharge: Vec<Days>,
 }
 
 impl PatientTable {
@@ -54,6 +58,8 @@ impl PatientTable {
         self.state.clear();
         self.generation.clear();
         self.since.clear();
+        self.last_discharge.clear();
+        self.last_discharge.reserve(n);
         self.condition.reserve(n);
         self.state.reserve(n);
         self.generation.reserve(n);
@@ -67,6 +73,7 @@ impl PatientTable {
         self.state.push(CareState::Home);
         self.generation.push(0);
         self.since.push(0.0);
+        self.last_discharge.push(f64::NEG_INFINITY);
         id
     }
 }

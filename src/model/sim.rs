@@ -14,8 +14,15 @@
 //!                                               DelayedDischarge(s) (keeps the bed, FIFO)
 //! ```
 //!
-//! Exacerbations are events: each patient at home has exactly one pending exacerbation
-//! (memoryless, so it is redrawn on every return home).
+//! Exacerbations and deaths at home are events: each patient at home has exactly one pending
+//! candidate event (memoryless, so it is redrawn on every return home), drawn at the summed
+//! rate of death and the *peak* exacerbation rate. When it fires, it is a death, an
+//! exacerbation, or — with probability 1 − (rate now / peak rate) — nothing, and the next
+//! candidate is drawn. This is thinning (Lewis & Shedler 1979): exact for a seasonal rate,
+//! with no daily approximation, and with no rejections at all when rates are constant.
+//!
+//! Readmissions within 30 days are admission requests (local or diverted) within 30 days of
+//! the patient's last discharge from an acute bed.
 //!
 //! Routine reviews are *not* events. A review changes no state, so given the time each
 //! condition's cohort spends at home, the number of reviews is exactly
@@ -36,11 +43,23 @@ use super::tally::Tally;
 use crate::engine::{self, Days, EventQueue, Pool, Scheduled, TimeIntegral};
 use rand_distr::{Distribution, Exp1, Poisson};
 
+/// An admission request this soon after the last discharge counts as a readmission, days.
+pub const READMISSION_WINDOW_DAYS: Days = 30.0;
+
 /// Per-condition constants derived from [`Params`] once per simulation.
 #[derive(Clone, Debug)]
 struct ConditionRates {
-    /// Exacerbations per day at home.
+    /// Exacerbations per day at home (yearly mean, before seasonality).
     exacerbation_rate: f64,
+    /// Deaths per day at home.
+    death_rate: f64,
+    /// Rate of candidate events at home: death rate + peak exacerbation rate, per day.
+    candidate_rate: f64,
+    /// True when every candidate is an exacerbation (no deaths, no seasonality), so no draw
+    /// is needed to classify it.
+    always_exacerbation: bool,
+    /// Probability of dying at the end of an acute stay.
+    in_hospital_death: f64,
     /// Admission probability per exacerbation.
     admit: f64,
     /// Cumulative discharge probabilities: `(threshold, service)`; a draw below the first
@@ -86,8 +105,13 @@ impl<'p> Sim<'p> {
             .iter()
             .map(|c| {
                 let mut cumulative = 0.0;
+                let peak = params.seasonality.map_or(1.0, |s| s.max_multiplier());
                 ConditionRates {
                     exacerbation_rate: c.exacerbation_rate_per_day,
+                    death_rate: c.death_rate_per_day,
+                    candidate_rate: c.death_rate_per_day + c.exacerbation_rate_per_day * peak,
+                    always_exacerbation: c.death_rate_per_day == 0.0 && peak == 1.0,
+                    in_hospital_death: c.in_hospital_death,
                     admit: c.admit,
                     routes: c
                         .discharge
@@ -101,7 +125,7 @@ impl<'p> Sim<'p> {
             })
             .collect();
         let mut patients = PatientTable::default();
-        patients.reset(n);
+        patients.reset(params.expected_patients());
         let zero_seeds = StreamSeeds([0; Stream::ALL.len()]);
         Sim {
             queue: EventQueue::with_hint(params.home_event_rate_per_day(), n),
@@ -146,7 +170,7 @@ impl<'p> Sim<'p> {
         let w = &mut self.world;
         self.queue.clear();
         w.streams = Streams::new(seeds);
-        w.patients.reset(params.total_patients());
+        w.patients.reset(params.expected_patients());
         w.acute.clear(params.acute.beds);
         for (pool, s) in w.services.iter_mut().zip(&params.services) {
             pool.clear(s.capacity);
@@ -167,6 +191,9 @@ impl<'p> Sim<'p> {
                 w.schedule_home_event(&mut self.queue, p, 0.0);
             }
         }
+        for c in 0..params.conditions.len() {
+            w.schedule_new_patient(&mut self.queue, c, 0.0);
+        }
     }
 }
 
@@ -178,17 +205,20 @@ impl<'p> World<'p> {
             time: now, event, ..
         } = ev;
         let p = event.patient;
-        if event.kind != EventKind::WarmupEnd
-            && event.generation != self.patients.generation[p.index()]
-        {
+        match event.kind {
+            EventKind::WarmupEnd => return self.on_warmup_end(now),
+            EventKind::NewPatient => return self.on_new_patient(q, p.0 as usize, now),
+            _ => {}
+        }
+        if event.generation != self.patients.generation[p.index()] {
             return;
         }
         match event.kind {
-            EventKind::Exacerbation => self.on_exacerbation(q, p, now),
+            EventKind::AtHome => self.on_at_home(q, p, now),
             EventKind::EndOfStay => self.on_end_of_stay(q, p, now),
             EventKind::EndOfCommunity => self.on_end_of_community(q, p, now),
             EventKind::EndOfDiversion => self.go_home(q, p, now),
-            EventKind::WarmupEnd => self.on_warmup_end(now),
+            EventKind::WarmupEnd | EventKind::NewPatient => unreachable!("handled above"),
         }
     }
 
@@ -204,15 +234,58 @@ impl<'p> World<'p> {
         );
     }
 
-    /// Draw the patient's next exacerbation at home.
+    /// Draw the patient's next candidate event at home.
     #[inline]
     fn schedule_home_event(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        let rate = self.rates[self.patients.condition[p.index()] as usize].exacerbation_rate;
+        let rate = self.rates[self.patients.condition[p.index()] as usize].candidate_rate;
         if rate <= 0.0 {
             return;
         }
         let gap: f64 = Exp1.sample(&mut self.streams.home);
-        self.push(q, now + gap / rate, p, EventKind::Exacerbation);
+        self.push(q, now + gap / rate, p, EventKind::AtHome);
+    }
+
+    /// Classify a candidate event at home: death, exacerbation, or nothing (thinning).
+    fn on_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        let r = &self.rates[self.patients.condition[p.index()] as usize];
+        if r.always_exacerbation {
+            return self.on_exacerbation(q, p, now);
+        }
+        let u = self.streams.home.random::<f64>() * r.candidate_rate;
+        let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
+        if u < r.death_rate {
+            self.die_at_home(p, now);
+        } else if u < r.death_rate + r.exacerbation_rate * season {
+            self.on_exacerbation(q, p, now);
+        } else {
+            self.schedule_home_event(q, p, now);
+        }
+    }
+
+    fn die_at_home(&mut self, p: PatientId, now: Days) {
+        self.tally.deaths_home += 1;
+        self.at_home[self.patients.condition[p.index()] as usize].add(now, -1.0);
+        self.patients.state[p.index()] = CareState::Dead;
+        self.patients.generation[p.index()] = self.patients.generation[p.index()].wrapping_add(1);
+    }
+
+    /// Schedule the next new patient of condition `c`, if the condition has incidence.
+    fn schedule_new_patient(&mut self, q: &mut EventQueue<Event>, c: usize, now: Days) {
+        let rate = self.params.conditions[c].new_patients_per_day;
+        if rate > 0.0 {
+            let gap: f64 = Exp1.sample(&mut self.streams.incidence);
+            let mut ev = Event::system(EventKind::NewPatient);
+            ev.patient = PatientId(c as u32);
+            q.push(now + gap / rate, ev);
+        }
+    }
+
+    fn on_new_patient(&mut self, q: &mut EventQueue<Event>, c: usize, now: Days) {
+        self.tally.new_patients += 1;
+        let p = self.patients.push(c as u16);
+        self.at_home[c].add(now, 1.0);
+        self.schedule_home_event(q, p, now);
+        self.schedule_new_patient(q, c, now);
     }
 
     fn on_exacerbation(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
@@ -224,6 +297,9 @@ impl<'p> World<'p> {
             return;
         }
         self.tally.admission_requests += 1;
+        if now - self.patients.last_discharge[p.index()] <= READMISSION_WINDOW_DAYS {
+            self.tally.readmissions_30d += 1;
+        }
         // Leaving home: any other pending home event of this patient is now stale.
         self.patients.generation[p.index()] = self.patients.generation[p.index()].wrapping_add(1);
         self.at_home[self.patients.condition[p.index()] as usize].add(now, -1.0);
@@ -266,7 +342,16 @@ impl<'p> World<'p> {
     fn on_end_of_stay(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.tally.stays_ended += 1;
         self.tally.stay_days_total += now - self.patients.since[p.index()];
-        let routes = &self.rates[self.patients.condition[p.index()] as usize].routes;
+        let r = &self.rates[self.patients.condition[p.index()] as usize];
+        if r.in_hospital_death > 0.0
+            && self.streams.hospital_death.random::<f64>() < r.in_hospital_death
+        {
+            self.tally.deaths_hospital += 1;
+            self.leave_acute(q, p, now);
+            self.patients.state[p.index()] = CareState::Dead;
+            return;
+        }
+        let routes = &r.routes;
         let service = if routes.is_empty() {
             None
         } else {
@@ -275,17 +360,16 @@ impl<'p> World<'p> {
         };
         match service {
             None => {
-                self.leave_acute(q, now);
+                self.leave_acute(q, p, now);
                 self.go_home(q, p, now);
             }
             Some(s) => {
                 if self.services[s as usize].try_seize(now) {
-                    self.leave_acute(q, now);
+                    self.leave_acute(q, p, now);
                     self.enter_community(q, p, s, now);
                 } else {
                     self.tally.delayed_discharges += 1;
                     self.patients.state[p.index()] = CareState::DelayedDischarge(s);
-                    self.patients.since[p.index()] = now;
                     self.services[s as usize].enqueue(p);
                     self.delayed.add(now, 1.0);
                 }
@@ -293,8 +377,12 @@ impl<'p> World<'p> {
         }
     }
 
-    /// Free an acute bed and give it to the first patient waiting, if any.
-    fn leave_acute(&mut self, q: &mut EventQueue<Event>, now: Days) {
+    /// `p` leaves their acute bed (discharged or dead); the bed goes to the first patient
+    /// waiting, if any.
+    fn leave_acute(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        self.tally.bed_stays += 1;
+        self.tally.bed_stay_days_total += now - self.patients.since[p.index()];
+        self.patients.last_discharge[p.index()] = now;
         self.acute.release(now);
         if let Some(next) = self.acute.next_waiter(now) {
             let wait = now - self.patients.since[next.index()];
@@ -322,7 +410,7 @@ impl<'p> World<'p> {
         // to the first patient waiting for one.
         if let Some(next) = self.services[s as usize].next_waiter(now) {
             self.delayed.add(now, -1.0);
-            self.leave_acute(q, now);
+            self.leave_acute(q, next, now);
             self.enter_community(q, next, s, now);
         }
     }
@@ -351,6 +439,14 @@ impl<'p> World<'p> {
         let t = &mut self.tally;
         t.acute_bed_days = self.acute.occupancy().area_until(end);
         t.peak_acute_occupancy = self.acute.occupancy().peak();
+        t.days_over_85pct_occupancy = self.acute.high_occupancy().area_until(end);
+        t.days_at_full_occupancy = self.acute.full().area_until(end);
+        t.patients_at_end = self
+            .patients
+            .state
+            .iter()
+            .filter(|s| **s != CareState::Dead)
+            .count() as u64;
         t.delayed_bed_days = self.delayed.area_until(end);
         for (d, s) in t.community_days.iter_mut().zip(&self.services) {
             *d = s.occupancy().area_until(end);
@@ -391,7 +487,7 @@ impl<'p> World<'p> {
                     delayed[k as usize] += 1;
                 }
                 CareState::Community(k) => community[k as usize] += 1,
-                CareState::Home | CareState::OutOfArea => {}
+                CareState::Home | CareState::OutOfArea | CareState::Dead => {}
             }
         }
         if acute != self.acute.in_use() {

@@ -23,11 +23,15 @@ pub enum Stream {
     DiversionLos = 5,
     /// Counts of routine reviews.
     Reviews = 6,
+    /// Whether a stay ends in death.
+    HospitalDeath = 7,
+    /// Arrival times of new patients.
+    Incidence = 8,
 }
 
 impl Stream {
     /// Every stream, in discriminant order.
-    pub const ALL: [Stream; 7] = [
+    pub const ALL: [Stream; 9] = [
         Stream::Home,
         Stream::Admission,
         Stream::AcuteLos,
@@ -35,6 +39,8 @@ impl Stream {
         Stream::CommunityLos,
         Stream::DiversionLos,
         Stream::Reviews,
+        Stream::HospitalDeath,
+        Stream::Incidence,
     ];
 
     /// Stable name (for documentation and diagnostics).
@@ -47,6 +53,8 @@ impl Stream {
             Stream::CommunityLos => "community_los",
             Stream::DiversionLos => "diversion_los",
             Stream::Reviews => "reviews",
+            Stream::HospitalDeath => "hospital_death",
+            Stream::Incidence => "incidence",
         }
     }
 }
@@ -78,6 +86,10 @@ pub struct Streams {
     pub diversion_los: Pcg64Mcg,
     /// See [`Stream::Reviews`].
     pub reviews: Pcg64Mcg,
+    /// See [`Stream::HospitalDeath`].
+    pub hospital_death: Pcg64Mcg,
+    /// See [`Stream::Incidence`].
+    pub incidence: Pcg64Mcg,
 }
 
 impl Streams {
@@ -92,6 +104,8 @@ impl Streams {
             community_los: g(Stream::CommunityLos),
             diversion_los: g(Stream::DiversionLos),
             reviews: g(Stream::Reviews),
+            hospital_death: g(Stream::HospitalDeath),
+            incidence: g(Stream::Incidence),
         }
     }
 }

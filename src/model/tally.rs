@@ -27,6 +27,24 @@ pub struct Tally {
     pub stays_ended: u64,
     /// Sum of the medically-necessary part of those stays, days.
     pub stay_days_total: f64,
+    /// Admission requests within 30 days of the patient's last discharge from an acute bed.
+    pub readmissions_30d: u64,
+    /// Deaths at home.
+    pub deaths_home: u64,
+    /// Deaths in hospital.
+    pub deaths_hospital: u64,
+    /// New patients (incidence).
+    pub new_patients: u64,
+    /// Patients alive at the end of the run (whatever their state).
+    pub patients_at_end: u64,
+    /// Patients who left an acute bed (alive or dead), delayed discharges included.
+    pub bed_stays: u64,
+    /// Sum of those stays from admission to leaving the bed, days.
+    pub bed_stay_days_total: f64,
+    /// Days with more than 85% of acute beds occupied.
+    pub days_over_85pct_occupancy: f64,
+    /// Days with every acute bed occupied.
+    pub days_at_full_occupancy: f64,
     /// Discharges that were delayed for want of a community place.
     pub delayed_discharges: u64,
     /// Occupied acute bed-days (delayed days included).
@@ -92,6 +110,15 @@ impl Tally {
             "mean_stay_days",
             ratio(self.stay_days_total, self.stays_ended as f64),
         );
+        f(
+            "mean_los_days",
+            ratio(self.bed_stay_days_total, self.bed_stays as f64),
+        );
+        f("readmissions_30d", self.readmissions_30d as f64);
+        f("deaths_home", self.deaths_home as f64);
+        f("deaths_hospital", self.deaths_hospital as f64);
+        f("new_patients", self.new_patients as f64);
+        f("patients_at_end", self.patients_at_end as f64);
         f("community_days", community_days);
         f("primary_care_contacts", primary_care_contacts as f64);
         f("reviews", self.reviews as f64);
@@ -102,6 +129,8 @@ impl Tally {
             ratio(self.acute_bed_days, self.observed_days),
         );
         f("peak_acute_occupancy", self.peak_acute_occupancy);
+        f("days_over_85pct_occupancy", self.days_over_85pct_occupancy);
+        f("days_at_full_occupancy", self.days_at_full_occupancy);
         f("acute_cost", acute_cost);
         f("community_cost", community_cost);
         f("primary_care_cost", primary_care_cost);

@@ -29,6 +29,21 @@ pub struct RawScenario {
     pub community: Option<BTreeMap<String, RawService>>,
     /// Chronic-disease cohorts by condition name (`[conditions.copd]`).
     pub conditions: Option<BTreeMap<String, RawCondition>>,
+    /// A winter peak in exacerbation rates. Default: none.
+    pub seasonality: Option<RawSeasonality>,
+}
+
+/// `[seasonality]`: exacerbation rates are multiplied by
+/// `1 + amplitude × cos(2π (t − peak_day) / 365)`, which averages 1 over a year.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeasonality {
+    /// Required. Relative swing above and below the yearly mean, in [0, 1) (0.25 = peak 25%
+    /// above the mean, trough 25% below).
+    pub amplitude: Option<f64>,
+    /// Day of the simulated year (0 = the first day of the run) when exacerbations peak,
+    /// in [0, 365). Default 0.
+    pub peak_day: Option<f64>,
 }
 
 /// `[scenario]`
@@ -119,6 +134,12 @@ pub struct RawCondition {
     pub admit: Option<f64>,
     /// Required. Acute length of stay until medically fit (a distribution table).
     pub los: Option<RawDuration>,
+    /// Deaths per patient-year at home (a constant hazard). Default 0. ≥ 0.
+    pub deaths_per_year: Option<f64>,
+    /// Probability that an acute stay ends in death. Default 0. In [0, 1].
+    pub in_hospital_death: Option<f64>,
+    /// New patients per year arriving at home (Poisson incidence; an open cohort). Default 0.
+    pub new_patients_per_year: Option<f64>,
     /// Probability of needing each community service at discharge, by service name
     /// (`{ intermediate_care = 0.25 }`); each in [0, 1], summing to at most 1; the remainder go
     /// home. Default: everyone goes home.

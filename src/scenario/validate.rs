@@ -9,7 +9,7 @@ use super::{Problem, Scenario, ScenarioError, ScenarioFile};
 use crate::engine::DAYS_PER_YEAR;
 use crate::model::{
     AcuteParams, ConditionParams, DischargeRoute, Duration, DurationError, Params,
-    PrimaryCareParams, ServiceParams, WhenFull,
+    PrimaryCareParams, Seasonality, ServiceParams, WhenFull,
 };
 
 /// Collects problems with their locations.
@@ -300,7 +300,25 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                 format!("probabilities must sum to at most 1 (the rest go home), got {total}"),
             );
         }
+        let per_year_rate = |ck: &mut Checker, key: &str, v: Option<f64>| {
+            let v = v.unwrap_or(0.0);
+            ck.number(&format!("{base}.{key}"), v, "at least 0 (per year)", |x| {
+                x >= 0.0
+            }) / DAYS_PER_YEAR
+        };
+        let death_rate_per_day = per_year_rate(&mut ck, "deaths_per_year", c.deaths_per_year);
+        let new_patients_per_day =
+            per_year_rate(&mut ck, "new_patients_per_year", c.new_patients_per_year);
+        let in_hospital_death = ck.number(
+            &format!("{base}.in_hospital_death"),
+            c.in_hospital_death.unwrap_or(0.0),
+            "a probability in [0, 1]",
+            |x| (0.0..=1.0).contains(&x),
+        );
         conditions.push(ConditionParams {
+            death_rate_per_day,
+            in_hospital_death,
+            new_patients_per_day,
             name: cname.clone(),
             patients,
             review_rate_per_day,
@@ -321,6 +339,28 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             "at least one patient is needed, got 0 in all conditions",
         );
     }
+
+    // [seasonality]
+    let seasonality = raw.seasonality.as_ref().map(|s| {
+        let amplitude = ck
+            .required(
+                "seasonality.amplitude",
+                &s.amplitude,
+                "the relative winter swing, e.g. 0.2",
+            )
+            .unwrap_or(0.0);
+        Seasonality {
+            amplitude: ck.number("seasonality.amplitude", amplitude, "in [0, 1)", |x| {
+                (0.0..1.0).contains(&x)
+            }),
+            peak_day: ck.number(
+                "seasonality.peak_day",
+                s.peak_day.unwrap_or(0.0),
+                "a day of the year in [0, 365)",
+                |x| (0.0..DAYS_PER_YEAR).contains(&x),
+            ),
+        }
+    });
 
     if !ck.problems.is_empty() {
         return Err(ScenarioError::new(ck.problems));
@@ -345,6 +385,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             services,
             primary_care,
             conditions,
+            seasonality,
         },
     })
 }

@@ -51,7 +51,11 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
             exacerbation_rate_per_day: arrivals_per_day / f64::from(patients),
             admit: 1.0,
             los,
+            death_rate_per_day: 0.0,
+            in_hospital_death: 0.0,
+            new_patients_per_day: 0.0,
             discharge: vec![],
         }],
+        seasonality: None,
     }
 }
