@@ -2,6 +2,7 @@
 
 mod cli;
 mod conservation;
+mod features;
 mod golden;
 mod queueing;
 mod reproducibility;
