@@ -117,13 +117,15 @@ impl<E: Copy> EventQueue<E> {
     /// A queue tuned for about `events_per_day` events firing per simulated day while about
     /// `pending` events wait in it (one per patient, typically).
     ///
-    /// The bucket width is chosen so that a bucket holds ~32 events when it is drained, and
+    /// The bucket width is chosen so that a bucket holds ~128 events when it is drained (tuned on
+    /// `benches/engine.rs`: smaller buckets cost more advances, larger ones more sorting and
+    /// shifting when an event lands in the bucket being drained), and
     /// the ring so that it spans about three times the mean time an event waits in the queue
     /// (`pending / events_per_day`), which keeps ~95% of exponentially-spaced events out of
     /// the overflow heap while bounding memory to a few entries per pending event.
     /// Non-positive or non-finite hints fall back to one bucket per day.
     pub fn with_hint(events_per_day: f64, pending: usize) -> Self {
-        const EVENTS_PER_BUCKET: f64 = 512.0;
+        const EVENTS_PER_BUCKET: f64 = 128.0;
         let width = if events_per_day.is_finite() && events_per_day > 0.0 {
             (EVENTS_PER_BUCKET / events_per_day).clamp(1e-6, 365.0)
         } else {
