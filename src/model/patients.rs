@@ -1,7 +1,7 @@
 //! Patient state as struct-of-arrays: one column per attribute, indexed by [`PatientId`].
 //!
 //! Columns keep the event loop's working set small (a handler touches only the columns it
-//! needs) and cost 23 bytes per patient.
+//! needs) and cost 26 bytes per patient.
 
 use super::event::PatientId;
 use crate::engine::Days;
