@@ -1,28 +1,9 @@
 //! Model features beyond the core flow (issue 3), each shown doing what it was given.
 
-use caresim::experiment::{self, NoProgress, replication_seeds};
-use caresim::model::{Duration, Params, Recorder, Seasonality, Sim, Tally, WhenFull, World};
-use caresim::stats::{Summary, Welford};
+use caresim::experiment::replication_seeds;
+use caresim::model::{Duration, Params, Recorder, Seasonality, Sim, WhenFull, World};
 
-use crate::util::queue_model;
-
-fn summary_of(params: &Params, reps: u32, metric: impl Fn(&Tally) -> f64) -> Summary {
-    let results = experiment::run(params, 77, reps, 0, &NoProgress).unwrap();
-    let mut w = Welford::default();
-    for r in &results {
-        w.push(metric(&r.tally));
-    }
-    w.summary()
-}
-
-fn assert_within_ci(name: &str, s: &Summary, theory: f64) {
-    let (lo, hi) = (s.ci95_low.unwrap(), s.ci95_high.unwrap());
-    assert!(
-        lo <= theory && theory <= hi,
-        "{name}: expected {theory} outside the 95% CI [{lo}, {hi}] (mean {})",
-        s.mean
-    );
-}
+use crate::util::{assert_within_ci, queue_model, summary_of};
 
 /// A cohort of `n` who are never admitted (admit = 0), so everyone is always at home.
 fn home_cohort(n: u32, exacerbations_per_day: f64) -> Params {
@@ -103,9 +84,11 @@ fn deaths_at_home_follow_the_hazard() {
     // Constant hazard 0.1/year for 10 years: expected survivors N e^{-1}.
     let mut p = home_cohort(10_000, 0.0);
     p.conditions[0].death_rate_per_day = 0.1 / 365.0;
-    let s = summary_of(&p, 20, |t| t.patients_at_end as f64);
+    let s = summary_of(&p, 77, 20, |t| t.patients_at_end as f64);
     assert_within_ci("survivors", &s, 10_000.0 * (-1.0f64).exp());
-    let deaths = summary_of(&p, 20, |t| t.deaths_home as f64 + t.patients_at_end as f64);
+    let deaths = summary_of(&p, 77, 20, |t| {
+        t.deaths_home as f64 + t.patients_at_end as f64
+    });
     assert_eq!(
         (deaths.min, deaths.max),
         (10_000.0, 10_000.0),
@@ -119,9 +102,9 @@ fn incidence_balancing_deaths_keeps_the_cohort_size() {
     let mut p = home_cohort(10_000, 0.5 / 365.0);
     p.conditions[0].death_rate_per_day = 0.1 / 365.0;
     p.conditions[0].new_patients_per_day = 1000.0 / 365.0;
-    let s = summary_of(&p, 20, |t| t.patients_at_end as f64);
+    let s = summary_of(&p, 77, 20, |t| t.patients_at_end as f64);
     assert_within_ci("cohort size at 10 years", &s, 10_000.0);
-    let born = summary_of(&p, 20, |t| t.new_patients as f64);
+    let born = summary_of(&p, 77, 20, |t| t.new_patients as f64);
     assert_within_ci("new patients", &born, 10_000.0);
 }
 
@@ -134,7 +117,9 @@ fn in_hospital_deaths_occur_with_the_given_probability() {
         WhenFull::Queue,
     );
     p.conditions[0].in_hospital_death = 0.1;
-    let s = summary_of(&p, 20, |t| t.deaths_hospital as f64 / t.stays_ended as f64);
+    let s = summary_of(&p, 77, 20, |t| {
+        t.deaths_hospital as f64 / t.stays_ended as f64
+    });
     assert_within_ci("in-hospital death share", &s, 0.1);
 }
 
@@ -153,7 +138,9 @@ fn readmissions_match_the_memoryless_probability() {
     p.conditions[0].patients = 2_000;
     p.conditions[0].exacerbation_rate_per_day = r;
     p.horizon_days = 5_500.0;
-    let s = summary_of(&p, 20, |t| t.readmissions_30d as f64 / t.bed_stays as f64);
+    let s = summary_of(&p, 77, 20, |t| {
+        t.readmissions_30d as f64 / t.bed_stays as f64
+    });
     assert_within_ci("readmissions per discharge", &s, 1.0 - (-30.0 * r).exp());
 }
 

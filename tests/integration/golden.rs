@@ -7,22 +7,12 @@
 use std::fs;
 use std::path::Path;
 
-use crate::util::{caresim, fixture, stderr};
+use crate::util::run_fixture;
 
 #[test]
 fn small_scenario_matches_golden_runs_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let o = caresim(
-        dir.path(),
-        &[
-            "run",
-            fixture("valid.toml").to_str().unwrap(),
-            "--reps",
-            "3",
-            "--quiet",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    run_fixture(dir.path(), "valid.toml", &["--reps", "3"]);
     let got = fs::read_to_string(dir.path().join("output/valid/runs.csv")).unwrap();
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/valid_runs.csv");
     if std::env::var_os("CARESIM_BLESS").is_some() {

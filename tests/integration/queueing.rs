@@ -1,11 +1,9 @@
 //! Agreement with queueing theory, each within the 95% confidence interval of the
 //! simulated mean across replications.
 
-use caresim::experiment::{self, NoProgress};
-use caresim::model::{Duration, Params, Tally, WhenFull};
-use caresim::stats::{Summary, Welford};
+use caresim::model::{Duration, WhenFull};
 
-use crate::util::queue_model;
+use crate::util::{assert_within_ci, queue_model, summary_of};
 
 /// Erlang B blocking probability for `c` servers and offered load `a` (recursive form).
 fn erlang_b(c: u32, a: f64) -> f64 {
@@ -19,24 +17,6 @@ fn erlang_c(c: u32, a: f64) -> f64 {
     b / (1.0 - rho + rho * b)
 }
 
-fn summary_of(params: &Params, reps: u32, metric: impl Fn(&Tally) -> f64) -> Summary {
-    let results = experiment::run(params, 2026, reps, 0, &NoProgress).unwrap();
-    let mut w = Welford::default();
-    for r in &results {
-        w.push(metric(&r.tally));
-    }
-    w.summary()
-}
-
-fn assert_within_ci(name: &str, s: &Summary, theory: f64) {
-    let (lo, hi) = (s.ci95_low.unwrap(), s.ci95_high.unwrap());
-    assert!(
-        lo <= theory && theory <= hi,
-        "{name}: theory {theory} outside the 95% CI [{lo}, {hi}] (mean {})",
-        s.mean
-    );
-}
-
 #[test]
 fn mmc_mean_wait_matches_erlang_c() {
     // λ = 1.6/day, mean stay 5 days (μ = 0.2), c = 10 beds: ρ = 0.8.
@@ -47,7 +27,9 @@ fn mmc_mean_wait_matches_erlang_c() {
         Duration::exponential(mean_los).unwrap(),
         WhenFull::Queue,
     );
-    let s = summary_of(&params, 30, |t| t.wait_days_total / t.admissions as f64);
+    let s = summary_of(&params, 2026, 30, |t| {
+        t.wait_days_total / t.admissions as f64
+    });
     let a = lambda * mean_los;
     let wq = erlang_c(c, a) / (f64::from(c) / mean_los - lambda);
     assert!((wq - 1.0230).abs() < 1e-3, "Erlang C sanity: {wq}");
@@ -63,7 +45,7 @@ fn loss_system_blocking_matches_erlang_b() {
         Duration::exponential(mean_los).unwrap(),
         WhenFull::Divert,
     );
-    let s = summary_of(&params, 30, |t| {
+    let s = summary_of(&params, 2026, 30, |t| {
         t.diversions as f64 / t.admission_requests as f64
     });
     let b = erlang_b(c, lambda * mean_los);
@@ -81,9 +63,9 @@ fn ample_capacity_occupancy_is_arrival_rate_times_mean_stay() {
         Duration::lognormal(mean_los, 8.0).unwrap(),
         WhenFull::Queue,
     );
-    let s = summary_of(&params, 30, |t| t.acute_bed_days / t.observed_days);
+    let s = summary_of(&params, 2026, 30, |t| t.acute_bed_days / t.observed_days);
     assert_within_ci("mean occupancy (beds)", &s, lambda * mean_los);
-    let waits = summary_of(&params, 2, |t| t.wait_days_total);
+    let waits = summary_of(&params, 2026, 2, |t| t.wait_days_total);
     assert_eq!(waits.max, 0.0, "nobody waits when beds are ample");
 }
 
@@ -95,7 +77,9 @@ fn mean_stay_matches_the_length_of_stay_distribution() {
         Duration::lognormal(7.0, 7.0).unwrap(),
         WhenFull::Queue,
     );
-    let s = summary_of(&params, 30, |t| t.stay_days_total / t.stays_ended as f64);
+    let s = summary_of(&params, 2026, 30, |t| {
+        t.stay_days_total / t.stays_ended as f64
+    });
     assert_within_ci("mean stay (days)", &s, 7.0);
 }
 
@@ -108,8 +92,8 @@ fn warmup_is_excluded_from_counts_and_integrals() {
         Duration::exponential(5.0).unwrap(),
         WhenFull::Queue,
     );
-    let s = summary_of(&params, 30, |t| t.admissions as f64);
+    let s = summary_of(&params, 2026, 30, |t| t.admissions as f64);
     assert_within_ci("admissions after warm-up", &s, 1.6 * 20_000.0);
-    let observed = summary_of(&params, 2, |t| t.observed_days);
+    let observed = summary_of(&params, 2026, 2, |t| t.observed_days);
     assert_eq!(observed.max, 20_000.0);
 }

@@ -2,25 +2,15 @@
 
 use std::fs;
 
-use crate::util::{caresim, fixture, stderr};
+use crate::util::run_fixture;
 
 fn runs_csv(threads: &str, seed: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let o = caresim(
+    run_fixture(
         dir.path(),
-        &[
-            "run",
-            fixture("valid.toml").to_str().unwrap(),
-            "--reps",
-            "8",
-            "--threads",
-            threads,
-            "--seed",
-            seed,
-            "--quiet",
-        ],
+        "valid.toml",
+        &["--reps", "8", "--threads", threads, "--seed", seed],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     fs::read_to_string(dir.path().join("output/valid/runs.csv")).unwrap()
 }
 

@@ -3,7 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use caresim::model::{AcuteParams, ConditionParams, Duration, Params, PrimaryCareParams, WhenFull};
+use caresim::experiment::{self, NoProgress};
+use caresim::model::{
+    AcuteParams, ConditionParams, Duration, Params, PrimaryCareParams, Tally, WhenFull,
+};
+use caresim::stats::{Summary, Welford};
 
 /// Path of a fixture in `tests/fixtures/`.
 pub fn fixture(name: &str) -> PathBuf {
@@ -19,6 +23,41 @@ pub fn caresim(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("caresim runs")
+}
+
+/// Run `caresim run FIXTURE --quiet EXTRA...` in `dir` and assert it succeeded.
+pub fn run_fixture(dir: &Path, fixture_name: &str, extra: &[&str]) -> Output {
+    let path = fixture(fixture_name);
+    let mut args = vec!["run", path.to_str().unwrap(), "--quiet"];
+    args.extend_from_slice(extra);
+    let o = caresim(dir, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    o
+}
+
+/// Summary across `reps` replications (base seed `seed`) of `metric` of each tally.
+pub fn summary_of(
+    params: &Params,
+    seed: u64,
+    reps: u32,
+    metric: impl Fn(&Tally) -> f64,
+) -> Summary {
+    let results = experiment::run(params, seed, reps, 0, &NoProgress).unwrap();
+    let mut w = Welford::default();
+    for r in &results {
+        w.push(metric(&r.tally));
+    }
+    w.summary()
+}
+
+/// Assert that `expected` lies in the 95% CI of `s`.
+pub fn assert_within_ci(name: &str, s: &Summary, expected: f64) {
+    let (lo, hi) = (s.ci95_low.unwrap(), s.ci95_high.unwrap());
+    assert!(
+        lo <= expected && expected <= hi,
+        "{name}: expected {expected} outside the 95% CI [{lo}, {hi}] (mean {})",
+        s.mean
+    );
 }
 
 /// Stderr as text.
