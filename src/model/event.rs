@@ -22,6 +22,8 @@ pub enum EventKind {
     AtHome,
     /// A new patient arrives (incidence); `patient` holds the condition index.
     NewPatient,
+    /// The end of a day: the midnight census of every pool.
+    DayEnd,
     /// The end of an acute stay: the patient is medically fit for discharge.
     EndOfStay,
     /// The end of a community-service episode.

@@ -16,11 +16,11 @@ pub mod tally;
 pub use dist::{Duration, DurationError};
 pub use event::{Event, EventKind, PatientId};
 pub use params::{
-    AcuteParams, ConditionParams, DischargeRoute, Params, PrimaryCareParams, Seasonality,
-    ServiceParams, WhenFull,
+    AcuteParams, BandParams, ConditionParams, DischargeRoute, Params, Payer, PopulationParams,
+    PrimaryCareParams, Seasonality, ServiceParams, TierParams, WhenFull,
 };
 pub use patients::{CareState, PatientTable};
 pub use recorder::{NoTrace, Recorder};
-pub use sim::{Sim, World};
+pub use sim::{Sim, World, apportion};
 pub use streams::{Stream, StreamSeeds, Streams};
 pub use tally::Tally;

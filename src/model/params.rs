@@ -31,6 +31,40 @@ pub struct AcuteParams {
     pub diversion_cost: f64,
 }
 
+/// Who pays for a setting's care (costs are reported per payer as well as per setting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payer {
+    /// The acute hospital trust: bed-days, diversions, outpatients.
+    Hospital,
+    /// Community health services.
+    Community,
+    /// General practice: reviews, urgent contacts, tier management.
+    PrimaryCare,
+    /// Local-authority social care.
+    SocialCare,
+}
+
+impl Payer {
+    /// Every payer, in reporting order.
+    pub const ALL: [Payer; 4] = [
+        Payer::Hospital,
+        Payer::Community,
+        Payer::PrimaryCare,
+        Payer::SocialCare,
+    ];
+
+    /// Name of the payer's cost metric.
+    pub fn cost_metric(self) -> &'static str {
+        match self {
+            Payer::Hospital => "payer_hospital_cost",
+            Payer::Community => "payer_community_cost",
+            Payer::PrimaryCare => "payer_primary_care_cost",
+            Payer::SocialCare => "payer_social_care_cost",
+        }
+    }
+}
+
 /// A community service (intermediate care beds, early supported discharge team, ...).
 #[derive(Clone, Debug, Serialize)]
 pub struct ServiceParams {
@@ -42,6 +76,8 @@ pub struct ServiceParams {
     pub los: Duration,
     /// Cost per occupied place-day.
     pub day_cost: f64,
+    /// Whose budget pays for it.
+    pub payer: Payer,
 }
 
 /// Unit costs of primary care.
@@ -67,8 +103,8 @@ pub struct DischargeRoute {
 pub struct ConditionParams {
     /// Identifier (`copd`, `heart_failure`, ...).
     pub name: String,
-    /// Patients with this condition at the start.
-    pub patients: u32,
+    /// The cohort by age band, in [`PopulationParams::age_bands`] order.
+    pub bands: Vec<BandParams>,
     /// Routine primary-care reviews per day while at home (0 = none).
     pub review_rate_per_day: f64,
     /// Exacerbations per day while at home.
@@ -77,8 +113,6 @@ pub struct ConditionParams {
     pub admit: f64,
     /// Acute length of stay (until medically fit for discharge).
     pub los: Duration,
-    /// Death hazard at home, per day (0 = no deaths).
-    pub death_rate_per_day: f64,
     /// Probability of dying in hospital, per acute stay (decided at the end of the stay).
     pub in_hospital_death: f64,
     /// New patients arriving at home, per day (Poisson; 0 = closed cohort).
@@ -86,6 +120,64 @@ pub struct ConditionParams {
     /// Community services needed at discharge, with probabilities summing to at most 1;
     /// the remainder go home.
     pub discharge: Vec<DischargeRoute>,
+    /// Exacerbation-rate multiplier per prior emergency admission (1 = no history effect).
+    pub admission_multiplier: f64,
+    /// Exacerbation-rate multiplier during the window after a discharge (1 = none).
+    pub post_discharge_multiplier: f64,
+    /// Length of that window, days.
+    pub post_discharge_days: Days,
+    /// Outpatient referrals per day while at home.
+    pub outpatient_referrals_per_day: f64,
+    /// Mean outpatient attendances per referral (≥ 1).
+    pub attendances_per_referral: f64,
+}
+
+impl ConditionParams {
+    /// Patients at the start, all bands.
+    pub fn patients(&self) -> u64 {
+        self.bands.iter().map(|b| u64::from(b.patients)).sum()
+    }
+}
+
+/// One age band of one condition's cohort.
+#[derive(Clone, Debug, Serialize)]
+pub struct BandParams {
+    /// Patients at the start.
+    pub patients: u32,
+    /// Death hazard at home, per day.
+    pub death_rate_per_day: f64,
+    /// Multiplier on sampled acute lengths of stay (Ham: NHS stays rise with age).
+    pub los_multiplier: f64,
+}
+
+/// The population served.
+#[derive(Clone, Debug, Serialize)]
+pub struct PopulationParams {
+    /// People served (the denominator of per-1,000 rates).
+    pub catchment: f64,
+    /// Age-band names (one band `all` when none are given).
+    pub age_bands: Vec<String>,
+    /// Coefficient of variation of each patient's gamma frailty multiplier on the
+    /// exacerbation rate (mean 1); 0 = everyone alike.
+    pub frailty_cv: f64,
+}
+
+/// A risk tier of the Kaiser pyramid (supported self-care, disease management, case
+/// management), applied within every condition and age band.
+#[derive(Clone, Debug, Serialize)]
+pub struct TierParams {
+    /// Identifier.
+    pub name: String,
+    /// Share of each cohort in the tier (shares sum to 1).
+    pub share: f64,
+    /// Multiplier on the exacerbation rate.
+    pub exacerbation_multiplier: f64,
+    /// Multiplier on the admission probability (capped at probability 1).
+    pub admit_multiplier: f64,
+    /// Routine reviews per day at home, replacing the condition's when given.
+    pub review_rate_per_day: Option<f64>,
+    /// Management cost per patient-year alive in the tier.
+    pub management_cost_per_year: f64,
 }
 
 /// A winter peak in exacerbation rates: the rate is multiplied by
@@ -129,12 +221,32 @@ pub struct Params {
     pub conditions: Vec<ConditionParams>,
     /// Winter peak of exacerbations (none when absent).
     pub seasonality: Option<Seasonality>,
+    /// Catchment, age bands, frailty.
+    pub population: PopulationParams,
+    /// Risk tiers (one tier `all` with no effect when none are given).
+    pub tiers: Vec<TierParams>,
+    /// Cost per outpatient attendance.
+    pub outpatient_attendance_cost: f64,
 }
 
 impl Params {
+    /// Number of (condition, age band) groups: the rows of `by_group.csv`.
+    pub fn groups(&self) -> usize {
+        self.conditions.len() * self.population.age_bands.len()
+    }
+
+    /// `(condition name, age band name)` of group `g`.
+    pub fn group_names(&self, g: usize) -> (&str, &str) {
+        let bands = self.population.age_bands.len();
+        (
+            &self.conditions[g / bands].name,
+            &self.population.age_bands[g % bands],
+        )
+    }
+
     /// Total patients at the start of a replication.
     pub fn total_patients(&self) -> usize {
-        self.conditions.iter().map(|c| c.patients as usize).sum()
+        self.conditions.iter().map(|c| c.patients() as usize).sum()
     }
 
     /// Days over which statistics are collected (`horizon − warm-up`).
@@ -146,7 +258,11 @@ impl Params {
     pub fn home_event_rate_per_day(&self) -> f64 {
         self.conditions
             .iter()
-            .map(|c| c.patients as f64 * (c.exacerbation_rate_per_day + c.death_rate_per_day))
+            .flat_map(|c| {
+                c.bands.iter().map(|b| {
+                    f64::from(b.patients) * (c.exacerbation_rate_per_day + b.death_rate_per_day)
+                })
+            })
             .sum()
     }
 

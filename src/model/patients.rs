@@ -1,7 +1,7 @@
 //! Patient state as struct-of-arrays: one column per attribute, indexed by [`PatientId`].
 //!
 //! Columns keep the event loop's working set small (a handler touches only the columns it
-//! needs) and cost 26 bytes per patient.
+//! needs) and cost 32 bytes per patient.
 
 use super::event::PatientId;
 use crate::engine::Days;
@@ -28,8 +28,12 @@ pub enum CareState {
 /// Struct-of-arrays table of patients.
 #[derive(Clone, Debug, Default)]
 pub struct PatientTable {
-    /// Condition index of each patient.
-    pub condition: Vec<u16>,
+    /// Cell (condition × age band × tier) of each patient; see `sim.rs`.
+    pub cell: Vec<u16>,
+    /// Individual multiplier on the exacerbation rate (1 without frailty).
+    pub frailty: Vec<f32>,
+    /// Emergency admissions so far (saturating).
+    pub prior_admissions: Vec<u16>,
     /// Current state.
     pub state: Vec<CareState>,
     /// Generation counter, bumped whenever pending events of the patient become invalid.
@@ -54,22 +58,28 @@ impl PatientTable {
 
     /// Empty the table, keeping its allocations, and reserve room for `n` patients.
     pub fn reset(&mut self, n: usize) {
-        self.condition.clear();
+        self.cell.clear();
+        self.frailty.clear();
+        self.prior_admissions.clear();
         self.state.clear();
         self.generation.clear();
         self.since.clear();
         self.last_discharge.clear();
         self.last_discharge.reserve(n);
-        self.condition.reserve(n);
+        self.cell.reserve(n);
+        self.frailty.reserve(n);
+        self.prior_admissions.reserve(n);
         self.state.reserve(n);
         self.generation.reserve(n);
         self.since.reserve(n);
     }
 
-    /// Add a patient at home with `condition`, returning its id.
-    pub fn push(&mut self, condition: u16) -> PatientId {
+    /// Add a patient at home in `cell` with `frailty`, returning its id.
+    pub fn push(&mut self, cell: u16, frailty: f32) -> PatientId {
         let id = PatientId(self.state.len() as u32);
-        self.condition.push(condition);
+        self.cell.push(cell);
+        self.frailty.push(frailty);
+        self.prior_admissions.push(0);
         self.state.push(CareState::Home);
         self.generation.push(0);
         self.since.push(0.0);

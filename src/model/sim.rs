@@ -21,19 +21,27 @@
 //! candidate is drawn. This is thinning (Lewis & Shedler 1979): exact for a seasonal rate,
 //! with no daily approximation, and with no rejections at all when rates are constant.
 //!
+//! A patient's exacerbation rate is the product of their cell's rate (condition × age band ×
+//! risk tier), their frailty, the history multiplier to the power of their prior admissions,
+//! the post-discharge multiplier inside the window after a discharge, and the season. The
+//! candidate rate is a bound on that product (peak season, post-discharge multiplier) plus
+//! the death hazard; each patient's bound is fixed while they are at home, so thinning stays
+//! exact.
+//!
 //! Readmissions within 30 days are admission requests (local or diverted) within 30 days of
 //! the patient's last discharge from an acute bed.
 //!
 //! Routine reviews are *not* events. A review changes no state, so given the time each
 //! condition's cohort spends at home, the number of reviews is exactly
 //! Poisson(review rate × person-days at home): the model integrates person-days at home per
-//! condition and draws the count once per replication from its own stream. This is the same
+//! cell and draws the count once per replication from its own stream. This is the same
 //! distribution an event per review gives, at a sixth of the events of the reference
-//! scenario (reviews are 89% of its home events).
+//! scenario (reviews are 89% of its home events). Outpatient referrals are counted the same
+//! way; each referral leads to 1 + Poisson(attendances per referral − 1) attendances.
 
 use rand::RngExt;
+use rand_distr::{Distribution, Exp1, Gamma, Poisson};
 
-use super::dist::Duration;
 use super::event::{Event, EventKind, PatientId};
 use super::params::{Params, WhenFull};
 use super::patients::{CareState, PatientTable};
@@ -41,30 +49,39 @@ use super::recorder::{NoTrace, Recorder};
 use super::streams::{Stream, StreamSeeds, Streams};
 use super::tally::Tally;
 use crate::engine::{self, Days, EventQueue, Pool, Scheduled, TimeIntegral};
-use rand_distr::{Distribution, Exp1, Poisson};
 
 /// An admission request this soon after the last discharge counts as a readmission, days.
 pub const READMISSION_WINDOW_DAYS: Days = 30.0;
 
-/// Per-condition constants derived from [`Params`] once per simulation.
+/// Resolution of the wait-for-a-bed histogram behind `p95_wait_days`, days.
+pub const WAIT_BIN_DAYS: Days = 0.01;
+/// Waits are binned up to this long; longer waits share the last bin, days.
+const WAIT_HISTOGRAM_DAYS: Days = 365.0;
+
+/// Constants of one cell — a condition × age band × risk tier — derived from [`Params`]
+/// once per simulation. Every patient belongs to one cell.
 #[derive(Clone, Debug)]
-struct ConditionRates {
-    /// Exacerbations per day at home (yearly mean, before seasonality).
+struct Cell {
+    condition: u16,
+    /// Condition × age band index (the rows of `by_group.csv`).
+    group: u16,
+    tier: u16,
+    /// Exacerbations per day at home before frailty, history and season.
     exacerbation_rate: f64,
-    /// Deaths per day at home.
     death_rate: f64,
-    /// Rate of candidate events at home: death rate + peak exacerbation rate, per day.
-    candidate_rate: f64,
-    /// True when every candidate is an exacerbation (no deaths, no seasonality), so no draw
-    /// is needed to classify it.
-    always_exacerbation: bool,
-    /// Probability of dying at the end of an acute stay.
-    in_hospital_death: f64,
-    /// Admission probability per exacerbation.
     admit: f64,
-    /// Cumulative discharge probabilities: `(threshold, service)`; a draw below the first
-    /// threshold goes to that service, and so on; above the last, home.
-    routes: Vec<(f64, u16)>,
+    review_rate: f64,
+    outpatient_rate: f64,
+    los_multiplier: f64,
+    in_hospital_death: f64,
+    admission_multiplier: f64,
+    post_discharge_multiplier: f64,
+    post_discharge_days: Days,
+    /// Peak seasonal multiplier × post-discharge bound: the thinning headroom.
+    headroom: f64,
+    /// No deaths, season, history or post-discharge effect: every candidate event at home
+    /// is an exacerbation, and no draw is needed to classify it.
+    simple: bool,
 }
 
 /// The state of one replication apart from the event queue (split so that the engine's
@@ -72,7 +89,10 @@ struct ConditionRates {
 #[derive(Debug)]
 pub struct World<'p> {
     params: &'p Params,
-    rates: Vec<ConditionRates>,
+    cells: Vec<Cell>,
+    /// Cumulative discharge probabilities per condition: `(threshold, service)`.
+    routes: Vec<Vec<(f64, u16)>>,
+    frailty: Option<Gamma<f64>>,
     /// Patients, struct-of-arrays.
     pub patients: PatientTable,
     /// Acute beds; the line holds patients waiting for a bed.
@@ -81,8 +101,15 @@ pub struct World<'p> {
     pub services: Vec<Pool<PatientId>>,
     /// Number of delayed discharges in acute beds, integrated over time.
     pub delayed: TimeIntegral,
-    /// Patients at home per condition, integrated over time (person-days at home).
+    /// Patients at home per cell, integrated over time (person-days at home).
     pub at_home: Vec<TimeIntegral>,
+    /// Patients alive per tier, integrated over time.
+    pub alive_by_tier: Vec<TimeIntegral>,
+    /// Immediate admissions (wait 0) and positive waits in bins of [`WAIT_BIN_DAYS`].
+    wait_zero: u64,
+    wait_bins: Vec<u32>,
+    /// Start of statistics (0, or the end of warm-up), days.
+    stats_from: Days,
     streams: Streams,
     /// Counts since the end of warm-up.
     pub tally: Tally,
@@ -96,42 +123,97 @@ pub struct Sim<'p> {
     world: World<'p>,
 }
 
+fn build_cells(params: &Params) -> Vec<Cell> {
+    let peak = params.seasonality.map_or(1.0, |s| s.max_multiplier());
+    let bands = params.population.age_bands.len();
+    let mut cells = Vec::new();
+    for (c, cond) in params.conditions.iter().enumerate() {
+        for (b, band) in cond.bands.iter().enumerate() {
+            for (t, tier) in params.tiers.iter().enumerate() {
+                let pd = cond.post_discharge_multiplier.max(1.0);
+                let simple = band.death_rate_per_day == 0.0
+                    && peak == 1.0
+                    && cond.admission_multiplier == 1.0
+                    && (cond.post_discharge_multiplier == 1.0 || cond.post_discharge_days == 0.0);
+                cells.push(Cell {
+                    condition: c as u16,
+                    group: (c * bands + b) as u16,
+                    tier: t as u16,
+                    exacerbation_rate: cond.exacerbation_rate_per_day
+                        * tier.exacerbation_multiplier,
+                    death_rate: band.death_rate_per_day,
+                    admit: (cond.admit * tier.admit_multiplier).min(1.0),
+                    review_rate: tier.review_rate_per_day.unwrap_or(cond.review_rate_per_day),
+                    outpatient_rate: cond.outpatient_referrals_per_day,
+                    los_multiplier: band.los_multiplier,
+                    in_hospital_death: cond.in_hospital_death,
+                    admission_multiplier: cond.admission_multiplier,
+                    post_discharge_multiplier: cond.post_discharge_multiplier,
+                    post_discharge_days: cond.post_discharge_days,
+                    headroom: peak * pd,
+                    simple,
+                });
+            }
+        }
+    }
+    cells
+}
+
+/// Split `n` by `shares` (summing to 1) into whole numbers summing to `n`, by largest
+/// remainder, so that a cohort's tiers have exactly their shares up to rounding.
+pub fn apportion(n: u32, shares: impl Iterator<Item = f64>) -> Vec<u32> {
+    let exact: Vec<f64> = shares.map(|s| s * f64::from(n)).collect();
+    let mut counts: Vec<u32> = exact.iter().map(|x| x.floor() as u32).collect();
+    let mut left = n - counts.iter().sum::<u32>().min(n);
+    let mut order: Vec<usize> = (0..exact.len()).collect();
+    order.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for i in order.into_iter().cycle() {
+        if left == 0 {
+            break;
+        }
+        counts[i] += 1;
+        left -= 1;
+    }
+    counts
+}
+
 impl<'p> Sim<'p> {
     /// Allocate a simulator sized for `params` (queue, patient table, lines).
     pub fn new(params: &'p Params) -> Self {
         let n = params.total_patients();
-        let rates = params
+        let cells = build_cells(params);
+        let routes = params
             .conditions
             .iter()
             .map(|c| {
                 let mut cumulative = 0.0;
-                let peak = params.seasonality.map_or(1.0, |s| s.max_multiplier());
-                ConditionRates {
-                    exacerbation_rate: c.exacerbation_rate_per_day,
-                    death_rate: c.death_rate_per_day,
-                    candidate_rate: c.death_rate_per_day + c.exacerbation_rate_per_day * peak,
-                    always_exacerbation: c.death_rate_per_day == 0.0 && peak == 1.0,
-                    in_hospital_death: c.in_hospital_death,
-                    admit: c.admit,
-                    routes: c
-                        .discharge
-                        .iter()
-                        .map(|r| {
-                            cumulative += r.probability;
-                            (cumulative, r.service as u16)
-                        })
-                        .collect(),
-                }
+                c.discharge
+                    .iter()
+                    .map(|r| {
+                        cumulative += r.probability;
+                        (cumulative, r.service as u16)
+                    })
+                    .collect()
             })
             .collect();
+        let cv = params.population.frailty_cv;
+        let frailty = (cv > 0.0)
+            .then(|| Gamma::new(1.0 / (cv * cv), cv * cv).expect("validated frailty cv > 0"));
         let mut patients = PatientTable::default();
         patients.reset(params.expected_patients());
         let zero_seeds = StreamSeeds([0; Stream::ALL.len()]);
+        let n_cells = cells.len();
         Sim {
             queue: EventQueue::with_hint(params.home_event_rate_per_day(), n),
             world: World {
                 params,
-                rates,
+                cells,
+                routes,
+                frailty,
                 patients,
                 acute: Pool::new(params.acute.beds, 1024),
                 services: params
@@ -140,7 +222,11 @@ impl<'p> Sim<'p> {
                     .map(|s| Pool::new(s.capacity, 1024))
                     .collect(),
                 delayed: TimeIntegral::default(),
-                at_home: vec![TimeIntegral::default(); params.conditions.len()],
+                at_home: vec![TimeIntegral::default(); n_cells],
+                alive_by_tier: vec![TimeIntegral::default(); params.tiers.len()],
+                wait_zero: 0,
+                wait_bins: vec![0; (WAIT_HISTOGRAM_DAYS / WAIT_BIN_DAYS) as usize + 1],
+                stats_from: 0.0,
                 streams: Streams::new(&zero_seeds),
                 tally: Tally::new(params),
             },
@@ -176,19 +262,35 @@ impl<'p> Sim<'p> {
             pool.clear(s.capacity);
         }
         w.delayed = TimeIntegral::default();
-        for (h, c) in w.at_home.iter_mut().zip(&params.conditions) {
-            *h = TimeIntegral::default();
-            h.set(0.0, c.patients as f64);
-        }
+        w.at_home
+            .iter_mut()
+            .for_each(|h| *h = TimeIntegral::default());
+        w.alive_by_tier
+            .iter_mut()
+            .for_each(|h| *h = TimeIntegral::default());
+        w.wait_zero = 0;
+        w.wait_bins.iter_mut().for_each(|b| *b = 0);
+        w.stats_from = 0.0;
         w.tally.clear();
+        w.tally.daily_occupancy.clear();
         if params.warmup_days > 0.0 {
             self.queue
                 .push(params.warmup_days, Event::system(EventKind::WarmupEnd));
         }
+        if params.horizon_days >= 1.0 {
+            self.queue.push(1.0, Event::system(EventKind::DayEnd));
+        }
+        let tiers = params.tiers.len();
+        let bands = params.population.age_bands.len();
         for (c, cond) in params.conditions.iter().enumerate() {
-            for _ in 0..cond.patients {
-                let p = w.patients.push(c as u16);
-                w.schedule_home_event(&mut self.queue, p, 0.0);
+            for (b, band) in cond.bands.iter().enumerate() {
+                let counts = apportion(band.patients, params.tiers.iter().map(|t| t.share));
+                for (t, &count) in counts.iter().enumerate() {
+                    let cell = (c * bands + b) * tiers + t;
+                    for _ in 0..count {
+                        w.add_patient(&mut self.queue, cell, 0.0);
+                    }
+                }
             }
         }
         for c in 0..params.conditions.len() {
@@ -208,6 +310,7 @@ impl<'p> World<'p> {
         match event.kind {
             EventKind::WarmupEnd => return self.on_warmup_end(now),
             EventKind::NewPatient => return self.on_new_patient(q, p.0 as usize, now),
+            EventKind::DayEnd => return self.on_day_end(q, now),
             _ => {}
         }
         if event.generation != self.patients.generation[p.index()] {
@@ -218,7 +321,9 @@ impl<'p> World<'p> {
             EventKind::EndOfStay => self.on_end_of_stay(q, p, now),
             EventKind::EndOfCommunity => self.on_end_of_community(q, p, now),
             EventKind::EndOfDiversion => self.go_home(q, p, now),
-            EventKind::WarmupEnd | EventKind::NewPatient => unreachable!("handled above"),
+            EventKind::WarmupEnd | EventKind::NewPatient | EventKind::DayEnd => {
+                unreachable!("handled above")
+            }
         }
     }
 
@@ -234,10 +339,57 @@ impl<'p> World<'p> {
         );
     }
 
+    #[inline]
+    fn cell(&self, p: PatientId) -> &Cell {
+        &self.cells[self.patients.cell[p.index()] as usize]
+    }
+
+    /// Add a patient at home in `cell` at `now` and schedule their first event.
+    fn add_patient(&mut self, q: &mut EventQueue<Event>, cell: usize, now: Days) {
+        let frailty = self
+            .frailty
+            .map_or(1.0, |g| g.sample(&mut self.streams.population) as f32);
+        let p = self.patients.push(cell as u16, frailty);
+        self.at_home[cell].add(now, 1.0);
+        self.alive_by_tier[self.cells[cell].tier as usize].add(now, 1.0);
+        self.schedule_home_event(q, p, now);
+    }
+
+    /// The patient's exacerbation rate at `now` without the season: cell rate × frailty ×
+    /// history multiplier^prior admissions × post-discharge multiplier in the window.
+    #[inline]
+    fn personal_rate(&self, p: PatientId, now: Days) -> f64 {
+        let c = self.cell(p);
+        let mut r = c.exacerbation_rate * f64::from(self.patients.frailty[p.index()]);
+        if c.admission_multiplier != 1.0 {
+            r *= c
+                .admission_multiplier
+                .powi(i32::from(self.patients.prior_admissions[p.index()]));
+        }
+        if now - self.patients.last_discharge[p.index()] <= c.post_discharge_days {
+            r *= c.post_discharge_multiplier;
+        }
+        r
+    }
+
+    /// The patient's candidate rate at home: a bound on death + exacerbation rates that is
+    /// constant while they stay at home.
+    #[inline]
+    fn candidate_rate(&self, p: PatientId) -> f64 {
+        let c = self.cell(p);
+        let mut r = c.exacerbation_rate * f64::from(self.patients.frailty[p.index()]);
+        if c.admission_multiplier != 1.0 {
+            r *= c
+                .admission_multiplier
+                .powi(i32::from(self.patients.prior_admissions[p.index()]));
+        }
+        r * c.headroom + c.death_rate
+    }
+
     /// Draw the patient's next candidate event at home.
     #[inline]
     fn schedule_home_event(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        let rate = self.rates[self.patients.condition[p.index()] as usize].candidate_rate;
+        let rate = self.candidate_rate(p);
         if rate <= 0.0 {
             return;
         }
@@ -247,15 +399,16 @@ impl<'p> World<'p> {
 
     /// Classify a candidate event at home: death, exacerbation, or nothing (thinning).
     fn on_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        let r = &self.rates[self.patients.condition[p.index()] as usize];
-        if r.always_exacerbation {
+        let c = self.cell(p);
+        if c.simple {
             return self.on_exacerbation(q, p, now);
         }
-        let u = self.streams.home.random::<f64>() * r.candidate_rate;
+        let death = c.death_rate;
+        let u = self.streams.home.random::<f64>() * self.candidate_rate(p);
         let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
-        if u < r.death_rate {
+        if u < death {
             self.die_at_home(p, now);
-        } else if u < r.death_rate + r.exacerbation_rate * season {
+        } else if u < death + self.personal_rate(p, now) * season {
             self.on_exacerbation(q, p, now);
         } else {
             self.schedule_home_event(q, p, now);
@@ -264,7 +417,15 @@ impl<'p> World<'p> {
 
     fn die_at_home(&mut self, p: PatientId, now: Days) {
         self.tally.deaths_home += 1;
-        self.at_home[self.patients.condition[p.index()] as usize].add(now, -1.0);
+        let cell = self.patients.cell[p.index()] as usize;
+        self.tally.groups[self.cells[cell].group as usize].deaths_home += 1;
+        self.at_home[cell].add(now, -1.0);
+        self.die(p, now);
+    }
+
+    fn die(&mut self, p: PatientId, now: Days) {
+        let tier = self.cell(p).tier as usize;
+        self.alive_by_tier[tier].add(now, -1.0);
         self.patients.state[p.index()] = CareState::Dead;
         self.patients.generation[p.index()] = self.patients.generation[p.index()].wrapping_add(1);
     }
@@ -280,17 +441,45 @@ impl<'p> World<'p> {
         }
     }
 
+    /// A new patient of condition `c`: age band in proportion to the condition's starting
+    /// cohort, tier by the tier shares.
     fn on_new_patient(&mut self, q: &mut EventQueue<Event>, c: usize, now: Days) {
         self.tally.new_patients += 1;
-        let p = self.patients.push(c as u16);
-        self.at_home[c].add(now, 1.0);
-        self.schedule_home_event(q, p, now);
+        let cond = &self.params.conditions[c];
+        let total = cond.patients().max(1) as f64;
+        let pick = |u: f64, weights: &mut dyn Iterator<Item = f64>| {
+            let mut acc = 0.0;
+            let mut last = 0;
+            for (i, w) in weights.enumerate() {
+                acc += w;
+                last = i;
+                if u < acc {
+                    return i;
+                }
+            }
+            last
+        };
+        let u_band = self.streams.population.random::<f64>();
+        let band = if cond.patients() == 0 {
+            0
+        } else {
+            pick(
+                u_band,
+                &mut cond.bands.iter().map(|b| f64::from(b.patients) / total),
+            )
+        };
+        let u_tier = self.streams.population.random::<f64>();
+        let tier = pick(u_tier, &mut self.params.tiers.iter().map(|t| t.share));
+        let bands = self.params.population.age_bands.len();
+        let cell = (c * bands + band) * self.params.tiers.len() + tier;
+        self.add_patient(q, cell, now);
         self.schedule_new_patient(q, c, now);
     }
 
     fn on_exacerbation(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.tally.exacerbations += 1;
-        let admit = self.rates[self.patients.condition[p.index()] as usize].admit;
+        let cell = self.patients.cell[p.index()] as usize;
+        let (admit, group) = (self.cells[cell].admit, self.cells[cell].group as usize);
         if self.streams.admission.random::<f64>() >= admit {
             self.tally.urgent_contacts += 1;
             self.schedule_home_event(q, p, now);
@@ -299,10 +488,13 @@ impl<'p> World<'p> {
         self.tally.admission_requests += 1;
         if now - self.patients.last_discharge[p.index()] <= READMISSION_WINDOW_DAYS {
             self.tally.readmissions_30d += 1;
+            self.tally.groups[group].readmissions_30d += 1;
         }
+        let k = &mut self.patients.prior_admissions[p.index()];
+        *k = k.saturating_add(1);
         // Leaving home: any other pending home event of this patient is now stale.
         self.patients.generation[p.index()] = self.patients.generation[p.index()].wrapping_add(1);
-        self.at_home[self.patients.condition[p.index()] as usize].add(now, -1.0);
+        self.at_home[cell].add(now, -1.0);
         if self.acute.try_seize(now) {
             self.admit(q, p, now, 0.0);
             return;
@@ -316,42 +508,56 @@ impl<'p> World<'p> {
             WhenFull::Divert => {
                 self.tally.diversions += 1;
                 self.patients.state[p.index()] = CareState::OutOfArea;
-                let los = self
-                    .condition_los(p)
-                    .sample(&mut self.streams.diversion_los);
+                let los = self.sample_los(p, Stream::DiversionLos);
                 self.push(q, now + los, p, EventKind::EndOfDiversion);
             }
         }
     }
 
+    /// An acute length of stay for `p`: their condition's distribution × their age band's
+    /// multiplier, drawn from `stream` (acute or out-of-area stays).
     #[inline]
-    fn condition_los(&self, p: PatientId) -> &'p Duration {
-        &self.params.conditions[self.patients.condition[p.index()] as usize].los
+    fn sample_los(&mut self, p: PatientId, stream: Stream) -> Days {
+        let c = self.cell(p);
+        let (condition, mult) = (c.condition as usize, c.los_multiplier);
+        let rng = match stream {
+            Stream::DiversionLos => &mut self.streams.diversion_los,
+            _ => &mut self.streams.acute_los,
+        };
+        self.params.conditions[condition].los.sample(rng) * mult
     }
 
     /// Put `p` in the bed already seized for them, after waiting `wait` days.
     fn admit(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days, wait: Days) {
         self.tally.admissions += 1;
         self.tally.wait_days_total += wait;
+        if wait > 0.0 {
+            let bin = ((wait / WAIT_BIN_DAYS).ceil() as usize).min(self.wait_bins.len() - 1);
+            self.wait_bins[bin] += 1;
+        } else {
+            self.wait_zero += 1;
+        }
+        let group = self.cell(p).group as usize;
+        self.tally.groups[group].admissions += 1;
         self.patients.state[p.index()] = CareState::Acute;
         self.patients.since[p.index()] = now;
-        let los = self.condition_los(p).sample(&mut self.streams.acute_los);
+        let los = self.sample_los(p, Stream::AcuteLos);
         self.push(q, now + los, p, EventKind::EndOfStay);
     }
 
     fn on_end_of_stay(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.tally.stays_ended += 1;
         self.tally.stay_days_total += now - self.patients.since[p.index()];
-        let r = &self.rates[self.patients.condition[p.index()] as usize];
-        if r.in_hospital_death > 0.0
-            && self.streams.hospital_death.random::<f64>() < r.in_hospital_death
-        {
+        let c = self.cell(p);
+        let (condition, death, group) = (c.condition as usize, c.in_hospital_death, c.group);
+        if death > 0.0 && self.streams.hospital_death.random::<f64>() < death {
             self.tally.deaths_hospital += 1;
+            self.tally.groups[group as usize].deaths_hospital += 1;
             self.leave_acute(q, p, now);
-            self.patients.state[p.index()] = CareState::Dead;
+            self.die(p, now);
             return;
         }
-        let routes = &r.routes;
+        let routes = &self.routes[condition];
         let service = if routes.is_empty() {
             None
         } else {
@@ -380,8 +586,14 @@ impl<'p> World<'p> {
     /// `p` leaves their acute bed (discharged or dead); the bed goes to the first patient
     /// waiting, if any.
     fn leave_acute(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        let since = self.patients.since[p.index()];
         self.tally.bed_stays += 1;
-        self.tally.bed_stay_days_total += now - self.patients.since[p.index()];
+        self.tally.bed_stay_days_total += now - since;
+        let g = &mut self.tally.groups
+            [self.cells[self.patients.cell[p.index()] as usize].group as usize];
+        g.bed_stays += 1;
+        g.bed_stay_days_total += now - since;
+        g.acute_bed_days += now - since.max(self.stats_from);
         self.patients.last_discharge[p.index()] = now;
         self.acute.release(now);
         if let Some(next) = self.acute.next_waiter(now) {
@@ -403,8 +615,7 @@ impl<'p> World<'p> {
         let CareState::Community(s) = self.patients.state[p.index()] else {
             unreachable!("end of community for a patient not in community care");
         };
-        let pool = &mut self.services[s as usize];
-        pool.release(now);
+        self.services[s as usize].release(now);
         self.go_home(q, p, now);
         // The freed place goes to the longest-delayed discharge, whose acute bed then goes
         // to the first patient waiting for one.
@@ -417,50 +628,91 @@ impl<'p> World<'p> {
 
     fn go_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.patients.state[p.index()] = CareState::Home;
-        self.at_home[self.patients.condition[p.index()] as usize].add(now, 1.0);
+        self.at_home[self.patients.cell[p.index()] as usize].add(now, 1.0);
         self.schedule_home_event(q, p, now);
+    }
+
+    /// The midnight census: record the occupancy of every pool, schedule the next day.
+    fn on_day_end(&mut self, q: &mut EventQueue<Event>, now: Days) {
+        let series = &mut self.tally.daily_occupancy;
+        series.push(self.acute.in_use() as f32);
+        series.extend(self.services.iter().map(|s| s.in_use() as f32));
+        if now + 1.0 <= self.params.horizon_days {
+            q.push(now + 1.0, Event::system(EventKind::DayEnd));
+        }
     }
 
     /// Start statistics afresh: counts to zero, integrals from now.
     fn on_warmup_end(&mut self, now: Days) {
         self.tally.clear();
+        self.stats_from = now;
+        self.wait_zero = 0;
+        self.wait_bins.iter_mut().for_each(|b| *b = 0);
         self.acute.reset_stats(now);
         for s in &mut self.services {
             s.reset_stats(now);
         }
         self.delayed.reset(now);
-        for h in &mut self.at_home {
+        for h in self.at_home.iter_mut().chain(&mut self.alive_by_tier) {
             h.reset(now);
         }
     }
 
+    /// 95th percentile of the waits recorded since warm-up, days (upper edge of its bin).
+    fn p95_wait(&self) -> Days {
+        let n = self.wait_zero + self.wait_bins.iter().map(|&b| u64::from(b)).sum::<u64>();
+        let target = (0.95 * n as f64).ceil() as u64;
+        if n == 0 || self.wait_zero >= target {
+            return 0.0;
+        }
+        let mut seen = self.wait_zero;
+        for (i, &b) in self.wait_bins.iter().enumerate() {
+            seen += u64::from(b);
+            if seen >= target {
+                return i as f64 * WAIT_BIN_DAYS;
+            }
+        }
+        WAIT_HISTOGRAM_DAYS
+    }
+
     /// Close the integrals at `end` and return the tally.
     fn finish(&mut self, end: Days) -> Tally {
+        self.tally.p95_wait_days = self.p95_wait();
         let t = &mut self.tally;
         t.acute_bed_days = self.acute.occupancy().area_until(end);
         t.peak_acute_occupancy = self.acute.occupancy().peak();
         t.days_over_85pct_occupancy = self.acute.high_occupancy().area_until(end);
         t.days_at_full_occupancy = self.acute.full().area_until(end);
-        t.patients_at_end = self
-            .patients
-            .state
-            .iter()
-            .filter(|s| **s != CareState::Dead)
-            .count() as u64;
         t.delayed_bed_days = self.delayed.area_until(end);
         for (d, s) in t.community_days.iter_mut().zip(&self.services) {
             *d = s.occupancy().area_until(end);
         }
+        for (d, a) in t.tier_days.iter_mut().zip(&self.alive_by_tier) {
+            *d = a.area_until(end);
+        }
         t.observed_days = self.params.observed_days();
-        // Reviews: Poisson(rate × person-days at home) per condition (see the module docs).
-        for (h, c) in self.at_home.iter().zip(&self.params.conditions) {
-            let mean = c.review_rate_per_day * h.area_until(end);
-            if mean > 0.0 {
-                let n: f64 = Poisson::new(mean)
-                    .expect("finite positive mean")
-                    .sample(&mut self.streams.reviews);
-                t.reviews += n as u64;
+        // Per-group census and the bed-days of stays still open.
+        for (i, s) in self.patients.state.iter().enumerate() {
+            let g = &mut t.groups[self.cells[self.patients.cell[i] as usize].group as usize];
+            match s {
+                CareState::Dead => continue,
+                CareState::Acute | CareState::DelayedDischarge(_) => {
+                    g.acute_bed_days += end - self.patients.since[i].max(self.stats_from);
+                }
+                _ => {}
             }
+            g.patients_at_end += 1;
+            t.patients_at_end += 1;
+        }
+        // Reviews and outpatient referrals: Poisson(rate × person-days at home) per cell.
+        for (h, c) in self.at_home.iter().zip(&self.cells) {
+            let days = h.area_until(end);
+            t.reviews += poisson(c.review_rate * days, &mut self.streams.reviews);
+            let referrals = poisson(c.outpatient_rate * days, &mut self.streams.outpatients);
+            let extra = self.params.conditions[c.condition as usize].attendances_per_referral - 1.0;
+            t.outpatient_referrals += referrals;
+            t.outpatient_attendances +=
+                referrals + poisson(referrals as f64 * extra, &mut self.streams.outpatients);
         }
         t.clone()
     }
@@ -528,5 +780,17 @@ impl<'p> World<'p> {
     /// Number of patients (every patient is in exactly one [`CareState`]).
     pub fn patient_count(&self) -> usize {
         self.patients.len()
+    }
+}
+
+/// A Poisson draw with mean `mean` (0 when the mean is not positive).
+fn poisson(mean: f64, rng: &mut rand_pcg::Pcg64Mcg) -> u64 {
+    if mean > 0.0 {
+        let n: f64 = Poisson::new(mean)
+            .expect("finite positive mean")
+            .sample(rng);
+        n as u64
+    } else {
+        0
     }
 }

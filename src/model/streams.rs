@@ -27,11 +27,15 @@ pub enum Stream {
     HospitalDeath = 7,
     /// Arrival times of new patients.
     Incidence = 8,
+    /// Patient attributes: tier and age band of new patients, frailty.
+    Population = 9,
+    /// Counts of outpatient referrals and attendances.
+    Outpatients = 10,
 }
 
 impl Stream {
     /// Every stream, in discriminant order.
-    pub const ALL: [Stream; 9] = [
+    pub const ALL: [Stream; 11] = [
         Stream::Home,
         Stream::Admission,
         Stream::AcuteLos,
@@ -41,6 +45,8 @@ impl Stream {
         Stream::Reviews,
         Stream::HospitalDeath,
         Stream::Incidence,
+        Stream::Population,
+        Stream::Outpatients,
     ];
 
     /// Stable name (for documentation and diagnostics).
@@ -55,6 +61,8 @@ impl Stream {
             Stream::Reviews => "reviews",
             Stream::HospitalDeath => "hospital_death",
             Stream::Incidence => "incidence",
+            Stream::Population => "population",
+            Stream::Outpatients => "outpatients",
         }
     }
 }
@@ -90,6 +98,10 @@ pub struct Streams {
     pub hospital_death: Pcg64Mcg,
     /// See [`Stream::Incidence`].
     pub incidence: Pcg64Mcg,
+    /// See [`Stream::Population`].
+    pub population: Pcg64Mcg,
+    /// See [`Stream::Outpatients`].
+    pub outpatients: Pcg64Mcg,
 }
 
 impl Streams {
@@ -106,6 +118,8 @@ impl Streams {
             reviews: g(Stream::Reviews),
             hospital_death: g(Stream::HospitalDeath),
             incidence: g(Stream::Incidence),
+            population: g(Stream::Population),
+            outpatients: g(Stream::Outpatients),
         }
     }
 }

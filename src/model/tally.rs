@@ -3,7 +3,7 @@
 //! Metric names are defined once, in [`Tally::for_each_metric`]: that name is the CSV column,
 //! the JSON key and (later) the chart label. Costs are in the scenario's currency.
 
-use super::params::Params;
+use super::params::{Params, Payer};
 use crate::engine::Days;
 
 /// Raw counts and time integrals of one replication, after warm-up.
@@ -57,6 +57,60 @@ pub struct Tally {
     pub community_days: Vec<f64>,
     /// Days over which the integrals were taken (horizon − warm-up).
     pub observed_days: Days,
+    /// 95th percentile of the wait for a bed over admissions, days (0.01-day resolution).
+    pub p95_wait_days: f64,
+    /// Outpatient referrals.
+    pub outpatient_referrals: u64,
+    /// Outpatient attendances.
+    pub outpatient_attendances: u64,
+    /// Patient-days alive in each risk tier (for management costs).
+    pub tier_days: Vec<f64>,
+    /// Counts by (condition, age band) group, in [`Params::groups`] order.
+    pub groups: Vec<GroupTally>,
+    /// Occupancy at the end of each day (the midnight census), day-major: for day `d`,
+    /// `[acute, service 0, service 1, ...]`. Covers the whole horizon, warm-up included.
+    pub daily_occupancy: Vec<f32>,
+}
+
+/// Counts of one (condition, age band) group.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GroupTally {
+    /// Emergency admissions to a local bed.
+    pub admissions: u64,
+    /// Acute bed-days (after warm-up), delayed days included.
+    pub acute_bed_days: f64,
+    /// Patients who left an acute bed.
+    pub bed_stays: u64,
+    /// Their days from admission to leaving the bed.
+    pub bed_stay_days_total: f64,
+    /// Admission requests within 30 days of a discharge.
+    pub readmissions_30d: u64,
+    /// Deaths at home.
+    pub deaths_home: u64,
+    /// Deaths in hospital.
+    pub deaths_hospital: u64,
+    /// Patients alive at the end.
+    pub patients_at_end: u64,
+}
+
+impl GroupTally {
+    /// Call `f(name, value)` for each group metric, always in the same order.
+    pub fn for_each_metric(&self, mut f: impl FnMut(&'static str, f64)) {
+        f("admissions", self.admissions as f64);
+        f("acute_bed_days", self.acute_bed_days);
+        f(
+            "mean_los_days",
+            if self.bed_stays > 0 {
+                self.bed_stay_days_total / self.bed_stays as f64
+            } else {
+                0.0
+            },
+        );
+        f("readmissions_30d", self.readmissions_30d as f64);
+        f("deaths_home", self.deaths_home as f64);
+        f("deaths_hospital", self.deaths_hospital as f64);
+        f("patients_at_end", self.patients_at_end as f64);
+    }
 }
 
 impl Tally {
@@ -64,16 +118,27 @@ impl Tally {
     pub fn new(params: &Params) -> Self {
         Tally {
             community_days: vec![0.0; params.services.len()],
+            tier_days: vec![0.0; params.tiers.len()],
+            groups: vec![GroupTally::default(); params.groups()],
             ..Tally::default()
         }
     }
 
-    /// Zero every count, keeping the per-service allocation.
+    /// Zero every count, keeping the per-service and per-group allocations. The daily
+    /// occupancy series is kept: it covers the warm-up too.
     pub fn clear(&mut self) {
         let mut days = std::mem::take(&mut self.community_days);
         days.iter_mut().for_each(|d| *d = 0.0);
+        let mut tiers = std::mem::take(&mut self.tier_days);
+        tiers.iter_mut().for_each(|d| *d = 0.0);
+        let mut groups = std::mem::take(&mut self.groups);
+        groups.iter_mut().for_each(|g| *g = GroupTally::default());
+        let daily = std::mem::take(&mut self.daily_occupancy);
         *self = Tally {
             community_days: days,
+            tier_days: tiers,
+            groups,
+            daily_occupancy: daily,
             ..Tally::default()
         };
     }
@@ -95,17 +160,41 @@ impl Tally {
         let primary_care_cost = self.reviews as f64 * params.primary_care.review_cost
             + self.urgent_contacts as f64 * params.primary_care.urgent_contact_cost;
         let diversion_cost = self.diversions as f64 * params.acute.diversion_cost;
+        let outpatient_cost =
+            self.outpatient_attendances as f64 * params.outpatient_attendance_cost;
+        let management_cost: f64 = params
+            .tiers
+            .iter()
+            .zip(&self.tier_days)
+            .map(|(t, d)| t.management_cost_per_year * d / crate::engine::DAYS_PER_YEAR)
+            .sum();
+        let total_cost = acute_cost
+            + community_cost
+            + primary_care_cost
+            + diversion_cost
+            + outpatient_cost
+            + management_cost;
+        // Per 1,000 catchment population per year.
+        let per_1000_year = |x: f64| {
+            ratio(
+                x * 1000.0,
+                params.population.catchment * self.observed_days / crate::engine::DAYS_PER_YEAR,
+            )
+        };
 
         f("admissions", self.admissions as f64);
         f("admission_requests", self.admission_requests as f64);
+        f("admissions_per_1000", per_1000_year(self.admissions as f64));
         f("diversions", self.diversions as f64);
         f("acute_bed_days", self.acute_bed_days);
+        f("bed_days_per_1000", per_1000_year(self.acute_bed_days));
         f("delayed_bed_days", self.delayed_bed_days);
         f("delayed_discharges", self.delayed_discharges as f64);
         f(
             "mean_wait_days",
             ratio(self.wait_days_total, self.admissions as f64),
         );
+        f("p95_wait_days", self.p95_wait_days);
         f(
             "mean_stay_days",
             ratio(self.stay_days_total, self.stays_ended as f64),
@@ -124,6 +213,8 @@ impl Tally {
         f("reviews", self.reviews as f64);
         f("urgent_contacts", self.urgent_contacts as f64);
         f("exacerbations", self.exacerbations as f64);
+        f("outpatient_referrals", self.outpatient_referrals as f64);
+        f("outpatient_attendances", self.outpatient_attendances as f64);
         f(
             "mean_acute_occupancy",
             ratio(self.acute_bed_days, self.observed_days),
@@ -135,10 +226,23 @@ impl Tally {
         f("community_cost", community_cost);
         f("primary_care_cost", primary_care_cost);
         f("diversion_cost", diversion_cost);
-        f(
-            "total_cost",
-            acute_cost + community_cost + primary_care_cost + diversion_cost,
-        );
+        f("outpatient_cost", outpatient_cost);
+        f("management_cost", management_cost);
+        f("total_cost", total_cost);
+        for payer in Payer::ALL {
+            let cost = match payer {
+                Payer::Hospital => acute_cost + diversion_cost + outpatient_cost,
+                Payer::PrimaryCare => primary_care_cost + management_cost,
+                _ => 0.0,
+            } + params
+                .services
+                .iter()
+                .zip(&self.community_days)
+                .filter(|(s, _)| s.payer == payer)
+                .map(|(s, d)| s.day_cost * d)
+                .sum::<f64>();
+            f(payer.cost_metric(), cost);
+        }
         let mut name = String::new();
         for ((service, days), cost) in params
             .services

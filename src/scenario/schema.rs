@@ -31,6 +31,68 @@ pub struct RawScenario {
     pub conditions: Option<BTreeMap<String, RawCondition>>,
     /// A winter peak in exacerbation rates. Default: none.
     pub seasonality: Option<RawSeasonality>,
+    /// Catchment, age bands, frailty. Default: catchment = patients, one band, no frailty.
+    pub population: Option<RawPopulation>,
+    /// Risk tiers by name (`[tiers.case_management]`). Default: one tier with no effect.
+    pub tiers: Option<BTreeMap<String, RawTier>>,
+    /// Outpatient unit cost.
+    pub outpatients: Option<RawOutpatients>,
+}
+
+/// `[population]`
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPopulation {
+    /// People served: the denominator of `bed_days_per_1000` and `admissions_per_1000`.
+    /// Default: the sum of `age_bands`, else the number of patients at the start.
+    pub catchment: Option<f64>,
+    /// People in each age band (`{ "65_74" = 18000, "75_84" = 12000, "85_plus" = 4000 }`).
+    /// Band names key the `*_by_age` tables; populations split `patients` and scale
+    /// `prevalence`. Default: one band `all`.
+    pub age_bands: Option<BTreeMap<String, f64>>,
+    /// Coefficient of variation of an individual gamma frailty multiplier (mean 1) on each
+    /// patient's exacerbation rate: frequent admitters and regression to the mean emerge.
+    /// Default 0 (everyone alike). ≥ 0.
+    pub frailty_cv: Option<f64>,
+}
+
+/// `[tiers.<name>]`: a level of the Kaiser pyramid.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTier {
+    /// Required. Share of every cohort in this tier; shares sum to 1.
+    pub share: Option<f64>,
+    /// Multiplier on exacerbation rates. Default 1.
+    pub exacerbation_multiplier: Option<f64>,
+    /// Multiplier on admission probabilities (capped at 1). Default 1.
+    pub admit_multiplier: Option<f64>,
+    /// Mean days between routine reviews, replacing the condition's. Default: the
+    /// condition's.
+    pub review_interval_days: Option<f64>,
+    /// Management cost per patient-year alive in the tier. Default 0.
+    pub management_cost_per_year: Option<f64>,
+}
+
+/// `[outpatients]`
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutpatients {
+    /// Cost per outpatient attendance (paid by the hospital). Default 0.
+    pub attendance_cost: Option<f64>,
+}
+
+/// `payer`: whose budget pays for a community service.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawPayer {
+    /// The acute hospital trust.
+    Hospital,
+    /// Community health services (default).
+    Community,
+    /// General practice.
+    PrimaryCare,
+    /// Local-authority social care.
+    SocialCare,
 }
 
 /// `[seasonality]`: exacerbation rates are multiplied by
@@ -116,14 +178,40 @@ pub struct RawService {
     pub los: Option<RawDuration>,
     /// Cost per occupied place-day. Default 0.
     pub day_cost: Option<f64>,
+    /// Whose budget pays: `"community"` (default), `"social_care"`, `"hospital"` or
+    /// `"primary_care"`.
+    pub payer: Option<RawPayer>,
 }
 
 /// `[conditions.<name>]`
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCondition {
-    /// Required. Patients with the condition at the start (the cohort is closed).
+    /// Patients with the condition at the start, split across age bands by band population.
+    /// Exactly one of `patients`, `patients_by_age` and `prevalence` is required.
     pub patients: Option<u32>,
+    /// Patients at the start by age band (`{ "65_74" = 900, "75_84" = 700 }`); unlisted
+    /// bands have none.
+    pub patients_by_age: Option<BTreeMap<String, u32>>,
+    /// Share of the population with the condition, applied to each band's population (or
+    /// to the catchment without bands). In [0, 1].
+    pub prevalence: Option<f64>,
+    /// Death hazard at home per patient-year by age band, overriding `deaths_per_year`.
+    pub deaths_per_year_by_age: Option<BTreeMap<String, f64>>,
+    /// Multiplier on acute lengths of stay by age band. Default 1.
+    pub los_multiplier_by_age: Option<BTreeMap<String, f64>>,
+    /// Exacerbation-rate multiplier per prior emergency admission (COPD: 357 days between
+    /// the 1st and 2nd admission falling to 19 after 8 suggests ~1.5). Default 1. ≥ 0.
+    pub admission_multiplier: Option<f64>,
+    /// Exacerbation-rate multiplier for `post_discharge_days` after each discharge.
+    /// Default 1. ≥ 0.
+    pub post_discharge_multiplier: Option<f64>,
+    /// Length of the raised-risk window after a discharge, days. Default 0.
+    pub post_discharge_days: Option<f64>,
+    /// Outpatient referrals per patient-year at home (Poisson). Default 0.
+    pub outpatient_referrals_per_year: Option<f64>,
+    /// Mean outpatient attendances per referral (1 + Poisson). Default 1. ≥ 1.
+    pub attendances_per_referral: Option<f64>,
     /// Mean days between routine primary-care reviews while at home (Poisson). Default: no
     /// reviews. Must be > 0.
     pub review_interval_days: Option<f64>,

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use super::load::Sources;
-use super::schema::{RawDuration, RawScenario, RawWhenFull};
+use super::schema::{RawDuration, RawPayer, RawScenario, RawWhenFull};
 use super::{Problem, Scenario, ScenarioError, ScenarioFile};
 use crate::engine::DAYS_PER_YEAR;
 use crate::model::{
-    AcuteParams, ConditionParams, DischargeRoute, Duration, DurationError, Params,
-    PrimaryCareParams, Seasonality, ServiceParams, WhenFull,
+    AcuteParams, BandParams, ConditionParams, DischargeRoute, Duration, DurationError, Params,
+    Payer, PopulationParams, PrimaryCareParams, Seasonality, ServiceParams, TierParams, WhenFull,
+    apportion,
 };
 
 /// Collects problems with their locations.
@@ -37,6 +38,36 @@ impl Checker<'_> {
             self.fail(field, format!("must be {rule}, got {v}"));
         }
         v
+    }
+
+    /// An optional number ≥ 0 with a default.
+    fn non_negative(&mut self, field: &str, v: Option<f64>, default: f64) -> f64 {
+        self.number(field, v.unwrap_or(default), "at least 0", |x| x >= 0.0)
+    }
+
+    /// A `*_by_age` table: every key must be an age band; returns one value per band,
+    /// `default` for unlisted bands.
+    fn by_age<T: Copy>(
+        &mut self,
+        field: &str,
+        table: &Option<BTreeMap<String, T>>,
+        bands: &[String],
+        default: T,
+    ) -> Vec<T> {
+        let mut out = vec![default; bands.len()];
+        for (k, v) in table.iter().flatten() {
+            match bands.iter().position(|b| b == k) {
+                Some(i) => out[i] = *v,
+                None => self.fail(
+                    &format!("{field}.{k}"),
+                    format!(
+                        "no age band named `{k}`; defined in [population] age_bands: {}",
+                        bands.join(", ")
+                    ),
+                ),
+            }
+        }
+        out
     }
 
     fn cost(&mut self, field: &str, v: Option<f64>) -> f64 {
@@ -85,6 +116,10 @@ impl Checker<'_> {
             fallback
         })
     }
+}
+
+fn is_band_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -188,6 +223,12 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             ),
             los: ck.duration(&format!("{base}.los"), &s.los),
             day_cost: ck.cost(&format!("{base}.day_cost"), s.day_cost),
+            payer: match s.payer.unwrap_or(RawPayer::Community) {
+                RawPayer::Hospital => Payer::Hospital,
+                RawPayer::Community => Payer::Community,
+                RawPayer::PrimaryCare => Payer::PrimaryCare,
+                RawPayer::SocialCare => Payer::SocialCare,
+            },
         });
     }
     let service_index: BTreeMap<&str, usize> = community
@@ -195,6 +236,101 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         .enumerate()
         .map(|(i, k)| (k.as_str(), i))
         .collect();
+
+    // [population]
+    let pop = raw.population.clone().unwrap_or_default();
+    let band_people: Vec<(String, f64)> = match &pop.age_bands {
+        Some(bands) if !bands.is_empty() => bands
+            .iter()
+            .map(|(name, &people)| {
+                let field = format!("population.age_bands.{name}");
+                if !is_band_name(name) {
+                    ck.fail(
+                        &field,
+                        format!("age band names must be letters, digits and `_`, got {name:?}"),
+                    );
+                }
+                (
+                    name.clone(),
+                    ck.number(&field, people, "a number of people at least 0", |x| {
+                        x >= 0.0
+                    }),
+                )
+            })
+            .collect(),
+        _ => vec![("all".to_string(), 0.0)],
+    };
+    let has_bands = pop.age_bands.as_ref().is_some_and(|b| !b.is_empty());
+    let band_names: Vec<String> = band_people.iter().map(|(n, _)| n.clone()).collect();
+    let frailty_cv = ck.non_negative("population.frailty_cv", pop.frailty_cv, 0.0);
+    let catchment_given = pop.catchment.map(|c| {
+        ck.number(
+            "population.catchment",
+            c,
+            "a number of people greater than 0",
+            |x| x > 0.0,
+        )
+    });
+    let band_total: f64 = band_people.iter().map(|(_, p)| p).sum();
+
+    // [tiers.*]
+    let mut tiers = Vec::new();
+    for (tname, t) in raw.tiers.iter().flatten() {
+        let base = format!("tiers.{tname}");
+        if !is_identifier(tname) {
+            ck.fail(&base, format!("tier names must be lowercase letters, digits and `_`, starting with a letter, got {tname:?}"));
+        }
+        let share = ck
+            .required(
+                &format!("{base}.share"),
+                &t.share,
+                "the tier's share of each cohort",
+            )
+            .unwrap_or(0.0);
+        tiers.push(TierParams {
+            name: tname.clone(),
+            share: ck.number(&format!("{base}.share"), share, "a share in [0, 1]", |x| {
+                (0.0..=1.0).contains(&x)
+            }),
+            exacerbation_multiplier: ck.non_negative(
+                &format!("{base}.exacerbation_multiplier"),
+                t.exacerbation_multiplier,
+                1.0,
+            ),
+            admit_multiplier: ck.non_negative(
+                &format!("{base}.admit_multiplier"),
+                t.admit_multiplier,
+                1.0,
+            ),
+            review_rate_per_day: t.review_interval_days.map(|d| {
+                1.0 / ck.number(
+                    &format!("{base}.review_interval_days"),
+                    d,
+                    "greater than 0 (days)",
+                    |x| x > 0.0,
+                )
+            }),
+            management_cost_per_year: ck.cost(
+                &format!("{base}.management_cost_per_year"),
+                t.management_cost_per_year,
+            ),
+        });
+    }
+    if tiers.is_empty() {
+        tiers.push(TierParams {
+            name: "all".into(),
+            share: 1.0,
+            exacerbation_multiplier: 1.0,
+            admit_multiplier: 1.0,
+            review_rate_per_day: None,
+            management_cost_per_year: 0.0,
+        });
+    } else {
+        let total: f64 = tiers.iter().map(|t| t.share).sum();
+        if (total - 1.0).abs() > 1e-6 {
+            ck.fail("tiers", format!("tier shares must sum to 1, got {total}"));
+        }
+    }
 
     // [conditions.*]
     let conditions_raw = raw.conditions.clone().unwrap_or_default();
@@ -214,14 +350,72 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                 format!("condition names must be lowercase letters, digits and `_`, starting with a letter, got {cname:?}"),
             );
         }
-        let patients = ck
-            .required(
-                &format!("{base}.patients"),
-                &c.patients,
-                "the number of patients",
-            )
-            .unwrap_or(0);
-        total_patients += u64::from(patients);
+        // Patients by age band: exactly one of patients, patients_by_age, prevalence.
+        let given = [
+            c.patients.is_some(),
+            c.patients_by_age.is_some(),
+            c.prevalence.is_some(),
+        ];
+        let band_patients: Vec<u32> = match given.iter().filter(|g| **g).count() {
+            0 => {
+                ck.fail(
+                    &format!("{base}.patients"),
+                    "missing: the cohort size, as patients, patients_by_age or prevalence",
+                );
+                vec![0; band_names.len()]
+            }
+            1 => {
+                if let Some(n) = c.patients {
+                    if has_bands && band_total > 0.0 {
+                        apportion(n, band_people.iter().map(|(_, p)| p / band_total))
+                    } else {
+                        let mut v = vec![0; band_names.len()];
+                        v[0] = n;
+                        v
+                    }
+                } else if c.patients_by_age.is_some() {
+                    ck.by_age(
+                        &format!("{base}.patients_by_age"),
+                        &c.patients_by_age,
+                        &band_names,
+                        0,
+                    )
+                } else {
+                    let prev = c.prevalence.unwrap_or(0.0);
+                    let prev = ck.number(
+                        &format!("{base}.prevalence"),
+                        prev,
+                        "a share in [0, 1]",
+                        |x| (0.0..=1.0).contains(&x),
+                    );
+                    if has_bands {
+                        band_people
+                            .iter()
+                            .map(|(_, people)| (prev * people).round() as u32)
+                            .collect()
+                    } else {
+                        match catchment_given {
+                            Some(catch) => vec![(prev * catch).round() as u32],
+                            None => {
+                                ck.fail(
+                                    &format!("{base}.prevalence"),
+                                    "needs [population] catchment or age_bands to count patients",
+                                );
+                                vec![0]
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {
+                ck.fail(
+                    &base,
+                    "give only one of patients, patients_by_age and prevalence",
+                );
+                vec![0; band_names.len()]
+            }
+        };
+        total_patients += band_patients.iter().map(|&n| u64::from(n)).sum::<u64>();
         let review_rate_per_day = match c.review_interval_days {
             None => 0.0,
             Some(d) => {
@@ -307,6 +501,63 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             }) / DAYS_PER_YEAR
         };
         let death_rate_per_day = per_year_rate(&mut ck, "deaths_per_year", c.deaths_per_year);
+        let deaths_by_age = ck.by_age(
+            &format!("{base}.deaths_per_year_by_age"),
+            &c.deaths_per_year_by_age,
+            &band_names,
+            death_rate_per_day * DAYS_PER_YEAR,
+        );
+        let los_by_age = ck.by_age(
+            &format!("{base}.los_multiplier_by_age"),
+            &c.los_multiplier_by_age,
+            &band_names,
+            1.0,
+        );
+        let bands: Vec<BandParams> = band_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| BandParams {
+                patients: band_patients[i],
+                death_rate_per_day: ck.number(
+                    &format!("{base}.deaths_per_year_by_age.{name}"),
+                    deaths_by_age[i],
+                    "at least 0 (per year)",
+                    |x| x >= 0.0,
+                ) / DAYS_PER_YEAR,
+                los_multiplier: ck.number(
+                    &format!("{base}.los_multiplier_by_age.{name}"),
+                    los_by_age[i],
+                    "greater than 0",
+                    |x| x > 0.0,
+                ),
+            })
+            .collect();
+        let outpatient_referrals_per_day = per_year_rate(
+            &mut ck,
+            "outpatient_referrals_per_year",
+            c.outpatient_referrals_per_year,
+        );
+        let attendances_per_referral = ck.number(
+            &format!("{base}.attendances_per_referral"),
+            c.attendances_per_referral.unwrap_or(1.0),
+            "at least 1",
+            |x| x >= 1.0,
+        );
+        let admission_multiplier = ck.non_negative(
+            &format!("{base}.admission_multiplier"),
+            c.admission_multiplier,
+            1.0,
+        );
+        let post_discharge_multiplier = ck.non_negative(
+            &format!("{base}.post_discharge_multiplier"),
+            c.post_discharge_multiplier,
+            1.0,
+        );
+        let post_discharge_days = ck.non_negative(
+            &format!("{base}.post_discharge_days"),
+            c.post_discharge_days,
+            0.0,
+        );
         let new_patients_per_day =
             per_year_rate(&mut ck, "new_patients_per_year", c.new_patients_per_year);
         let in_hospital_death = ck.number(
@@ -316,11 +567,15 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             |x| (0.0..=1.0).contains(&x),
         );
         conditions.push(ConditionParams {
-            death_rate_per_day,
+            bands,
             in_hospital_death,
             new_patients_per_day,
+            admission_multiplier,
+            post_discharge_multiplier,
+            post_discharge_days,
+            outpatient_referrals_per_day,
+            attendances_per_referral,
             name: cname.clone(),
-            patients,
             review_rate_per_day,
             exacerbation_rate_per_day: per_year / DAYS_PER_YEAR,
             admit,
@@ -362,6 +617,23 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         }
     });
 
+    let cells = conditions.len() * band_names.len() * tiers.len();
+    if cells > usize::from(u16::MAX) {
+        ck.fail(
+            "conditions",
+            format!("at most 65,535 condition × age band × tier combinations, got {cells}"),
+        );
+    }
+    let catchment = catchment_given.unwrap_or(if has_bands && band_total > 0.0 {
+        band_total
+    } else {
+        total_patients.max(1) as f64
+    });
+    let outpatient_attendance_cost = ck.cost(
+        "outpatients.attendance_cost",
+        raw.outpatients.as_ref().and_then(|o| o.attendance_cost),
+    );
+
     if !ck.problems.is_empty() {
         return Err(ScenarioError::new(ck.problems));
     }
@@ -386,6 +658,13 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             primary_care,
             conditions,
             seasonality,
+            population: PopulationParams {
+                catchment,
+                age_bands: band_names,
+                frailty_cv,
+            },
+            tiers,
+            outpatient_attendance_cost,
         },
     })
 }

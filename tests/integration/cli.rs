@@ -196,7 +196,7 @@ fn reference_scenarios_express_the_specified_model() {
     assert_eq!(p.acute.beds, 340);
     assert_eq!(p.services[0].capacity, 250);
     let c = &p.conditions[0];
-    assert_eq!(c.patients, 100_000);
+    assert_eq!(c.patients(), 100_000);
     assert!((c.review_rate_per_day - 1.0 / 91.25).abs() < 1e-15);
     assert!((c.exacerbation_rate_per_day - 1.0 / 730.0).abs() < 1e-15);
     assert_eq!(c.admit, 0.30);
@@ -206,7 +206,7 @@ fn reference_scenarios_express_the_specified_model() {
     let q = &small.params;
     assert_eq!(
         (
-            q.conditions[0].patients,
+            q.conditions[0].patients(),
             q.acute.beds,
             q.services[0].capacity
         ),

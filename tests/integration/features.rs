@@ -16,7 +16,7 @@ fn home_cohort(n: u32, exacerbations_per_day: f64) -> Params {
     p.warmup_days = 0.0;
     p.horizon_days = 3650.0;
     let c = &mut p.conditions[0];
-    c.patients = n;
+    c.bands[0].patients = n;
     c.exacerbation_rate_per_day = exacerbations_per_day;
     c.admit = 0.0;
     p
@@ -83,7 +83,7 @@ fn seasonality_produces_the_winter_peak_it_was_given() {
 fn deaths_at_home_follow_the_hazard() {
     // Constant hazard 0.1/year for 10 years: expected survivors N e^{-1}.
     let mut p = home_cohort(10_000, 0.0);
-    p.conditions[0].death_rate_per_day = 0.1 / 365.0;
+    p.conditions[0].bands[0].death_rate_per_day = 0.1 / 365.0;
     let s = summary_of(&p, 77, 20, |t| t.patients_at_end as f64);
     assert_within_ci("survivors", &s, 10_000.0 * (-1.0f64).exp());
     let deaths = summary_of(&p, 77, 20, |t| {
@@ -100,7 +100,7 @@ fn deaths_at_home_follow_the_hazard() {
 fn incidence_balancing_deaths_keeps_the_cohort_size() {
     // Deaths 0.1/year × 10,000 = 1,000 deaths a year, balanced by 1,000 new patients a year.
     let mut p = home_cohort(10_000, 0.5 / 365.0);
-    p.conditions[0].death_rate_per_day = 0.1 / 365.0;
+    p.conditions[0].bands[0].death_rate_per_day = 0.1 / 365.0;
     p.conditions[0].new_patients_per_day = 1000.0 / 365.0;
     let s = summary_of(&p, 77, 20, |t| t.patients_at_end as f64);
     assert_within_ci("cohort size at 10 years", &s, 10_000.0);
@@ -135,7 +135,7 @@ fn readmissions_match_the_memoryless_probability() {
         WhenFull::Queue,
     );
     let r = 1.0 / 100.0;
-    p.conditions[0].patients = 2_000;
+    p.conditions[0].bands[0].patients = 2_000;
     p.conditions[0].exacerbation_rate_per_day = r;
     p.horizon_days = 5_500.0;
     let s = summary_of(&p, 77, 20, |t| {

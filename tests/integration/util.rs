@@ -5,7 +5,8 @@ use std::process::{Command, Output};
 
 use caresim::experiment::{self, NoProgress};
 use caresim::model::{
-    AcuteParams, ConditionParams, Duration, Params, PrimaryCareParams, Tally, WhenFull,
+    AcuteParams, BandParams, ConditionParams, Duration, Params, PopulationParams,
+    PrimaryCareParams, Tally, TierParams, WhenFull,
 };
 use caresim::stats::{Summary, Welford};
 
@@ -85,16 +86,38 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
         primary_care: PrimaryCareParams::default(),
         conditions: vec![ConditionParams {
             name: "arrivals".into(),
-            patients,
+            bands: vec![BandParams {
+                patients,
+                death_rate_per_day: 0.0,
+                los_multiplier: 1.0,
+            }],
             review_rate_per_day: 0.0,
             exacerbation_rate_per_day: arrivals_per_day / f64::from(patients),
             admit: 1.0,
             los,
-            death_rate_per_day: 0.0,
             in_hospital_death: 0.0,
             new_patients_per_day: 0.0,
             discharge: vec![],
+            admission_multiplier: 1.0,
+            post_discharge_multiplier: 1.0,
+            post_discharge_days: 0.0,
+            outpatient_referrals_per_day: 0.0,
+            attendances_per_referral: 1.0,
         }],
         seasonality: None,
+        population: PopulationParams {
+            catchment: f64::from(patients),
+            age_bands: vec!["all".into()],
+            frailty_cv: 0.0,
+        },
+        tiers: vec![TierParams {
+            name: "all".into(),
+            share: 1.0,
+            exacerbation_multiplier: 1.0,
+            admit_multiplier: 1.0,
+            review_rate_per_day: None,
+            management_cost_per_year: 0.0,
+        }],
+        outpatient_attendance_cost: 0.0,
     }
 }
