@@ -233,6 +233,11 @@ impl<'p> Sim<'p> {
         }
     }
 
+    /// The state at the end of the last replication (for tests and diagnostics).
+    pub fn world(&self) -> &World<'p> {
+        &self.world
+    }
+
     /// Run one replication with the given stream seeds and return its tally.
     pub fn run(&mut self, seeds: &StreamSeeds) -> Tally {
         self.run_recorded(seeds, &mut NoTrace)

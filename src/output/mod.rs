@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::experiment::RunResult;
 use crate::model::Tally;
 use crate::scenario::Scenario;
-use crate::stats::{Summary, summarize};
+use crate::stats::{Summary, Welford, quantile, summarize};
 
 /// Why results could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -81,23 +81,103 @@ struct SummaryJson<'a> {
     metrics: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Metric names and one row of values per replication, in replication order.
+/// Metric names and one row of values per replication, in replication order, with the
+/// per-group summaries and the daily occupancy series.
 pub struct Table {
     /// Column names (metrics).
     pub names: Vec<String>,
     /// One row per replication.
     pub rows: Vec<(u32, Vec<f64>)>,
+    /// `by_group.csv` rows: condition, age band, metric, summary across replications.
+    pub groups: Vec<(String, String, &'static str, Summary)>,
+    /// `timeseries.csv` rows.
+    pub timeseries: Vec<DayRow>,
+}
+
+/// Occupancy of one pool at the end of one day, across replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayRow {
+    /// Day number (1 = the end of the first day).
+    pub day: usize,
+    /// `acute` or `community_<service>`.
+    pub series: String,
+    /// Capacity at the start (beds or places).
+    pub capacity: u32,
+    /// Summary across replications (mean and its 95% CI).
+    pub summary: Summary,
+    /// 2.5th percentile across replications.
+    pub p2_5: f64,
+    /// 97.5th percentile across replications.
+    pub p97_5: f64,
 }
 
 impl Table {
     /// Tabulate run results with the metric definitions of [`Tally`].
     pub fn new(scenario: &Scenario, results: &[RunResult]) -> Self {
+        let params = &scenario.params;
+        let mut groups = Vec::new();
+        for g in 0..params.groups() {
+            let (condition, band) = params.group_names(g);
+            let mut acc: Vec<(&'static str, Welford)> = Vec::new();
+            for r in results {
+                let mut i = 0;
+                r.tally.groups[g].for_each_metric(|name, v| {
+                    if acc.len() == i {
+                        acc.push((name, Welford::default()));
+                    }
+                    acc[i].1.push(v);
+                    i += 1;
+                });
+            }
+            groups.extend(
+                acc.into_iter()
+                    .map(|(m, w)| (condition.to_string(), band.to_string(), m, w.summary())),
+            );
+        }
+        let series: Vec<(String, u32)> = std::iter::once(("acute".to_string(), params.acute.beds))
+            .chain(
+                params
+                    .services
+                    .iter()
+                    .map(|s| (format!("community_{}", s.name), s.capacity)),
+            )
+            .collect();
+        let days = results
+            .iter()
+            .map(|r| r.tally.daily_occupancy.len() / series.len())
+            .min()
+            .unwrap_or(0);
+        let mut timeseries = Vec::with_capacity(days * series.len());
+        let mut values = Vec::with_capacity(results.len());
+        for d in 0..days {
+            for (k, (name, capacity)) in series.iter().enumerate() {
+                values.clear();
+                values.extend(
+                    results
+                        .iter()
+                        .map(|r| f64::from(r.tally.daily_occupancy[d * series.len() + k])),
+                );
+                let mut w = Welford::default();
+                values.iter().for_each(|&v| w.push(v));
+                values.sort_by(f64::total_cmp);
+                timeseries.push(DayRow {
+                    day: d + 1,
+                    series: name.clone(),
+                    capacity: *capacity,
+                    summary: w.summary(),
+                    p2_5: quantile(&values, 0.025),
+                    p97_5: quantile(&values, 0.975),
+                });
+            }
+        }
         Table {
-            names: Tally::metric_names(&scenario.params),
+            names: Tally::metric_names(params),
             rows: results
                 .iter()
-                .map(|r| (r.replication, r.tally.metric_values(&scenario.params)))
+                .map(|r| (r.replication, r.tally.metric_values(params)))
                 .collect(),
+            groups,
+            timeseries,
         }
     }
 
@@ -199,6 +279,61 @@ fn write_files(
         metrics,
     };
     atomic_write(&dir.join("summary.json"), &pretty_json(&json)?)?;
+
+    // by_group.csv
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "condition",
+        "age_band",
+        "metric",
+        "mean",
+        "sd",
+        "ci95_low",
+        "ci95_high",
+        "n",
+    ])?;
+    for (condition, band, metric, s) in &table.groups {
+        w.write_record([
+            condition.clone(),
+            band.clone(),
+            metric.to_string(),
+            s.mean.to_string(),
+            opt(s.sd),
+            opt(s.ci95_low),
+            opt(s.ci95_high),
+            s.n.to_string(),
+        ])?;
+    }
+    atomic_write(&dir.join("by_group.csv"), &csv_bytes(w)?)?;
+
+    // timeseries.csv
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "day",
+        "series",
+        "capacity",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "p2_5",
+        "p97_5",
+        "n",
+    ])?;
+    for row in &table.timeseries {
+        let s = &row.summary;
+        w.write_record([
+            row.day.to_string(),
+            row.series.clone(),
+            row.capacity.to_string(),
+            s.mean.to_string(),
+            opt(s.ci95_low),
+            opt(s.ci95_high),
+            row.p2_5.to_string(),
+            row.p97_5.to_string(),
+            s.n.to_string(),
+        ])?;
+    }
+    atomic_write(&dir.join("timeseries.csv"), &csv_bytes(w)?)?;
 
     // manifest.json
     let manifest = Manifest {

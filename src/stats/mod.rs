@@ -3,4 +3,4 @@
 
 pub mod summary;
 
-pub use summary::{Summary, Welford, summarize};
+pub use summary::{Summary, Welford, quantile, summarize};

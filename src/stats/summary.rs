@@ -108,6 +108,15 @@ pub struct Summary {
     pub max: f64,
 }
 
+/// The `q` quantile (0 ≤ q ≤ 1) of `sorted` (ascending, non-empty), interpolating linearly
+/// between order statistics (Hyndman & Fan type 7, R's default).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
 /// Summarise each column of `rows` (rows are replications, columns metrics), in row order.
 pub fn summarize(rows: &[Vec<f64>], columns: usize) -> Vec<Summary> {
     let mut acc = vec![Welford::default(); columns];
@@ -144,6 +153,15 @@ mod tests {
         let h = 2.364_624 * sd / 8f64.sqrt();
         assert!((s.ci95_half_width.unwrap() - h).abs() < 1e-5);
         assert_eq!((s.min, s.max), (2.0, 9.0));
+    }
+
+    #[test]
+    fn quantiles_interpolate() {
+        let xs = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile(&xs, 0.0), 1.0);
+        assert_eq!(quantile(&xs, 0.5), 3.0);
+        assert_eq!(quantile(&xs, 0.975), 4.9);
+        assert_eq!(quantile(&[7.0], 0.3), 7.0);
     }
 
     #[test]

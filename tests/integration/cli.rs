@@ -19,7 +19,14 @@ fn run_writes_every_result_file() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.path().join("output/valid");
-    for f in ["runs.csv", "summary.csv", "summary.json", "manifest.json"] {
+    for f in [
+        "runs.csv",
+        "summary.csv",
+        "summary.json",
+        "manifest.json",
+        "by_group.csv",
+        "timeseries.csv",
+    ] {
         assert!(out.join(f).is_file(), "missing {f}");
     }
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
@@ -65,6 +72,17 @@ fn run_writes_every_result_file() {
     assert_eq!(
         manifest["scenario"]["params"]["conditions"][0]["los"]["dist"],
         "lognormal"
+    );
+    // by_group.csv: one row per condition × age band × group metric.
+    let by_group = fs::read_to_string(out.join("by_group.csv")).unwrap();
+    assert!(by_group.starts_with("condition,age_band,metric,mean,sd,ci95_low,ci95_high,n\n"));
+    assert!(by_group.contains("\ncopd,all,admissions,"), "{by_group}");
+    // timeseries.csv: the midnight census of each pool for each of the 400 days.
+    let ts = fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    assert_eq!(ts.lines().count(), 1 + 400 * 2);
+    assert!(
+        ts.contains("\n400,community_intermediate_care,10,"),
+        "last day present"
     );
     // Nothing half-written is left behind.
     let leftovers: Vec<_> = fs::read_dir(dir.path().join("output"))

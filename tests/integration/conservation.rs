@@ -86,6 +86,23 @@ fn costs_reconcile_with_days_and_unit_costs() {
             + get("diversion_cost")
     ));
     assert!(t.delayed_bed_days <= t.acute_bed_days);
+    // Groups add up to the whole.
+    let sum =
+        |f: fn(&caresim::model::tally::GroupTally) -> f64| t.groups.iter().map(f).sum::<f64>();
+    assert!(close(sum(|g| g.acute_bed_days), t.acute_bed_days));
+    assert_eq!(sum(|g| g.admissions as f64), t.admissions as f64);
+    assert_eq!(sum(|g| g.patients_at_end as f64), t.patients_at_end as f64);
+    // Payers add up to the total.
+    let payers: f64 = [
+        "payer_hospital_cost",
+        "payer_community_cost",
+        "payer_primary_care_cost",
+        "payer_social_care_cost",
+    ]
+    .iter()
+    .map(|n| get(n))
+    .sum();
+    assert!(close(payers, get("total_cost")));
     // Exacerbations split exactly into admission requests and urgent contacts.
     assert_eq!(t.exacerbations, t.admission_requests + t.urgent_contacts);
 }

@@ -5,11 +5,12 @@ use caresim::model::{Duration, Params, Recorder, Seasonality, Sim, WhenFull, Wor
 
 use crate::util::{assert_within_ci, queue_model, summary_of};
 
-/// A cohort of `n` who are never admitted (admit = 0), so everyone is always at home.
+/// A cohort of `n` who are never admitted (admit = 0, so everyone is always at home) unless a
+/// test raises `admit`; beds are ample.
 fn home_cohort(n: u32, exacerbations_per_day: f64) -> Params {
     let mut p = queue_model(
         1.0,
-        10,
+        10_000,
         Duration::exponential(5.0).unwrap(),
         WhenFull::Queue,
     );
@@ -157,4 +158,187 @@ fn days_full_never_exceed_days_over_85pct_or_the_run() {
     assert!(t.days_at_full_occupancy > 0.0);
     assert!(t.days_at_full_occupancy <= t.days_over_85pct_occupancy);
     assert!(t.days_over_85pct_occupancy <= t.observed_days);
+}
+
+/// The fixture scenario with everything of the population model switched on.
+fn population_scenario() -> caresim::scenario::Scenario {
+    let dir = tempfile::tempdir().unwrap();
+    let base = crate::util::fixture("valid.toml");
+    let path = dir.path().join("population.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"extends = "{}"
+[scenario]
+name = "population"
+
+[population]
+catchment = 50000
+age_bands = {{ "65_74" = 30000, "75_plus" = 20000 }}
+
+[tiers.self_care]
+share = 0.75
+[tiers.disease_management]
+share = 0.2
+exacerbation_multiplier = 2.0
+management_cost_per_year = 100.0
+[tiers.case_management]
+share = 0.05
+exacerbation_multiplier = 4.0
+admit_multiplier = 1.5
+management_cost_per_year = 1000.0
+
+[conditions.copd]
+patients = 2000
+deaths_per_year_by_age = {{ "65_74" = 0.02, "75_plus" = 0.08 }}
+los_multiplier_by_age = {{ "75_plus" = 1.5 }}
+outpatient_referrals_per_year = 0.5
+attendances_per_referral = 3.0
+"#,
+            base.display()
+        ),
+    )
+    .unwrap();
+    caresim::scenario::load(&path).unwrap()
+}
+
+#[test]
+fn cohorts_split_by_age_band_and_tier_exactly() {
+    let s = population_scenario();
+    let c = &s.params.conditions[0];
+    assert_eq!(s.params.population.age_bands, vec!["65_74", "75_plus"]);
+    // 2,000 split 3:2 by band population.
+    assert_eq!(
+        c.bands.iter().map(|b| b.patients).collect::<Vec<_>>(),
+        vec![1200, 800]
+    );
+    assert_eq!(c.bands[1].los_multiplier, 1.5);
+    assert_eq!(c.bands[0].los_multiplier, 1.0);
+    assert!((c.bands[1].death_rate_per_day * 365.0 - 0.08).abs() < 1e-12);
+    let counts = caresim::model::apportion(1200, s.params.tiers.iter().map(|t| t.share));
+    // Tiers are alphabetical: case_management, disease_management, self_care.
+    assert_eq!(counts, vec![60, 240, 900]);
+}
+
+#[test]
+fn population_features_move_outcomes_as_configured() {
+    let s = population_scenario();
+    let mut sim = Sim::new(&s.params);
+    let t = sim.run(&replication_seeds(9, 0));
+    let g = &t.groups;
+    // Older band: higher death hazard and longer stays.
+    assert!(g[1].deaths_home > g[0].deaths_home, "{g:?}");
+    let los = |x: &caresim::model::tally::GroupTally| x.bed_stay_days_total / x.bed_stays as f64;
+    assert!(
+        los(&g[1]) > 1.2 * los(&g[0]),
+        "{} vs {}",
+        los(&g[1]),
+        los(&g[0])
+    );
+    // Outpatients: ~0.5 referrals per patient-year at home, 3 attendances each.
+    assert!(t.outpatient_referrals > 0);
+    let ratio = t.outpatient_attendances as f64 / t.outpatient_referrals as f64;
+    assert!((ratio - 3.0).abs() < 0.2, "{ratio}");
+    // Management cost: person-years alive by tier × cost.
+    let names = caresim::model::Tally::metric_names(&s.params);
+    let values = t.metric_values(&s.params);
+    let mgmt = values[names.iter().position(|n| n == "management_cost").unwrap()];
+    let expected: f64 = s
+        .params
+        .tiers
+        .iter()
+        .zip(&t.tier_days)
+        .map(|(tier, d)| tier.management_cost_per_year * d / 365.0)
+        .sum();
+    assert!(mgmt > 0.0 && (mgmt - expected).abs() < 1e-6 * mgmt);
+    let per_1000 = values[names.iter().position(|n| n == "bed_days_per_1000").unwrap()];
+    let expected = t.acute_bed_days / 50.0 / (t.observed_days / 365.0);
+    assert!((per_1000 - expected).abs() < 1e-9 * expected);
+}
+
+#[test]
+fn tier_multipliers_scale_exacerbations() {
+    // Half the cohort in a tier with twice the exacerbation rate: 1.5× exacerbations.
+    let base = home_cohort(20_000, 1.0 / 365.0);
+    let mut tiered = base.clone();
+    let mut high = tiered.tiers[0].clone();
+    high.name = "high".into();
+    high.exacerbation_multiplier = 2.0;
+    high.share = 0.5;
+    tiered.tiers[0].share = 0.5;
+    tiered.tiers.push(high);
+    let a = summary_of(&base, 77, 10, |t| t.exacerbations as f64);
+    let b = summary_of(&tiered, 77, 10, |t| t.exacerbations as f64);
+    assert_within_ci("exacerbations ×1.5", &b, 1.5 * a.mean);
+}
+
+/// Share of admission requests made by the 5% of patients who made the most (one
+/// replication).
+fn top5_share(p: &Params) -> f64 {
+    let mut sim = Sim::new(p);
+    sim.run(&replication_seeds(4, 0));
+    let mut counts = sim.world().patients.prior_admissions.clone();
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+    let top: u64 = counts[..counts.len() / 20]
+        .iter()
+        .map(|&c| u64::from(c))
+        .sum();
+    top as f64 / total as f64
+}
+
+#[test]
+fn frailty_concentrates_admissions_in_frequent_admitters() {
+    let mut p = home_cohort(5_000, 0.5 / 365.0);
+    p.conditions[0].admit = 0.5;
+    p.horizon_days = 1825.0;
+    let even = top5_share(&p);
+    p.population.frailty_cv = 1.5;
+    let frail = top5_share(&p);
+    assert!(
+        frail > even + 0.1,
+        "top 5% share {even:.3} without frailty, {frail:.3} with"
+    );
+}
+
+#[test]
+fn admission_history_raises_admissions() {
+    let mut p = home_cohort(5_000, 0.5 / 365.0);
+    p.conditions[0].admit = 0.5;
+    let base = summary_of(&p, 77, 10, |t| t.admissions as f64);
+    p.conditions[0].admission_multiplier = 1.5;
+    let hist = summary_of(&p, 77, 10, |t| t.admissions as f64);
+    assert!(
+        hist.ci95_low.unwrap() > base.ci95_high.unwrap() * 1.2,
+        "{} vs {}",
+        hist.mean,
+        base.mean
+    );
+}
+
+#[test]
+fn post_discharge_window_raises_readmissions() {
+    let mut p = home_cohort(5_000, 0.5 / 365.0);
+    p.conditions[0].admit = 0.5;
+    let share = |p: &Params| {
+        summary_of(p, 77, 10, |t| {
+            t.readmissions_30d as f64 / t.bed_stays as f64
+        })
+    };
+    let base = share(&p);
+    p.conditions[0].post_discharge_multiplier = 4.0;
+    p.conditions[0].post_discharge_days = 30.0;
+    let raised = share(&p);
+    // Memoryless: 1 − e^{−30 r} with r = 0.25/365 at home, ×4 inside the window.
+    let r: f64 = 0.25 / 365.0;
+    assert_within_ci(
+        "readmission share, baseline",
+        &base,
+        1.0 - (-30.0 * r).exp(),
+    );
+    assert_within_ci(
+        "readmission share, raised",
+        &raised,
+        1.0 - (-120.0 * r).exp(),
+    );
 }
