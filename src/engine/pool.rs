@@ -84,6 +84,8 @@ pub struct Pool<W> {
     high: TimeIntegral,
     /// Time integral of "every unit in use" (days full).
     full: TimeIntegral,
+    /// Units in use above capacity after a cut, still to be released.
+    excess: u32,
 }
 
 impl<W> Pool<W> {
@@ -98,6 +100,7 @@ impl<W> Pool<W> {
             high_level: Self::high_level_for(capacity),
             high: TimeIntegral::default(),
             full: TimeIntegral::default(),
+            excess: 0,
         }
     }
 
@@ -131,6 +134,13 @@ impl<W> Pool<W> {
         self.in_use
     }
 
+    /// True unless the pool holds more units than its capacity allows. Only a capacity cut
+    /// can put it above capacity, and then only by the units in use at the cut, which drain
+    /// as they are released.
+    pub fn within_capacity(&self) -> bool {
+        self.in_use <= self.capacity + self.excess
+    }
+
     /// True when a unit can be taken now.
     #[inline]
     pub fn has_free(&self) -> bool {
@@ -159,12 +169,14 @@ impl<W> Pool<W> {
     pub fn release(&mut self, now: Days) {
         debug_assert!(self.in_use > 0, "release from an empty pool");
         self.in_use -= 1;
+        self.excess = self.excess.saturating_sub(1);
         self.changed(now);
     }
 
     /// Change capacity at `now`. Units in use above the new capacity are not taken away.
     pub fn set_capacity(&mut self, now: Days, capacity: u32) {
         self.capacity = capacity;
+        self.excess = self.in_use.saturating_sub(capacity);
         self.high_level = Self::high_level_for(capacity);
         self.changed(now);
     }
@@ -224,6 +236,7 @@ impl<W> Pool<W> {
         self.capacity = capacity;
         self.high_level = Self::high_level_for(capacity);
         self.in_use = 0;
+        self.excess = 0;
         self.line.clear();
         self.occupancy = TimeIntegral::default();
         self.high = TimeIntegral::default();
@@ -303,6 +316,7 @@ mod tests {
         }
         p.set_capacity(0.5, 1);
         assert_eq!(p.in_use(), 3, "nobody is evicted");
+        assert!(p.within_capacity());
         p.release(1.0);
         assert!(!p.try_seize(1.0), "still above the new capacity");
         p.release(2.0);
@@ -335,6 +349,7 @@ mod tests {
                     _ => {}
                 }
                 prop_assert!(p.in_use() <= p.capacity());
+                prop_assert!(p.within_capacity());
             }
             prop_assert!(served.windows(2).all(|w| w[0] < w[1]));
         }

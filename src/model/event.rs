@@ -24,6 +24,9 @@ pub enum EventKind {
     NewPatient,
     /// The end of a day: the midnight census of every pool.
     DayEnd,
+    /// A scheduled capacity change: `patient` holds the pool (0 = acute beds, 1 + k =
+    /// community service k), `generation` the index of the change in its schedule.
+    CapacityChange,
     /// The end of an acute stay: the patient is medically fit for discharge.
     EndOfStay,
     /// The end of a community-service episode.

@@ -16,8 +16,9 @@ pub mod tally;
 pub use dist::{Duration, DurationError};
 pub use event::{Event, EventKind, PatientId};
 pub use params::{
-    AcuteParams, BandParams, ConditionParams, DischargeRoute, Params, Payer, PopulationParams,
-    PrimaryCareParams, Seasonality, ServiceParams, TierParams, WhenFull,
+    AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, Params, Payer,
+    PopulationParams, PrimaryCareParams, Schedule, Seasonality, ServiceParams, TierParams,
+    WhenFull,
 };
 pub use patients::{CareState, PatientTable};
 pub use recorder::{NoTrace, Recorder};

@@ -29,6 +29,8 @@ pub struct AcuteParams {
     pub bed_day_cost: f64,
     /// Cost per diverted (out-of-area) admission.
     pub diversion_cost: f64,
+    /// Changes of the number of beds over time.
+    pub schedule: Schedule,
 }
 
 /// Who pays for a setting's care (costs are reported per payer as well as per setting).
@@ -78,6 +80,8 @@ pub struct ServiceParams {
     pub day_cost: f64,
     /// Whose budget pays for it.
     pub payer: Payer,
+    /// Changes of capacity over time.
+    pub schedule: Schedule,
 }
 
 /// Unit costs of primary care.
@@ -180,28 +184,70 @@ pub struct TierParams {
     pub management_cost_per_year: f64,
 }
 
-/// A winter peak in exacerbation rates: the rate is multiplied by
-/// `1 + amplitude × cos(2π (t − peak_day) / 365)`, so it averages 1 over a year.
+/// Seasonal variation of exacerbation rates: a multiplier on every exacerbation rate as a
+/// function of the day of the simulated year (day 0 = the first day of the run).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Seasonality {
-    /// Relative swing above and below the yearly mean, in [0, 1).
-    pub amplitude: f64,
-    /// Day of the simulated year (day 0 = start of the run) at which the rate peaks.
-    pub peak_day: Days,
+#[serde(tag = "form", rename_all = "snake_case")]
+pub enum Seasonality {
+    /// `1 + amplitude × cos(2π (t − peak_day) / 365)`: averages 1 over a year.
+    Cosine {
+        /// Relative swing above and below the yearly mean, in [0, 1).
+        amplitude: f64,
+        /// Day of the year at which the rate peaks.
+        peak_day: Days,
+    },
+    /// One multiplier per month of 365/12 days.
+    Monthly {
+        /// Multipliers for months 1..12 of each simulated year.
+        multipliers: [f64; 12],
+    },
 }
 
 impl Seasonality {
     /// Rate multiplier at time `t` (days).
     #[inline]
     pub fn multiplier(&self, t: Days) -> f64 {
-        1.0 + self.amplitude
-            * (std::f64::consts::TAU * (t - self.peak_day) / crate::engine::DAYS_PER_YEAR).cos()
+        match self {
+            Seasonality::Cosine {
+                amplitude,
+                peak_day,
+            } => {
+                1.0 + amplitude
+                    * (std::f64::consts::TAU * (t - peak_day) / crate::engine::DAYS_PER_YEAR).cos()
+            }
+            Seasonality::Monthly { multipliers } => {
+                let day = t.rem_euclid(crate::engine::DAYS_PER_YEAR);
+                let month = (day / (crate::engine::DAYS_PER_YEAR / 12.0)) as usize;
+                multipliers[month.min(11)]
+            }
+        }
     }
 
     /// Largest multiplier over the year (the bound used for thinning).
     pub fn max_multiplier(&self) -> f64 {
-        1.0 + self.amplitude
+        match self {
+            Seasonality::Cosine { amplitude, .. } => 1.0 + amplitude,
+            Seasonality::Monthly { multipliers } => multipliers.iter().copied().fold(0.0, f64::max),
+        }
     }
+}
+
+/// A change of capacity at a given day (extra winter beds, a closure).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CapacityChange {
+    /// When the change takes effect, days.
+    pub day: Days,
+    /// Capacity from then on (a cut takes effect as patients leave; nobody is evicted).
+    pub capacity: u32,
+}
+
+/// A capacity schedule: changes at given days, optionally repeating.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Schedule {
+    /// Changes in order of day.
+    pub changes: Vec<CapacityChange>,
+    /// Repeat the whole list every this many days (e.g. 365 for a winter plan).
+    pub repeat_days: Option<Days>,
 }
 
 /// Everything one replication needs, validated.

@@ -301,6 +301,13 @@ impl<'p> Sim<'p> {
         for c in 0..params.conditions.len() {
             w.schedule_new_patient(&mut self.queue, c, 0.0);
         }
+        let schedules = std::iter::once(&params.acute.schedule)
+            .chain(params.services.iter().map(|s| &s.schedule));
+        for (pool, schedule) in schedules.enumerate() {
+            for (i, change) in schedule.changes.iter().enumerate() {
+                push_capacity_change(&mut self.queue, change.day, pool, i);
+            }
+        }
     }
 }
 
@@ -316,6 +323,9 @@ impl<'p> World<'p> {
             EventKind::WarmupEnd => return self.on_warmup_end(now),
             EventKind::NewPatient => return self.on_new_patient(q, p.0 as usize, now),
             EventKind::DayEnd => return self.on_day_end(q, now),
+            EventKind::CapacityChange => {
+                return self.on_capacity_change(q, p.0 as usize, event.generation as usize, now);
+            }
             _ => {}
         }
         if event.generation != self.patients.generation[p.index()] {
@@ -326,7 +336,10 @@ impl<'p> World<'p> {
             EventKind::EndOfStay => self.on_end_of_stay(q, p, now),
             EventKind::EndOfCommunity => self.on_end_of_community(q, p, now),
             EventKind::EndOfDiversion => self.go_home(q, p, now),
-            EventKind::WarmupEnd | EventKind::NewPatient | EventKind::DayEnd => {
+            EventKind::WarmupEnd
+            | EventKind::NewPatient
+            | EventKind::DayEnd
+            | EventKind::CapacityChange => {
                 unreachable!("handled above")
             }
         }
@@ -647,6 +660,41 @@ impl<'p> World<'p> {
         }
     }
 
+    /// Apply change `index` of pool `pool`'s schedule; a rise serves the waiting line at
+    /// once. Schedules the change's next repeat.
+    fn on_capacity_change(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        pool: usize,
+        index: usize,
+        now: Days,
+    ) {
+        let schedule = if pool == 0 {
+            &self.params.acute.schedule
+        } else {
+            &self.params.services[pool - 1].schedule
+        };
+        let capacity = schedule.changes[index].capacity;
+        if let Some(every) = schedule.repeat_days {
+            push_capacity_change(q, now + every, pool, index);
+        }
+        if pool == 0 {
+            self.acute.set_capacity(now, capacity);
+            while let Some(next) = self.acute.next_waiter(now) {
+                let wait = now - self.patients.since[next.index()];
+                self.admit(q, next, now, wait);
+            }
+        } else {
+            let s = pool - 1;
+            self.services[s].set_capacity(now, capacity);
+            while let Some(next) = self.services[s].next_waiter(now) {
+                self.delayed.add(now, -1.0);
+                self.leave_acute(q, next, now);
+                self.enter_community(q, next, s as u16, now);
+            }
+        }
+    }
+
     /// Start statistics afresh: counts to zero, integrals from now.
     fn on_warmup_end(&mut self, now: Days) {
         self.tally.clear();
@@ -753,8 +801,8 @@ impl<'p> World<'p> {
                 self.acute.in_use()
             ));
         }
-        if self.acute.in_use() > self.acute.capacity() {
-            return Err("acute beds above capacity".into());
+        if !self.acute.within_capacity() {
+            return Err("acute beds above capacity (beyond a cut's draining excess)".into());
         }
         if waiting != self.acute.waiting() {
             return Err(format!(
@@ -767,7 +815,7 @@ impl<'p> World<'p> {
             return Err("delayed-discharge count disagrees with the patient table".into());
         }
         for (k, pool) in self.services.iter().enumerate() {
-            if community[k] != pool.in_use() || pool.in_use() > pool.capacity() {
+            if community[k] != pool.in_use() || !pool.within_capacity() {
                 return Err(format!(
                     "service {k}: {} patients, {} places in use of {}",
                     community[k],
@@ -798,4 +846,16 @@ fn poisson(mean: f64, rng: &mut rand_pcg::Pcg64Mcg) -> u64 {
     } else {
         0
     }
+}
+
+/// Schedule change `index` of pool `pool` at `day`.
+fn push_capacity_change(q: &mut EventQueue<Event>, day: Days, pool: usize, index: usize) {
+    q.push(
+        day,
+        Event {
+            patient: PatientId(pool as u32),
+            generation: index as u32,
+            kind: EventKind::CapacityChange,
+        },
+    );
 }

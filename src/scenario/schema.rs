@@ -95,14 +95,17 @@ pub enum RawPayer {
     SocialCare,
 }
 
-/// `[seasonality]`: exacerbation rates are multiplied by
-/// `1 + amplitude × cos(2π (t − peak_day) / 365)`, which averages 1 over a year.
+/// `[seasonality]`: either a cosine — exacerbation rates × `1 + amplitude × cos(2π (t −
+/// peak_day) / 365)`, which averages 1 over a year — or 12 `monthly` multipliers.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSeasonality {
-    /// Required. Relative swing above and below the yearly mean, in [0, 1) (0.25 = peak 25%
-    /// above the mean, trough 25% below).
+    /// Relative swing above and below the yearly mean, in [0, 1) (0.25 = peak 25% above the
+    /// mean, trough 25% below). Required unless `monthly` is given.
     pub amplitude: Option<f64>,
+    /// Twelve multipliers (≥ 0), one per month of 365/12 days of each simulated year,
+    /// instead of `amplitude`/`peak_day`. Their mean is the yearly mean multiplier.
+    pub monthly: Option<Vec<f64>>,
     /// Day of the simulated year (0 = the first day of the run) when exacerbations peak,
     /// in [0, 365). Default 0.
     pub peak_day: Option<f64>,
@@ -156,6 +159,32 @@ pub struct RawAcute {
     pub bed_day_cost: Option<f64>,
     /// Cost per diverted admission. Default 0.
     pub diversion_cost: Option<f64>,
+    /// Changes of the number of beds: `[{ day = 300, beds = 380 }, { day = 420, beds = 340 }]`.
+    /// A cut takes effect as patients leave; nobody is evicted. Default: none.
+    pub schedule: Option<Vec<RawBedChange>>,
+    /// Repeat `schedule` every this many days (365 for a yearly winter plan). Default: no
+    /// repeat.
+    pub schedule_repeat_days: Option<f64>,
+}
+
+/// One entry of `acute.schedule`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBedChange {
+    /// Day the change takes effect (≥ 0).
+    pub day: f64,
+    /// Beds from then on (≥ 1).
+    pub beds: u32,
+}
+
+/// One entry of `community.<service>.schedule`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlaceChange {
+    /// Day the change takes effect (≥ 0).
+    pub day: f64,
+    /// Places from then on (≥ 1).
+    pub capacity: u32,
 }
 
 /// `[primary_care]`
@@ -181,6 +210,10 @@ pub struct RawService {
     /// Whose budget pays: `"community"` (default), `"social_care"`, `"hospital"` or
     /// `"primary_care"`.
     pub payer: Option<RawPayer>,
+    /// Changes of capacity: `[{ day = 300, capacity = 60 }]`. Default: none.
+    pub schedule: Option<Vec<RawPlaceChange>>,
+    /// Repeat `schedule` every this many days. Default: no repeat.
+    pub schedule_repeat_days: Option<f64>,
 }
 
 /// `[conditions.<name>]`

@@ -8,9 +8,9 @@ use super::schema::{RawDuration, RawPayer, RawScenario, RawWhenFull};
 use super::{Problem, Scenario, ScenarioError, ScenarioFile};
 use crate::engine::DAYS_PER_YEAR;
 use crate::model::{
-    AcuteParams, BandParams, ConditionParams, DischargeRoute, Duration, DurationError, Params,
-    Payer, PopulationParams, PrimaryCareParams, Seasonality, ServiceParams, TierParams, WhenFull,
-    apportion,
+    AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, Duration,
+    DurationError, Params, Payer, PopulationParams, PrimaryCareParams, Schedule, Seasonality,
+    ServiceParams, TierParams, WhenFull, apportion,
 };
 
 /// Collects problems with their locations.
@@ -68,6 +68,43 @@ impl Checker<'_> {
             }
         }
         out
+    }
+
+    /// A capacity schedule of `table` (`acute` or `community.<name>`): days ≥ 0 in
+    /// increasing order, capacities ≥ 1, an optional repeat period longer than the last day.
+    fn schedule(&mut self, table: &str, changes: Vec<(f64, u32)>, repeat: Option<f64>) -> Schedule {
+        let field = format!("{table}.schedule");
+        let mut last = -1.0;
+        for &(day, capacity) in &changes {
+            if !(day.is_finite() && day >= 0.0 && day > last) {
+                self.fail(
+                    &field,
+                    format!("days must be at least 0 and increasing, got {day} after {last}"),
+                );
+            }
+            if capacity == 0 {
+                self.fail(
+                    &field,
+                    format!("capacity must be at least 1 on day {day}, got 0"),
+                );
+            }
+            last = day;
+        }
+        let repeat_days = repeat.map(|r| {
+            self.number(
+                &format!("{table}.schedule_repeat_days"),
+                r,
+                &format!("greater than the last scheduled day ({last})"),
+                |x| x > last && x > 0.0,
+            )
+        });
+        Schedule {
+            changes: changes
+                .into_iter()
+                .map(|(day, capacity)| CapacityChange { day, capacity })
+                .collect(),
+            repeat_days,
+        }
     }
 
     fn cost(&mut self, field: &str, v: Option<f64>) -> f64 {
@@ -194,6 +231,16 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         },
         bed_day_cost: ck.cost("acute.bed_day_cost", acute.bed_day_cost),
         diversion_cost: ck.cost("acute.diversion_cost", acute.diversion_cost),
+        schedule: ck.schedule(
+            "acute",
+            acute
+                .schedule
+                .iter()
+                .flatten()
+                .map(|c| (c.day, c.beds))
+                .collect(),
+            acute.schedule_repeat_days,
+        ),
     };
 
     // [primary_care]
@@ -223,6 +270,15 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             ),
             los: ck.duration(&format!("{base}.los"), &s.los),
             day_cost: ck.cost(&format!("{base}.day_cost"), s.day_cost),
+            schedule: ck.schedule(
+                &base,
+                s.schedule
+                    .iter()
+                    .flatten()
+                    .map(|c| (c.day, c.capacity))
+                    .collect(),
+                s.schedule_repeat_days,
+            ),
             payer: match s.payer.unwrap_or(RawPayer::Community) {
                 RawPayer::Hospital => Payer::Hospital,
                 RawPayer::Community => Payer::Community,
@@ -588,7 +644,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             "conditions",
             format!("at most {} patients in all, got {total_patients}", u32::MAX),
         );
-    } else if !conditions_raw.is_empty() && total_patients == 0 {
+    } else if !conditions_raw.is_empty() && total_patients == 0 && ck.problems.is_empty() {
         ck.fail(
             "conditions",
             "at least one patient is needed, got 0 in all conditions",
@@ -596,26 +652,65 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     }
 
     // [seasonality]
-    let seasonality = raw.seasonality.as_ref().map(|s| {
-        let amplitude = ck
-            .required(
-                "seasonality.amplitude",
-                &s.amplitude,
-                "the relative winter swing, e.g. 0.2",
-            )
-            .unwrap_or(0.0);
-        Seasonality {
-            amplitude: ck.number("seasonality.amplitude", amplitude, "in [0, 1)", |x| {
-                (0.0..1.0).contains(&x)
-            }),
-            peak_day: ck.number(
-                "seasonality.peak_day",
-                s.peak_day.unwrap_or(0.0),
-                "a day of the year in [0, 365)",
-                |x| (0.0..DAYS_PER_YEAR).contains(&x),
-            ),
-        }
-    });
+    let seasonality = raw
+        .seasonality
+        .as_ref()
+        .map(|s| match (&s.monthly, s.amplitude) {
+            (Some(months), None) => {
+                if s.peak_day.is_some() {
+                    ck.fail(
+                        "seasonality.peak_day",
+                        "give either monthly or amplitude/peak_day, not both",
+                    );
+                }
+                let mut multipliers = [1.0; 12];
+                if months.len() != 12 {
+                    ck.fail(
+                        "seasonality.monthly",
+                        format!(
+                            "must list 12 multipliers, one per month, got {}",
+                            months.len()
+                        ),
+                    );
+                }
+                for (i, &m) in months.iter().take(12).enumerate() {
+                    multipliers[i] =
+                        ck.number("seasonality.monthly", m, "multipliers of at least 0", |x| {
+                            x >= 0.0
+                        });
+                }
+                Seasonality::Monthly { multipliers }
+            }
+            (Some(_), Some(_)) => {
+                ck.fail(
+                    "seasonality",
+                    "give either monthly or amplitude/peak_day, not both",
+                );
+                Seasonality::Monthly {
+                    multipliers: [1.0; 12],
+                }
+            }
+            (None, amplitude) => {
+                let amplitude = ck
+                    .required(
+                        "seasonality.amplitude",
+                        &amplitude,
+                        "the relative winter swing, e.g. 0.2 (or 12 monthly multipliers)",
+                    )
+                    .unwrap_or(0.0);
+                Seasonality::Cosine {
+                    amplitude: ck.number("seasonality.amplitude", amplitude, "in [0, 1)", |x| {
+                        (0.0..1.0).contains(&x)
+                    }),
+                    peak_day: ck.number(
+                        "seasonality.peak_day",
+                        s.peak_day.unwrap_or(0.0),
+                        "a day of the year in [0, 365)",
+                        |x| (0.0..DAYS_PER_YEAR).contains(&x),
+                    ),
+                }
+            }
+        });
 
     let cells = conditions.len() * band_names.len() * tiers.len();
     if cells > usize::from(u16::MAX) {

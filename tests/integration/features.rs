@@ -43,7 +43,7 @@ impl Recorder for ByYearBin {
 #[test]
 fn seasonality_produces_the_winter_peak_it_was_given() {
     let mut p = home_cohort(20_000, 1.0 / 365.0);
-    p.seasonality = Some(Seasonality {
+    p.seasonality = Some(Seasonality::Cosine {
         amplitude: 0.4,
         peak_day: 15.0,
     });
@@ -341,4 +341,74 @@ fn post_discharge_window_raises_readmissions() {
         &raised,
         1.0 - (-120.0 * r).exp(),
     );
+}
+
+#[test]
+fn capacity_schedules_cut_without_evicting_and_add_winter_beds() {
+    let mut s = caresim::scenario::load(&crate::util::fixture("valid.toml")).unwrap();
+    // 20 beds; cut to 4 on day 100 (patients leave, nobody is evicted); 30 from day 200.
+    s.params.acute.schedule = caresim::model::Schedule {
+        changes: vec![
+            caresim::model::CapacityChange {
+                day: 100.0,
+                capacity: 4,
+            },
+            caresim::model::CapacityChange {
+                day: 200.0,
+                capacity: 30,
+            },
+        ],
+        repeat_days: None,
+    };
+    struct Check {
+        at_cut: Option<u32>,
+        max_after_cut: u32,
+    }
+    impl Recorder for Check {
+        fn event_handled(&mut self, now: f64, world: &World<'_>) {
+            world.check_conservation().unwrap();
+            let in_use = world.acute.in_use();
+            if (100.0..200.0).contains(&now) {
+                let first = *self.at_cut.get_or_insert(in_use);
+                // Above the new capacity, occupancy only falls: no admissions, no evictions.
+                if in_use > 4 {
+                    assert!(in_use <= first.max(self.max_after_cut));
+                }
+                self.max_after_cut = self.max_after_cut.max(in_use);
+            }
+        }
+    }
+    let mut sim = Sim::new(&s.params);
+    let mut check = Check {
+        at_cut: None,
+        max_after_cut: 0,
+    };
+    let t = sim.run_recorded(&replication_seeds(2, 0), &mut check);
+    let acute = |day: usize| t.daily_occupancy[(day - 1) * 2];
+    assert!(
+        acute(99) > 4.0,
+        "the test needs more than 4 patients at the cut"
+    );
+    assert!(acute(150) <= 4.0, "the cut has taken effect by day 150");
+    let after: f32 = (201..=400).map(acute).fold(0.0, f32::max);
+    assert!(after > 20.0, "winter beds are used: peak {after}");
+}
+
+#[test]
+fn monthly_seasonality_follows_its_multipliers() {
+    let mut p = home_cohort(20_000, 1.0 / 365.0);
+    let mut multipliers = [1.0; 12];
+    multipliers[0] = 2.0;
+    multipliers[6] = 0.5;
+    p.seasonality = Some(Seasonality::Monthly { multipliers });
+    let mut sim = Sim::new(&p);
+    let mut rec = ByYearBin {
+        last: 0,
+        bins: [0; 12],
+    };
+    sim.run_recorded(&replication_seeds(1, 0), &mut rec);
+    let ratio = rec.bins[0] as f64 / rec.bins[3] as f64;
+    assert!((ratio - 2.0).abs() < 0.1, "January / April = {ratio}");
+    let ratio = rec.bins[6] as f64 / rec.bins[3] as f64;
+    assert!((ratio - 0.5).abs() < 0.05, "July / April = {ratio}");
 }

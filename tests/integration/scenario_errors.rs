@@ -25,7 +25,8 @@ fn fails_with_unknown_key_and_suggests_the_closest() {
     assert_eq!(
         errors_of("unknown_key.toml"),
         "error: unknown_key.toml:7:1: acute.bedz: unknown field `bedz`, expected one of `beds`, \
-         `when_full`, `bed_day_cost`, `diversion_cost`; did you mean `beds`?\n"
+         `when_full`, `bed_day_cost`, `diversion_cost`, `schedule`, `schedule_repeat_days`; did you \
+         mean `beds`?\n"
     );
 }
 
@@ -107,5 +108,18 @@ fn errors_in_a_base_file_point_at_the_base() {
             "error: base.toml:4:16: simulation.horizon_days: must be greater than 0, got -5"
         ),
         "{e}"
+    );
+}
+
+#[test]
+fn reports_population_tier_season_and_schedule_problems() {
+    assert_eq!(
+        errors_of("bad_population.toml"),
+        "error: bad_population.toml:18:12: acute.schedule: days must be at least 0 and increasing, got 100 after 300\n\
+         error: bad_population.toml:9:2: tiers: tier shares must sum to 1, got 0.8999999999999999\n\
+         error: bad_population.toml:20:1: conditions.copd: give only one of patients, patients_by_age and prevalence\n\
+         error: bad_population.toml:22:40: conditions.copd.deaths_per_year_by_age.85_plus: no age band named \
+         `85_plus`; defined in [population] age_bands: 65_74, 75_plus\n\
+         error: bad_population.toml:15:11: seasonality.monthly: must list 12 multipliers, one per month, got 3\n"
     );
 }

@@ -81,6 +81,7 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
             when_full,
             bed_day_cost: 0.0,
             diversion_cost: 0.0,
+            schedule: Default::default(),
         },
         services: vec![],
         primary_care: PrimaryCareParams::default(),
