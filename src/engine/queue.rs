@@ -80,9 +80,9 @@ impl<E> Ord for Entry<E> {
     }
 }
 
-/// Largest ring the queue will build (buckets), bounding its fixed memory at ~1.5 MB of
-/// vector headers.
-const MAX_BUCKETS: usize = 1 << 16;
+/// Largest ring [`EventQueue::with_hint`] builds, in buckets: 4,096 bucket tails (64 bytes
+/// each) and headers (24 bytes) stay within a 512 KB L2 cache.
+pub const RING_BUCKETS: usize = 1 << 12;
 
 /// A monotone priority queue of events keyed by time, FIFO among equal times.
 ///
@@ -117,27 +117,26 @@ impl<E: Copy> EventQueue<E> {
     /// A queue tuned for about `events_per_day` events firing per simulated day while about
     /// `pending` events wait in it (one per patient, typically).
     ///
-    /// The bucket width is chosen so that a bucket holds ~128 events when it is drained (tuned on
-    /// `benches/engine.rs`: smaller buckets cost more advances, larger ones more sorting and
-    /// shifting when an event lands in the bucket being drained), and
-    /// the ring so that it spans about three times the mean time an event waits in the queue
-    /// (`pending / events_per_day`), which keeps ~95% of exponentially-spaced events out of
-    /// the overflow heap while bounding memory to a few entries per pending event.
-    /// Non-positive or non-finite hints fall back to one bucket per day.
+    /// The ring spans twice the mean time an event waits in the queue (`pending /
+    /// events_per_day`), which keeps ~86% of exponentially-spaced events out of the overflow
+    /// heap while bounding memory to about two entries per pending event. Buckets hold ~128
+    /// events when drained, unless that would need more than [`RING_BUCKETS`] buckets; then
+    /// buckets widen instead, because a ring whose bucket tails no longer fit in the L2 cache
+    /// makes every push a cache miss. Both numbers were tuned on `benches/engine.rs` (the
+    /// reference model at 100,000 and 1,000,000 patients). Non-positive or non-finite hints
+    /// fall back to one bucket per day.
     pub fn with_hint(events_per_day: f64, pending: usize) -> Self {
         const EVENTS_PER_BUCKET: f64 = 128.0;
-        let width = if events_per_day.is_finite() && events_per_day > 0.0 {
-            (EVENTS_PER_BUCKET / events_per_day).clamp(1e-6, 365.0)
-        } else {
-            1.0
-        };
-        let mean_wait = if events_per_day > 0.0 {
-            pending.max(1) as f64 / events_per_day
-        } else {
-            365.0
-        };
-        let wanted = (2.0 * mean_wait / width).ceil().max(16.0) as usize;
-        let n = wanted.next_power_of_two().min(MAX_BUCKETS);
+        if !(events_per_day.is_finite() && events_per_day > 0.0) {
+            return Self::new(1.0, 512, pending);
+        }
+        let span = 2.0 * pending.max(1) as f64 / events_per_day;
+        let mut width = (EVENTS_PER_BUCKET / events_per_day).clamp(1e-6, 365.0);
+        let mut n = ((span / width).ceil().max(16.0) as usize).next_power_of_two();
+        if n > RING_BUCKETS {
+            n = RING_BUCKETS;
+            width = (span / n as f64).clamp(1e-6, 365.0);
+        }
         Self::new(width, n, pending)
     }
 
