@@ -37,7 +37,7 @@ pub enum EventKind {
     WarmupEnd,
 }
 
-/// A scheduled event: 12 bytes, `Copy`, so the queue moves it without allocation.
+/// A scheduled event: 8 bytes, `Copy`, so the queue moves it without allocation.
 ///
 /// `gen` implements lazy cancellation: an event whose `gen` differs from the patient's
 /// current generation was cancelled (the patient left the state it was scheduled for) and
@@ -47,7 +47,7 @@ pub struct Event {
     /// Who it concerns (ignored by system events such as [`EventKind::WarmupEnd`]).
     pub patient: PatientId,
     /// The patient's generation when the event was scheduled.
-    pub generation: u32,
+    pub generation: u16,
     /// What happens.
     pub kind: EventKind,
 }

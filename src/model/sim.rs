@@ -334,12 +334,12 @@ impl<'p> World<'p> {
         // cache miss per event in large cohorts.
         debug_assert!(
             event.kind == EventKind::AtHome
-                || event.generation == self.patients.generation[p.index()],
+                || event.generation == self.patients.hot[p.index()].generation,
             "a stay-ending event was cancelled: {event:?}"
         );
         match event.kind {
             EventKind::AtHome => {
-                if event.generation == self.patients.generation[p.index()] {
+                if event.generation == self.patients.hot[p.index()].generation {
                     self.on_at_home(q, p, now);
                 }
             }
@@ -361,7 +361,7 @@ impl<'p> World<'p> {
             time,
             Event {
                 patient: p,
-                generation: self.patients.generation[p.index()],
+                generation: self.patients.hot[p.index()].generation,
                 kind,
             },
         );
@@ -369,7 +369,7 @@ impl<'p> World<'p> {
 
     #[inline]
     fn cell(&self, p: PatientId) -> &Cell {
-        &self.cells[self.patients.cell[p.index()] as usize]
+        &self.cells[self.patients.hot[p.index()].cell as usize]
     }
 
     /// Add a patient at home in `cell` at `now` and schedule their first event.
@@ -388,7 +388,7 @@ impl<'p> World<'p> {
     #[inline]
     fn frailty_of(&self, p: PatientId) -> f64 {
         if self.frailty.is_some() {
-            f64::from(self.patients.frailty[p.index()])
+            f64::from(self.patients.cold[p.index()].frailty)
         } else {
             1.0
         }
@@ -403,9 +403,9 @@ impl<'p> World<'p> {
         if c.admission_multiplier != 1.0 {
             r *= c
                 .admission_multiplier
-                .powi(i32::from(self.patients.prior_admissions[p.index()]));
+                .powi(i32::from(self.patients.cold[p.index()].prior_admissions));
         }
-        if now - self.patients.last_discharge[p.index()] <= c.post_discharge_days {
+        if now - self.patients.cold[p.index()].last_discharge <= c.post_discharge_days {
             r *= c.post_discharge_multiplier;
         }
         r
@@ -420,7 +420,7 @@ impl<'p> World<'p> {
         if c.admission_multiplier != 1.0 {
             r *= c
                 .admission_multiplier
-                .powi(i32::from(self.patients.prior_admissions[p.index()]));
+                .powi(i32::from(self.patients.cold[p.index()].prior_admissions));
         }
         r * c.headroom + c.death_rate
     }
@@ -456,7 +456,7 @@ impl<'p> World<'p> {
 
     fn die_at_home(&mut self, p: PatientId, now: Days) {
         self.tally.deaths_home += 1;
-        let cell = self.patients.cell[p.index()] as usize;
+        let cell = self.patients.hot[p.index()].cell as usize;
         self.tally.groups[self.cells[cell].group as usize].deaths_home += 1;
         self.at_home[cell].add(now, -1.0);
         self.die(p, now);
@@ -465,8 +465,9 @@ impl<'p> World<'p> {
     fn die(&mut self, p: PatientId, now: Days) {
         let tier = self.cell(p).tier as usize;
         self.alive_by_tier[tier].add(now, -1.0);
-        self.patients.state[p.index()] = CareState::Dead;
-        self.patients.generation[p.index()] = self.patients.generation[p.index()].wrapping_add(1);
+        self.patients.cold[p.index()].state = CareState::Dead;
+        self.patients.hot[p.index()].generation =
+            self.patients.hot[p.index()].generation.wrapping_add(1);
     }
 
     /// Schedule the next new patient of condition `c`, if the condition has incidence.
@@ -517,7 +518,7 @@ impl<'p> World<'p> {
 
     fn on_exacerbation(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.tally.exacerbations += 1;
-        let cell = self.patients.cell[p.index()] as usize;
+        let cell = self.patients.hot[p.index()].cell as usize;
         let (admit, group) = (self.cells[cell].admit, self.cells[cell].group as usize);
         if self.streams.admission.random::<f64>() >= admit {
             self.tally.urgent_contacts += 1;
@@ -525,14 +526,15 @@ impl<'p> World<'p> {
             return;
         }
         self.tally.admission_requests += 1;
-        if now - self.patients.last_discharge[p.index()] <= READMISSION_WINDOW_DAYS {
+        if now - self.patients.cold[p.index()].last_discharge <= READMISSION_WINDOW_DAYS {
             self.tally.readmissions_30d += 1;
             self.tally.groups[group].readmissions_30d += 1;
         }
-        let k = &mut self.patients.prior_admissions[p.index()];
+        let k = &mut self.patients.cold[p.index()].prior_admissions;
         *k = k.saturating_add(1);
         // Leaving home: any other pending home event of this patient is now stale.
-        self.patients.generation[p.index()] = self.patients.generation[p.index()].wrapping_add(1);
+        self.patients.hot[p.index()].generation =
+            self.patients.hot[p.index()].generation.wrapping_add(1);
         self.at_home[cell].add(now, -1.0);
         if self.acute.try_seize(now) {
             self.admit(q, p, now, 0.0);
@@ -540,13 +542,13 @@ impl<'p> World<'p> {
         }
         match self.params.acute.when_full {
             WhenFull::Queue => {
-                self.patients.state[p.index()] = CareState::WaitingForBed;
-                self.patients.since[p.index()] = now;
+                self.patients.cold[p.index()].state = CareState::WaitingForBed;
+                self.patients.cold[p.index()].since = now;
                 self.acute.enqueue(p);
             }
             WhenFull::Divert => {
                 self.tally.diversions += 1;
-                self.patients.state[p.index()] = CareState::OutOfArea;
+                self.patients.cold[p.index()].state = CareState::OutOfArea;
                 let los = self.sample_los(p, Stream::DiversionLos);
                 self.push(q, now + los, p, EventKind::EndOfDiversion);
             }
@@ -578,15 +580,15 @@ impl<'p> World<'p> {
         }
         let group = self.cell(p).group as usize;
         self.tally.groups[group].admissions += 1;
-        self.patients.state[p.index()] = CareState::Acute;
-        self.patients.since[p.index()] = now;
+        self.patients.cold[p.index()].state = CareState::Acute;
+        self.patients.cold[p.index()].since = now;
         let los = self.sample_los(p, Stream::AcuteLos);
         self.push(q, now + los, p, EventKind::EndOfStay);
     }
 
     fn on_end_of_stay(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.tally.stays_ended += 1;
-        self.tally.stay_days_total += now - self.patients.since[p.index()];
+        self.tally.stay_days_total += now - self.patients.cold[p.index()].since;
         let c = self.cell(p);
         let (condition, death, group) = (c.condition as usize, c.in_hospital_death, c.group);
         if death > 0.0 && self.streams.hospital_death.random::<f64>() < death {
@@ -614,7 +616,7 @@ impl<'p> World<'p> {
                     self.enter_community(q, p, s, now);
                 } else {
                     self.tally.delayed_discharges += 1;
-                    self.patients.state[p.index()] = CareState::DelayedDischarge(s);
+                    self.patients.cold[p.index()].state = CareState::DelayedDischarge(s);
                     self.services[s as usize].enqueue(p);
                     self.delayed.add(now, 1.0);
                 }
@@ -625,25 +627,25 @@ impl<'p> World<'p> {
     /// `p` leaves their acute bed (discharged or dead); the bed goes to the first patient
     /// waiting, if any.
     fn leave_acute(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        let since = self.patients.since[p.index()];
+        let since = self.patients.cold[p.index()].since;
         self.tally.bed_stays += 1;
         self.tally.bed_stay_days_total += now - since;
         let g = &mut self.tally.groups
-            [self.cells[self.patients.cell[p.index()] as usize].group as usize];
+            [self.cells[self.patients.hot[p.index()].cell as usize].group as usize];
         g.bed_stays += 1;
         g.bed_stay_days_total += now - since;
         g.acute_bed_days += now - since.max(self.stats_from);
-        self.patients.last_discharge[p.index()] = now;
+        self.patients.cold[p.index()].last_discharge = now;
         self.acute.release(now);
         if let Some(next) = self.acute.next_waiter(now) {
-            let wait = now - self.patients.since[next.index()];
+            let wait = now - self.patients.cold[next.index()].since;
             self.admit(q, next, now, wait);
         }
     }
 
     /// Start an episode in community service `s`, whose place is already seized.
     fn enter_community(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
-        self.patients.state[p.index()] = CareState::Community(s);
+        self.patients.cold[p.index()].state = CareState::Community(s);
         let los = self.params.services[s as usize]
             .los
             .sample(&mut self.streams.community_los);
@@ -651,7 +653,7 @@ impl<'p> World<'p> {
     }
 
     fn on_end_of_community(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        let CareState::Community(s) = self.patients.state[p.index()] else {
+        let CareState::Community(s) = self.patients.cold[p.index()].state else {
             unreachable!("end of community for a patient not in community care");
         };
         self.services[s as usize].release(now);
@@ -666,8 +668,8 @@ impl<'p> World<'p> {
     }
 
     fn go_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        self.patients.state[p.index()] = CareState::Home;
-        self.at_home[self.patients.cell[p.index()] as usize].add(now, 1.0);
+        self.patients.cold[p.index()].state = CareState::Home;
+        self.at_home[self.patients.hot[p.index()].cell as usize].add(now, 1.0);
         self.schedule_home_event(q, p, now);
     }
 
@@ -702,7 +704,7 @@ impl<'p> World<'p> {
         if pool == 0 {
             self.acute.set_capacity(now, capacity);
             while let Some(next) = self.acute.next_waiter(now) {
-                let wait = now - self.patients.since[next.index()];
+                let wait = now - self.patients.cold[next.index()].since;
                 self.admit(q, next, now, wait);
             }
         } else {
@@ -766,12 +768,12 @@ impl<'p> World<'p> {
         }
         t.observed_days = self.params.observed_days();
         // Per-group census and the bed-days of stays still open.
-        for (i, s) in self.patients.state.iter().enumerate() {
-            let g = &mut t.groups[self.cells[self.patients.cell[i] as usize].group as usize];
-            match s {
+        for (hot, cold) in self.patients.iter() {
+            let g = &mut t.groups[self.cells[hot.cell as usize].group as usize];
+            match cold.state {
                 CareState::Dead => continue,
                 CareState::Acute | CareState::DelayedDischarge(_) => {
-                    g.acute_bed_days += end - self.patients.since[i].max(self.stats_from);
+                    g.acute_bed_days += end - cold.since.max(self.stats_from);
                 }
                 _ => {}
             }
@@ -804,8 +806,8 @@ impl<'p> World<'p> {
         let mut waiting = 0usize;
         let mut delayed = vec![0usize; self.services.len()];
         let mut community = vec![0u32; self.services.len()];
-        for s in &self.patients.state {
-            match *s {
+        for (_, cold) in self.patients.iter() {
+            match cold.state {
                 CareState::Acute => acute += 1,
                 CareState::WaitingForBed => waiting += 1,
                 CareState::DelayedDischarge(k) => {
@@ -875,7 +877,7 @@ fn push_capacity_change(q: &mut EventQueue<Event>, day: Days, pool: usize, index
         day,
         Event {
             patient: PatientId(pool as u32),
-            generation: index as u32,
+            generation: index as u16,
             kind: EventKind::CapacityChange,
         },
     );

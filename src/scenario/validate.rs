@@ -74,6 +74,12 @@ impl Checker<'_> {
     /// increasing order, capacities ≥ 1, an optional repeat period longer than the last day.
     fn schedule(&mut self, table: &str, changes: Vec<(f64, u32)>, repeat: Option<f64>) -> Schedule {
         let field = format!("{table}.schedule");
+        if changes.len() > usize::from(u16::MAX) {
+            self.fail(
+                &field,
+                format!("at most 65,535 changes, got {}", changes.len()),
+            );
+        }
         let mut last = -1.0;
         for &(day, capacity) in &changes {
             if !(day.is_finite() && day >= 0.0 && day > last) {

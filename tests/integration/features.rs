@@ -277,7 +277,13 @@ fn tier_multipliers_scale_exacerbations() {
 fn top5_share(p: &Params) -> f64 {
     let mut sim = Sim::new(p);
     sim.run(&replication_seeds(4, 0));
-    let mut counts = sim.world().patients.prior_admissions.clone();
+    let mut counts: Vec<u16> = sim
+        .world()
+        .patients
+        .cold
+        .iter()
+        .map(|p| p.prior_admissions)
+        .collect();
     counts.sort_unstable_by(|a, b| b.cmp(a));
     let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
     let top: u64 = counts[..counts.len() / 20]
