@@ -184,6 +184,20 @@ pub struct TierParams {
     pub management_cost_per_year: f64,
 }
 
+impl TierParams {
+    /// The tier used when a scenario defines none: everyone, with no effect and no cost.
+    pub fn neutral() -> Self {
+        TierParams {
+            name: "all".into(),
+            share: 1.0,
+            exacerbation_multiplier: 1.0,
+            admit_multiplier: 1.0,
+            review_rate_per_day: None,
+            management_cost_per_year: 0.0,
+        }
+    }
+}
+
 /// Seasonal variation of exacerbation rates: a multiplier on every exacerbation rate as a
 /// function of the day of the simulated year (day 0 = the first day of the run).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]

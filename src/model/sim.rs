@@ -394,10 +394,10 @@ impl<'p> World<'p> {
         }
     }
 
-    /// The patient's exacerbation rate at `now` without the season: cell rate × frailty ×
-    /// history multiplier^prior admissions × post-discharge multiplier in the window.
+    /// The patient's exacerbation rate apart from time-varying factors: cell rate × frailty ×
+    /// history multiplier^prior admissions.
     #[inline]
-    fn personal_rate(&self, p: PatientId, now: Days) -> f64 {
+    fn base_rate(&self, p: PatientId) -> f64 {
         let c = self.cell(p);
         let mut r = c.exacerbation_rate * self.frailty_of(p);
         if c.admission_multiplier != 1.0 {
@@ -405,10 +405,20 @@ impl<'p> World<'p> {
                 .admission_multiplier
                 .powi(i32::from(self.patients.cold[p.index()].prior_admissions));
         }
-        if now - self.patients.cold[p.index()].last_discharge <= c.post_discharge_days {
-            r *= c.post_discharge_multiplier;
-        }
         r
+    }
+
+    /// The patient's exacerbation rate at `now` without the season: the base rate ×
+    /// post-discharge multiplier in the window.
+    #[inline]
+    fn personal_rate(&self, p: PatientId, now: Days) -> f64 {
+        let c = self.cell(p);
+        let r = self.base_rate(p);
+        if now - self.patients.cold[p.index()].last_discharge <= c.post_discharge_days {
+            r * c.post_discharge_multiplier
+        } else {
+            r
+        }
     }
 
     /// The patient's candidate rate at home: a bound on death + exacerbation rates that is
@@ -416,13 +426,7 @@ impl<'p> World<'p> {
     #[inline]
     fn candidate_rate(&self, p: PatientId) -> f64 {
         let c = self.cell(p);
-        let mut r = c.exacerbation_rate * self.frailty_of(p);
-        if c.admission_multiplier != 1.0 {
-            r *= c
-                .admission_multiplier
-                .powi(i32::from(self.patients.cold[p.index()].prior_admissions));
-        }
-        r * c.headroom + c.death_rate
+        self.base_rate(p) * c.headroom + c.death_rate
     }
 
     /// Draw the patient's next candidate event at home.

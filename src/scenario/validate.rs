@@ -379,14 +379,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         });
     }
     if tiers.is_empty() {
-        tiers.push(TierParams {
-            name: "all".into(),
-            share: 1.0,
-            exacerbation_multiplier: 1.0,
-            admit_multiplier: 1.0,
-            review_rate_per_day: None,
-            management_cost_per_year: 0.0,
-        });
+        tiers.push(TierParams::neutral());
     } else {
         let total: f64 = tiers.iter().map(|t| t.share).sum();
         if (total - 1.0).abs() > 1e-6 {

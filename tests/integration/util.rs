@@ -111,14 +111,7 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
             age_bands: vec!["all".into()],
             frailty_cv: 0.0,
         },
-        tiers: vec![TierParams {
-            name: "all".into(),
-            share: 1.0,
-            exacerbation_multiplier: 1.0,
-            admit_multiplier: 1.0,
-            review_rate_per_day: None,
-            management_cost_per_year: 0.0,
-        }],
+        tiers: vec![TierParams::neutral()],
         outpatient_attendance_cost: 0.0,
     }
 }
