@@ -86,6 +86,8 @@ pub struct Pool<W> {
     full: TimeIntegral,
     /// Units in use above capacity after a cut, still to be released.
     excess: u32,
+    /// Time integral of capacity (unit-days provided, used or not).
+    provided: TimeIntegral,
 }
 
 impl<W> Pool<W> {
@@ -101,6 +103,10 @@ impl<W> Pool<W> {
             high: TimeIntegral::default(),
             full: TimeIntegral::default(),
             excess: 0,
+            provided: TimeIntegral {
+                level: f64::from(capacity),
+                ..TimeIntegral::default()
+            },
         }
     }
 
@@ -178,6 +184,7 @@ impl<W> Pool<W> {
         self.capacity = capacity;
         self.excess = self.in_use.saturating_sub(capacity);
         self.high_level = Self::high_level_for(capacity);
+        self.provided.set(now, f64::from(capacity));
         self.changed(now);
     }
 
@@ -198,6 +205,21 @@ impl<W> Pool<W> {
             w
         } else {
             None
+        }
+    }
+
+    /// Take `waiter` out of the line wherever it is (it gave up waiting). Returns whether
+    /// it was there. `O(line length)`: for rare departures, not the usual flow.
+    pub fn remove_waiter(&mut self, waiter: &W) -> bool
+    where
+        W: PartialEq,
+    {
+        match self.line.iter().position(|w| w == waiter) {
+            Some(i) => {
+                self.line.remove(i);
+                true
+            }
+            None => false,
         }
     }
 
@@ -224,8 +246,14 @@ impl<W> Pool<W> {
         &self.full
     }
 
+    /// Time integral of capacity: the unit-days provided, occupied or not.
+    pub fn provided(&self) -> &TimeIntegral {
+        &self.provided
+    }
+
     /// Start counting occupancy afresh at `now` (end of warm-up).
     pub fn reset_stats(&mut self, now: Days) {
+        self.provided.reset(now);
         self.occupancy.reset(now);
         self.high.reset(now);
         self.full.reset(now);
@@ -241,6 +269,8 @@ impl<W> Pool<W> {
         self.occupancy = TimeIntegral::default();
         self.high = TimeIntegral::default();
         self.full = TimeIntegral::default();
+        self.provided = TimeIntegral::default();
+        self.provided.set(0.0, f64::from(capacity));
         self.changed(0.0);
     }
 }

@@ -35,6 +35,10 @@ pub enum EventKind {
     EndOfDiversion,
     /// The end of the warm-up period: statistics start here.
     WarmupEnd,
+    /// A delayed discharge reaches its time limit: the usual discharge date of a patient
+    /// waiting for early supported discharge, or the discharge-coordination limit. Stale
+    /// (ignored) when the delay has already ended.
+    DelayTimeout,
 }
 
 /// A scheduled event: 8 bytes, `Copy`, so the queue moves it without allocation.

@@ -8,6 +8,7 @@ pub mod dist;
 pub mod event;
 pub mod params;
 pub mod patients;
+pub mod policy;
 pub mod recorder;
 pub mod sim;
 pub mod streams;
@@ -16,11 +17,13 @@ pub mod tally;
 pub use dist::{Duration, DurationError};
 pub use event::{Event, EventKind, PatientId};
 pub use params::{
-    AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, Params, Payer,
-    PopulationParams, PrimaryCareParams, Schedule, Seasonality, ServiceParams, TierParams,
+    AcuteParams, AvoidanceRule, BandParams, CapacityChange, ConditionParams, DischargeRoute,
+    EarlyDischargeRule, EarlyWhenFull, LeverParams, Params, Payer, PopulationParams,
+    PrimaryCareParams, Schedule, Seasonality, ServiceParams, Setting, Shortening, TierParams,
     WhenFull,
 };
 pub use patients::{CareState, PatientTable};
+pub use policy::Policies;
 pub use recorder::{NoTrace, Recorder};
 pub use sim::{Sim, World, apportion};
 pub use streams::{Stream, StreamSeeds, Streams};

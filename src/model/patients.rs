@@ -56,7 +56,19 @@ pub struct Cold {
     pub state: CareState,
     /// Emergency admission requests so far (saturating).
     pub prior_admissions: u16,
+    /// Policy-lever marks, see the `FLAG_*` constants.
+    pub flags: u8,
+    /// Days between the early-discharge point and the usual end of the current stay, for a
+    /// patient eligible for early supported discharge.
+    pub slack: f32,
 }
+
+/// The current stay is eligible for early supported discharge (cleared at its early point).
+pub const FLAG_EARLY_ELIGIBLE: u8 = 1;
+/// Delayed at the early point, waiting for an early-supported-discharge place.
+pub const FLAG_WAITING_FOR_EARLY: u8 = 2;
+/// The last discharge was an unsupported early discharge (raised post-discharge risk).
+pub const FLAG_UNSUPPORTED: u8 = 4;
 
 /// Every patient of a replication: a hot and a cold record per patient, indexed by
 /// [`PatientId`].
@@ -100,6 +112,8 @@ impl PatientTable {
             frailty,
             state: CareState::Home,
             prior_admissions: 0,
+            flags: 0,
+            slack: 0.0,
         });
         id
     }

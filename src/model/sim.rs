@@ -43,8 +43,10 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1, Gamma, Poisson};
 
 use super::event::{Event, EventKind, PatientId};
-use super::params::{Params, WhenFull};
-use super::patients::{CareState, PatientTable};
+use super::params::{EarlyWhenFull, Params, Setting, WhenFull};
+use super::patients::{
+    CareState, FLAG_EARLY_ELIGIBLE, FLAG_UNSUPPORTED, FLAG_WAITING_FOR_EARLY, PatientTable,
+};
 use super::recorder::{NoTrace, Recorder};
 use super::streams::{Stream, StreamSeeds, Streams};
 use super::tally::Tally;
@@ -289,7 +291,7 @@ impl<'p> Sim<'p> {
         let bands = params.population.age_bands.len();
         for (c, cond) in params.conditions.iter().enumerate() {
             for (b, band) in cond.bands.iter().enumerate() {
-                let counts = apportion(band.patients, params.tiers.iter().map(|t| t.share));
+                let counts = apportion(band.patients, params.tiers.iter().map(|t| t.shares[c]));
                 for (t, &count) in counts.iter().enumerate() {
                     let cell = (c * bands + b) * tiers + t;
                     for _ in 0..count {
@@ -328,23 +330,35 @@ impl<'p> World<'p> {
             }
             _ => {}
         }
-        // Only events at home can be cancelled (a patient leaves home by their own home event,
-        // or, with future levers, by other means); stays in a bed, a service or out of area end
-        // only by their own event. Checking the generation only where it can differ saves a
-        // cache miss per event in large cohorts.
+        // Events at home, episodes of home-based services (ended early by an admission or a
+        // death) and delay time limits (ended early by a place) can be cancelled; acute and
+        // out-of-area stays end only by their own event. Checking the generation only where
+        // it can differ saves a cache miss per event in large cohorts.
         debug_assert!(
-            event.kind == EventKind::AtHome
-                || event.generation == self.patients.hot[p.index()].generation,
+            matches!(
+                event.kind,
+                EventKind::AtHome | EventKind::EndOfCommunity | EventKind::DelayTimeout
+            ) || event.generation == self.patients.hot[p.index()].generation,
             "a stay-ending event was cancelled: {event:?}"
         );
+        let live = |w: &Self| event.generation == w.patients.hot[p.index()].generation;
         match event.kind {
             EventKind::AtHome => {
-                if event.generation == self.patients.hot[p.index()].generation {
+                if live(self) {
                     self.on_at_home(q, p, now);
                 }
             }
             EventKind::EndOfStay => self.on_end_of_stay(q, p, now),
-            EventKind::EndOfCommunity => self.on_end_of_community(q, p, now),
+            EventKind::EndOfCommunity => {
+                if live(self) {
+                    self.on_end_of_community(q, p, now);
+                }
+            }
+            EventKind::DelayTimeout => {
+                if live(self) {
+                    self.on_delay_timeout(q, p, now);
+                }
+            }
             EventKind::EndOfDiversion => self.go_home(q, p, now),
             EventKind::WarmupEnd
             | EventKind::NewPatient
@@ -415,9 +429,21 @@ impl<'p> World<'p> {
         let c = self.cell(p);
         let r = self.base_rate(p);
         if now - self.patients.cold[p.index()].last_discharge <= c.post_discharge_days {
-            r * c.post_discharge_multiplier
+            r * c.post_discharge_multiplier * self.unsupported_factor(p)
         } else {
             r
+        }
+    }
+
+    /// The extra post-discharge multiplier of a patient discharged early without support
+    /// (1 for everyone else, and whenever early discharge is off).
+    #[inline]
+    fn unsupported_factor(&self, p: PatientId) -> f64 {
+        match &self.params.levers.early_discharge {
+            Some(rule) if self.patients.cold[p.index()].flags & FLAG_UNSUPPORTED != 0 => {
+                rule.unsupported_multiplier
+            }
+            _ => 1.0,
         }
     }
 
@@ -426,7 +452,14 @@ impl<'p> World<'p> {
     #[inline]
     fn candidate_rate(&self, p: PatientId) -> f64 {
         let c = self.cell(p);
-        self.base_rate(p) * c.headroom + c.death_rate
+        let bound = self.base_rate(p) * c.headroom;
+        // In a `simple` cell every candidate is an exacerbation, so the bound must be exact;
+        // such cells have no post-discharge effect for the unsupported factor to raise.
+        if c.simple {
+            bound + c.death_rate
+        } else {
+            bound * self.unsupported_factor(p) + c.death_rate
+        }
     }
 
     /// Draw the patient's next candidate event at home.
@@ -450,7 +483,7 @@ impl<'p> World<'p> {
         let u = self.streams.home.random::<f64>() * self.candidate_rate(p);
         let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
         if u < death {
-            self.die_at_home(p, now);
+            self.die_at_home(q, p, now);
         } else if u < death + self.personal_rate(p, now) * season {
             self.on_exacerbation(q, p, now);
         } else {
@@ -458,12 +491,22 @@ impl<'p> World<'p> {
         }
     }
 
-    fn die_at_home(&mut self, p: PatientId, now: Days) {
+    fn die_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.tally.deaths_home += 1;
         let cell = self.patients.hot[p.index()].cell as usize;
         self.tally.groups[self.cells[cell].group as usize].deaths_home += 1;
         self.at_home[cell].add(now, -1.0);
+        self.leave_home_service(q, p, now);
         self.die(p, now);
+    }
+
+    /// If `p` holds a place in a home-based service, give it up (they were admitted, moved
+    /// to step-up care, or died) and offer it to the service's waiting line.
+    fn leave_home_service(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        if let CareState::Community(s) = self.patients.cold[p.index()].state {
+            self.services[s as usize].release(now);
+            self.serve_service_line(q, s, now);
+        }
     }
 
     fn die(&mut self, p: PatientId, now: Days) {
@@ -513,7 +556,7 @@ impl<'p> World<'p> {
             )
         };
         let u_tier = self.streams.population.random::<f64>();
-        let tier = pick(u_tier, &mut self.params.tiers.iter().map(|t| t.share));
+        let tier = pick(u_tier, &mut self.params.tiers.iter().map(|t| t.shares[c]));
         let bands = self.params.population.age_bands.len();
         let cell = (c * bands + band) * self.params.tiers.len() + tier;
         self.add_patient(q, cell, now);
@@ -529,6 +572,9 @@ impl<'p> World<'p> {
             self.schedule_home_event(q, p, now);
             return;
         }
+        if self.try_step_up(q, p, cell, now) {
+            return;
+        }
         self.tally.admission_requests += 1;
         if now - self.patients.cold[p.index()].last_discharge <= READMISSION_WINDOW_DAYS {
             self.tally.readmissions_30d += 1;
@@ -540,6 +586,7 @@ impl<'p> World<'p> {
         self.patients.hot[p.index()].generation =
             self.patients.hot[p.index()].generation.wrapping_add(1);
         self.at_home[cell].add(now, -1.0);
+        self.leave_home_service(q, p, now);
         if self.acute.try_seize(now) {
             self.admit(q, p, now, 0.0);
             return;
@@ -557,6 +604,35 @@ impl<'p> World<'p> {
                 self.push(q, now + los, p, EventKind::EndOfDiversion);
             }
         }
+    }
+
+    /// Admission avoidance: offer the admission request of `p` (at home, not already in a
+    /// community service) to the step-up service. Returns whether it took them.
+    fn try_step_up(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        p: PatientId,
+        cell: usize,
+        now: Days,
+    ) -> bool {
+        let Some(rule) = &self.params.levers.admission_avoidance else {
+            return false;
+        };
+        let share = rule.share_by_condition[self.cells[cell].condition as usize];
+        let service = rule.service;
+        if share == 0.0
+            || self.patients.cold[p.index()].state != CareState::Home
+            || self.streams.avoidance.random::<f64>() >= share
+            || !self.services[service].try_seize(now)
+        {
+            return false;
+        }
+        self.tally.admissions_avoided += 1;
+        self.patients.hot[p.index()].generation =
+            self.patients.hot[p.index()].generation.wrapping_add(1);
+        self.at_home[cell].add(now, -1.0);
+        self.enter_community(q, p, service as u16, now);
+        true
     }
 
     /// An acute length of stay for `p`: their condition's distribution × their age band's
@@ -586,7 +662,17 @@ impl<'p> World<'p> {
         self.tally.groups[group].admissions += 1;
         self.patients.cold[p.index()].state = CareState::Acute;
         self.patients.cold[p.index()].since = now;
-        let los = self.sample_los(p, Stream::AcuteLos);
+        let mut los = self.sample_los(p, Stream::AcuteLos);
+        if let Some(rule) = &self.params.levers.early_discharge {
+            let eligible = rule.eligible_by_condition[self.cell(p).condition as usize];
+            if eligible > 0.0 && self.streams.early_discharge.random::<f64>() < eligible {
+                let early = rule.shortening.apply(los);
+                let cold = &mut self.patients.cold[p.index()];
+                cold.slack = (los - early) as f32;
+                cold.flags |= FLAG_EARLY_ELIGIBLE;
+                los = early;
+            }
+        }
         self.push(q, now + los, p, EventKind::EndOfStay);
     }
 
@@ -598,10 +684,59 @@ impl<'p> World<'p> {
         if death > 0.0 && self.streams.hospital_death.random::<f64>() < death {
             self.tally.deaths_hospital += 1;
             self.tally.groups[group as usize].deaths_hospital += 1;
+            self.patients.cold[p.index()].flags &= !FLAG_EARLY_ELIGIBLE;
             self.leave_acute(q, p, now);
             self.die(p, now);
             return;
         }
+        if self.patients.cold[p.index()].flags & FLAG_EARLY_ELIGIBLE != 0 {
+            self.patients.cold[p.index()].flags &= !FLAG_EARLY_ELIGIBLE;
+            return self.discharge_early(q, p, now);
+        }
+        self.route_discharge(q, p, condition, now);
+    }
+
+    /// The early point of an eligible stay: supported discharge if the service has a place,
+    /// else wait for one or go home unsupported.
+    fn discharge_early(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        let rule = self
+            .params
+            .levers
+            .early_discharge
+            .as_ref()
+            .expect("only eligible when early discharge is on");
+        let s = rule.service;
+        if self.services[s].try_seize(now) {
+            self.tally.early_supported_discharges += 1;
+            self.leave_acute(q, p, now);
+            self.enter_community(q, p, s as u16, now);
+            return;
+        }
+        match rule.when_full {
+            EarlyWhenFull::DischargeUnsupported => {
+                self.tally.unsupported_discharges += 1;
+                self.leave_acute(q, p, now);
+                self.patients.cold[p.index()].flags |= FLAG_UNSUPPORTED;
+                self.go_home(q, p, now);
+            }
+            EarlyWhenFull::Wait => {
+                let usual_end = now + f64::from(self.patients.cold[p.index()].slack);
+                self.patients.cold[p.index()].flags |= FLAG_WAITING_FOR_EARLY;
+                self.begin_delay(q, p, s as u16, now);
+                self.push(q, usual_end, p, EventKind::DelayTimeout);
+            }
+        }
+    }
+
+    /// The usual discharge of a medically fit patient still in their bed: home, or to a
+    /// community service drawn from the condition's discharge routes (delayed if full).
+    fn route_discharge(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        p: PatientId,
+        condition: usize,
+        now: Days,
+    ) {
         let routes = &self.routes[condition];
         let service = if routes.is_empty() {
             None
@@ -619,12 +754,63 @@ impl<'p> World<'p> {
                     self.leave_acute(q, p, now);
                     self.enter_community(q, p, s, now);
                 } else {
-                    self.tally.delayed_discharges += 1;
-                    self.patients.cold[p.index()].state = CareState::DelayedDischarge(s);
-                    self.services[s as usize].enqueue(p);
-                    self.delayed.add(now, 1.0);
+                    self.begin_delay(q, p, s, now);
                 }
             }
+        }
+    }
+
+    /// `p`, medically fit, keeps their bed waiting for a place in service `s`.
+    fn begin_delay(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
+        self.tally.delayed_discharges += 1;
+        self.patients.cold[p.index()].state = CareState::DelayedDischarge(s);
+        self.services[s as usize].enqueue(p);
+        self.delayed.add(now, 1.0);
+        if let Some(limit) = self.params.levers.max_delay_days {
+            self.push(q, now + limit, p, EventKind::DelayTimeout);
+        }
+    }
+
+    /// The delay of `p` ends (a place, or a time limit): pending time limits go stale.
+    fn end_delay(&mut self, p: PatientId, now: Days) {
+        self.delayed.add(now, -1.0);
+        self.patients.hot[p.index()].generation =
+            self.patients.hot[p.index()].generation.wrapping_add(1);
+    }
+
+    /// A delay reached a time limit: the usual discharge date of a patient waiting for early
+    /// supported discharge (who then leaves by the usual route), or the coordination limit
+    /// (who then goes home with interim support).
+    fn on_delay_timeout(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        let CareState::DelayedDischarge(s) = self.patients.cold[p.index()].state else {
+            return;
+        };
+        self.services[s as usize].remove_waiter(&p);
+        self.end_delay(p, now);
+        let cold = &mut self.patients.cold[p.index()];
+        if cold.flags & FLAG_WAITING_FOR_EARLY != 0 {
+            cold.flags &= !FLAG_WAITING_FOR_EARLY;
+            let condition = self.cell(p).condition as usize;
+            self.route_discharge(q, p, condition, now);
+        } else {
+            self.tally.coordinated_discharges += 1;
+            self.leave_acute(q, p, now);
+            self.go_home(q, p, now);
+        }
+    }
+
+    /// Give free places of service `s` to its delayed discharges, longest first; each freed
+    /// acute bed goes to the first patient waiting for one.
+    fn serve_service_line(&mut self, q: &mut EventQueue<Event>, s: u16, now: Days) {
+        while let Some(next) = self.services[s as usize].next_waiter(now) {
+            self.end_delay(next, now);
+            let cold = &mut self.patients.cold[next.index()];
+            if cold.flags & FLAG_WAITING_FOR_EARLY != 0 {
+                cold.flags &= !FLAG_WAITING_FOR_EARLY;
+                self.tally.early_supported_discharges += 1;
+            }
+            self.leave_acute(q, next, now);
+            self.enter_community(q, next, s, now);
         }
     }
 
@@ -639,7 +825,9 @@ impl<'p> World<'p> {
         g.bed_stays += 1;
         g.bed_stay_days_total += now - since;
         g.acute_bed_days += now - since.max(self.stats_from);
-        self.patients.cold[p.index()].last_discharge = now;
+        let cold = &mut self.patients.cold[p.index()];
+        cold.last_discharge = now;
+        cold.flags &= !FLAG_UNSUPPORTED;
         self.acute.release(now);
         if let Some(next) = self.acute.next_waiter(now) {
             let wait = now - self.patients.cold[next.index()].since;
@@ -647,12 +835,16 @@ impl<'p> World<'p> {
         }
     }
 
-    /// Start an episode in community service `s`, whose place is already seized.
+    /// Start an episode in community service `s`, whose place is already seized. In a
+    /// home-based service the patient lives at home meanwhile, with events at home.
     fn enter_community(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
         self.patients.cold[p.index()].state = CareState::Community(s);
-        let los = self.params.services[s as usize]
-            .los
-            .sample(&mut self.streams.community_los);
+        let service = &self.params.services[s as usize];
+        let los = service.los.sample(&mut self.streams.community_los);
+        if service.setting == Setting::Home {
+            self.at_home[self.patients.hot[p.index()].cell as usize].add(now, 1.0);
+            self.schedule_home_event(q, p, now);
+        }
         self.push(q, now + los, p, EventKind::EndOfCommunity);
     }
 
@@ -661,14 +853,13 @@ impl<'p> World<'p> {
             unreachable!("end of community for a patient not in community care");
         };
         self.services[s as usize].release(now);
-        self.go_home(q, p, now);
-        // The freed place goes to the longest-delayed discharge, whose acute bed then goes
-        // to the first patient waiting for one.
-        if let Some(next) = self.services[s as usize].next_waiter(now) {
-            self.delayed.add(now, -1.0);
-            self.leave_acute(q, next, now);
-            self.enter_community(q, next, s, now);
+        if self.params.services[s as usize].setting == Setting::Home {
+            // Already at home, with an event at home pending.
+            self.patients.cold[p.index()].state = CareState::Home;
+        } else {
+            self.go_home(q, p, now);
         }
+        self.serve_service_line(q, s, now);
     }
 
     fn go_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
@@ -714,11 +905,7 @@ impl<'p> World<'p> {
         } else {
             let s = pool - 1;
             self.services[s].set_capacity(now, capacity);
-            while let Some(next) = self.services[s].next_waiter(now) {
-                self.delayed.add(now, -1.0);
-                self.leave_acute(q, next, now);
-                self.enter_community(q, next, s as u16, now);
-            }
+            self.serve_service_line(q, s as u16, now);
         }
     }
 
@@ -764,6 +951,10 @@ impl<'p> World<'p> {
         t.days_over_85pct_occupancy = self.acute.high_occupancy().area_until(end);
         t.days_at_full_occupancy = self.acute.full().area_until(end);
         t.delayed_bed_days = self.delayed.area_until(end);
+        t.acute_capacity_days = self.acute.provided().area_until(end);
+        for (d, s) in t.community_capacity_days.iter_mut().zip(&self.services) {
+            *d = s.provided().area_until(end);
+        }
         for (d, s) in t.community_days.iter_mut().zip(&self.services) {
             *d = s.occupancy().area_until(end);
         }

@@ -31,11 +31,15 @@ pub enum Stream {
     Population = 9,
     /// Counts of outpatient referrals and attendances.
     Outpatients = 10,
+    /// Whether an admission is eligible for early supported discharge.
+    EarlyDischarge = 11,
+    /// Whether an admission request is offered step-up care instead.
+    Avoidance = 12,
 }
 
 impl Stream {
     /// Every stream, in discriminant order.
-    pub const ALL: [Stream; 11] = [
+    pub const ALL: [Stream; 13] = [
         Stream::Home,
         Stream::Admission,
         Stream::AcuteLos,
@@ -47,6 +51,8 @@ impl Stream {
         Stream::Incidence,
         Stream::Population,
         Stream::Outpatients,
+        Stream::EarlyDischarge,
+        Stream::Avoidance,
     ];
 
     /// Stable name (for documentation and diagnostics).
@@ -63,6 +69,8 @@ impl Stream {
             Stream::Incidence => "incidence",
             Stream::Population => "population",
             Stream::Outpatients => "outpatients",
+            Stream::EarlyDischarge => "early_discharge",
+            Stream::Avoidance => "avoidance",
         }
     }
 }
@@ -102,6 +110,10 @@ pub struct Streams {
     pub population: Pcg64Mcg,
     /// See [`Stream::Outpatients`].
     pub outpatients: Pcg64Mcg,
+    /// See [`Stream::EarlyDischarge`].
+    pub early_discharge: Pcg64Mcg,
+    /// See [`Stream::Avoidance`].
+    pub avoidance: Pcg64Mcg,
 }
 
 impl Streams {
@@ -120,6 +132,8 @@ impl Streams {
             incidence: g(Stream::Incidence),
             population: g(Stream::Population),
             outpatients: g(Stream::Outpatients),
+            early_discharge: g(Stream::EarlyDischarge),
+            avoidance: g(Stream::Avoidance),
         }
     }
 }

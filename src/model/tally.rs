@@ -65,6 +65,20 @@ pub struct Tally {
     pub outpatient_attendances: u64,
     /// Patient-days alive in each risk tier (for management costs).
     pub tier_days: Vec<f64>,
+    /// Admission requests taken by a step-up service instead (`admission_avoidance`).
+    pub admissions_avoided: u64,
+    /// Eligible patients discharged early with support (`early_discharge`), at once or
+    /// after waiting for a place.
+    pub early_supported_discharges: u64,
+    /// Eligible patients sent home early without support (`discharge_unsupported`).
+    pub unsupported_discharges: u64,
+    /// Delayed discharges sent home by discharge coordination at the delay limit
+    /// (`integrated_funding.max_delay_days`).
+    pub coordinated_discharges: u64,
+    /// Acute bed-days provided (capacity integrated over time, occupied or not).
+    pub acute_capacity_days: f64,
+    /// Place-days provided per community service.
+    pub community_capacity_days: Vec<f64>,
     /// Counts by (condition, age band) group, in [`Params::groups`] order.
     pub groups: Vec<GroupTally>,
     /// Occupancy at the end of each day (the midnight census), day-major: for day `d`,
@@ -118,6 +132,7 @@ impl Tally {
     pub fn new(params: &Params) -> Self {
         Tally {
             community_days: vec![0.0; params.services.len()],
+            community_capacity_days: vec![0.0; params.services.len()],
             tier_days: vec![0.0; params.tiers.len()],
             groups: vec![GroupTally::default(); params.groups()],
             ..Tally::default()
@@ -129,6 +144,8 @@ impl Tally {
     pub fn clear(&mut self) {
         let mut days = std::mem::take(&mut self.community_days);
         days.iter_mut().for_each(|d| *d = 0.0);
+        let mut provided = std::mem::take(&mut self.community_capacity_days);
+        provided.iter_mut().for_each(|d| *d = 0.0);
         let mut tiers = std::mem::take(&mut self.tier_days);
         tiers.iter_mut().for_each(|d| *d = 0.0);
         let mut groups = std::mem::take(&mut self.groups);
@@ -136,6 +153,7 @@ impl Tally {
         let daily = std::mem::take(&mut self.daily_occupancy);
         *self = Tally {
             community_days: days,
+            community_capacity_days: provided,
             tier_days: tiers,
             groups,
             daily_occupancy: daily,
@@ -168,12 +186,23 @@ impl Tally {
             .zip(&self.tier_days)
             .map(|(t, d)| t.management_cost_per_year * d / crate::engine::DAYS_PER_YEAR)
             .sum();
+        let outreach_cost = params.levers.outreach_cost_per_year * self.observed_days
+            / crate::engine::DAYS_PER_YEAR;
         let total_cost = acute_cost
             + community_cost
             + primary_care_cost
             + diversion_cost
             + outpatient_cost
-            + management_cost;
+            + management_cost
+            + outreach_cost;
+        // The budget behind the capacity: every bed and place provided, used or not.
+        let capacity_cost = self.acute_capacity_days * params.acute.bed_day_cost
+            + params
+                .services
+                .iter()
+                .zip(&self.community_capacity_days)
+                .map(|(s, d)| s.day_cost * d)
+                .sum::<f64>();
         // Per 1,000 catchment population per year.
         let per_1000_year = |x: f64| {
             ratio(
@@ -204,6 +233,13 @@ impl Tally {
             ratio(self.bed_stay_days_total, self.bed_stays as f64),
         );
         f("readmissions_30d", self.readmissions_30d as f64);
+        f("admissions_avoided", self.admissions_avoided as f64);
+        f(
+            "early_supported_discharges",
+            self.early_supported_discharges as f64,
+        );
+        f("unsupported_discharges", self.unsupported_discharges as f64);
+        f("coordinated_discharges", self.coordinated_discharges as f64);
         f("deaths_home", self.deaths_home as f64);
         f("deaths_hospital", self.deaths_hospital as f64);
         f("new_patients", self.new_patients as f64);
@@ -228,19 +264,32 @@ impl Tally {
         f("diversion_cost", diversion_cost);
         f("outpatient_cost", outpatient_cost);
         f("management_cost", management_cost);
+        f("outreach_cost", outreach_cost);
         f("total_cost", total_cost);
+        f("capacity_cost", capacity_cost);
         for payer in Payer::ALL {
-            let cost = match payer {
-                Payer::Hospital => acute_cost + diversion_cost + outpatient_cost,
-                Payer::PrimaryCare => primary_care_cost + management_cost,
-                _ => 0.0,
-            } + params
-                .services
-                .iter()
-                .zip(&self.community_days)
-                .filter(|(s, _)| s.payer == payer)
-                .map(|(s, d)| s.day_cost * d)
-                .sum::<f64>();
+            let cost = if params.levers.pooled_budget {
+                if payer == Payer::Pooled {
+                    total_cost
+                } else {
+                    0.0
+                }
+            } else {
+                let own = match payer {
+                    Payer::Hospital => {
+                        acute_cost + diversion_cost + outpatient_cost + outreach_cost
+                    }
+                    Payer::PrimaryCare => primary_care_cost + management_cost,
+                    _ => 0.0,
+                };
+                own + params
+                    .services
+                    .iter()
+                    .zip(&self.community_days)
+                    .filter(|(s, _)| s.payer == payer)
+                    .map(|(s, d)| s.day_cost * d)
+                    .sum::<f64>()
+            };
             f(payer.cost_metric(), cost);
         }
         let mut name = String::new();

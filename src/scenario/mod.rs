@@ -12,6 +12,7 @@
 //! ```
 
 pub mod load;
+mod policy;
 pub mod schema;
 pub mod span;
 pub mod validate;

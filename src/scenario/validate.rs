@@ -4,28 +4,33 @@
 use std::collections::BTreeMap;
 
 use super::load::Sources;
-use super::schema::{RawDuration, RawPayer, RawScenario, RawWhenFull};
+use super::schema::{RawDuration, RawPayer, RawScenario, RawSetting, RawWhenFull};
 use super::{Problem, Scenario, ScenarioError, ScenarioFile};
 use crate::engine::DAYS_PER_YEAR;
 use crate::model::{
     AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, Duration,
-    DurationError, Params, Payer, PopulationParams, PrimaryCareParams, Schedule, Seasonality,
-    ServiceParams, TierParams, WhenFull, apportion,
+    DurationError, LeverParams, Params, Payer, PopulationParams, PrimaryCareParams, Schedule,
+    Seasonality, ServiceParams, Setting, TierParams, WhenFull, apportion,
 };
 
 /// Collects problems with their locations.
-struct Checker<'a> {
-    sources: &'a Sources,
-    problems: Vec<Problem>,
+pub(super) struct Checker<'a> {
+    pub(super) sources: &'a Sources,
+    pub(super) problems: Vec<Problem>,
 }
 
 impl Checker<'_> {
-    fn fail(&mut self, field: &str, message: impl Into<String>) {
+    pub(super) fn fail(&mut self, field: &str, message: impl Into<String>) {
         self.problems
             .push(self.sources.problem(field, message.into()));
     }
 
-    fn required<T: Clone>(&mut self, field: &str, v: &Option<T>, what: &str) -> Option<T> {
+    pub(super) fn required<T: Clone>(
+        &mut self,
+        field: &str,
+        v: &Option<T>,
+        what: &str,
+    ) -> Option<T> {
         if v.is_none() {
             self.fail(field, format!("missing: {what}"));
         }
@@ -33,7 +38,13 @@ impl Checker<'_> {
     }
 
     /// A finite number satisfying `ok`, else a problem stating `rule`.
-    fn number(&mut self, field: &str, v: f64, rule: &str, ok: impl Fn(f64) -> bool) -> f64 {
+    pub(super) fn number(
+        &mut self,
+        field: &str,
+        v: f64,
+        rule: &str,
+        ok: impl Fn(f64) -> bool,
+    ) -> f64 {
         if !(v.is_finite() && ok(v)) {
             self.fail(field, format!("must be {rule}, got {v}"));
         }
@@ -41,7 +52,7 @@ impl Checker<'_> {
     }
 
     /// An optional number ≥ 0 with a default.
-    fn non_negative(&mut self, field: &str, v: Option<f64>, default: f64) -> f64 {
+    pub(super) fn non_negative(&mut self, field: &str, v: Option<f64>, default: f64) -> f64 {
         self.number(field, v.unwrap_or(default), "at least 0", |x| x >= 0.0)
     }
 
@@ -113,7 +124,7 @@ impl Checker<'_> {
         }
     }
 
-    fn cost(&mut self, field: &str, v: Option<f64>) -> f64 {
+    pub(super) fn cost(&mut self, field: &str, v: Option<f64>) -> f64 {
         let v = v.unwrap_or(0.0);
         self.number(field, v, "a cost of at least 0", |x| x >= 0.0)
     }
@@ -291,6 +302,10 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                 RawPayer::PrimaryCare => Payer::PrimaryCare,
                 RawPayer::SocialCare => Payer::SocialCare,
             },
+            setting: match s.setting.unwrap_or(RawSetting::Bed) {
+                RawSetting::Bed => Setting::Bed,
+                RawSetting::Home => Setting::Home,
+            },
         });
     }
     let service_index: BTreeMap<&str, usize> = community
@@ -337,6 +352,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
 
     // [tiers.*]
     let mut tiers = Vec::new();
+    let mut tier_shares = Vec::new();
     for (tname, t) in raw.tiers.iter().flatten() {
         let base = format!("tiers.{tname}");
         if !is_identifier(tname) {
@@ -349,11 +365,14 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                 "the tier's share of each cohort",
             )
             .unwrap_or(0.0);
+        let share = ck.number(&format!("{base}.share"), share, "a share in [0, 1]", |x| {
+            (0.0..=1.0).contains(&x)
+        });
+        tier_shares.push(share);
         tiers.push(TierParams {
             name: tname.clone(),
-            share: ck.number(&format!("{base}.share"), share, "a share in [0, 1]", |x| {
-                (0.0..=1.0).contains(&x)
-            }),
+            // One share per condition, filled in once the conditions are known.
+            shares: Vec::new(),
             exacerbation_multiplier: ck.non_negative(
                 &format!("{base}.exacerbation_multiplier"),
                 t.exacerbation_multiplier,
@@ -378,10 +397,8 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             ),
         });
     }
-    if tiers.is_empty() {
-        tiers.push(TierParams::neutral());
-    } else {
-        let total: f64 = tiers.iter().map(|t| t.share).sum();
+    if !tiers.is_empty() {
+        let total: f64 = tier_shares.iter().sum();
         if (total - 1.0).abs() > 1e-6 {
             ck.fail("tiers", format!("tier shares must sum to 1, got {total}"));
         }
@@ -711,13 +728,15 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             }
         });
 
-    let cells = conditions.len() * band_names.len() * tiers.len();
-    if cells > usize::from(u16::MAX) {
-        ck.fail(
-            "conditions",
-            format!("at most 65,535 condition × age band × tier combinations, got {cells}"),
-        );
+    if tiers.is_empty() {
+        tiers.push(TierParams::neutral(conditions.len()));
+    } else {
+        for (tier, share) in tiers.iter_mut().zip(&tier_shares) {
+            tier.shares = vec![*share; conditions.len()];
+        }
     }
+    let condition_names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
+    let policies = super::policy::check(&mut ck, raw, &condition_names, &service_index, beds);
     let catchment = catchment_given.unwrap_or(if has_bands && band_total > 0.0 {
         band_total
     } else {
@@ -729,6 +748,34 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     );
 
     if !ck.problems.is_empty() {
+        return Err(ScenarioError::new(ck.problems));
+    }
+    let mut params = Params {
+        horizon_days: horizon,
+        warmup_days: warmup,
+        acute,
+        services,
+        primary_care,
+        conditions,
+        seasonality,
+        population: PopulationParams {
+            catchment,
+            age_bands: band_names,
+            frailty_cv,
+        },
+        tiers,
+        outpatient_attendance_cost,
+        levers: LeverParams::default(),
+    };
+    policies.apply(&mut params);
+    let cells = params.conditions.len() * params.population.age_bands.len() * params.tiers.len();
+    if cells > usize::from(u16::MAX) {
+        ck.fail(
+            "conditions",
+            format!(
+                "at most 65,535 condition × age band × tier combinations (enrolment levers multiply tiers), got {cells}"
+            ),
+        );
         return Err(ScenarioError::new(ck.problems));
     }
     Ok(Scenario {
@@ -744,21 +791,6 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             .collect(),
         replications,
         seed,
-        params: Params {
-            horizon_days: horizon,
-            warmup_days: warmup,
-            acute,
-            services,
-            primary_care,
-            conditions,
-            seasonality,
-            population: PopulationParams {
-                catchment,
-                age_bands: band_names,
-                frailty_cv,
-            },
-            tiers,
-            outpatient_attendance_cost,
-        },
+        params,
     })
 }

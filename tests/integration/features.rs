@@ -215,7 +215,7 @@ fn cohorts_split_by_age_band_and_tier_exactly() {
     assert_eq!(c.bands[1].los_multiplier, 1.5);
     assert_eq!(c.bands[0].los_multiplier, 1.0);
     assert!((c.bands[1].death_rate_per_day * 365.0 - 0.08).abs() < 1e-12);
-    let counts = caresim::model::apportion(1200, s.params.tiers.iter().map(|t| t.share));
+    let counts = caresim::model::apportion(1200, s.params.tiers.iter().map(|t| t.shares[0]));
     // Tiers are alphabetical: case_management, disease_management, self_care.
     assert_eq!(counts, vec![60, 240, 900]);
 }
@@ -264,8 +264,8 @@ fn tier_multipliers_scale_exacerbations() {
     let mut high = tiered.tiers[0].clone();
     high.name = "high".into();
     high.exacerbation_multiplier = 2.0;
-    high.share = 0.5;
-    tiered.tiers[0].share = 0.5;
+    high.shares = vec![0.5];
+    tiered.tiers[0].shares = vec![0.5];
     tiered.tiers.push(high);
     let a = summary_of(&base, 77, 10, |t| t.exacerbations as f64);
     let b = summary_of(&tiered, 77, 10, |t| t.exacerbations as f64);

@@ -111,7 +111,8 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
             age_bands: vec!["all".into()],
             frailty_cv: 0.0,
         },
-        tiers: vec![TierParams::neutral()],
+        tiers: vec![TierParams::neutral(1)],
         outpatient_attendance_cost: 0.0,
+        levers: Default::default(),
     }
 }
