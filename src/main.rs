@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let args = Cli::parse(); // clap exits with code 2 on bad arguments
     let outcome = match &args.command {
         Command::Run(a) => cli::run(a),
+        Command::Compare(a) => cli::compare(a),
         Command::Validate(a) => cli::validate(a),
     };
     match outcome {

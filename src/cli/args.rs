@@ -21,8 +21,37 @@ pub struct Cli {
 pub enum Command {
     /// Run replications of one scenario and write results to output/<name>/.
     Run(RunArgs),
+    /// Run a base scenario and alternatives with common random numbers and write each
+    /// alternative's difference from the base, paired by replication, with 95% CIs.
+    Compare(CompareArgs),
     /// Parse and check scenario files without running them.
     Validate(ValidateArgs),
+}
+
+/// `caresim compare`
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The base scenario, then one or more alternatives (TOML).
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Replications of every arm [default: the base scenario's simulation.replications].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
+    pub reps: Option<u32>,
+    /// Base random seed of every arm [default: the base scenario's simulation.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads; 0 = one per core. Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Result folder [default: output/compare_<base name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the result folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `caresim run`

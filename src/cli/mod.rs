@@ -8,10 +8,11 @@ use std::time::Instant;
 
 use anyhow::Context;
 use caresim::experiment;
-use caresim::output::{self, OutputError, RunInfo, Table};
+use caresim::output::{self, Arm, OutputError, RunInfo, Table};
 use caresim::scenario::{self, ScenarioError};
+use caresim::stats::{Difference, paired_differences};
 
-use args::{RunArgs, ValidateArgs};
+use args::{CompareArgs, RunArgs, ValidateArgs};
 use progress::Bar;
 
 /// A failure with the exit code it maps to.
@@ -29,6 +30,21 @@ impl From<ScenarioError> for Failure {
     }
 }
 
+fn thread_count(requested: usize) -> usize {
+    if requested == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        requested
+    }
+}
+
+fn output_failure(e: OutputError) -> Failure {
+    match e {
+        OutputError::Exists(_) => Failure::Input(e.into()),
+        e => Failure::Run(anyhow::Error::from(e).context("writing results")),
+    }
+}
+
 /// `caresim run`.
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let scenario = scenario::load(&args.scenario)?;
@@ -42,11 +58,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
     if out_dir.exists() && !args.force {
         return Err(Failure::Input(OutputError::Exists(out_dir).into()));
     }
-    let threads = if args.threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        args.threads
-    };
+    let threads = thread_count(args.threads);
     let bar = Bar::new(u64::from(reps), args.quiet);
     let started = Instant::now();
     let results = experiment::run(&scenario.params, seed, reps, threads, &bar)
@@ -63,10 +75,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         threads,
         wall_time_seconds: wall,
     };
-    output::write(&out_dir, args.force, &scenario, &table, &info).map_err(|e| match e {
-        OutputError::Exists(_) => Failure::Input(e.into()),
-        e => Failure::Run(anyhow::Error::from(e).context("writing results")),
-    })?;
+    output::write(&out_dir, args.force, &scenario, &table, &info).map_err(output_failure)?;
     if !args.quiet {
         print_headline(&scenario.name, reps, wall, &table, &out_dir);
     }
@@ -95,6 +104,125 @@ fn print_headline(name: &str, reps: u32, wall: f64, table: &Table, out: &Path) {
             }
         }
     }
+}
+
+/// The metrics `compare` prints: (name, label).
+const COMPARE_HEADLINE: [&str; 8] = [
+    "admissions",
+    "acute_bed_days",
+    "delayed_bed_days",
+    "readmissions_30d",
+    "mean_wait_days",
+    "community_days",
+    "total_cost",
+    "capacity_cost",
+];
+
+/// `caresim compare`.
+pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
+    // Load every scenario first: a typo in the last file must not cost the first runs.
+    let scenarios = args
+        .scenarios
+        .iter()
+        .map(|p| scenario::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let base = &scenarios[0];
+    let reps = args.reps.unwrap_or(base.replications);
+    if reps < 2 {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "compare needs at least 2 replications for confidence intervals, got {reps} (set --reps)"
+        )));
+    }
+    let seed = args.seed.unwrap_or(base.seed);
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("compare_{}", base.name)));
+    if out_dir.exists() && !args.force {
+        return Err(Failure::Input(OutputError::Exists(out_dir).into()));
+    }
+    let threads = thread_count(args.threads);
+    let bar = Bar::new(u64::from(reps) * scenarios.len() as u64, args.quiet);
+    let mut arms: Vec<Arm> = Vec::new();
+    for s in &scenarios {
+        let started = Instant::now();
+        // Every arm gets the same seed and replications: common random numbers.
+        let results = experiment::run(&s.params, seed, reps, threads, &bar)
+            .context("starting worker threads")
+            .map_err(Failure::Run)?;
+        let mut name = s.name.clone();
+        let mut k = 2;
+        while arms.iter().any(|a| a.name == name) {
+            name = format!("{}_{k}", s.name);
+            k += 1;
+        }
+        arms.push(Arm {
+            name,
+            scenario: s,
+            table: Table::new(s, &results),
+            info: RunInfo {
+                tool_version: env!("CARGO_PKG_VERSION").to_string(),
+                command: std::env::args().collect(),
+                seed,
+                replications: reps,
+                threads,
+                wall_time_seconds: started.elapsed().as_secs_f64(),
+            },
+        });
+    }
+    bar.finish();
+    let rows = |t: &Table| t.rows.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    let base_rows = rows(&arms[0].table);
+    let differences: Vec<Vec<Difference>> = arms[1..]
+        .iter()
+        .map(|a| {
+            paired_differences(
+                &arms[0].table.names,
+                &base_rows,
+                &a.table.names,
+                &rows(&a.table),
+            )
+        })
+        .collect();
+    output::write_comparison(&out_dir, args.force, &arms, &differences).map_err(output_failure)?;
+    if !args.quiet {
+        eprintln!(
+            "compare: {} arms × {reps} replications (seed {seed}) -> {}",
+            arms.len(),
+            out_dir.display()
+        );
+        eprintln!("base {}:", arms[0].name);
+        for (arm, diffs) in arms[1..].iter().zip(&differences) {
+            eprintln!("{} − {} (paired 95% CI):", arm.name, arms[0].name);
+            for d in diffs
+                .iter()
+                .filter(|d| COMPARE_HEADLINE.contains(&d.metric.as_str()))
+            {
+                let ci = d
+                    .difference
+                    .ci95_half_width
+                    .map(|h| format!(" ± {h:.1}"))
+                    .unwrap_or_default();
+                let rel = match (d.relative_change, d.relative_ci95) {
+                    (Some(r), Some((lo, hi))) => {
+                        format!(
+                            "  {:+.1}% [{:+.1}%, {:+.1}%]",
+                            r * 100.0,
+                            lo * 100.0,
+                            hi * 100.0
+                        )
+                    }
+                    (Some(r), None) => format!("  {:+.1}%", r * 100.0),
+                    _ => String::new(),
+                };
+                eprintln!(
+                    "  {:<20} {:>14.1} -> {:>14.1}   {:>+14.1}{ci}{rel}",
+                    d.metric, d.base.mean, d.alternative.mean, d.difference.mean
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `caresim validate`.

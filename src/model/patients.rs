@@ -4,7 +4,7 @@
 //! primary care, a rejected thinning candidate) read only the generation and the cell; state
 //! changes also read and write times and the state. With one column per field each field
 //! touched cost a cache miss in large cohorts; with one 32-byte record the table left the
-//! cache at 100,000 patients. The hot record is 4 bytes. The hot/cold split costs one miss for most events and two for
+//! cache at 100,000 patients. The hot record is 8 bytes. The hot/cold split costs one miss for most events and two for
 //! the rest (measured on `benches/engine.rs`).
 
 use super::event::PatientId;
@@ -29,8 +29,8 @@ pub enum CareState {
     Dead,
 }
 
-/// The fields every event reads: 4 bytes, so that the hot table of a 100,000-patient cohort
-/// (400 KB) stays in a 512 KB L2 cache.
+/// The fields every event reads: 8 bytes, so that the hot table of a 60,000-patient cohort
+/// (480 KB) stays in a 512 KB L2 cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hot {
     /// Generation counter (wrapping), bumped whenever pending events of the patient become
@@ -40,6 +40,9 @@ pub struct Hot {
     pub generation: u16,
     /// Cell (condition × age band × tier); see `sim.rs`.
     pub cell: u16,
+    /// Random numbers drawn so far from the patient's own streams (see
+    /// [`PatientRng`](super::streams::PatientRng)).
+    pub draws: u32,
 }
 
 /// The fields read only on admission, discharge and other changes of state: 32 bytes.
@@ -105,6 +108,7 @@ impl PatientTable {
         self.hot.push(Hot {
             generation: 0,
             cell,
+            draws: 0,
         });
         self.cold.push(Cold {
             since: 0.0,
@@ -129,8 +133,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn records_are_4_and_32_bytes() {
-        assert_eq!(std::mem::size_of::<Hot>(), 4);
+    fn records_are_8_and_32_bytes() {
+        assert_eq!(std::mem::size_of::<Hot>(), 8);
         assert_eq!(std::mem::size_of::<Cold>(), 32);
     }
 }

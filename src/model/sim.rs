@@ -48,7 +48,7 @@ use super::patients::{
     CareState, FLAG_EARLY_ELIGIBLE, FLAG_UNSUPPORTED, FLAG_WAITING_FOR_EARLY, PatientTable,
 };
 use super::recorder::{NoTrace, Recorder};
-use super::streams::{Stream, StreamSeeds, Streams};
+use super::streams::{PatientRng, Stream, StreamSeeds, Streams};
 use super::tally::Tally;
 use crate::engine::{self, Days, EventQueue, Pool, Scheduled, TimeIntegral};
 
@@ -381,6 +381,22 @@ impl<'p> World<'p> {
         );
     }
 
+    /// Patient `p`'s own random numbers for process `purpose`.
+    #[inline]
+    fn rng(&mut self, p: PatientId, purpose: Stream) -> PatientRng<'_> {
+        PatientRng {
+            key: self.streams.keys[purpose as usize],
+            patient: u64::from(p.0) << 32,
+            counter: &mut self.patients.hot[p.index()].draws,
+        }
+    }
+
+    /// A uniform number in [0, 1) from patient `p`'s stream for `purpose`.
+    #[inline]
+    fn uniform(&mut self, p: PatientId, purpose: Stream) -> f64 {
+        self.rng(p, purpose).random::<f64>()
+    }
+
     #[inline]
     fn cell(&self, p: PatientId) -> &Cell {
         &self.cells[self.patients.hot[p.index()].cell as usize]
@@ -469,7 +485,7 @@ impl<'p> World<'p> {
         if rate <= 0.0 {
             return;
         }
-        let gap: f64 = Exp1.sample(&mut self.streams.home);
+        let gap: f64 = Exp1.sample(&mut self.rng(p, Stream::Home));
         self.push(q, now + gap / rate, p, EventKind::AtHome);
     }
 
@@ -480,7 +496,7 @@ impl<'p> World<'p> {
             return self.on_exacerbation(q, p, now);
         }
         let death = c.death_rate;
-        let u = self.streams.home.random::<f64>() * self.candidate_rate(p);
+        let u = self.uniform(p, Stream::Home) * self.candidate_rate(p);
         let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
         if u < death {
             self.die_at_home(q, p, now);
@@ -567,7 +583,7 @@ impl<'p> World<'p> {
         self.tally.exacerbations += 1;
         let cell = self.patients.hot[p.index()].cell as usize;
         let (admit, group) = (self.cells[cell].admit, self.cells[cell].group as usize);
-        if self.streams.admission.random::<f64>() >= admit {
+        if self.uniform(p, Stream::Admission) >= admit {
             self.tally.urgent_contacts += 1;
             self.schedule_home_event(q, p, now);
             return;
@@ -641,11 +657,11 @@ impl<'p> World<'p> {
     fn sample_los(&mut self, p: PatientId, stream: Stream) -> Days {
         let c = self.cell(p);
         let (condition, mult) = (c.condition as usize, c.los_multiplier);
-        let rng = match stream {
-            Stream::DiversionLos => &mut self.streams.diversion_los,
-            _ => &mut self.streams.acute_los,
-        };
-        self.params.conditions[condition].los.sample(rng) * mult
+        let params = self.params;
+        params.conditions[condition]
+            .los
+            .sample(&mut self.rng(p, stream))
+            * mult
     }
 
     /// Put `p` in the bed already seized for them, after waiting `wait` days.
@@ -681,7 +697,7 @@ impl<'p> World<'p> {
         self.tally.stay_days_total += now - self.patients.cold[p.index()].since;
         let c = self.cell(p);
         let (condition, death, group) = (c.condition as usize, c.in_hospital_death, c.group);
-        if death > 0.0 && self.streams.hospital_death.random::<f64>() < death {
+        if death > 0.0 && self.uniform(p, Stream::HospitalDeath) < death {
             self.tally.deaths_hospital += 1;
             self.tally.groups[group as usize].deaths_hospital += 1;
             self.patients.cold[p.index()].flags &= !FLAG_EARLY_ELIGIBLE;
@@ -737,12 +753,14 @@ impl<'p> World<'p> {
         condition: usize,
         now: Days,
     ) {
-        let routes = &self.routes[condition];
-        let service = if routes.is_empty() {
+        let service = if self.routes[condition].is_empty() {
             None
         } else {
-            let u = self.streams.discharge.random::<f64>();
-            routes.iter().find(|(t, _)| u < *t).map(|&(_, s)| s)
+            let u = self.uniform(p, Stream::Discharge);
+            self.routes[condition]
+                .iter()
+                .find(|(t, _)| u < *t)
+                .map(|&(_, s)| s)
         };
         match service {
             None => {
@@ -840,7 +858,7 @@ impl<'p> World<'p> {
     fn enter_community(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
         self.patients.cold[p.index()].state = CareState::Community(s);
         let service = &self.params.services[s as usize];
-        let los = service.los.sample(&mut self.streams.community_los);
+        let los = service.los.sample(&mut self.rng(p, Stream::CommunityLos));
         if service.setting == Setting::Home {
             self.at_home[self.patients.hot[p.index()].cell as usize].add(now, 1.0);
             self.schedule_home_event(q, p, now);

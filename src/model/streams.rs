@@ -1,6 +1,10 @@
 //! Named random-number streams: one per random process, so that a change in how one process
 //! draws numbers (a policy lever that draws an extra number) does not shift the draws of the
 //! others (ixa's `define_rng!`).
+//!
+//! The processes of a patient's own course (events at home, admission, lengths of stay,
+//! discharge route, death in hospital) draw from that patient's counter-based
+//! [`PatientRng`] under the process's key; the rest from shared [`Streams`] generators.
 
 use rand_pcg::Pcg64Mcg;
 
@@ -82,28 +86,15 @@ impl Stream {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StreamSeeds(pub [u128; Stream::ALL.len()]);
 
-/// The generators of one replication.
+/// The shared generators of one replication: processes whose draws are not tied to one
+/// patient's history (arrivals, new patients' attributes, end-of-run counts, lever draws).
 ///
 /// `Pcg64Mcg` is a named, portable generator (its output is fixed by its specification, unlike
 /// `SmallRng`/`StdRng`), fast, and 16 bytes of state.
 #[derive(Clone, Debug)]
 pub struct Streams {
-    /// See [`Stream::Home`].
-    pub home: Pcg64Mcg,
-    /// See [`Stream::Admission`].
-    pub admission: Pcg64Mcg,
-    /// See [`Stream::AcuteLos`].
-    pub acute_los: Pcg64Mcg,
-    /// See [`Stream::Discharge`].
-    pub discharge: Pcg64Mcg,
-    /// See [`Stream::CommunityLos`].
-    pub community_los: Pcg64Mcg,
-    /// See [`Stream::DiversionLos`].
-    pub diversion_los: Pcg64Mcg,
     /// See [`Stream::Reviews`].
     pub reviews: Pcg64Mcg,
-    /// See [`Stream::HospitalDeath`].
-    pub hospital_death: Pcg64Mcg,
     /// See [`Stream::Incidence`].
     pub incidence: Pcg64Mcg,
     /// See [`Stream::Population`].
@@ -114,26 +105,79 @@ pub struct Streams {
     pub early_discharge: Pcg64Mcg,
     /// See [`Stream::Avoidance`].
     pub avoidance: Pcg64Mcg,
+    /// Keys of the per-patient processes, indexed by [`Stream`] (see [`PatientRng`]).
+    pub keys: [u64; Stream::ALL.len()],
 }
 
 impl Streams {
-    /// Generators seeded from `seeds`.
+    /// Generators and keys seeded from `seeds`.
     pub fn new(seeds: &StreamSeeds) -> Self {
         let g = |s: Stream| Pcg64Mcg::new(seeds.0[s as usize]);
         Streams {
-            home: g(Stream::Home),
-            admission: g(Stream::Admission),
-            acute_los: g(Stream::AcuteLos),
-            discharge: g(Stream::Discharge),
-            community_los: g(Stream::CommunityLos),
-            diversion_los: g(Stream::DiversionLos),
             reviews: g(Stream::Reviews),
-            hospital_death: g(Stream::HospitalDeath),
             incidence: g(Stream::Incidence),
             population: g(Stream::Population),
             outpatients: g(Stream::Outpatients),
             early_discharge: g(Stream::EarlyDischarge),
             avoidance: g(Stream::Avoidance),
+            keys: seeds.0.map(|s| (s >> 64) as u64 ^ s as u64),
         }
+    }
+}
+
+/// SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijective mix of 64 bits.
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The golden-ratio increment of SplitMix64.
+pub const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// The random numbers of one patient: a counter-based generator, the `counter`-th output of
+/// SplitMix64 at position `(patient, counter)` under the key of a purpose ([`Stream`]).
+///
+/// Why per patient: with one generator per purpose shared by everyone, the k-th number goes
+/// to whoever happens to draw k-th, so as soon as a policy changes one patient's path every
+/// later draw moves to someone else and the arms of a comparison decorrelate. Here a
+/// patient's n-th number is the same in every arm, whatever the other patients do, so
+/// common random numbers stay synchronised patient by patient (the per-entity streams of
+/// Law & Kelton, "Simulation Modeling and Analysis", §11.2).
+#[derive(Debug)]
+pub struct PatientRng<'a> {
+    /// Purpose key.
+    pub key: u64,
+    /// `patient << 32`.
+    pub patient: u64,
+    /// The patient's draw counter (advanced by every number drawn).
+    pub counter: &'a mut u32,
+}
+
+impl rand::TryRng for PatientRng<'_> {
+    type Error = std::convert::Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        self.try_next_u64().map(|x| (x >> 32) as u32)
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let n = self.patient | u64::from(*self.counter);
+        *self.counter = self.counter.wrapping_add(1);
+        Ok(mix64(
+            self.key
+                .wrapping_add(n.wrapping_add(1).wrapping_mul(GOLDEN)),
+        ))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(8) {
+            let x = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&x[..chunk.len()]);
+        }
+        Ok(())
     }
 }

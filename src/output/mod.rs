@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::experiment::RunResult;
 use crate::model::Tally;
 use crate::scenario::Scenario;
-use crate::stats::{Summary, Welford, quantile, summarize};
+use crate::stats::{Difference, Summary, Welford, quantile, summarize};
 
 /// Why results could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -199,6 +199,121 @@ pub fn write(
     table: &Table,
     info: &RunInfo,
 ) -> Result<(), OutputError> {
+    write_atomically(dir, force, |staging| {
+        write_files(staging, scenario, table, info)
+    })
+}
+
+/// One arm of a comparison, as run.
+pub struct Arm<'a> {
+    /// Folder name of the arm's results (the scenario name, made unique).
+    pub name: String,
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// Its results.
+    pub table: Table,
+    /// How it was run.
+    pub info: RunInfo,
+}
+
+#[derive(Serialize)]
+struct ComparisonJson<'a> {
+    base: &'a str,
+    seed: u64,
+    replications: u32,
+    alternatives: Vec<AlternativeJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct AlternativeJson<'a> {
+    name: &'a str,
+    metrics: &'a [Difference],
+}
+
+/// Write a comparison into `dir`: every arm's result files in `dir/<arm name>/` (the first
+/// arm is the base), and `comparison.csv` / `comparison.json` with each alternative's paired
+/// differences from the base (`differences[i]` belongs to `arms[i + 1]`).
+///
+/// # Errors
+/// If `dir` exists and `force` is false, or any file cannot be written.
+pub fn write_comparison(
+    dir: &Path,
+    force: bool,
+    arms: &[Arm],
+    differences: &[Vec<Difference>],
+) -> Result<(), OutputError> {
+    write_atomically(dir, force, |staging| {
+        for arm in arms {
+            let sub = staging.join(&arm.name);
+            fs::create_dir_all(&sub).map_err(io_err("creating", &sub))?;
+            write_files(&sub, arm.scenario, &arm.table, &arm.info)?;
+        }
+        let base = &arms[0];
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "base",
+            "alternative",
+            "metric",
+            "base_mean",
+            "alternative_mean",
+            "difference_mean",
+            "difference_sd",
+            "ci95_low",
+            "ci95_high",
+            "ci95_half_width",
+            "relative_change",
+            "relative_ci95_low",
+            "relative_ci95_high",
+            "unpaired_ci95_half_width",
+            "n",
+        ])?;
+        let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        for (arm, diffs) in arms[1..].iter().zip(differences) {
+            for d in diffs {
+                w.write_record([
+                    base.name.clone(),
+                    arm.name.clone(),
+                    d.metric.clone(),
+                    d.base.mean.to_string(),
+                    d.alternative.mean.to_string(),
+                    d.difference.mean.to_string(),
+                    opt(d.difference.sd),
+                    opt(d.difference.ci95_low),
+                    opt(d.difference.ci95_high),
+                    opt(d.difference.ci95_half_width),
+                    opt(d.relative_change),
+                    opt(d.relative_ci95.map(|r| r.0)),
+                    opt(d.relative_ci95.map(|r| r.1)),
+                    opt(d.unpaired_ci95_half_width),
+                    d.difference.n.to_string(),
+                ])?;
+            }
+        }
+        atomic_write(&staging.join("comparison.csv"), &csv_bytes(w)?)?;
+        let json = ComparisonJson {
+            base: &base.name,
+            seed: base.info.seed,
+            replications: base.info.replications,
+            alternatives: arms[1..]
+                .iter()
+                .zip(differences)
+                .map(|(arm, diffs)| AlternativeJson {
+                    name: &arm.name,
+                    metrics: diffs,
+                })
+                .collect(),
+        };
+        atomic_write(&staging.join("comparison.json"), &pretty_json(&json)?)
+    })
+}
+
+/// Fill a staging folder beside `dir` with `fill`, then rename it onto `dir`: the folder
+/// appears whole or not at all.
+fn write_atomically(
+    dir: &Path,
+    force: bool,
+    fill: impl FnOnce(&Path) -> Result<(), OutputError>,
+) -> Result<(), OutputError> {
     if dir.exists() && !force {
         return Err(OutputError::Exists(dir.to_path_buf()));
     }
@@ -211,7 +326,7 @@ pub fn write(
         fs::remove_dir_all(&staging).map_err(io_err("removing", &staging))?;
     }
     fs::create_dir_all(&staging).map_err(io_err("creating", &staging))?;
-    let result = write_files(&staging, scenario, table, info).and_then(|()| {
+    let result = fill(&staging).and_then(|()| {
         if dir.exists() {
             fs::remove_dir_all(dir).map_err(io_err("replacing", dir))?;
         }

@@ -1,6 +1,8 @@
 //! Summary statistics: pure functions of per-replication values, computed in replication
 //! order so that results do not depend on how replications were scheduled.
 
+pub mod paired;
 pub mod summary;
 
+pub use paired::{Difference, paired_differences};
 pub use summary::{Summary, Welford, quantile, summarize};

@@ -228,13 +228,20 @@ fn population_features_move_outcomes_as_configured() {
     let g = &t.groups;
     // Older band: higher death hazard and longer stays.
     assert!(g[1].deaths_home > g[0].deaths_home, "{g:?}");
-    let los = |x: &caresim::model::tally::GroupTally| x.bed_stay_days_total / x.bed_stays as f64;
-    assert!(
-        los(&g[1]) > 1.2 * los(&g[0]),
-        "{} vs {}",
-        los(&g[1]),
-        los(&g[0])
-    );
+    // Stays (pooled over 5 replications: one has too few stays) ×1.5 in the older band;
+    // delayed days, which do not scale, dilute the ratio.
+    let mut days = [0.0; 2];
+    let mut stays = [0.0; 2];
+    for seed in 9..14 {
+        let t = sim.run(&replication_seeds(seed, 0));
+        for b in 0..2 {
+            days[b] += t.groups[b].bed_stay_days_total;
+            stays[b] += t.groups[b].bed_stays as f64;
+        }
+    }
+    let (young, old) = (days[0] / stays[0], days[1] / stays[1]);
+    assert!(old > 1.2 * young, "{old} vs {young}");
+    let t = sim.run(&replication_seeds(9, 0));
     // Outpatients: ~0.5 referrals per patient-year at home, 3 attendances each.
     assert!(t.outpatient_referrals > 0);
     let ratio = t.outpatient_attendances as f64 / t.outpatient_referrals as f64;

@@ -5,6 +5,7 @@ mod cli;
 mod conservation;
 mod features;
 mod golden;
+mod policy;
 mod queueing;
 mod reproducibility;
 mod scenario_errors;

@@ -123,3 +123,21 @@ fn reports_population_tier_season_and_schedule_problems() {
          error: bad_population.toml:15:11: seasonality.monthly: must list 12 multipliers, one per month, got 3\n"
     );
 }
+
+#[test]
+fn fails_with_bad_policy_tables_naming_each_problem() {
+    assert_eq!(
+        errors_of("policy_errors.toml"),
+        "error: policy_errors.toml:6:1: policy.early_discharge: give either days_shorter or \
+         los_factor, not both\n\
+         error: policy_errors.toml:7:14: policy.early_discharge.conditions: no condition named \
+         `strok`; defined: asthma, chd, copd, diabetes, heart_failure, stroke; did you mean \
+         `stroke`?\n\
+         error: policy_errors.toml:11:11: policy.early_discharge.service: no community service \
+         named `esd`; defined: intermediate_care, social_care; did you mean `social_care`?\n\
+         error: policy_errors.toml:14:18: policy.integrated_funding.beds_converted: must be less \
+         than acute.beds (80), got 80\n\
+         error: policy_errors.toml:18:9: policy.telehealth.share: must be a share in [0, 1], got \
+         1.5\n"
+    );
+}

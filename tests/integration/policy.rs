@@ -1,0 +1,259 @@
+//! Policy levers and comparisons: each lever moves outcomes the way its mechanism implies,
+//! is an exact no-op at neutral settings, and paired (common random number) comparisons
+//! are exact for identical arms and much tighter than unpaired ones.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use caresim::experiment::{self, NoProgress};
+use caresim::model::{Params, Tally};
+use caresim::scenario;
+use caresim::stats::{Difference, paired_differences};
+
+use crate::util::{caresim, fixture, stderr};
+
+/// Observed years in the shortened runs.
+const YEARS: f64 = 3.0;
+
+/// A bundled scenario (path from the repository root) shortened to one year of warm-up and
+/// three observed years, so that tests stay fast in debug builds.
+fn short(path: &str) -> Params {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let mut p = scenario::load(&full)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .params;
+    p.warmup_days = 365.0;
+    p.horizon_days = 365.0 * (1.0 + YEARS);
+    p
+}
+
+fn rows(params: &Params, reps: u32) -> (Vec<String>, Vec<Vec<f64>>) {
+    let results = experiment::run(params, 2003, reps, 0, &NoProgress).unwrap();
+    let names = Tally::metric_names(params);
+    let rows = results
+        .iter()
+        .map(|r| r.tally.metric_values(params))
+        .collect();
+    (names, rows)
+}
+
+/// Paired differences `alt − base` of every metric over `reps` replications.
+fn differences(base: &Params, alt: &Params, reps: u32) -> HashMap<String, Difference> {
+    let (bn, br) = rows(base, reps);
+    let (an, ar) = rows(alt, reps);
+    paired_differences(&bn, &br, &an, &ar)
+        .into_iter()
+        .map(|d| (d.metric.clone(), d))
+        .collect()
+}
+
+/// Assert that the 95% CI of the difference lies entirely below (`sign < 0`) or above zero.
+fn assert_moves(lever: &str, d: &HashMap<String, Difference>, metric: &str, sign: f64) {
+    let m = &d[metric];
+    let (lo, hi) = (
+        m.difference.ci95_low.unwrap(),
+        m.difference.ci95_high.unwrap(),
+    );
+    let ok = if sign < 0.0 { hi < 0.0 } else { lo > 0.0 };
+    assert!(
+        ok,
+        "{lever}: {metric} should {} (difference {} [{lo}, {hi}])",
+        if sign < 0.0 { "fall" } else { "rise" },
+        m.difference.mean
+    );
+}
+
+#[test]
+fn neutral_policy_tables_reproduce_the_base_exactly() {
+    let base = short("scenarios/nhs_2003_baseline.toml");
+    let mut neutral = scenario::load(&fixture("policy_neutral.toml"))
+        .unwrap()
+        .params;
+    neutral.warmup_days = base.warmup_days;
+    neutral.horizon_days = base.horizon_days;
+    assert_eq!(neutral.levers.applied.len(), 7, "every lever is present");
+    let (bn, br) = rows(&base, 3);
+    let (nn, nr) = rows(&neutral, 3);
+    assert_eq!(bn, nn);
+    assert_eq!(br, nr, "neutral levers changed results");
+}
+
+#[test]
+fn each_lever_moves_outcomes_the_way_its_mechanism_implies() {
+    let base = short("scenarios/nhs_2003_baseline.toml");
+    let reps = 8;
+    let policy = |name: &str| short(&format!("scenarios/policies/{name}.toml"));
+
+    let d = differences(&base, &policy("early_discharge"), reps);
+    assert_moves("early_discharge", &d, "acute_bed_days", -1.0);
+    assert_moves("early_discharge", &d, "early_supported_discharges", 1.0);
+    assert_moves("early_discharge", &d, "community_days_esd_team", 1.0);
+
+    let d = differences(&base, &policy("early_discharge_understaffed_wait"), reps);
+    assert_moves("understaffed ESD, wait", &d, "delayed_bed_days", 1.0);
+
+    let d = differences(&base, &policy("early_discharge_unsupported"), reps);
+    assert_moves(
+        "unsupported early discharge",
+        &d,
+        "unsupported_discharges",
+        1.0,
+    );
+    assert_moves("unsupported early discharge", &d, "acute_bed_days", -1.0);
+
+    let d = differences(&base, &policy("integrated_funding"), reps);
+    for metric in ["acute_bed_days", "delayed_bed_days"] {
+        assert_moves("integrated_funding", &d, metric, -1.0);
+    }
+    assert_moves("integrated_funding", &d, "coordinated_discharges", 1.0);
+
+    let d = differences(&base, &policy("care_management"), reps);
+    assert_moves("care_management", &d, "admissions", -1.0);
+    assert_moves("care_management", &d, "management_cost", 1.0);
+
+    let d = differences(&base, &policy("care_management_evercare"), reps);
+    assert_eq!(
+        d["admissions"].difference.mean, 0.0,
+        "Evercare has no effect"
+    );
+    assert_eq!(d["acute_bed_days"].difference.mean, 0.0);
+    assert_moves("evercare", &d, "total_cost", 1.0);
+
+    let d = differences(&base, &policy("self_management"), reps);
+    assert_moves("self_management", &d, "exacerbations", -1.0);
+
+    let d = differences(&base, &policy("telehealth"), reps);
+    assert_moves("telehealth", &d, "admissions", -1.0);
+
+    let d = differences(&base, &policy("admission_avoidance"), reps);
+    assert_moves("admission_avoidance", &d, "admissions", -1.0);
+    assert_moves("admission_avoidance", &d, "admissions_avoided", 1.0);
+
+    let outreach = policy("specialist_outreach");
+    let d = differences(&base, &outreach, reps);
+    assert_moves("specialist_outreach", &d, "outpatient_attendances", -1.0);
+    let expected = 200.0 * 300.0 * YEARS;
+    assert!((d["outreach_cost"].alternative.mean - expected).abs() < 1e-6 * expected);
+    assert_eq!(d["admissions"].difference.mean, 0.0);
+}
+
+#[test]
+fn unsupported_early_discharge_raises_readmissions() {
+    // The same stays cut with no support at all; the raised post-discharge risk of those sent
+    // home unsupported (here ×3, to see it in few replications) shows in readmissions.
+    let mut plain = short("scenarios/policies/early_discharge_unsupported.toml");
+    let rule = plain.levers.early_discharge.as_mut().unwrap();
+    rule.unsupported_multiplier = 1.0;
+    let mut risky = plain.clone();
+    risky
+        .levers
+        .early_discharge
+        .as_mut()
+        .unwrap()
+        .unsupported_multiplier = 3.0;
+    let d = differences(&plain, &risky, 8);
+    assert_moves("unsupported ×3", &d, "readmissions_30d", 1.0);
+    assert!(
+        d["unsupported_discharges"].base.mean > 0.0,
+        "the test needs unsupported discharges"
+    );
+}
+
+#[test]
+fn integrated_funding_keeps_the_capacity_budget() {
+    let base = short("scenarios/nhs_2003_baseline.toml");
+    let pooled = short("scenarios/policies/integrated_funding.toml");
+    assert_eq!(pooled.acute.beds, base.acute.beds - 10);
+    // 10 beds × £230 buy 19 places at £120 (19.17 rounded down).
+    assert_eq!(pooled.services[0].capacity, base.services[0].capacity + 19);
+    let d = differences(&base, &pooled, 2);
+    let change = d["capacity_cost"].difference.mean;
+    let one_place = pooled.services[0].day_cost * pooled.observed_days();
+    assert!(
+        change <= 0.0 && change > -one_place,
+        "capacity budget changed by {change}, more than one place ({one_place})"
+    );
+    // One budget: every cost under the pooled payer.
+    let total = d["total_cost"].alternative.mean;
+    assert!((d["payer_pooled_cost"].alternative.mean - total).abs() < 1e-6 * total);
+    assert_eq!(d["payer_hospital_cost"].alternative.mean, 0.0);
+    assert_eq!(d["payer_pooled_cost"].base.mean, 0.0);
+}
+
+#[test]
+fn more_community_capacity_never_raises_delayed_bed_days() {
+    let base = short("scenarios/nhs_2003_baseline.toml");
+    for service in 0..base.services.len() {
+        let mut smaller = base.clone();
+        for step in 1..=3 {
+            let mut larger = smaller.clone();
+            larger.services[service].capacity += 4;
+            let d = &differences(&smaller, &larger, 6)["delayed_bed_days"].difference;
+            assert!(
+                d.mean <= d.ci95_half_width.unwrap(),
+                "{} +{} places raised delayed bed-days by {} ± {:?}",
+                base.services[service].name,
+                4 * step,
+                d.mean,
+                d.ci95_half_width
+            );
+            smaller = larger;
+        }
+    }
+}
+
+#[test]
+fn pairing_makes_confidence_intervals_much_narrower() {
+    let base = short("scenarios/nhs_2003_baseline.toml");
+    let alt = short("scenarios/policies/telehealth.toml");
+    let d = differences(&base, &alt, 10);
+    for metric in [
+        "admissions",
+        "acute_bed_days",
+        "exacerbations",
+        "total_cost",
+    ] {
+        let m = &d[metric];
+        let paired = m.difference.ci95_half_width.unwrap();
+        let unpaired = m.unpaired_ci95_half_width.unwrap();
+        assert!(
+            paired < 0.5 * unpaired,
+            "{metric}: paired ±{paired} vs unpaired ±{unpaired}"
+        );
+    }
+}
+
+#[test]
+fn compare_of_a_scenario_against_itself_is_exactly_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture("valid.toml");
+    let p = path.to_str().unwrap();
+    let o = caresim(
+        dir.path(),
+        &["compare", p, p, "--reps", "3", "--quiet", "--out", "cmp"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("cmp");
+    for arm in ["valid", "valid_2"] {
+        assert!(out.join(arm).join("runs.csv").is_file(), "{arm} results");
+    }
+    assert!(out.join("comparison.json").is_file());
+    let mut reader = csv::Reader::from_path(out.join("comparison.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let mut n = 0;
+    for rec in reader.records() {
+        let rec = rec.unwrap();
+        assert_eq!(&rec[col("alternative")], "valid_2");
+        assert_eq!(&rec[col("difference_mean")], "0", "{:?}", rec);
+        assert_eq!(&rec[col("ci95_half_width")], "0", "{:?}", rec);
+        n += 1;
+    }
+    assert!(n > 40, "one row per metric, got {n}");
+    // A second run refuses to overwrite.
+    let again = caresim(
+        dir.path(),
+        &["compare", p, p, "--reps", "3", "--out", "cmp"],
+    );
+    assert_eq!(again.status.code(), Some(2));
+}
