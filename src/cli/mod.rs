@@ -201,28 +201,41 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
                 let ci = d
                     .difference
                     .ci95_half_width
-                    .map(|h| format!(" ± {h:.1}"))
+                    .map(|h| format!(" ± {}", human(h)))
                     .unwrap_or_default();
                 let rel = match (d.relative_change, d.relative_ci95) {
-                    (Some(r), Some((lo, hi))) => {
-                        format!(
-                            "  {:+.1}% [{:+.1}%, {:+.1}%]",
-                            r * 100.0,
-                            lo * 100.0,
-                            hi * 100.0
-                        )
-                    }
+                    (Some(r), Some((lo, hi))) => format!(
+                        "  {:+.1}% [{:+.1}%, {:+.1}%]",
+                        r * 100.0,
+                        lo * 100.0,
+                        hi * 100.0
+                    ),
                     (Some(r), None) => format!("  {:+.1}%", r * 100.0),
                     _ => String::new(),
                 };
+                let sign = if d.difference.mean >= 0.0 { "+" } else { "" };
                 eprintln!(
-                    "  {:<20} {:>14.1} -> {:>14.1}   {:>+14.1}{ci}{rel}",
-                    d.metric, d.base.mean, d.alternative.mean, d.difference.mean
+                    "  {:<18} {:>12} -> {:>12}  {:>12}{ci}{rel}",
+                    d.metric,
+                    human(d.base.mean),
+                    human(d.alternative.mean),
+                    format!("{sign}{}", human(d.difference.mean)),
                 );
             }
         }
     }
     Ok(())
+}
+
+/// A number with as many decimals as its size needs: 3 below 10, 1 below 1,000, else 0.
+fn human(x: f64) -> String {
+    if x.abs() >= 1000.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
 }
 
 /// `caresim validate`.
