@@ -15,6 +15,9 @@ fn main() -> ExitCode {
     let outcome = match &args.command {
         Command::Run(a) => cli::run(a),
         Command::Compare(a) => cli::compare(a),
+        Command::Sweep(a) => cli::sweep(a),
+        Command::Merge(a) => cli::merge(a),
+        Command::Slurm(a) => cli::slurm(a),
         Command::Validate(a) => cli::validate(a),
     };
     match outcome {

@@ -24,8 +24,168 @@ pub enum Command {
     /// Run a base scenario and alternatives with common random numbers and write each
     /// alternative's difference from the base, paired by replication, with 95% CIs.
     Compare(CompareArgs),
+    /// Run every point of a sweep file (a grid or one-way sensitivity) as one parallel job.
+    Sweep(SweepArgs),
+    /// Combine the shard folders of a `--shard I/N` run into the single-machine result.
+    Merge(MergeArgs),
+    /// Write a Slurm batch script that runs a scenario or sweep as an array of shards and
+    /// merges them.
+    Slurm(SlurmArgs),
     /// Parse and check scenario files without running them.
     Validate(ValidateArgs),
+}
+
+/// How many replications: a number, or `auto` (add batches until precise enough).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reps {
+    /// Exactly this many.
+    Fixed(u32),
+    /// Batches of 10, 10, 20, 40, ... until `--precision` is reached or `--max-reps`.
+    Auto,
+}
+
+fn parse_reps(s: &str) -> Result<Reps, String> {
+    if s == "auto" {
+        return Ok(Reps::Auto);
+    }
+    match s.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(Reps::Fixed(n)),
+        _ => Err(format!(
+            "expected a number of replications ≥ 1 or `auto`, got {s:?}"
+        )),
+    }
+}
+
+/// `I/N`: shard I (1-based) of N.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based index.
+    pub index: u32,
+    /// Number of shards.
+    pub count: u32,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let err = || format!("expected I/N with 1 ≤ I ≤ N, e.g. 2/8, got {s:?}");
+    let (i, n) = s.split_once('/').ok_or_else(err)?;
+    let (index, count) = (
+        i.trim().parse::<u32>().map_err(|_| err())?,
+        n.trim().parse::<u32>().map_err(|_| err())?,
+    );
+    if index == 0 || index > count {
+        return Err(err());
+    }
+    Ok(Shard { index, count })
+}
+
+/// Options shared by `run` and `sweep`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Base random seed [default: the scenario's simulation.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads; 0 = one per core. Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Result folder [default: output/<scenario name>, output/sweep_<name> for sweeps, and
+    /// <out>.shard-I-of-N for shards].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the result folder if it exists, and discard an unfinished run's journal
+    /// that does not match this command.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Run only shard I of N of the work (a deterministic slice of points × replications);
+    /// combine the shard folders with `caresim merge`.
+    #[arg(long, value_parser = parse_shard, value_name = "I/N")]
+    pub shard: Option<Shard>,
+}
+
+/// `caresim run`
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Replications, or `auto` [default: the scenario's simulation.replications].
+    #[arg(long, value_parser = parse_reps)]
+    pub reps: Option<Reps>,
+    /// With `--reps auto`: stop when the 95% CI half-width of admissions, acute bed-days
+    /// and total cost is within this fraction of their means.
+    #[arg(long, default_value_t = 0.05)]
+    pub precision: f64,
+    /// With `--reps auto`: the most replications to run.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..))]
+    pub max_reps: u32,
+    /// Shared options.
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+/// `caresim sweep`
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Sweep file (TOML): the scenario, the design and the parameters' values.
+    pub sweep: PathBuf,
+    /// Replications per point [default: the sweep file's, else the scenario's].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub reps: Option<u32>,
+    /// Shared options.
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+/// `caresim merge`
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard folders written by `--shard I/N` runs (all N of them).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Result folder [default: the folder the shards were named after].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the result folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// No summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `caresim slurm`
+#[derive(Debug, Args)]
+pub struct SlurmArgs {
+    /// Scenario file, or sweep file with `--sweep`.
+    pub file: PathBuf,
+    /// The file is a sweep file.
+    #[arg(long)]
+    pub sweep: bool,
+    /// Number of shards (array tasks).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub shards: u32,
+    /// Replications (per point) [default: the scenario's or sweep's].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub reps: Option<u32>,
+    /// Base random seed [default: the scenario's or sweep's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Result folder of the merged run [default: as `run`/`sweep`].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// CPUs per array task (its worker threads).
+    #[arg(long, default_value_t = 1)]
+    pub cpus_per_task: u32,
+    /// Time limit per task, as Slurm takes it.
+    #[arg(long, default_value = "01:00:00")]
+    pub time: String,
+    /// Partition (default: the cluster's default).
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Write the script here instead of standard output.
+    #[arg(long)]
+    pub script: Option<PathBuf>,
 }
 
 /// `caresim compare`
@@ -44,31 +204,6 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Result folder [default: output/compare_<base name>].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Replace the result folder if it exists.
-    #[arg(long)]
-    pub force: bool,
-    /// No progress bar and no summary on the terminal.
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-/// `caresim run`
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Scenario file (TOML).
-    pub scenario: PathBuf,
-    /// Replications [default: the scenario's simulation.replications].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    pub reps: Option<u32>,
-    /// Base random seed [default: the scenario's simulation.seed].
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads; 0 = one per core. Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
-    /// Result folder [default: output/<scenario name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace the result folder if it exists.

@@ -26,6 +26,11 @@ impl Bar {
         Bar(bar)
     }
 
+    /// Count `n` replications done before this invocation (a resumed run).
+    pub fn skip(&self, n: u64) {
+        self.0.inc(n);
+    }
+
     /// Remove the bar from the terminal.
     pub fn finish(&self) {
         self.0.finish_and_clear();

@@ -1,7 +1,11 @@
 //! Experiments: replications of a scenario, their seeds, and running them in parallel.
 
+pub mod journal;
+pub mod plan;
 pub mod runner;
 pub mod seed;
+pub mod sweep;
 
-pub use runner::{NoProgress, Progress, RunResult, run};
+pub use plan::{Plan, Point};
+pub use runner::{NoProgress, Progress, RunError, RunResult, run, run_plan};
 pub use seed::{replication_seeds, stream_seed};

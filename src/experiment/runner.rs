@@ -1,9 +1,20 @@
 //! Running replications in parallel. rayon lives here and nowhere else.
+//!
+//! Work is a list of items, (point, replication) pairs in point-major order. Items are run
+//! in chunks: each chunk in parallel, its results handed on in item order. So whatever the
+//! thread count, results arrive in the same order and anything folded from them is
+//! byte-identical; and memory holds one chunk of results, not the whole run.
+
+use std::borrow::Cow;
+use std::ops::Range;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
+use super::plan::Plan;
 use super::seed::replication_seeds;
 use crate::model::{Params, Sim, Tally};
+use crate::scenario::ScenarioError;
 
 /// Told when each replication finishes (ticked once per replication, never per event).
 pub trait Progress: Sync {
@@ -19,13 +30,40 @@ impl Progress for NoProgress {
     fn run_done(&self) {}
 }
 
-/// The outcome of one replication.
-#[derive(Clone, Debug, PartialEq)]
+/// The outcome of one replication of one point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
+    /// Point index (0 without a sweep).
+    #[serde(default)]
+    pub point: u32,
     /// Replication index (0-based); its random streams derive from it.
     pub replication: u32,
+    /// Sampled values of the uncertain parameters, in [`Plan::uncertain`] order.
+    #[serde(default)]
+    pub sampled: Vec<f64>,
     /// What it counted.
     pub tally: Tally,
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The worker threads could not be started.
+    #[error("starting worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    /// A sampled or swept parameter set is invalid.
+    #[error("point {point}, replication {replication}: {source}")]
+    Params {
+        /// Point index.
+        point: u32,
+        /// Replication index.
+        replication: u32,
+        /// The problems.
+        source: ScenarioError,
+    },
+    /// The consumer of results failed (writing the journal).
+    #[error("{0}")]
+    Sink(#[from] anyhow::Error),
 }
 
 /// Run replications `0..replications` of `params` with base seed `seed` on `threads`
@@ -52,9 +90,89 @@ pub fn run(
                 |sim, replication| {
                     let tally = sim.run(&replication_seeds(seed, replication));
                     progress.run_done();
-                    RunResult { replication, tally }
+                    RunResult {
+                        point: 0,
+                        replication,
+                        sampled: Vec::new(),
+                        tally,
+                    }
                 },
             )
             .collect()
     }))
+}
+
+/// Run items `items` of `plan` on `threads` threads (0 = one per core), handing each result
+/// to `sink` in item order.
+///
+/// # Errors
+/// An invalid sampled parameter set (the first in item order), thread start-up, or the
+/// sink's error; results before the failing item have been handed on.
+pub fn run_plan(
+    plan: &Plan,
+    items: Range<u64>,
+    threads: usize,
+    progress: &dyn Progress,
+    mut sink: impl FnMut(RunResult) -> anyhow::Result<()>,
+) -> Result<(), RunError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    // Enough items per chunk to keep every thread busy despite uneven replication times.
+    let chunk = (pool.current_num_threads() as u64 * 4).max(1);
+    let mut start = items.start;
+    while start < items.end {
+        let end = (start + chunk).min(items.end);
+        let results: Vec<Result<RunResult, RunError>> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map_init(
+                    || None::<(u32, Sim<'_>)>,
+                    |cached, item| {
+                        let r = run_item(plan, item, cached);
+                        progress.run_done();
+                        r
+                    },
+                )
+                .collect()
+        });
+        for r in results {
+            sink(r?)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// Run one item, reusing the thread's simulator when the point has fixed parameters.
+fn run_item<'p>(
+    plan: &'p Plan,
+    item: u64,
+    cached: &mut Option<(u32, Sim<'p>)>,
+) -> Result<RunResult, RunError> {
+    let (point, replication) = plan.item(item);
+    let seeds = replication_seeds(plan.seed, replication);
+    let (params, sampled) = plan
+        .params(point, replication)
+        .map_err(|source| RunError::Params {
+            point,
+            replication,
+            source,
+        })?;
+    let tally = match params {
+        Cow::Borrowed(p) => {
+            if cached.as_ref().is_none_or(|(cp, _)| *cp != point) {
+                *cached = Some((point, Sim::new(p)));
+            }
+            let (_, sim) = cached.as_mut().expect("set above");
+            sim.run(&seeds)
+        }
+        Cow::Owned(p) => Sim::new(&p).run(&seeds),
+    };
+    Ok(RunResult {
+        point,
+        replication,
+        sampled,
+        tally,
+    })
 }

@@ -39,11 +39,14 @@ pub enum Stream {
     EarlyDischarge = 11,
     /// Whether an admission request is offered step-up care instead.
     Avoidance = 12,
+    /// Values of uncertain parameters (probabilistic sensitivity analysis), drawn once per
+    /// replication, each from its own generator keyed by the parameter's path.
+    Psa = 13,
 }
 
 impl Stream {
     /// Every stream, in discriminant order.
-    pub const ALL: [Stream; 13] = [
+    pub const ALL: [Stream; 14] = [
         Stream::Home,
         Stream::Admission,
         Stream::AcuteLos,
@@ -57,6 +60,7 @@ impl Stream {
         Stream::Outpatients,
         Stream::EarlyDischarge,
         Stream::Avoidance,
+        Stream::Psa,
     ];
 
     /// Stable name (for documentation and diagnostics).
@@ -75,6 +79,7 @@ impl Stream {
             Stream::Outpatients => "outpatients",
             Stream::EarlyDischarge => "early_discharge",
             Stream::Avoidance => "avoidance",
+            Stream::Psa => "psa",
         }
     }
 }

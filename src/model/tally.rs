@@ -3,11 +3,14 @@
 //! Metric names are defined once, in [`Tally::for_each_metric`]: that name is the CSV column,
 //! the JSON key and (later) the chart label. Costs are in the scenario's currency.
 
+use serde::{Deserialize, Serialize};
+
 use super::params::{Params, Payer};
 use crate::engine::Days;
 
-/// Raw counts and time integrals of one replication, after warm-up.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Raw counts and time integrals of one replication, after warm-up. Serialisable: it is
+/// what a run's journal stores per replication.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
     /// Emergency admissions to a local acute bed.
     pub admissions: u64,
@@ -87,7 +90,7 @@ pub struct Tally {
 }
 
 /// Counts of one (condition, age band) group.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupTally {
     /// Emergency admissions to a local bed.
     pub admissions: u64,

@@ -10,10 +10,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::experiment::RunResult;
-use crate::model::Tally;
+use crate::experiment::Point;
 use crate::scenario::Scenario;
-use crate::stats::{Difference, Summary, Welford, quantile, summarize};
+use crate::stats::{Difference, Summary};
+
+pub mod finish;
+pub mod fold;
+pub use finish::{FinishError, from_journals};
+pub use fold::{DayRow, Fold, Results};
 
 /// Why results could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +52,41 @@ fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) ->
     }
 }
 
-/// How a run was made, for `manifest.json`: enough to reproduce it exactly.
+/// What makes results reproducible, for `manifest.json`: the same for every way of
+/// producing the same results (any thread count, interrupted and resumed, sharded and
+/// merged), so the manifest is byte-identical too.
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest<'a> {
+    /// Always `caresim`.
+    pub tool: &'static str,
+    /// caresim version.
+    pub tool_version: &'static str,
+    /// Base seed used.
+    pub seed: u64,
+    /// Replications per point.
+    pub replications: u32,
+    /// Sweep points (absent for a single run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<&'a [Point]>,
+    /// The scenario: files with hashes, resolved parameters, uncertain parameters.
+    pub scenario: &'a Scenario,
+}
+
+impl<'a> Manifest<'a> {
+    /// The manifest of `scenario` run with `seed` and `replications`.
+    pub fn new(scenario: &'a Scenario, seed: u64, replications: u32) -> Self {
+        Manifest {
+            tool: "caresim",
+            tool_version: env!("CARGO_PKG_VERSION"),
+            seed,
+            replications,
+            points: None,
+            scenario,
+        }
+    }
+}
+
+/// How this invocation ran, for `timing.json` (differs between equivalent runs).
 #[derive(Clone, Debug, Serialize)]
 pub struct RunInfo {
     /// caresim version.
@@ -61,16 +99,10 @@ pub struct RunInfo {
     pub replications: u32,
     /// Worker threads used (results do not depend on it).
     pub threads: usize,
-    /// Wall-clock time of the simulation, seconds.
+    /// Wall-clock time of the simulation in this invocation, seconds.
     pub wall_time_seconds: f64,
-}
-
-#[derive(Serialize)]
-struct Manifest<'a> {
-    tool: &'static str,
-    #[serde(flatten)]
-    run: &'a RunInfo,
-    scenario: &'a Scenario,
+    /// Replications found finished in the journal and not rerun (resumed runs, merges).
+    pub replications_reused: u64,
 }
 
 #[derive(Serialize)]
@@ -81,137 +113,84 @@ struct SummaryJson<'a> {
     metrics: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Metric names and one row of values per replication, in replication order, with the
-/// per-group summaries and the daily occupancy series.
-pub struct Table {
-    /// Column names (metrics).
-    pub names: Vec<String>,
-    /// One row per replication.
-    pub rows: Vec<(u32, Vec<f64>)>,
-    /// `by_group.csv` rows: condition, age band, metric, summary across replications.
-    pub groups: Vec<(String, String, &'static str, Summary)>,
-    /// `timeseries.csv` rows.
-    pub timeseries: Vec<DayRow>,
+/// `runs.csv`, written one row at a time.
+pub struct RunsCsv {
+    w: csv::Writer<fs::File>,
+    path: PathBuf,
+    record: Vec<String>,
 }
 
-/// Occupancy of one pool at the end of one day, across replications.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DayRow {
-    /// Day number (1 = the end of the first day).
-    pub day: usize,
-    /// `acute` or `community_<service>`.
-    pub series: String,
-    /// Capacity at the start (beds or places).
-    pub capacity: u32,
-    /// Summary across replications (mean and its 95% CI).
-    pub summary: Summary,
-    /// 2.5th percentile across replications.
-    pub p2_5: f64,
-    /// 97.5th percentile across replications.
-    pub p97_5: f64,
-}
-
-impl Table {
-    /// Tabulate run results with the metric definitions of [`Tally`].
-    pub fn new(scenario: &Scenario, results: &[RunResult]) -> Self {
-        let params = &scenario.params;
-        let mut groups = Vec::new();
-        for g in 0..params.groups() {
-            let (condition, band) = params.group_names(g);
-            let mut acc: Vec<(&'static str, Welford)> = Vec::new();
-            for r in results {
-                let mut i = 0;
-                r.tally.groups[g].for_each_metric(|name, v| {
-                    if acc.len() == i {
-                        acc.push((name, Welford::default()));
-                    }
-                    acc[i].1.push(v);
-                    i += 1;
-                });
-            }
-            groups.extend(
-                acc.into_iter()
-                    .map(|(m, w)| (condition.to_string(), band.to_string(), m, w.summary())),
-            );
-        }
-        let series: Vec<(String, u32)> = std::iter::once(("acute".to_string(), params.acute.beds))
-            .chain(
-                params
-                    .services
-                    .iter()
-                    .map(|s| (format!("community_{}", s.name), s.capacity)),
-            )
-            .collect();
-        let days = results
-            .iter()
-            .map(|r| r.tally.daily_occupancy.len() / series.len())
-            .min()
-            .unwrap_or(0);
-        let mut timeseries = Vec::with_capacity(days * series.len());
-        let mut values = Vec::with_capacity(results.len());
-        for d in 0..days {
-            for (k, (name, capacity)) in series.iter().enumerate() {
-                values.clear();
-                values.extend(
-                    results
-                        .iter()
-                        .map(|r| f64::from(r.tally.daily_occupancy[d * series.len() + k])),
-                );
-                let mut w = Welford::default();
-                values.iter().for_each(|&v| w.push(v));
-                values.sort_by(f64::total_cmp);
-                timeseries.push(DayRow {
-                    day: d + 1,
-                    series: name.clone(),
-                    capacity: *capacity,
-                    summary: w.summary(),
-                    p2_5: quantile(&values, 0.025),
-                    p97_5: quantile(&values, 0.975),
-                });
-            }
-        }
-        Table {
-            names: Tally::metric_names(params),
-            rows: results
-                .iter()
-                .map(|r| (r.replication, r.tally.metric_values(params)))
-                .collect(),
-            groups,
-            timeseries,
-        }
+impl RunsCsv {
+    /// Create `path` with columns: each swept key, `replication`, `psa.<key>` for each
+    /// uncertain parameter, then the metrics.
+    ///
+    /// # Errors
+    /// If the file cannot be created.
+    pub fn create(
+        path: &Path,
+        point_columns: &[String],
+        uncertain: &[String],
+        metrics: &[String],
+    ) -> Result<Self, OutputError> {
+        let file = fs::File::create(path).map_err(io_err("creating", path))?;
+        let mut w = csv::Writer::from_writer(file);
+        let mut header: Vec<String> = point_columns.to_vec();
+        header.push("replication".into());
+        header.extend(uncertain.iter().map(|u| format!("psa.{u}")));
+        header.extend(metrics.iter().cloned());
+        w.write_record(&header)?;
+        Ok(RunsCsv {
+            w,
+            path: path.to_path_buf(),
+            record: Vec::new(),
+        })
     }
 
-    /// Per-metric summaries, in column order.
-    pub fn summaries(&self) -> Vec<Summary> {
-        let rows: Vec<Vec<f64>> = self.rows.iter().map(|(_, v)| v.clone()).collect();
-        summarize(&rows, self.names.len())
+    /// Append one replication's row.
+    ///
+    /// # Errors
+    /// If writing fails.
+    pub fn row(
+        &mut self,
+        point_values: &[f64],
+        replication: u32,
+        sampled: &[f64],
+        metrics: &[f64],
+    ) -> Result<(), OutputError> {
+        self.record.clear();
+        self.record
+            .extend(point_values.iter().map(|v| v.to_string()));
+        self.record.push(replication.to_string());
+        self.record.extend(sampled.iter().map(|v| v.to_string()));
+        self.record.extend(metrics.iter().map(|v| v.to_string()));
+        self.w.write_record(&self.record)?;
+        Ok(())
+    }
+
+    /// Flush and sync the file.
+    ///
+    /// # Errors
+    /// If flushing fails.
+    pub fn finish(mut self) -> Result<(), OutputError> {
+        self.w.flush().map_err(io_err("writing", &self.path))?;
+        let f = self
+            .w
+            .into_inner()
+            .map_err(|e| OutputError::Csv(csv::Error::from(e.into_error())))?;
+        f.sync_all().map_err(io_err("syncing", &self.path))
     }
 }
 
-/// Write every result file of a run into `dir`.
-///
-/// # Errors
-/// If `dir` exists and `force` is false, or any file cannot be written.
-pub fn write(
-    dir: &Path,
-    force: bool,
-    scenario: &Scenario,
-    table: &Table,
-    info: &RunInfo,
-) -> Result<(), OutputError> {
-    write_atomically(dir, force, |staging| {
-        write_files(staging, scenario, table, info)
-    })
-}
-
-/// One arm of a comparison, as run.
+/// One arm of a comparison, as run (kept in memory: its rows are paired with the base's).
 pub struct Arm<'a> {
     /// Folder name of the arm's results (the scenario name, made unique).
     pub name: String,
     /// The scenario.
     pub scenario: &'a Scenario,
-    /// Its results.
-    pub table: Table,
+    /// Its summaries.
+    pub results: Results,
+    /// Its `runs.csv` rows: replication, sampled values, metric values.
+    pub rows: Vec<(u32, Vec<f64>, Vec<f64>)>,
     /// How it was run.
     pub info: RunInfo,
 }
@@ -242,11 +221,24 @@ pub fn write_comparison(
     arms: &[Arm],
     differences: &[Vec<Difference>],
 ) -> Result<(), OutputError> {
-    write_atomically(dir, force, |staging| {
+    write_atomically(dir, force, |staging: &Path| -> Result<(), OutputError> {
         for arm in arms {
             let sub = staging.join(&arm.name);
             fs::create_dir_all(&sub).map_err(io_err("creating", &sub))?;
-            write_files(&sub, arm.scenario, &arm.table, &arm.info)?;
+            let uncertain: Vec<String> = arm
+                .scenario
+                .uncertain
+                .iter()
+                .map(|u| u.path.clone())
+                .collect();
+            let mut runs =
+                RunsCsv::create(&sub.join("runs.csv"), &[], &uncertain, &arm.results.names)?;
+            for (rep, sampled, values) in &arm.rows {
+                runs.row(&[], *rep, sampled, values)?;
+            }
+            runs.finish()?;
+            let manifest = Manifest::new(arm.scenario, arm.info.seed, arm.info.replications);
+            write_summaries(&sub, &arm.scenario.name, &manifest, &arm.results, &arm.info)?;
         }
         let base = &arms[0];
         let mut w = csv::Writer::from_writer(Vec::new());
@@ -267,7 +259,6 @@ pub fn write_comparison(
             "unpaired_ci95_half_width",
             "n",
         ])?;
-        let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for (arm, diffs) in arms[1..].iter().zip(differences) {
             for d in diffs {
                 w.write_record([
@@ -309,13 +300,16 @@ pub fn write_comparison(
 
 /// Fill a staging folder beside `dir` with `fill`, then rename it onto `dir`: the folder
 /// appears whole or not at all.
-fn write_atomically(
+///
+/// # Errors
+/// If `dir` exists and `force` is false, `fill` fails, or the rename fails.
+pub fn write_atomically<E: From<OutputError>>(
     dir: &Path,
     force: bool,
-    fill: impl FnOnce(&Path) -> Result<(), OutputError>,
-) -> Result<(), OutputError> {
+    fill: impl FnOnce(&Path) -> Result<(), E>,
+) -> Result<(), E> {
     if dir.exists() && !force {
-        return Err(OutputError::Exists(dir.to_path_buf()));
+        return Err(OutputError::Exists(dir.to_path_buf()).into());
     }
     let name = dir
         .file_name()
@@ -330,7 +324,7 @@ fn write_atomically(
         if dir.exists() {
             fs::remove_dir_all(dir).map_err(io_err("replacing", dir))?;
         }
-        fs::rename(&staging, dir).map_err(io_err("renaming into", dir))
+        fs::rename(&staging, dir).map_err(|e| io_err("renaming into", dir)(e).into())
     });
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
@@ -338,26 +332,24 @@ fn write_atomically(
     result
 }
 
-fn write_files(
+fn opt(v: Option<f64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// Write the summary files of one point's results into the existing folder `dir`:
+/// `summary.csv`, `summary.json`, `by_group.csv`, `timeseries.csv`, `manifest.json` and
+/// `timing.json` (`runs.csv` is written alongside, row by row, with [`RunsCsv`]).
+///
+/// # Errors
+/// If a file cannot be written.
+pub fn write_summaries(
     dir: &Path,
-    scenario: &Scenario,
-    table: &Table,
+    name: &str,
+    manifest: &Manifest,
+    results: &Results,
     info: &RunInfo,
 ) -> Result<(), OutputError> {
-    // runs.csv
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["replication".to_string()];
-    header.extend(table.names.iter().cloned());
-    w.write_record(&header)?;
-    for (rep, values) in &table.rows {
-        let mut rec = vec![rep.to_string()];
-        rec.extend(values.iter().map(|v| v.to_string()));
-        w.write_record(&rec)?;
-    }
-    atomic_write(&dir.join("runs.csv"), &csv_bytes(w)?)?;
-
     // summary.csv and summary.json
-    let summaries = table.summaries();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "metric",
@@ -370,27 +362,16 @@ fn write_files(
         "max",
         "n",
     ])?;
-    let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     let mut metrics = serde_json::Map::new();
-    for (name, s) in table.names.iter().zip(&summaries) {
-        w.write_record([
-            name.clone(),
-            s.mean.to_string(),
-            opt(s.sd),
-            opt(s.ci95_low),
-            opt(s.ci95_high),
-            opt(s.ci95_half_width),
-            s.min.to_string(),
-            s.max.to_string(),
-            s.n.to_string(),
-        ])?;
-        metrics.insert(name.clone(), serde_json::to_value(s)?);
+    for (metric, s) in results.names.iter().zip(&results.summaries) {
+        w.write_record(summary_record(metric, s))?;
+        metrics.insert(metric.clone(), serde_json::to_value(s)?);
     }
     atomic_write(&dir.join("summary.csv"), &csv_bytes(w)?)?;
     let json = SummaryJson {
-        scenario: &scenario.name,
-        replications: info.replications,
-        seed: info.seed,
+        scenario: name,
+        replications: manifest.replications,
+        seed: manifest.seed,
         metrics,
     };
     atomic_write(&dir.join("summary.json"), &pretty_json(&json)?)?;
@@ -407,7 +388,7 @@ fn write_files(
         "ci95_high",
         "n",
     ])?;
-    for (condition, band, metric, s) in &table.groups {
+    for (condition, band, metric, s) in &results.groups {
         w.write_record([
             condition.clone(),
             band.clone(),
@@ -430,12 +411,13 @@ fn write_files(
         "mean",
         "ci95_low",
         "ci95_high",
-        "p2_5",
-        "p97_5",
+        "band95_low",
+        "band95_high",
         "n",
     ])?;
-    for row in &table.timeseries {
+    for row in &results.timeseries {
         let s = &row.summary;
+        let (lo, hi) = row.band95();
         w.write_record([
             row.day.to_string(),
             row.series.clone(),
@@ -443,21 +425,76 @@ fn write_files(
             s.mean.to_string(),
             opt(s.ci95_low),
             opt(s.ci95_high),
-            row.p2_5.to_string(),
-            row.p97_5.to_string(),
+            lo.to_string(),
+            hi.to_string(),
             s.n.to_string(),
         ])?;
     }
     atomic_write(&dir.join("timeseries.csv"), &csv_bytes(w)?)?;
 
-    // manifest.json
-    let manifest = Manifest {
-        tool: "caresim",
-        run: info,
-        scenario,
-    };
-    atomic_write(&dir.join("manifest.json"), &pretty_json(&manifest)?)?;
-    Ok(())
+    atomic_write(&dir.join("manifest.json"), &pretty_json(manifest)?)?;
+    atomic_write(&dir.join("timing.json"), &pretty_json(info)?)
+}
+
+/// A `summary.csv` row.
+fn summary_record(metric: &str, s: &Summary) -> [String; 9] {
+    [
+        metric.to_string(),
+        s.mean.to_string(),
+        opt(s.sd),
+        opt(s.ci95_low),
+        opt(s.ci95_high),
+        opt(s.ci95_half_width),
+        s.min.to_string(),
+        s.max.to_string(),
+        s.n.to_string(),
+    ]
+}
+
+/// Write `sweep.csv`: one row per point × metric, the point's swept values first.
+///
+/// # Errors
+/// If the file cannot be written.
+pub fn write_sweep_csv(
+    path: &Path,
+    columns: &[String],
+    points: &[(Vec<f64>, Results)],
+) -> Result<(), OutputError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = vec!["point".into()];
+    header.extend(columns.iter().cloned());
+    header.extend(
+        [
+            "metric",
+            "mean",
+            "sd",
+            "ci95_low",
+            "ci95_high",
+            "ci95_half_width",
+            "min",
+            "max",
+            "n",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header)?;
+    for (i, (values, results)) in points.iter().enumerate() {
+        for (metric, s) in results.names.iter().zip(&results.summaries) {
+            let mut rec: Vec<String> = vec![i.to_string()];
+            rec.extend(values.iter().map(|v| v.to_string()));
+            rec.extend(summary_record(metric, s));
+            w.write_record(&rec)?;
+        }
+    }
+    atomic_write(path, &csv_bytes(w)?)
+}
+
+/// Write `value` as pretty JSON to `path`, atomically.
+///
+/// # Errors
+/// If encoding or writing fails.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {
+    atomic_write(path, &pretty_json(value)?)
 }
 
 fn csv_bytes(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, OutputError> {

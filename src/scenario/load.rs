@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::schema::RawScenario;
 use super::span::{SpanIndex, line_col};
+use super::uncertain::{self, Uncertain};
 use super::{Problem, ScenarioError};
 
 /// One file of an `extends` chain.
@@ -46,8 +47,11 @@ pub struct Sources {
     pub files: Vec<SourceFile>,
     /// The merged scenario (without `extends`).
     pub merged: RawScenario,
-    /// The same, as a TOML table (for `validate --resolved`).
+    /// The same, as a TOML table (for `validate --resolved`, and for building parameter
+    /// sets with some numbers changed: sweep points, sampled uncertain parameters).
     pub merged_table: toml::Table,
+    /// Parameters given as distributions (their means are in `merged`), in key order.
+    pub uncertain: Vec<Uncertain>,
 }
 
 impl Sources {
@@ -77,6 +81,7 @@ impl Sources {
 pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut tables: Vec<toml::Table> = Vec::new();
+    let mut uncertain_by_file: Vec<Vec<Uncertain>> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut next = path.to_path_buf();
     // Where the current file was named (the `extends` of the previous file), for messages.
@@ -123,11 +128,15 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
             path: next.clone(),
             text,
         };
-        let raw: RawScenario = match toml::from_str(&file.text) {
+        // Parameter distributions become their means, at the same offsets.
+        let mut text = file.text.clone();
+        let uncertain = uncertain::extract(&file, &mut text)?;
+        let raw: RawScenario = match toml::from_str(&text) {
             Ok(r) => r,
             Err(e) => return Err(ScenarioError::new(vec![toml_problem(&file, &e)])),
         };
-        let table: toml::Table = toml::from_str(&file.text).expect("parsed above");
+        let table: toml::Table = toml::from_str(&text).expect("parsed above");
+        uncertain_by_file.push(uncertain);
         let extends = raw.extends.clone();
         let extends_offset = file.spans.get("extends").map(|s| s.value.start);
         files.push(file);
@@ -147,6 +156,14 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
         merge(&mut merged, t);
     }
     merged.remove("extends");
+    // The most derived file that sets a key decides whether it is uncertain.
+    let mut uncertain: std::collections::BTreeMap<String, Uncertain> = Default::default();
+    for (file, found) in files.iter().zip(&uncertain_by_file).rev() {
+        uncertain.retain(|path, _| file.spans.get(path).is_none());
+        for u in found {
+            uncertain.insert(u.path.clone(), u.clone());
+        }
+    }
     let merged_table = merged.clone();
     let merged: RawScenario = toml::Value::Table(merged).try_into().map_err(|e| {
         ScenarioError::new(vec![Problem {
@@ -160,6 +177,7 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
         files,
         merged,
         merged_table,
+        uncertain: uncertain.into_values().collect(),
     })
 }
 

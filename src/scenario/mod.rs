@@ -15,14 +15,18 @@ pub mod load;
 mod policy;
 pub mod schema;
 pub mod span;
+pub mod uncertain;
 pub mod validate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::model::Params;
+pub use uncertain::{ParamDist, Uncertain};
 
 /// One file of a scenario's `extends` chain, with its hash (recorded in the manifest).
 #[derive(Clone, Debug, Serialize)]
@@ -46,8 +50,36 @@ pub struct Scenario {
     pub replications: u32,
     /// Default base seed.
     pub seed: u64,
-    /// Model parameters.
+    /// Model parameters (uncertain parameters at their means).
     pub params: Params,
+    /// Parameters given as distributions, sampled once per replication.
+    pub uncertain: Vec<Uncertain>,
+    /// The files and merged table, for building parameter sets with numbers changed.
+    #[serde(skip)]
+    pub sources: Arc<load::Sources>,
+}
+
+impl Scenario {
+    /// The parameters with the numbers at the given dotted key paths replaced (a sweep
+    /// point, sampled uncertain parameters), validated as a scenario file would be.
+    ///
+    /// # Errors
+    /// Any value out of range, located at the key that holds it.
+    pub fn params_with(&self, values: &[(&str, f64)]) -> Result<Params, ScenarioError> {
+        if values.is_empty() {
+            return Ok(self.params.clone());
+        }
+        let mut sources = (*self.sources).clone();
+        for (path, v) in values {
+            uncertain::set_path(&mut sources.merged_table, path, *v);
+        }
+        sources.merged = toml::Value::Table(sources.merged_table.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                ScenarioError::new(vec![sources.problem("", e.message().trim().to_string())])
+            })?;
+        Ok(validate::validate(&sources)?.params)
+    }
 }
 
 /// One problem in a scenario, located.
@@ -89,6 +121,15 @@ impl ScenarioError {
     pub fn new(problems: Vec<Problem>) -> Self {
         debug_assert!(!problems.is_empty());
         ScenarioError { problems }
+    }
+
+    /// The same problems with `note` appended to each message.
+    pub fn with_note(mut self, note: &str) -> Self {
+        for p in &mut self.problems {
+            p.message.push(' ');
+            p.message.push_str(note);
+        }
+        self
     }
 }
 

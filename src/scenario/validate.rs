@@ -792,5 +792,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         replications,
         seed,
         params,
+        uncertain: sources.uncertain.clone(),
+        sources: std::sync::Arc::new(sources.clone()),
     })
 }

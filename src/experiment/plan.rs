@@ -1,0 +1,113 @@
+//! What an experiment runs: points (the base parameters, or each point of a sweep) ×
+//! replications, with uncertain parameters sampled per replication.
+
+use std::borrow::Cow;
+
+use rand_pcg::Pcg64Mcg;
+use serde::Serialize;
+
+use super::seed::stream_seed;
+use crate::model::{Params, Stream};
+use crate::scenario::{Scenario, ScenarioError};
+
+/// One parameter set of an experiment.
+#[derive(Clone, Debug, Serialize)]
+pub struct Point {
+    /// The numbers this point sets, as (dotted key path, value); empty for the base.
+    pub values: Vec<(String, f64)>,
+    /// The parameters (uncertain parameters at their means).
+    #[serde(skip)]
+    pub params: Params,
+}
+
+/// Points × replications of one scenario, and the seed.
+#[derive(Debug)]
+pub struct Plan<'s> {
+    /// The scenario.
+    pub scenario: &'s Scenario,
+    /// Parameter sets, in order.
+    pub points: Vec<Point>,
+    /// Replications per point.
+    pub replications: u32,
+    /// Base seed.
+    pub seed: u64,
+}
+
+/// FNV-1a of a key path: keys each uncertain parameter's generator, so that a parameter
+/// gets the same value in replication `r` of every arm, whatever else is uncertain.
+fn path_key(path: &str) -> u128 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in path.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    u128::from(h)
+}
+
+impl<'s> Plan<'s> {
+    /// The scenario's base parameters as the only point.
+    pub fn single(scenario: &'s Scenario, seed: u64, replications: u32) -> Self {
+        Plan {
+            scenario,
+            points: vec![Point {
+                values: Vec::new(),
+                params: scenario.params.clone(),
+            }],
+            replications,
+            seed,
+        }
+    }
+
+    /// Number of work items (points × replications).
+    pub fn items(&self) -> u64 {
+        self.points.len() as u64 * u64::from(self.replications)
+    }
+
+    /// (point, replication) of work item `item` (point-major).
+    pub fn item(&self, item: u64) -> (u32, u32) {
+        let reps = u64::from(self.replications);
+        ((item / reps) as u32, (item % reps) as u32)
+    }
+
+    /// Values of the uncertain parameters in `replication`, in [`Scenario::uncertain`] order.
+    pub fn sample(&self, replication: u32) -> Vec<f64> {
+        let base = stream_seed(self.seed, replication, Stream::Psa);
+        self.scenario
+            .uncertain
+            .iter()
+            .map(|u| {
+                let mut rng = Pcg64Mcg::new(base ^ path_key(&u.path));
+                u.dist.sample(&mut rng)
+            })
+            .collect()
+    }
+
+    /// The parameters of (point, replication) and the sampled uncertain values: the point's
+    /// own parameters when nothing is uncertain.
+    ///
+    /// # Errors
+    /// A sampled value out of range for its key.
+    pub fn params(
+        &self,
+        point: u32,
+        replication: u32,
+    ) -> Result<(Cow<'_, Params>, Vec<f64>), ScenarioError> {
+        let p = &self.points[point as usize];
+        if self.scenario.uncertain.is_empty() {
+            return Ok((Cow::Borrowed(&p.params), Vec::new()));
+        }
+        let sampled = self.sample(replication);
+        let mut values: Vec<(&str, f64)> = p.values.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        for (u, &v) in self.scenario.uncertain.iter().zip(&sampled) {
+            // A swept value wins over the same parameter's distribution.
+            if !values.iter().any(|(k, _)| *k == u.path) {
+                values.push((&u.path, v));
+            }
+        }
+        let params = self.scenario.params_with(&values).map_err(|e| {
+            e.with_note(&format!(
+                "(sampled in replication {replication}: choose distributions whose values are always valid, e.g. beta for probabilities, gamma or lognormal for positive quantities)"
+            ))
+        })?;
+        Ok((Cow::Owned(params), sampled))
+    }
+}

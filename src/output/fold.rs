@@ -1,0 +1,151 @@
+//! Folding replication results into summaries, one result at a time: Welford accumulators
+//! per metric, per group metric and per day, so memory does not grow with replications.
+//! Results are folded in item order, so the summaries are the same for any thread count.
+
+use crate::experiment::RunResult;
+use crate::model::{Params, Tally};
+use crate::stats::{Summary, Welford};
+
+/// Occupancy of one pool at the end of one day, across replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayRow {
+    /// Day number (1 = the end of the first day).
+    pub day: usize,
+    /// `acute` or `community_<service>`.
+    pub series: String,
+    /// Capacity at the start (beds or places).
+    pub capacity: u32,
+    /// Summary across replications (mean and its 95% CI, sd).
+    pub summary: Summary,
+}
+
+impl DayRow {
+    /// The band holding ~95% of replications, from the mean and sd (normal approximation,
+    /// floored at 0): (low, high).
+    pub fn band95(&self) -> (f64, f64) {
+        let s = &self.summary;
+        let h = 1.96 * s.sd.unwrap_or(0.0);
+        ((s.mean - h).max(0.0), s.mean + h)
+    }
+}
+
+/// Everything summarised from one point's replications.
+#[derive(Clone, Debug)]
+pub struct Results {
+    /// Metric names, in [`Tally::for_each_metric`] order.
+    pub names: Vec<String>,
+    /// One summary per metric.
+    pub summaries: Vec<Summary>,
+    /// `by_group.csv` rows: condition, age band, metric, summary.
+    pub groups: Vec<(String, String, &'static str, Summary)>,
+    /// `timeseries.csv` rows.
+    pub timeseries: Vec<DayRow>,
+}
+
+/// The running fold of one point's results.
+#[derive(Debug)]
+pub struct Fold<'p> {
+    params: &'p Params,
+    names: Vec<String>,
+    metrics: Vec<Welford>,
+    groups: Vec<Vec<(&'static str, Welford)>>,
+    series: Vec<(String, u32)>,
+    days: Vec<Welford>,
+    day_count: Option<usize>,
+    values: Vec<f64>,
+}
+
+impl<'p> Fold<'p> {
+    /// An empty fold for results of `params`.
+    pub fn new(params: &'p Params) -> Self {
+        let series: Vec<(String, u32)> = std::iter::once(("acute".to_string(), params.acute.beds))
+            .chain(
+                params
+                    .services
+                    .iter()
+                    .map(|s| (format!("community_{}", s.name), s.capacity)),
+            )
+            .collect();
+        let names = Tally::metric_names(params);
+        Fold {
+            params,
+            metrics: vec![Welford::default(); names.len()],
+            names,
+            groups: vec![Vec::new(); params.groups()],
+            series,
+            days: Vec::new(),
+            day_count: None,
+            values: Vec::new(),
+        }
+    }
+
+    /// Metric names.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Add one result; returns its metric values (a `runs.csv` row).
+    pub fn push(&mut self, r: &RunResult) -> &[f64] {
+        let t = &r.tally;
+        self.values.clear();
+        t.for_each_metric(self.params, |_, v| self.values.push(v));
+        for (w, &v) in self.metrics.iter_mut().zip(&self.values) {
+            w.push(v);
+        }
+        for (acc, g) in self.groups.iter_mut().zip(&t.groups) {
+            let mut i = 0;
+            g.for_each_metric(|name, v| {
+                if acc.len() == i {
+                    acc.push((name, Welford::default()));
+                }
+                acc[i].1.push(v);
+                i += 1;
+            });
+        }
+        let width = self.series.len();
+        let days = *self
+            .day_count
+            .get_or_insert(t.daily_occupancy.len() / width);
+        if self.days.is_empty() {
+            self.days = vec![Welford::default(); days * width];
+        }
+        for (w, &x) in self
+            .days
+            .iter_mut()
+            .zip(&t.daily_occupancy[..(days * width).min(t.daily_occupancy.len())])
+        {
+            w.push(f64::from(x));
+        }
+        &self.values
+    }
+
+    /// The summaries of everything pushed.
+    pub fn finish(&self) -> Results {
+        let mut groups = Vec::new();
+        for (g, acc) in self.groups.iter().enumerate() {
+            let (condition, band) = self.params.group_names(g);
+            groups.extend(
+                acc.iter()
+                    .map(|(m, w)| (condition.to_string(), band.to_string(), *m, w.summary())),
+            );
+        }
+        let width = self.series.len();
+        let timeseries = self
+            .days
+            .iter()
+            .enumerate()
+            .map(|(i, w)| DayRow {
+                day: i / width + 1,
+                series: self.series[i % width].0.clone(),
+                capacity: self.series[i % width].1,
+                summary: w.summary(),
+            })
+            .collect();
+        Results {
+            names: self.names.clone(),
+            summaries: self.metrics.iter().map(Welford::summary).collect(),
+            groups,
+            timeseries,
+        }
+    }
+}
