@@ -174,12 +174,11 @@ pub struct Uncertain {
     pub dist: ParamDist,
 }
 
-/// True for a table that is a parameter distribution rather than a length of stay.
+/// True for a table that is a parameter distribution rather than a length of stay: it has
+/// a `dist` and no `*_days` keys (an unknown `dist` is then reported as a parameter
+/// distribution's, with the valid names).
 fn is_param_dist(t: &toml::Table) -> bool {
-    let Some(kind) = t.get("dist").and_then(|d| d.as_str()) else {
-        return false;
-    };
-    KINDS.contains(&kind) && !t.keys().any(|k| k.ends_with("_days"))
+    t.get("dist").is_some_and(|d| d.is_str()) && !t.keys().any(|k| k.ends_with("_days"))
 }
 
 fn find(table: &toml::Table, prefix: &str, out: &mut Vec<(String, toml::Table)>) {
@@ -227,6 +226,23 @@ pub fn extract(file: &SourceFile, text: &mut String) -> Result<Vec<Uncertain>, S
         let span = spans.get(&path).map(|s| s.value.clone());
         let offset = span.as_ref().map_or(0, |s| s.start);
         let at = |message: String| file.problem_at(offset, &path, message);
+        let kind = t
+            .get("dist")
+            .and_then(|d| d.as_str())
+            .unwrap_or("")
+            .to_string();
+        if !KINDS.contains(&kind.as_str()) {
+            let hint = KINDS
+                .iter()
+                .min_by_key(|k| strsim::damerau_levenshtein(k, &kind))
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            problems.push(at(format!(
+                "unknown parameter distribution `{kind}`, expected one of {}{hint}",
+                KINDS.join(", ")
+            )));
+            continue;
+        }
         let dist: ParamDist = match toml::Value::Table(t).try_into() {
             Ok(d) => d,
             Err(e) => {

@@ -3,6 +3,7 @@
 mod calibration;
 mod cli;
 mod conservation;
+mod experiments;
 mod features;
 mod golden;
 mod policy;

@@ -141,3 +141,29 @@ fn fails_with_bad_policy_tables_naming_each_problem() {
          1.5\n"
     );
 }
+
+#[test]
+fn fails_with_bad_parameter_distributions() {
+    assert_eq!(
+        errors_of("psa_bad.toml"),
+        "error: psa_bad.toml:4:9: conditions.copd.admit: beta sd must be in (0, 0.4583) for \
+         mean 0.3, got 0.6\n\
+         error: psa_bad.toml:5:26: conditions.copd.exacerbations_per_year: unknown parameter \
+         distribution `gama`, expected one of beta, normal, lognormal, gamma, uniform, \
+         triangular; did you mean `gamma`?\n"
+    );
+}
+
+#[test]
+fn fails_with_a_sweep_over_a_key_the_scenario_lacks() {
+    let dir = fixture("");
+    let o = caresim(&dir, &["sweep", "sweep_bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with(
+            "error: sweep_bad.toml:4:1: acute.bedz: the scenario sets no number at this key"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
