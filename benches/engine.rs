@@ -9,7 +9,11 @@
 //!   exponential gap later) at 100k and 1M pending events: calendar queue vs binary heap,
 //!   the measurement behind the choice of queue.
 //!
-//! Run: `cargo bench --bench engine`.
+//! * `scaling/threads_1`, `scaling/threads_2`: 16 replications of
+//!   `scenarios/nhs_2003_baseline.toml` through the whole experiment path (plan, parallel
+//!   chunks, results in order) on 1 and on 2 threads; the ratio is the multi-core speed-up.
+//!
+//! Run: `cargo bench --bench engine` (or `-- scaling` for one group).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -212,5 +216,34 @@ fn queue(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, reference, queue);
+fn scaling(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scaling");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10));
+    let s = load("scenarios/nhs_2003_baseline.toml");
+    let plan = caresim::experiment::Plan::single(&s, s.seed, 16);
+    for threads in [1, 2] {
+        g.bench_function(format!("threads_{threads}"), |b| {
+            b.iter(|| {
+                let mut n = 0u64;
+                caresim::experiment::run_plan(
+                    &plan,
+                    0..plan.items(),
+                    threads,
+                    &caresim::experiment::NoProgress,
+                    |r| {
+                        n += r.tally.admissions;
+                        Ok(())
+                    },
+                )
+                .expect("runs");
+                black_box(n)
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, reference, queue, scaling);
 criterion_main!(benches);

@@ -44,8 +44,13 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Run(anyhow::Error::from(e).context("finding the caresim binary")))?;
     let out = args.out.clone().unwrap_or(default_out);
     let out_abs = absolute(&workdir.join(&out))?;
-    let file_abs = absolute(&workdir.join(&args.file))?;
     let n = args.shards;
+    // Slurm opens each task's log before the task starts: its folder must exist.
+    if let Some(parent) = out_abs.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            Failure::Run(anyhow::Error::from(e).context(format!("creating {}", parent.display())))
+        })?;
+    }
     let mut extra = String::new();
     if let Some(r) = args.reps {
         write!(extra, " --reps {r}").expect("writing to a string");
@@ -53,9 +58,11 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
     if let Some(s) = args.seed {
         write!(extra, " --seed {s}").expect("writing to a string");
     }
-    let out_q = quote(&out_abs.to_string_lossy());
+    // Paths as the user gave them, relative to the working folder the script changes to, so
+    // the merged manifest names the scenario as a run from this folder would.
+    let out_q = quote(&out.to_string_lossy());
     let shards: Vec<String> = (1..=n)
-        .map(|i| quote(&format!("{}.shard-{i}-of-{n}", out_abs.to_string_lossy())))
+        .map(|i| quote(&format!("{}.shard-{i}-of-{n}", out.to_string_lossy())))
         .collect();
     let log = format!("{}.slurm-%A_%a.log", out_abs.to_string_lossy());
     let merge_log = quote(&format!("{}.slurm-merge-%j.log", out_abs.to_string_lossy()));
@@ -70,7 +77,8 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
 # Submit unchanged with:   sbatch {script_name}
 # Task 1 of the array also submits the merge job, which waits for every task to succeed
 # (afterok) and writes {out}. A failed or timed-out task can be rerun alone
-# (sbatch --array=I {script_name}): it resumes from its journal.
+# (sbatch --array=I {script_name}): it resumes from its journal. Logs go beside the results
+# ({log}).
 #SBATCH --job-name=caresim-{name}
 #SBATCH --array=1-{n}
 #SBATCH --cpus-per-task={cpus}
@@ -87,7 +95,7 @@ fi
 exec "$CARESIM" {command} {file} --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --out {out} \
   --threads "${{SLURM_CPUS_PER_TASK:-1}}" --quiet{extra}
 "#,
-        file = quote(&file_abs.to_string_lossy()),
+        file = quote(&args.file.to_string_lossy()),
         script_name = args
             .script
             .as_ref()
