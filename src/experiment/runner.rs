@@ -38,7 +38,7 @@ pub struct RunResult {
     pub point: u32,
     /// Replication index (0-based); its random streams derive from it.
     pub replication: u32,
-    /// Sampled values of the uncertain parameters, in [`Plan::uncertain`] order.
+    /// Sampled values of the uncertain parameters, in [`Scenario::uncertain`](crate::scenario::Scenario::uncertain) order.
     #[serde(default)]
     pub sampled: Vec<f64>,
     /// What it counted.

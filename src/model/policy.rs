@@ -4,7 +4,7 @@
 //! validated (by `scenario`) into one of the types below and then *applied* to the base
 //! [`Params`]: most levers only change numbers (tier shares and multipliers, outpatient
 //! rates, capacities, lengths of stay); early discharge, admission avoidance and discharge
-//! coordination also switch on mechanisms of the model, described in [`LeverParams`].
+//! coordination also switch on mechanisms of the model, described in [`LeverParams`](super::params::LeverParams).
 //!
 //! Every lever is an exact no-op at its neutral settings (enrolled share 0, multipliers 1,
 //! costs 0, nothing converted): the transformed parameters are then identical to the base,

@@ -1,0 +1,975 @@
+//! The charts themselves.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::colors::colormaps::ViridisRGB;
+
+use super::data::{Arm, Change, Estimate, Kind, Series, SweepPoint};
+use super::{ChartError, HEIGHT, WIDTH, money, number, thousands};
+
+/// Okabe & Ito's colour-blind-safe palette (black last).
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(240, 228, 66),
+    RGBColor(0, 0, 0),
+];
+
+const FONT: &str = "sans-serif";
+const TITLE: u32 = 44;
+const AXIS: u32 = 30;
+const TICKS: u32 = 24;
+const LEGEND: u32 = 24;
+
+fn colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+
+fn fail(path: &Path, e: impl std::fmt::Display) -> ChartError {
+    ChartError::Draw {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Draw one PNG of `height` with `f`, then encode it.
+fn png(
+    dir: &Path,
+    file: &str,
+    height: u32,
+    f: impl FnOnce(&Area) -> Result<(), Box<dyn std::error::Error>>,
+) -> Result<String, ChartError> {
+    let path = dir.join(file);
+    {
+        let root = BitMapBackend::new(&path, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&path, e))?;
+        f(&root).map_err(|e| fail(&path, e))?;
+        root.present().map_err(|e| fail(&path, e))?;
+    }
+    Ok(file.to_string())
+}
+
+/// Every chart for `kind`, into `dir`; returns the file names.
+pub fn all(kind: &Kind, dir: &Path) -> Result<Vec<String>, ChartError> {
+    let mut files = Vec::new();
+    match kind {
+        Kind::Run(arm) => scenario_charts(std::slice::from_ref(arm), dir, &mut files)?,
+        Kind::Compare { arms, changes } => {
+            scenario_charts(arms, dir, &mut files)?;
+            files.push(forest(arms, changes, dir)?);
+            files.push(ce_plane(arms, dir)?);
+        }
+        Kind::Sweep {
+            name,
+            columns,
+            points,
+        } => sweep_charts(name, columns, points, dir, &mut files)?,
+    }
+    Ok(files)
+}
+
+/// Occupancy, bed-days, costs, delays and waits, for one or more scenarios.
+fn scenario_charts(arms: &[Arm], dir: &Path, files: &mut Vec<String>) -> Result<(), ChartError> {
+    files.push(occupancy(
+        arms,
+        "acute",
+        "Acute beds occupied",
+        "beds occupied (midnight census)",
+        dir,
+        "acute_occupancy.png",
+    )?);
+    let services: Vec<String> = arms
+        .iter()
+        .flat_map(|a| a.series.iter().map(|s| s.name.clone()))
+        .filter(|n| n != "acute")
+        .fold(Vec::new(), |mut v, n| {
+            if !v.contains(&n) {
+                v.push(n);
+            }
+            v
+        });
+    for s in services {
+        let service = s.trim_start_matches("community_");
+        files.push(occupancy(
+            arms,
+            &s,
+            &format!("Community service {service}: places occupied"),
+            "places occupied (midnight census)",
+            dir,
+            &format!("{s}_occupancy.png"),
+        )?);
+    }
+    let height = bar_height(arms.len());
+    files.push(png(dir, "bed_days_per_1000.png", height, |root| {
+        bars(
+            root,
+            arms,
+            "acute_bed_days_per_1000_title",
+            "Acute bed-days per 1,000 population per year",
+            "bed-days per 1,000 population per year (mean, 95% CI)",
+            "bed_days_per_1000",
+            &|v| thousands(v, 0),
+        )
+    })?);
+    files.push(costs(arms, dir)?);
+    files.push(png(dir, "delays_and_waits.png", height, |root| {
+        let (left, right) = root.split_horizontally(WIDTH / 2);
+        bars(
+            &left,
+            arms,
+            "delayed",
+            "Delayed-discharge bed-days",
+            "bed-days over the observed period (mean, 95% CI)",
+            "delayed_bed_days",
+            &|v| thousands(v, 0),
+        )?;
+        bars(
+            &right,
+            arms,
+            "wait",
+            "Mean wait for an acute bed",
+            "days per admission (mean, 95% CI)",
+            "mean_wait_days",
+            &|v| thousands(v, 2),
+        )
+    })?);
+    Ok(())
+}
+
+/// Height for a chart with one row per scenario.
+fn bar_height(rows: usize) -> u32 {
+    HEIGHT.max(220 + 70 * rows as u32)
+}
+
+/// Pixels for a left label area holding `names`.
+fn label_width(names: impl Iterator<Item = usize>) -> u32 {
+    (names.max().unwrap_or(8) as u32 * 14 + 30).clamp(120, 620)
+}
+
+fn occupancy(
+    arms: &[Arm],
+    series: &str,
+    title: &str,
+    y_desc: &str,
+    dir: &Path,
+    file: &str,
+) -> Result<String, ChartError> {
+    let found: Vec<(usize, &Arm, &Series)> = arms
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            a.series
+                .iter()
+                .find(|s| s.name == series)
+                .map(|s| (i, a, s))
+        })
+        .collect();
+    png(dir, file, HEIGHT, |root| {
+        let days = found
+            .iter()
+            .flat_map(|(_, _, s)| s.days.last().copied())
+            .fold(1.0, f64::max);
+        let top = found
+            .iter()
+            .flat_map(|(_, _, s)| s.high.iter().chain(&s.capacity).copied())
+            .fold(1.0, f64::max)
+            * 1.08;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, TITLE))
+            .margin(30)
+            .x_label_area_size(90)
+            .y_label_area_size(130)
+            .build_cartesian_2d(0.0..days, 0.0..top)?;
+        chart
+            .configure_mesh()
+            .x_desc("day of the run (warm-up included)")
+            .y_desc(y_desc)
+            .axis_desc_style((FONT, AXIS))
+            .label_style((FONT, TICKS))
+            .x_label_formatter(&|v| thousands(*v, 0))
+            .y_label_formatter(&|v| number(*v))
+            .light_line_style(WHITE)
+            .draw()?;
+        let single = found.len() == 1;
+        for &(i, arm, s) in &found {
+            let c = colour(i);
+            let band: Vec<(f64, f64)> = s
+                .days
+                .iter()
+                .zip(&s.high)
+                .map(|(&d, &h)| (d, h))
+                .chain(s.days.iter().zip(&s.low).rev().map(|(&d, &l)| (d, l)))
+                .collect();
+            let band_series =
+                chart.draw_series(std::iter::once(Polygon::new(band, c.mix(0.18))))?;
+            if single {
+                band_series
+                    .label("range of 95% of replications")
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 8), (x + 40, y + 8)], c.mix(0.3).filled())
+                    });
+            }
+            let label = if single {
+                "mean across replications".to_string()
+            } else {
+                arm.name.clone()
+            };
+            chart
+                .draw_series(LineSeries::new(
+                    s.days.iter().zip(&s.mean).map(|(&d, &m)| (d, m)),
+                    c.stroke_width(3),
+                ))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 40, y)], c.stroke_width(4))
+                });
+            let cap = chart.draw_series(DashedLineSeries::new(
+                s.days.iter().zip(&s.capacity).map(|(&d, &k)| (d, k)),
+                12,
+                8,
+                c.stroke_width(2),
+            ))?;
+            if single || i == found[0].0 {
+                cap.label(if single {
+                    "capacity"
+                } else {
+                    "capacity (dashed)"
+                })
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 40, y)], BLACK.stroke_width(2))
+                });
+            }
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, LEGEND))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// Horizontal bars with 95% CI error bars, one per scenario (the first at the top).
+fn bars(
+    root: &Area,
+    arms: &[Arm],
+    _key: &str,
+    title: &str,
+    x_desc: &str,
+    metric: &str,
+    fmt: &dyn Fn(f64) -> String,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let n = arms.len();
+    let est: Vec<Estimate> = arms
+        .iter()
+        .map(|a| a.summary.get(metric).copied().unwrap_or((0.0, 0.0, 0.0)))
+        .collect();
+    let top = est
+        .iter()
+        .map(|e| e.2.max(e.0))
+        .fold(0.0, f64::max)
+        .max(1e-9)
+        * 1.25;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, TITLE - 6))
+        .margin(30)
+        .x_label_area_size(90)
+        .y_label_area_size(label_width(arms.iter().map(|a| a.name.len())))
+        .build_cartesian_2d(0.0..top, (0..n).into_segmented())?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .axis_desc_style((FONT, AXIS - 4))
+        .label_style((FONT, TICKS))
+        .x_label_formatter(&|v| fmt(*v))
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) => arms
+                .get(n - 1 - i)
+                .map_or(String::new(), |a| a.name.clone()),
+            _ => String::new(),
+        })
+        .x_labels(6)
+        .disable_y_mesh()
+        .light_line_style(WHITE)
+        .draw()?;
+    for (i, e) in est.iter().enumerate() {
+        let row = n - 1 - i;
+        let c = colour(i);
+        let mut bar = Rectangle::new(
+            [
+                (0.0, SegmentValue::Exact(row)),
+                (e.0, SegmentValue::Exact(row + 1)),
+            ],
+            c.mix(0.85).filled(),
+        );
+        bar.set_margin(12, 12, 0, 0);
+        chart.draw_series(std::iter::once(bar))?;
+        chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
+            SegmentValue::CenterOf(row),
+            e.1,
+            e.0,
+            e.2,
+            BLACK.stroke_width(3),
+            24,
+        )))?;
+        chart.draw_series(std::iter::once(Text::new(
+            fmt(e.0),
+            (e.2.max(e.0) + top * 0.01, SegmentValue::CenterOf(row)),
+            (FONT, TICKS).into_font(),
+        )))?;
+    }
+    Ok(())
+}
+
+/// Cost components, stacked, with the total at the end of each bar.
+const COSTS: [(&str, &str); 7] = [
+    ("acute_cost", "acute beds"),
+    ("community_cost", "community services"),
+    ("primary_care_cost", "primary care"),
+    ("outpatient_cost", "outpatients"),
+    ("management_cost", "care management"),
+    ("diversion_cost", "out-of-area"),
+    ("outreach_cost", "specialist outreach"),
+];
+
+fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
+    let n = arms.len();
+    png(dir, "cost_by_setting.png", bar_height(n) + 80, |root| {
+        let total = |a: &Arm| a.summary.get("total_cost").map_or(0.0, |e| e.0);
+        let top = arms.iter().map(total).fold(0.0, f64::max).max(1.0) * 1.2;
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "Cost by setting (total at the end of each bar)",
+                (FONT, TITLE - 6),
+            )
+            .margin(30)
+            .x_label_area_size(90)
+            .y_label_area_size(label_width(arms.iter().map(|a| a.name.len())))
+            .build_cartesian_2d(0.0..top, (0..n).into_segmented())?;
+        chart
+            .configure_mesh()
+            .x_desc("cost over the observed period, £ (mean of replications)")
+            .axis_desc_style((FONT, AXIS - 4))
+            .label_style((FONT, TICKS))
+            .x_label_formatter(&|v| money(*v))
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => arms
+                    .get(n - 1 - i)
+                    .map_or(String::new(), |a| a.name.clone()),
+                _ => String::new(),
+            })
+            .x_labels(6)
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .draw()?;
+        for (k, (metric, label)) in COSTS.iter().enumerate() {
+            let c = colour(k);
+            let mut rects = Vec::new();
+            for (i, a) in arms.iter().enumerate() {
+                let row = n - 1 - i;
+                let start: f64 = COSTS[..k]
+                    .iter()
+                    .map(|(m, _)| a.summary.get(*m).map_or(0.0, |e| e.0))
+                    .sum();
+                let v = a.summary.get(*metric).map_or(0.0, |e| e.0);
+                let mut r = Rectangle::new(
+                    [
+                        (start, SegmentValue::Exact(row)),
+                        (start + v, SegmentValue::Exact(row + 1)),
+                    ],
+                    c.filled(),
+                );
+                r.set_margin(12, 12, 0, 0);
+                rects.push(r);
+            }
+            chart
+                .draw_series(rects)?
+                .label(*label)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 8), (x + 30, y + 8)], c.filled()));
+        }
+        for (i, a) in arms.iter().enumerate() {
+            chart.draw_series(std::iter::once(Text::new(
+                money(total(a)),
+                (total(a) + top * 0.01, SegmentValue::CenterOf(n - 1 - i)),
+                (FONT, TICKS).into_font(),
+            )))?;
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, LEGEND))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// The key metrics of the forest plot.
+const FOREST: [(&str, &str); 5] = [
+    ("acute_bed_days", "acute bed-days"),
+    ("admissions", "admissions"),
+    ("delayed_bed_days", "delayed bed-days"),
+    ("readmissions_30d", "30-day readmissions"),
+    ("total_cost", "total cost"),
+];
+
+/// Change from the base with 95% CIs, one row per alternative × key metric.
+fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<String, ChartError> {
+    let alts: Vec<&str> = arms[1..].iter().map(|a| a.name.as_str()).collect();
+    let mut rows: Vec<(String, usize, Estimate)> = Vec::new();
+    for (k, (metric, _)) in FOREST.iter().enumerate() {
+        for alt in &alts {
+            let relative = changes
+                .iter()
+                .find(|c| c.alternative == *alt && c.metric == *metric)
+                .and_then(|c| c.relative);
+            if let Some(r) = relative {
+                rows.push((alt.to_string(), k, (r.0 * 100.0, r.1 * 100.0, r.2 * 100.0)));
+            }
+        }
+    }
+    let n = rows.len().max(1);
+    let height = HEIGHT.max(240 + 40 * n as u32);
+    png(dir, "change_vs_base.png", height, |root| {
+        let lo = rows.iter().map(|r| r.2.1).fold(0.0, f64::min);
+        let hi = rows.iter().map(|r| r.2.2).fold(0.0, f64::max);
+        let pad = ((hi - lo) * 0.08).max(1.0);
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!("Change from {} (paired 95% CI)", arms[0].name),
+                (FONT, TITLE - 6),
+            )
+            .margin(30)
+            .x_label_area_size(90)
+            .y_label_area_size(label_width(alts.iter().map(|a| a.len())))
+            .build_cartesian_2d((lo - pad)..(hi + pad), (0..n).into_segmented())?;
+        chart
+            .configure_mesh()
+            .x_desc("change from the base, % of the base mean")
+            .axis_desc_style((FONT, AXIS - 4))
+            .label_style((FONT, TICKS - 2))
+            .x_label_formatter(&|v| format!("{}%", thousands(*v, 0)))
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => {
+                    rows.get(n - 1 - i).map_or(String::new(), |r| r.0.clone())
+                }
+                _ => String::new(),
+            })
+            .y_labels(n)
+            .disable_y_mesh()
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))],
+            BLACK.stroke_width(2),
+        )))?;
+        for (k, (_, label)) in FOREST.iter().enumerate() {
+            let c = colour(k);
+            let mine: Vec<(usize, Estimate)> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.1 == k)
+                .map(|(i, r)| (n - 1 - i, r.2))
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            chart.draw_series(mine.iter().map(|&(row, e)| {
+                ErrorBar::new_horizontal(
+                    SegmentValue::CenterOf(row),
+                    e.1,
+                    e.0,
+                    e.2,
+                    c.stroke_width(3),
+                    16,
+                )
+            }))?;
+            chart
+                .draw_series(mine.iter().map(|&(row, e)| {
+                    Circle::new((e.0, SegmentValue::CenterOf(row)), 7, c.filled())
+                }))?
+                .label(*label)
+                .legend(move |(x, y)| Circle::new((x + 15, y), 7, c.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, LEGEND))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// Incremental cost against bed-days saved, one point per replication and alternative.
+fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
+    let base = &arms[0];
+    let get = |a: &Arm, m: &str| a.runs.get(m).cloned().unwrap_or_default();
+    let (bb, bc) = (get(base, "acute_bed_days"), get(base, "total_cost"));
+    let clouds: Vec<Vec<(f64, f64)>> = arms[1..]
+        .iter()
+        .map(|a| {
+            let (ab, ac) = (get(a, "acute_bed_days"), get(a, "total_cost"));
+            bb.iter()
+                .zip(&ab)
+                .zip(bc.iter().zip(&ac))
+                .map(|((b0, b1), (c0, c1))| (b0 - b1, c1 - c0))
+                .collect()
+        })
+        .collect();
+    png(dir, "ce_plane.png", HEIGHT, |root| {
+        let all = clouds.iter().flatten();
+        let (mut x0, mut x1, mut y0, mut y1) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        for &(x, y) in all {
+            (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+        }
+        let (px, py) = (((x1 - x0) * 0.08).max(1.0), ((y1 - y0) * 0.08).max(1.0));
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!(
+                    "Cost-effectiveness plane against {} (one point per replication)",
+                    base.name
+                ),
+                (FONT, TITLE - 8),
+            )
+            .margin(30)
+            .x_label_area_size(90)
+            .y_label_area_size(150)
+            .build_cartesian_2d((x0 - px)..(x1 + px), (y0 - py)..(y1 + py))?;
+        chart
+            .configure_mesh()
+            .x_desc("acute bed-days saved over the observed period")
+            .y_desc("incremental cost, £")
+            .axis_desc_style((FONT, AXIS))
+            .label_style((FONT, TICKS))
+            .x_label_formatter(&|v| thousands(*v, 0))
+            .y_label_formatter(&|v| money(*v))
+            .light_line_style(WHITE)
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x0 - px, 0.0), (x1 + px, 0.0)],
+            BLACK.stroke_width(2),
+        )))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, y0 - py), (0.0, y1 + py)],
+            BLACK.stroke_width(2),
+        )))?;
+        for (i, (cloud, arm)) in clouds.iter().zip(&arms[1..]).enumerate() {
+            let c = colour(i);
+            chart
+                .draw_series(
+                    cloud
+                        .iter()
+                        .map(|&p| Circle::new(p, 5, c.mix(0.75).filled())),
+                )?
+                .label(arm.name.clone())
+                .legend(move |(x, y)| Circle::new((x + 15, y), 7, c.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .label_font((FONT, LEGEND))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()?;
+        Ok(())
+    })
+}
+
+/// Metrics drawn for sweeps: (metric, label with unit, money?).
+const SWEPT: [(&str, &str, bool); 3] = [
+    (
+        "acute_bed_days",
+        "acute bed-days over the observed period",
+        false,
+    ),
+    (
+        "delayed_bed_days",
+        "delayed-discharge bed-days over the observed period",
+        false,
+    ),
+    ("total_cost", "total cost over the observed period, £", true),
+];
+
+fn fmt_metric(money_: bool) -> impl Fn(f64) -> String {
+    move |v| if money_ { money(v) } else { number(v) }
+}
+
+fn sweep_charts(
+    name: &str,
+    columns: &[String],
+    points: &[SweepPoint],
+    dir: &Path,
+    files: &mut Vec<String>,
+) -> Result<(), ChartError> {
+    let get = |p: &SweepPoint, m: &str| {
+        p.metrics
+            .get(m)
+            .copied()
+            .unwrap_or((f64::NAN, f64::NAN, f64::NAN))
+    };
+    let one_way = points.len() == 1 + 2 * columns.len()
+        && columns.len() > 1
+        && (0..columns.len()).all(|k| {
+            [1 + 2 * k, 2 + 2 * k].iter().all(|&i| {
+                points[i]
+                    .values
+                    .iter()
+                    .zip(&points[0].values)
+                    .enumerate()
+                    .all(|(j, (a, b))| j == k || a == b)
+            })
+        });
+    for (metric, label, is_money) in SWEPT {
+        let file = format!("sweep_{metric}.png");
+        let f = fmt_metric(is_money);
+        if one_way {
+            files.push(tornado(
+                name, columns, points, metric, label, &f, dir, &file,
+            )?);
+        } else if columns.len() == 1 {
+            files.push(png(dir, &file, HEIGHT, |root| {
+                let xs: Vec<f64> = points.iter().map(|p| p.values[0]).collect();
+                let es: Vec<Estimate> = points.iter().map(|p| get(p, metric)).collect();
+                let (x0, x1) = (
+                    xs.iter().copied().fold(f64::INFINITY, f64::min),
+                    xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                );
+                let y1 = es.iter().map(|e| e.2).fold(0.0, f64::max) * 1.1;
+                let y0 = es
+                    .iter()
+                    .map(|e| e.1)
+                    .fold(f64::INFINITY, f64::min)
+                    .min(0.0);
+                let mut chart = ChartBuilder::on(root)
+                    .caption(
+                        format!(
+                            "{name}: {} over {}",
+                            label.split(" over").next().unwrap_or(label),
+                            columns[0]
+                        ),
+                        (FONT, TITLE - 6),
+                    )
+                    .margin(30)
+                    .x_label_area_size(90)
+                    .y_label_area_size(150)
+                    .build_cartesian_2d(x0..x1.max(x0 + 1e-9), y0..y1.max(1.0))?;
+                chart
+                    .configure_mesh()
+                    .x_desc(columns[0].as_str())
+                    .y_desc(label)
+                    .axis_desc_style((FONT, AXIS))
+                    .label_style((FONT, TICKS))
+                    .x_label_formatter(&|v| number(*v))
+                    .y_label_formatter(&|v| f(*v))
+                    .draw()?;
+                let c = colour(0);
+                let band: Vec<(f64, f64)> = xs
+                    .iter()
+                    .zip(&es)
+                    .map(|(&x, e)| (x, e.2))
+                    .chain(xs.iter().zip(&es).rev().map(|(&x, e)| (x, e.1)))
+                    .collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(band, c.mix(0.2))))?
+                    .label("95% CI of the mean")
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 8), (x + 40, y + 8)], c.mix(0.3).filled())
+                    });
+                chart
+                    .draw_series(LineSeries::new(
+                        xs.iter().zip(&es).map(|(&x, e)| (x, e.0)),
+                        c.stroke_width(3),
+                    ))?
+                    .label("mean across replications")
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 40, y)], c.stroke_width(4))
+                    });
+                chart.draw_series(
+                    xs.iter()
+                        .zip(&es)
+                        .map(|(&x, e)| Circle::new((x, e.0), 6, c.filled())),
+                )?;
+                chart
+                    .configure_series_labels()
+                    .label_font((FONT, LEGEND))
+                    .background_style(WHITE.mix(0.9))
+                    .border_style(BLACK)
+                    .draw()?;
+                Ok(())
+            })?);
+        } else if columns.len() == 2 {
+            files.push(heatmap(
+                name, columns, points, metric, label, &f, dir, &file,
+            )?);
+        } else {
+            let arms: Vec<Arm> = points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| Arm {
+                    name: format!(
+                        "{i}: {}",
+                        p.values
+                            .iter()
+                            .map(|v| number(*v))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    summary: p.metrics.clone(),
+                    series: Vec::new(),
+                    runs: Default::default(),
+                })
+                .collect();
+            files.push(png(dir, &file, bar_height(arms.len()), |root| {
+                bars(
+                    root,
+                    &arms,
+                    metric,
+                    &format!("{name}: sweep points ({})", columns.join(", ")),
+                    label,
+                    metric,
+                    &f,
+                )
+            })?);
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn tornado(
+    name: &str,
+    columns: &[String],
+    points: &[SweepPoint],
+    metric: &str,
+    label: &str,
+    f: &dyn Fn(f64) -> String,
+    dir: &Path,
+    file: &str,
+) -> Result<String, ChartError> {
+    let get = |p: &SweepPoint| p.metrics.get(metric).map_or(f64::NAN, |e| e.0);
+    let base = get(&points[0]);
+    // Widest swing at the top.
+    let mut bars: Vec<(String, f64, f64, f64, f64)> = (0..columns.len())
+        .map(|k| {
+            let (lo, hi) = (&points[1 + 2 * k], &points[2 + 2 * k]);
+            (
+                columns[k].clone(),
+                lo.values[k],
+                get(lo) - base,
+                hi.values[k],
+                get(hi) - base,
+            )
+        })
+        .collect();
+    bars.sort_by(|a, b| {
+        (b.2.abs().max(b.4.abs()))
+            .total_cmp(&a.2.abs().max(a.4.abs()))
+            .then(a.0.cmp(&b.0))
+    });
+    let n = bars.len();
+    png(dir, file, bar_height(n), |root| {
+        let m = bars
+            .iter()
+            .map(|b| b.2.abs().max(b.4.abs()))
+            .fold(0.0, f64::max)
+            .max(1e-9)
+            * 1.35;
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!(
+                    "{name}: one-way sensitivity of {}",
+                    label.split(" over").next().unwrap_or(label)
+                ),
+                (FONT, TITLE - 8),
+            )
+            .margin(30)
+            .x_label_area_size(90)
+            .y_label_area_size(label_width(bars.iter().map(|b| b.0.len())))
+            .build_cartesian_2d(-m..m, (0..n).into_segmented())?;
+        chart
+            .configure_mesh()
+            .x_desc(format!(
+                "change from the base ({}), {}",
+                f(base),
+                label.split(" over").next().unwrap_or(label)
+            ))
+            .axis_desc_style((FONT, AXIS - 4))
+            .label_style((FONT, TICKS))
+            .x_label_formatter(&|v| f(*v))
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => {
+                    bars.get(n - 1 - i).map_or(String::new(), |b| b.0.clone())
+                }
+                _ => String::new(),
+            })
+            .disable_y_mesh()
+            .draw()?;
+        let (cl, ch) = (colour(0), colour(1));
+        for (side, c, text) in [(0, cl, "low value"), (1, ch, "high value")] {
+            chart
+                .draw_series(bars.iter().enumerate().map(|(i, b)| {
+                    let row = n - 1 - i;
+                    let v = if side == 0 { b.2 } else { b.4 };
+                    let mut r = Rectangle::new(
+                        [
+                            (0.0, SegmentValue::Exact(row)),
+                            (v, SegmentValue::Exact(row + 1)),
+                        ],
+                        c.filled(),
+                    );
+                    r.set_margin(14, 14, 0, 0);
+                    r
+                }))?
+                .label(text)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 8), (x + 30, y + 8)], c.filled()));
+            chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+                let (value, v) = if side == 0 { (b.1, b.2) } else { (b.3, b.4) };
+                let x = if v >= 0.0 {
+                    v + m * 0.01
+                } else {
+                    v - m * 0.01 - m * 0.12
+                };
+                Text::new(
+                    format!("at {}", number(value)),
+                    (x, SegmentValue::CenterOf(n - 1 - i)),
+                    (FONT, TICKS - 2).into_font(),
+                )
+            }))?;
+        }
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))],
+            BLACK.stroke_width(2),
+        )))?;
+        chart
+            .configure_series_labels()
+            .label_font((FONT, LEGEND))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::LowerRight)
+            .draw()?;
+        Ok(())
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn heatmap(
+    name: &str,
+    columns: &[String],
+    points: &[SweepPoint],
+    metric: &str,
+    label: &str,
+    f: &dyn Fn(f64) -> String,
+    dir: &Path,
+    file: &str,
+) -> Result<String, ChartError> {
+    let uniq = |k: usize| {
+        let mut v: Vec<f64> = points.iter().map(|p| p.values[k]).collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    };
+    let (xs, ys) = (uniq(0), uniq(1));
+    let values: Vec<(usize, usize, f64)> = points
+        .iter()
+        .map(|p| {
+            (
+                xs.iter().position(|&x| x == p.values[0]).unwrap_or(0),
+                ys.iter().position(|&y| y == p.values[1]).unwrap_or(0),
+                p.metrics.get(metric).map_or(f64::NAN, |e| e.0),
+            )
+        })
+        .collect();
+    let lo = values.iter().map(|v| v.2).fold(f64::INFINITY, f64::min);
+    let hi = values.iter().map(|v| v.2).fold(f64::NEG_INFINITY, f64::max);
+    png(dir, file, HEIGHT, |root| {
+        let (plot, legend) = root.split_horizontally(WIDTH - 260);
+        let mut chart = ChartBuilder::on(&plot)
+            .caption(
+                format!("{name}: {}", label.split(" over").next().unwrap_or(label)),
+                (FONT, TITLE - 8),
+            )
+            .margin(30)
+            .x_label_area_size(90)
+            .y_label_area_size(150)
+            .build_cartesian_2d(
+                (0..xs.len()).into_segmented(),
+                (0..ys.len()).into_segmented(),
+            )?;
+        chart
+            .configure_mesh()
+            .x_desc(columns[0].as_str())
+            .y_desc(columns[1].as_str())
+            .axis_desc_style((FONT, AXIS))
+            .label_style((FONT, TICKS))
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => xs.get(*i).map_or(String::new(), |x| number(*x)),
+                _ => String::new(),
+            })
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => ys.get(*i).map_or(String::new(), |y| number(*y)),
+                _ => String::new(),
+            })
+            .disable_mesh()
+            .draw()?;
+        let shade = |v: f64| {
+            let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+            ViridisRGB::get_color(t)
+        };
+        chart.draw_series(values.iter().map(|&(i, j, v)| {
+            Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), SegmentValue::Exact(j)),
+                    (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
+                ],
+                shade(v).filled(),
+            )
+        }))?;
+        chart.draw_series(values.iter().map(|&(i, j, v)| {
+            let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+            let ink = if t > 0.6 { BLACK } else { WHITE };
+            Text::new(
+                f(v),
+                (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
+                (FONT, TICKS)
+                    .into_font()
+                    .color(&ink)
+                    .pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Center,
+                        plotters::style::text_anchor::VPos::Center,
+                    )),
+            )
+        }))?;
+        // Colour scale.
+        let mut scale = ChartBuilder::on(&legend)
+            .margin(40)
+            .margin_top(160)
+            .y_label_area_size(130)
+            .build_cartesian_2d(0.0..1.0, lo..hi.max(lo + 1e-9))?;
+        scale
+            .configure_mesh()
+            .disable_x_axis()
+            .disable_mesh()
+            .label_style((FONT, TICKS - 2))
+            .y_label_formatter(&|v| f(*v))
+            .draw()?;
+        let steps = 60;
+        scale.draw_series((0..steps).map(|s| {
+            let a = lo + (hi - lo) * s as f64 / steps as f64;
+            let b = lo + (hi - lo) * (s + 1) as f64 / steps as f64;
+            Rectangle::new([(0.0, a), (1.0, b)], shade((a + b) / 2.0).filled())
+        }))?;
+        Ok(())
+    })
+}
