@@ -4,5 +4,6 @@ pub mod engine;
 pub mod experiment;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 
@@ -55,6 +56,56 @@ fn png(
         root.present().map_err(|e| fail(&path, e))?;
     }
     Ok(file.to_string())
+}
+
+type Chart2d<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Draw `labels` (row value, text) right-aligned just left of the plotting area, at the
+/// rows' heights: category names that plotters' numeric ticks cannot place.
+fn row_labels(
+    area: &Area,
+    chart: &Chart2d,
+    x_left: f64,
+    labels: &[(f64, String)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let (bx, by) = area.get_base_pixel();
+    for (y, text) in labels {
+        let (px, py) = chart.backend_coord(&(x_left, *y));
+        area.draw(&Text::new(
+            text.clone(),
+            (px - bx - 14, py - by),
+            (FONT, TICKS)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Draw `labels` (column value, text) centred just below the plotting area.
+fn column_labels(
+    area: &Area,
+    chart: &Chart2d,
+    y_bottom: f64,
+    labels: &[(f64, String)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let (bx, by) = area.get_base_pixel();
+    for (x, text) in labels {
+        let (px, py) = chart.backend_coord(&(*x, y_bottom));
+        area.draw(&Text::new(
+            text.clone(),
+            (px - bx, py - by + 12),
+            (FONT, TICKS)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+    Ok(())
 }
 
 /// Every chart for `kind`, into `dir`; returns the file names.
@@ -149,6 +200,12 @@ fn bar_height(rows: usize) -> u32 {
     HEIGHT.max(220 + 70 * rows as u32)
 }
 
+/// Margin above and below each bar, so that bars are at most ~110 px thick.
+fn bar_margin(height: u32, rows: usize) -> u32 {
+    let row = height.saturating_sub(260) / rows.max(1) as u32;
+    (row.saturating_sub(110) / 2).max(12)
+}
+
 /// Pixels for a left label area holding `names`.
 fn label_width(names: impl Iterator<Item = usize>) -> u32 {
     (names.max().unwrap_or(8) as u32 * 14 + 30).clamp(120, 620)
@@ -195,7 +252,7 @@ fn occupancy(
             .axis_desc_style((FONT, AXIS))
             .label_style((FONT, TICKS))
             .x_label_formatter(&|v| thousands(*v, 0))
-            .y_label_formatter(&|v| number(*v))
+            .y_label_formatter(&|v| thousands(*v, 0))
             .light_line_style(WHITE)
             .draw()?;
         let single = found.len() == 1;
@@ -214,7 +271,7 @@ fn occupancy(
                 band_series
                     .label("range of 95% of replications")
                     .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 8), (x + 40, y + 8)], c.mix(0.3).filled())
+                        Rectangle::new([(x, y - 8), (x + 20, y + 8)], c.mix(0.3).filled())
                     });
             }
             let label = if single {
@@ -229,7 +286,7 @@ fn occupancy(
                 ))?
                 .label(label)
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 40, y)], c.stroke_width(4))
+                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(4))
                 });
             let cap = chart.draw_series(DashedLineSeries::new(
                 s.days.iter().zip(&s.capacity).map(|(&d, &k)| (d, k)),
@@ -244,7 +301,7 @@ fn occupancy(
                     "capacity (dashed)"
                 })
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 40, y)], BLACK.stroke_width(2))
+                    PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2))
                 });
             }
         }
@@ -270,6 +327,7 @@ fn bars(
     fmt: &dyn Fn(f64) -> String,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let n = arms.len();
+    let thick = bar_margin(root.dim_in_pixel().1, n);
     let est: Vec<Estimate> = arms
         .iter()
         .map(|a| a.summary.get(metric).copied().unwrap_or((0.0, 0.0, 0.0)))
@@ -285,37 +343,40 @@ fn bars(
         .margin(30)
         .x_label_area_size(90)
         .y_label_area_size(label_width(arms.iter().map(|a| a.name.len())))
-        .build_cartesian_2d(0.0..top, (0..n).into_segmented())?;
+        .build_cartesian_2d(0.0..top, -0.5..(n as f64 - 0.5))?;
     chart
         .configure_mesh()
         .x_desc(x_desc)
         .axis_desc_style((FONT, AXIS - 4))
         .label_style((FONT, TICKS))
         .x_label_formatter(&|v| fmt(*v))
-        .y_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => arms
-                .get(n - 1 - i)
-                .map_or(String::new(), |a| a.name.clone()),
-            _ => String::new(),
-        })
+        .y_label_formatter(&|_| String::new())
+        .y_labels(0)
         .x_labels(6)
         .disable_y_mesh()
         .light_line_style(WHITE)
         .draw()?;
+    row_labels(
+        root,
+        &chart,
+        0.0,
+        &arms
+            .iter()
+            .enumerate()
+            .map(|(i, a)| ((n - 1 - i) as f64, a.name.clone()))
+            .collect::<Vec<_>>(),
+    )?;
     for (i, e) in est.iter().enumerate() {
         let row = n - 1 - i;
         let c = colour(i);
         let mut bar = Rectangle::new(
-            [
-                (0.0, SegmentValue::Exact(row)),
-                (e.0, SegmentValue::Exact(row + 1)),
-            ],
+            [(0.0, (row as f64 - 0.5)), (e.0, (row as f64 + 0.5))],
             c.mix(0.85).filled(),
         );
-        bar.set_margin(12, 12, 0, 0);
+        bar.set_margin(thick, thick, 0, 0);
         chart.draw_series(std::iter::once(bar))?;
         chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
-            SegmentValue::CenterOf(row),
+            row as f64,
             e.1,
             e.0,
             e.2,
@@ -324,7 +385,7 @@ fn bars(
         )))?;
         chart.draw_series(std::iter::once(Text::new(
             fmt(e.0),
-            (e.2.max(e.0) + top * 0.01, SegmentValue::CenterOf(row)),
+            (e.2.max(e.0) + top * 0.02, (row as f64)),
             (FONT, TICKS).into_font(),
         )))?;
     }
@@ -345,8 +406,10 @@ const COSTS: [(&str, &str); 7] = [
 fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
     let n = arms.len();
     png(dir, "cost_by_setting.png", bar_height(n) + 80, |root| {
+        let thick = bar_margin(root.dim_in_pixel().1, n);
         let total = |a: &Arm| a.summary.get("total_cost").map_or(0.0, |e| e.0);
-        let top = arms.iter().map(total).fold(0.0, f64::max).max(1.0) * 1.2;
+        // Room on the right for the totals and the legend.
+        let top = arms.iter().map(total).fold(0.0, f64::max).max(1.0) * 1.55;
         let mut chart = ChartBuilder::on(root)
             .caption(
                 "Cost by setting (total at the end of each bar)",
@@ -355,24 +418,36 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
             .margin(30)
             .x_label_area_size(90)
             .y_label_area_size(label_width(arms.iter().map(|a| a.name.len())))
-            .build_cartesian_2d(0.0..top, (0..n).into_segmented())?;
+            .build_cartesian_2d(0.0..top, -0.5..(n as f64 - 0.5))?;
         chart
             .configure_mesh()
             .x_desc("cost over the observed period, £ (mean of replications)")
             .axis_desc_style((FONT, AXIS - 4))
             .label_style((FONT, TICKS))
             .x_label_formatter(&|v| money(*v))
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => arms
-                    .get(n - 1 - i)
-                    .map_or(String::new(), |a| a.name.clone()),
-                _ => String::new(),
-            })
+            .y_label_formatter(&|_| String::new())
+            .y_labels(0)
             .x_labels(6)
             .disable_y_mesh()
             .light_line_style(WHITE)
             .draw()?;
+        row_labels(
+            root,
+            &chart,
+            0.0,
+            &arms
+                .iter()
+                .enumerate()
+                .map(|(i, a)| ((n - 1 - i) as f64, a.name.clone()))
+                .collect::<Vec<_>>(),
+        )?;
         for (k, (metric, label)) in COSTS.iter().enumerate() {
+            if arms
+                .iter()
+                .all(|a| a.summary.get(*metric).is_none_or(|e| e.0 == 0.0))
+            {
+                continue; // a setting with no cost anywhere: no bar, no legend entry
+            }
             let c = colour(k);
             let mut rects = Vec::new();
             for (i, a) in arms.iter().enumerate() {
@@ -383,24 +458,21 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
                     .sum();
                 let v = a.summary.get(*metric).map_or(0.0, |e| e.0);
                 let mut r = Rectangle::new(
-                    [
-                        (start, SegmentValue::Exact(row)),
-                        (start + v, SegmentValue::Exact(row + 1)),
-                    ],
+                    [(start, (row as f64 - 0.5)), (start + v, (row as f64 + 0.5))],
                     c.filled(),
                 );
-                r.set_margin(12, 12, 0, 0);
+                r.set_margin(thick, thick, 0, 0);
                 rects.push(r);
             }
             chart
                 .draw_series(rects)?
                 .label(*label)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 8), (x + 30, y + 8)], c.filled()));
+                .legend(move |(x, y)| Rectangle::new([(x, y - 8), (x + 20, y + 8)], c.filled()));
         }
         for (i, a) in arms.iter().enumerate() {
             chart.draw_series(std::iter::once(Text::new(
                 money(total(a)),
-                (total(a) + top * 0.01, SegmentValue::CenterOf(n - 1 - i)),
+                (total(a) + top * 0.02, ((n - 1 - i) as f64)),
                 (FONT, TICKS).into_font(),
             )))?;
         }
@@ -409,7 +481,7 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
             .label_font((FONT, LEGEND))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
+            .position(SeriesLabelPosition::UpperRight)
             .draw()?;
         Ok(())
     })
@@ -453,24 +525,31 @@ fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<String, ChartE
             .margin(30)
             .x_label_area_size(90)
             .y_label_area_size(label_width(alts.iter().map(|a| a.len())))
-            .build_cartesian_2d((lo - pad)..(hi + pad), (0..n).into_segmented())?;
+            .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n as f64 - 0.5))?;
         chart
             .configure_mesh()
             .x_desc("change from the base, % of the base mean")
             .axis_desc_style((FONT, AXIS - 4))
             .label_style((FONT, TICKS - 2))
             .x_label_formatter(&|v| format!("{}%", thousands(*v, 0)))
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => {
-                    rows.get(n - 1 - i).map_or(String::new(), |r| r.0.clone())
-                }
-                _ => String::new(),
-            })
+            .y_label_formatter(&|_| String::new())
+            .y_labels(0)
             .y_labels(n)
+            .light_line_style(WHITE)
             .disable_y_mesh()
             .draw()?;
+        row_labels(
+            root,
+            &chart,
+            lo - pad,
+            &rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ((n - 1 - i) as f64, r.0.clone()))
+                .collect::<Vec<_>>(),
+        )?;
         chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))],
+            vec![(0.0, -0.5), (0.0, (n as f64 - 0.5))],
             BLACK.stroke_width(2),
         )))?;
         for (k, (_, label)) in FOREST.iter().enumerate() {
@@ -485,28 +564,22 @@ fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<String, ChartE
                 continue;
             }
             chart.draw_series(mine.iter().map(|&(row, e)| {
-                ErrorBar::new_horizontal(
-                    SegmentValue::CenterOf(row),
-                    e.1,
-                    e.0,
-                    e.2,
-                    c.stroke_width(3),
-                    16,
-                )
+                ErrorBar::new_horizontal(row as f64, e.1, e.0, e.2, c.stroke_width(3), 16)
             }))?;
             chart
-                .draw_series(mine.iter().map(|&(row, e)| {
-                    Circle::new((e.0, SegmentValue::CenterOf(row)), 7, c.filled())
-                }))?
+                .draw_series(
+                    mine.iter()
+                        .map(|&(row, e)| Circle::new((e.0, (row as f64)), 7, c.filled())),
+                )?
                 .label(*label)
-                .legend(move |(x, y)| Circle::new((x + 15, y), 7, c.filled()));
+                .legend(move |(x, y)| Circle::new((x + 10, y), 7, c.filled()));
         }
         chart
             .configure_series_labels()
             .label_font((FONT, LEGEND))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
+            .position(SeriesLabelPosition::LowerLeft)
             .draw()?;
         Ok(())
     })
@@ -574,7 +647,7 @@ fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
                         .map(|&p| Circle::new(p, 5, c.mix(0.75).filled())),
                 )?
                 .label(arm.name.clone())
-                .legend(move |(x, y)| Circle::new((x + 15, y), 7, c.filled()));
+                .legend(move |(x, y)| Circle::new((x + 10, y), 7, c.filled()));
         }
         chart
             .configure_series_labels()
@@ -601,6 +674,16 @@ const SWEPT: [(&str, &str, bool); 3] = [
     ),
     ("total_cost", "total cost over the observed period, £", true),
 ];
+
+/// A swept value as written: `70`, `0.25`, `1,500`.
+fn value(v: f64) -> String {
+    if v.fract() == 0.0 {
+        thousands(v, 0)
+    } else {
+        let t = format!("{v:.4}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
 
 fn fmt_metric(money_: bool) -> impl Fn(f64) -> String {
     move |v| if money_ { money(v) } else { number(v) }
@@ -685,7 +768,7 @@ fn sweep_charts(
                     .draw_series(std::iter::once(Polygon::new(band, c.mix(0.2))))?
                     .label("95% CI of the mean")
                     .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 8), (x + 40, y + 8)], c.mix(0.3).filled())
+                        Rectangle::new([(x, y - 8), (x + 20, y + 8)], c.mix(0.3).filled())
                     });
                 chart
                     .draw_series(LineSeries::new(
@@ -694,7 +777,7 @@ fn sweep_charts(
                     ))?
                     .label("mean across replications")
                     .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 40, y)], c.stroke_width(4))
+                        PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(4))
                     });
                 chart.draw_series(
                     xs.iter()
@@ -797,7 +880,7 @@ fn tornado(
             .margin(30)
             .x_label_area_size(90)
             .y_label_area_size(label_width(bars.iter().map(|b| b.0.len())))
-            .build_cartesian_2d(-m..m, (0..n).into_segmented())?;
+            .build_cartesian_2d(-m..m, -0.5..(n as f64 - 0.5))?;
         chart
             .configure_mesh()
             .x_desc(format!(
@@ -808,14 +891,20 @@ fn tornado(
             .axis_desc_style((FONT, AXIS - 4))
             .label_style((FONT, TICKS))
             .x_label_formatter(&|v| f(*v))
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => {
-                    bars.get(n - 1 - i).map_or(String::new(), |b| b.0.clone())
-                }
-                _ => String::new(),
-            })
+            .y_label_formatter(&|_| String::new())
+            .y_labels(0)
             .disable_y_mesh()
             .draw()?;
+        row_labels(
+            root,
+            &chart,
+            -m,
+            &bars
+                .iter()
+                .enumerate()
+                .map(|(i, b)| ((n - 1 - i) as f64, b.0.clone()))
+                .collect::<Vec<_>>(),
+        )?;
         let (cl, ch) = (colour(0), colour(1));
         for (side, c, text) in [(0, cl, "low value"), (1, ch, "high value")] {
             chart
@@ -823,33 +912,33 @@ fn tornado(
                     let row = n - 1 - i;
                     let v = if side == 0 { b.2 } else { b.4 };
                     let mut r = Rectangle::new(
-                        [
-                            (0.0, SegmentValue::Exact(row)),
-                            (v, SegmentValue::Exact(row + 1)),
-                        ],
+                        [(0.0, (row as f64 - 0.5)), (v, (row as f64 + 0.5))],
                         c.filled(),
                     );
                     r.set_margin(14, 14, 0, 0);
                     r
                 }))?
                 .label(text)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 8), (x + 30, y + 8)], c.filled()));
+                .legend(move |(x, y)| Rectangle::new([(x, y - 8), (x + 20, y + 8)], c.filled()));
             chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
-                let (value, v) = if side == 0 { (b.1, b.2) } else { (b.3, b.4) };
-                let x = if v >= 0.0 {
-                    v + m * 0.01
+                let (at, v) = if side == 0 { (b.1, b.2) } else { (b.3, b.4) };
+                // Low values label left of zero unless their bar goes right, high values
+                // right unless their bar goes left, so the two never collide.
+                let right = if side == 0 { v > 0.0 } else { v >= 0.0 };
+                let x = if right {
+                    v.max(0.0) + m * 0.01
                 } else {
-                    v - m * 0.01 - m * 0.12
+                    v.min(0.0) - m * 0.01 - m * 0.14
                 };
                 Text::new(
-                    format!("at {}", number(value)),
-                    (x, SegmentValue::CenterOf(n - 1 - i)),
+                    format!("at {}", value(at)),
+                    (x, ((n - 1 - i) as f64)),
                     (FONT, TICKS - 2).into_font(),
                 )
             }))?;
         }
         chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))],
+            vec![(0.0, -0.5), (0.0, (n as f64 - 0.5))],
             BLACK.stroke_width(2),
         )))?;
         chart
@@ -903,26 +992,36 @@ fn heatmap(
             .margin(30)
             .x_label_area_size(90)
             .y_label_area_size(150)
-            .build_cartesian_2d(
-                (0..xs.len()).into_segmented(),
-                (0..ys.len()).into_segmented(),
-            )?;
+            .build_cartesian_2d(-0.5..(xs.len() as f64 - 0.5), -0.5..(ys.len() as f64 - 0.5))?;
         chart
             .configure_mesh()
             .x_desc(columns[0].as_str())
             .y_desc(columns[1].as_str())
             .axis_desc_style((FONT, AXIS))
             .label_style((FONT, TICKS))
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => xs.get(*i).map_or(String::new(), |x| number(*x)),
-                _ => String::new(),
-            })
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => ys.get(*i).map_or(String::new(), |y| number(*y)),
-                _ => String::new(),
-            })
+            .x_label_formatter(&|_| String::new())
+            .y_label_formatter(&|_| String::new())
+            .y_labels(0)
             .disable_mesh()
             .draw()?;
+        column_labels(
+            &plot,
+            &chart,
+            -0.5,
+            &xs.iter()
+                .enumerate()
+                .map(|(i, x)| (i as f64, value(*x)))
+                .collect::<Vec<_>>(),
+        )?;
+        row_labels(
+            &plot,
+            &chart,
+            -0.5,
+            &ys.iter()
+                .enumerate()
+                .map(|(j, y)| (j as f64, value(*y)))
+                .collect::<Vec<_>>(),
+        )?;
         let shade = |v: f64| {
             let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
             ViridisRGB::get_color(t)
@@ -930,8 +1029,8 @@ fn heatmap(
         chart.draw_series(values.iter().map(|&(i, j, v)| {
             Rectangle::new(
                 [
-                    (SegmentValue::Exact(i), SegmentValue::Exact(j)),
-                    (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
+                    (i as f64 - 0.5, j as f64 - 0.5),
+                    (i as f64 + 0.5, j as f64 + 0.5),
                 ],
                 shade(v).filled(),
             )
@@ -941,7 +1040,7 @@ fn heatmap(
             let ink = if t > 0.6 { BLACK } else { WHITE };
             Text::new(
                 f(v),
-                (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
+                (i as f64, j as f64),
                 (FONT, TICKS)
                     .into_font()
                     .color(&ink)
@@ -951,7 +1050,13 @@ fn heatmap(
                     )),
             )
         }))?;
-        // Colour scale.
+        // Colour scale, with the metric and unit above it.
+        let unit = label.split(" over").next().unwrap_or(label);
+        legend.draw(&Text::new(
+            unit.split(',').next().unwrap_or(unit).to_string(),
+            (20, 110),
+            (FONT, TICKS - 2).into_font(),
+        ))?;
         let mut scale = ChartBuilder::on(&legend)
             .margin(40)
             .margin_top(160)

@@ -31,8 +31,26 @@ pub enum Command {
     /// Write a Slurm batch script that runs a scenario or sweep as an array of shards and
     /// merges them.
     Slurm(SlurmArgs),
+    /// Redraw the charts of a result folder (run, compare or sweep) from its saved files.
+    Plot(PlotArgs),
+    /// Write report.md and a self-contained report.html for a result folder.
+    Report(ReportArgs),
     /// Parse and check scenario files without running them.
     Validate(ValidateArgs),
+}
+
+/// `caresim plot`
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// A result folder written by run, compare, sweep or merge.
+    pub dir: PathBuf,
+}
+
+/// `caresim report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A result folder written by run, compare, sweep or merge.
+    pub dir: PathBuf,
 }
 
 /// How many replications: a number, or `auto` (add batches until precise enough).
@@ -102,6 +120,9 @@ pub struct ExecArgs {
     /// combine the shard folders with `caresim merge`.
     #[arg(long, value_parser = parse_shard, value_name = "I/N")]
     pub shard: Option<Shard>,
+    /// Do not draw charts into <out>/charts/.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// `caresim run`
@@ -152,6 +173,9 @@ pub struct MergeArgs {
     /// No summary on the terminal.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not draw charts into <out>/charts/.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// `caresim slurm`
@@ -212,6 +236,9 @@ pub struct CompareArgs {
     /// No progress bar and no summary on the terminal.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not draw charts into <out>/charts/.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// `caresim validate`

@@ -142,5 +142,5 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
             }
         }
     }
-    Ok(())
+    super::charts(&out_dir, args.no_charts, args.quiet)
 }

@@ -3,14 +3,18 @@
 pub mod args;
 mod compare;
 pub mod progress;
+mod report;
 mod run;
 mod slurm;
 
 use caresim::output::OutputError;
 use caresim::scenario::{self, ScenarioError};
 
-use args::ValidateArgs;
+use std::path::Path;
+
+use args::{PlotArgs, ValidateArgs};
 pub use compare::compare;
+pub use report::report;
 pub use run::{merge, run, sweep};
 pub use slurm::slurm;
 
@@ -27,6 +31,37 @@ impl From<ScenarioError> for Failure {
     fn from(e: ScenarioError) -> Self {
         Failure::Input(e.into())
     }
+}
+
+/// Draw the charts of the result folder `dir` (unless `skip`), naming the folder on stderr.
+fn charts(dir: &Path, skip: bool, quiet: bool) -> Result<(), Failure> {
+    if skip {
+        return Ok(());
+    }
+    let files = caresim::chart::plot(dir)
+        .map_err(|e| Failure::Run(anyhow::Error::from(e).context("drawing charts")))?;
+    if !quiet {
+        eprintln!(
+            "  {} charts -> {}",
+            files.len(),
+            dir.join("charts").display()
+        );
+    }
+    Ok(())
+}
+
+/// `caresim plot`.
+pub fn plot(args: &PlotArgs) -> Result<(), Failure> {
+    let files = caresim::chart::plot(&args.dir).map_err(|e| match e {
+        caresim::chart::ChartError::NotResults(_) | caresim::chart::ChartError::Data { .. } => {
+            Failure::Input(e.into())
+        }
+        e => Failure::Run(e.into()),
+    })?;
+    for f in files {
+        println!("{}", f.display());
+    }
+    Ok(())
 }
 
 /// Worker threads: `requested`, or one per core for 0.

@@ -235,7 +235,7 @@ fn execute(
     if !exec.quiet {
         print_headline(plan, used_reps, wall, &final_dir);
     }
-    Ok(())
+    super::charts(&final_dir, exec.no_charts, exec.quiet)
 }
 
 fn header(
@@ -483,7 +483,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             out.display()
         );
     }
-    Ok(())
+    super::charts(&out, args.no_charts, args.quiet)
 }
 
 fn print_headline(plan: &Plan, reps: u32, wall: f64, out: &Path) {

@@ -21,11 +21,12 @@ pub struct DayRow {
 
 impl DayRow {
     /// The band holding ~95% of replications, from the mean and sd (normal approximation,
-    /// floored at 0): (low, high).
+    /// kept within 0 and the capacity, which occupancy cannot leave): (low, high).
     pub fn band95(&self) -> (f64, f64) {
         let s = &self.summary;
         let h = 1.96 * s.sd.unwrap_or(0.0);
-        ((s.mean - h).max(0.0), s.mean + h)
+        let top = f64::from(self.capacity).max(s.max);
+        ((s.mean - h).max(0.0), (s.mean + h).min(top))
     }
 }
 

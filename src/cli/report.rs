@@ -1,0 +1,19 @@
+//! `caresim report`.
+
+use caresim::chart::ChartError;
+use caresim::report::{self, ReportError};
+
+use super::Failure;
+use super::args::ReportArgs;
+
+/// `caresim report`.
+pub fn report(args: &ReportArgs) -> Result<(), Failure> {
+    let (md, html) = report::write(&args.dir).map_err(|e| match e {
+        ReportError::Chart(ChartError::NotResults(_) | ChartError::Data { .. }) => {
+            Failure::Input(e.into())
+        }
+        e => Failure::Run(e.into()),
+    })?;
+    println!("{}\n{}", md.display(), html.display());
+    Ok(())
+}

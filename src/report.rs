@@ -1,0 +1,605 @@
+//! `report.md` and a self-contained `report.html` for a result folder: the scenario, the
+//! results with CIs, the comparison or sweep table, the charts, a model description following
+//! the STRESS-DES reporting checklist (Monks et al. 2019: objectives, logic, data,
+//! experimentation, implementation, code access), and the resolved parameters with units.
+//!
+//! Everything comes from the folder's saved files (`manifest.json`, `timing.json`,
+//! `summary.csv`, `comparison.csv`, `sweep.csv`, `charts/`), so a report can be made at any
+//! time after a run. The document is built once as blocks and rendered twice, as Markdown
+//! and as HTML with the charts embedded as base64 PNGs.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+
+use crate::chart::{self, Arm, ChartError, Kind, money, thousands};
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The folder's results could not be read.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    /// A file could not be read or written.
+    #[error("{}: {message}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// One block of the document.
+enum Block {
+    Heading(usize, String),
+    Para(String),
+    Table(Vec<String>, Vec<Vec<String>>),
+    Image(String, PathBuf),
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, ReportError> {
+    let err = |message: String| ReportError::File {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| err(e.to_string()))
+}
+
+/// The key results reported, with how to show them.
+const KEY: [(&str, &str, Fmt); 9] = [
+    ("admissions", "emergency admissions", Fmt::Count),
+    ("acute_bed_days", "acute bed-days", Fmt::Count),
+    (
+        "bed_days_per_1000",
+        "bed-days per 1,000 population per year",
+        Fmt::Count,
+    ),
+    ("delayed_bed_days", "delayed-discharge bed-days", Fmt::Count),
+    ("mean_wait_days", "mean wait for a bed (days)", Fmt::Small),
+    ("readmissions_30d", "30-day readmissions", Fmt::Count),
+    (
+        "mean_acute_occupancy",
+        "mean acute beds occupied",
+        Fmt::Small,
+    ),
+    ("community_days", "community place-days", Fmt::Count),
+    ("total_cost", "total cost", Fmt::Money),
+];
+
+#[derive(Clone, Copy)]
+enum Fmt {
+    Count,
+    Small,
+    Money,
+}
+
+fn show(v: f64, f: Fmt) -> String {
+    match f {
+        Fmt::Count => thousands(v, 0),
+        Fmt::Small => thousands(v, 2),
+        Fmt::Money => money(v),
+    }
+}
+
+fn with_ci(e: (f64, f64, f64), f: Fmt) -> String {
+    if e.1 == e.0 && e.2 == e.0 {
+        show(e.0, f)
+    } else {
+        format!("{} ({} to {})", show(e.0, f), show(e.1, f), show(e.2, f))
+    }
+}
+
+/// Unit of a resolved parameter, from its key.
+fn unit(path: &str) -> &'static str {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let key = if key.chars().all(|c| c.is_ascii_digit()) {
+        path.rsplit('.').nth(1).unwrap_or(key)
+    } else {
+        key
+    };
+    match key {
+        k if k.ends_with("_per_day") => "per day",
+        "bed_day_cost" => "£ per occupied bed-day",
+        "day_cost" => "£ per occupied place-day",
+        "review_cost" => "£ per review",
+        "urgent_contact_cost" => "£ per contact",
+        "diversion_cost" => "£ per diversion",
+        "outpatient_attendance_cost" => "£ per attendance",
+        "management_cost_per_year" => "£ per patient-year",
+        "outreach_cost_per_year" => "£ per year",
+        k if k.contains("cost") => "£",
+        k if k.ends_with("_days") || k == "day" || k == "peak_day" || k == "max_delay_days" => {
+            "days"
+        }
+        "beds" => "beds",
+        "capacity" => "places",
+        "patients" => "patients",
+        "catchment" => "people",
+        "admit"
+        | "in_hospital_death"
+        | "probability"
+        | "eligible_by_condition"
+        | "share_by_condition" => "probability",
+        "shares" => "share of the cohort",
+        k if k.ends_with("_multiplier") || k == "frailty_cv" || k == "amplitude" => "ratio",
+        "attendances_per_referral" => "attendances",
+        _ => "",
+    }
+}
+
+/// Flatten JSON into (dotted path, value) rows.
+fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&p, x, out);
+            }
+        }
+        serde_json::Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
+            let items: Vec<String> = a.iter().map(scalar).collect();
+            out.push((prefix.to_string(), format!("[{}]", items.join(", "))));
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                // Name list items by their `name` when they have one.
+                let label = x
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .map_or(i.to_string(), String::from);
+                flatten(&format!("{prefix}.{label}"), x, out);
+            }
+        }
+        x => out.push((prefix.to_string(), scalar(x))),
+    }
+}
+
+fn scalar(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64().map_or(n.to_string(), |f| {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                thousands(f, 0)
+            } else {
+                format!("{}", (f * 1e6).round() / 1e6)
+            }
+        }),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".into(),
+        x => x.to_string(),
+    }
+}
+
+fn results_table(arms: &[&Arm]) -> Block {
+    let mut header = vec!["result (over the observed period; mean and 95% CI)".to_string()];
+    header.extend(arms.iter().map(|a| a.name.clone()));
+    let rows = KEY
+        .iter()
+        .filter(|(m, _, _)| arms.iter().any(|a| a.summary.contains_key(*m)))
+        .map(|(m, label, f)| {
+            let mut row = vec![label.to_string()];
+            row.extend(
+                arms.iter()
+                    .map(|a| a.summary.get(*m).map_or("—".into(), |e| with_ci(*e, *f))),
+            );
+            row
+        })
+        .collect();
+    Block::Table(header, rows)
+}
+
+/// Build the document for the result folder `dir`.
+fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
+    let kind = chart::load_kind(dir)?;
+    let manifest_dir = match &kind {
+        Kind::Compare { arms, .. } => dir.join(&arms[0].name),
+        _ => dir.to_path_buf(),
+    };
+    let manifest = read_json(&manifest_dir.join("manifest.json"))?;
+    let timing = read_json(&manifest_dir.join("timing.json")).ok();
+    let sc = &manifest["scenario"];
+    let params = &sc["params"];
+    let name = sc["name"].as_str().unwrap_or("scenario");
+    let mut doc = Vec::new();
+    let title = match &kind {
+        Kind::Run(_) => format!("caresim report: {name}"),
+        Kind::Compare { arms, .. } => format!(
+            "caresim report: {} alternatives compared with {name}",
+            arms.len() - 1
+        ),
+        Kind::Sweep { points, .. } => {
+            format!("caresim report: sweep of {name} ({} points)", points.len())
+        }
+    };
+    doc.push(Block::Heading(1, title));
+    doc.push(Block::Para(
+        sc["description"].as_str().unwrap_or("").to_string(),
+    ));
+    let horizon = params["horizon_days"].as_f64().unwrap_or(0.0);
+    let warmup = params["warmup_days"].as_f64().unwrap_or(0.0);
+    let reps = manifest["replications"].as_u64().unwrap_or(0);
+    let seed = manifest["seed"].as_u64().unwrap_or(0);
+    doc.push(Block::Para(format!(
+        "{reps} replications of {} simulated days each ({} of warm-up excluded from every statistic), base seed {seed}. Counts and costs are totals over the {} observed days; ranges are 95% confidence intervals of the mean across replications (Student's t).",
+        thousands(horizon, 0),
+        thousands(warmup, 0),
+        thousands(horizon - warmup, 0)
+    )));
+
+    // Results.
+    doc.push(Block::Heading(2, "Results".into()));
+    match &kind {
+        Kind::Run(arm) => doc.push(results_table(&[arm])),
+        Kind::Compare { arms, changes } => {
+            doc.push(results_table(&arms.iter().collect::<Vec<_>>()));
+            doc.push(Block::Heading(2, format!("Change from {}", arms[0].name)));
+            doc.push(Block::Para(
+                "Alternative minus base, paired by replication (common random numbers), with the 95% CI of the mean difference and the relative change.".into(),
+            ));
+            let mut header = vec!["alternative".to_string()];
+            let metrics = [
+                "acute_bed_days",
+                "admissions",
+                "delayed_bed_days",
+                "readmissions_30d",
+                "total_cost",
+            ];
+            header.extend(metrics.iter().map(|m| m.replace('_', " ")));
+            let rows = arms[1..]
+                .iter()
+                .map(|a| {
+                    let mut row = vec![a.name.clone()];
+                    for m in metrics {
+                        let f = if m == "total_cost" {
+                            Fmt::Money
+                        } else {
+                            Fmt::Count
+                        };
+                        let cell = changes
+                            .iter()
+                            .find(|c| c.alternative == a.name && c.metric == m)
+                            .map_or("—".into(), |c| {
+                                let rel = c
+                                    .relative
+                                    .map(|r| {
+                                        format!(
+                                            "; {:+.1}% ({:+.1}% to {:+.1}%)",
+                                            r.0 * 100.0,
+                                            r.1 * 100.0,
+                                            r.2 * 100.0
+                                        )
+                                    })
+                                    .unwrap_or_default();
+                                format!("{}{rel}", with_ci(c.difference, f))
+                            });
+                        row.push(cell);
+                    }
+                    row
+                })
+                .collect();
+            doc.push(Block::Table(header, rows));
+        }
+        Kind::Sweep {
+            columns, points, ..
+        } => {
+            let mut header: Vec<String> = vec!["point".into()];
+            header.extend(columns.iter().cloned());
+            header.extend([
+                "acute bed-days".into(),
+                "delayed bed-days".into(),
+                "total cost".into(),
+            ]);
+            let rows = points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let mut row = vec![i.to_string()];
+                    row.extend(p.values.iter().map(|v| format!("{v}")));
+                    for (m, f) in [
+                        ("acute_bed_days", Fmt::Count),
+                        ("delayed_bed_days", Fmt::Count),
+                        ("total_cost", Fmt::Money),
+                    ] {
+                        row.push(p.metrics.get(m).map_or("—".into(), |e| with_ci(*e, f)));
+                    }
+                    row
+                })
+                .collect();
+            doc.push(Block::Table(header, rows));
+        }
+    }
+
+    // Charts.
+    let charts = dir.join("charts");
+    if charts.is_dir() {
+        doc.push(Block::Heading(2, "Charts".into()));
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&charts)
+            .map_err(|e| ReportError::File {
+                path: charts.clone(),
+                message: e.to_string(),
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "png"))
+            .collect();
+        files.sort();
+        for f in files {
+            let title = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().replace('_', " "))
+                .unwrap_or_default();
+            doc.push(Block::Image(title, f));
+        }
+    } else {
+        doc.push(Block::Para(
+            "No charts: run `caresim plot` on this folder first to include them.".into(),
+        ));
+    }
+
+    // STRESS-DES.
+    doc.push(Block::Heading(2, "Model description (STRESS-DES)".into()));
+    let names = |key: &str| -> Vec<String> {
+        params[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x["name"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let conditions = names("conditions");
+    let services: Vec<String> = params["services"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| {
+                    format!(
+                        "{} ({} places, {}-based, paid by {})",
+                        s["name"].as_str().unwrap_or("?"),
+                        scalar(&s["capacity"]),
+                        s["setting"].as_str().unwrap_or("bed"),
+                        s["payer"].as_str().unwrap_or("?").replace('_', " ")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let levers: Vec<String> = params["levers"]["applied"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let uncertain: Vec<String> = sc["uncertain"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|u| format!("{} ~ {}", u["path"].as_str().unwrap_or("?"), u["dist"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    doc.push(Block::Heading(3, "1. Objectives".into()));
+    doc.push(Block::Para(format!(
+        "To estimate the use and cost of acute, community and primary care by people with chronic disease in the health economy described as “{}”{}. Main outputs: emergency admissions, acute bed-days (and per 1,000 population), delayed-discharge bed-days, waits for a bed, 30-day readmissions, community place-days and costs by setting and payer.",
+        sc["description"].as_str().unwrap_or(name),
+        match &kind {
+            Kind::Compare { arms, .. } => format!(
+                ", and how they change under {}",
+                arms[1..].iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            Kind::Sweep { columns, .. } => format!(", and their sensitivity to {}", columns.join(", ")),
+            Kind::Run(_) => String::new(),
+        }
+    )));
+    doc.push(Block::Heading(3, "2. Logic".into()));
+    doc.push(Block::Para(format!(
+        "A discrete-event simulation in continuous time (days). Each patient has a condition ({}), an age band, a risk tier, a frailty multiplier and a count of prior admissions, and is at home, waiting for a bed, in an acute bed, a delayed discharge (medically fit, holding a bed while waiting for a community place), in a community service, out of area, or dead. At home, exacerbations occur at a rate set by condition, tier, frailty, admission history, a post-discharge window and season; each becomes an admission request with the condition's probability, or an urgent primary-care contact. Requests take a free acute bed ({} beds; when none is free they {}); at the end of a stay the patient dies, goes home, or needs a community service: {}. A full service makes the patient a delayed discharge, first come first served. Reviews and outpatient referrals are counted from person-days at home. Policy levers applied: {}.",
+        conditions.join(", "),
+        scalar(&params["acute"]["beds"]),
+        if params["acute"]["when_full"] == "divert" { "are admitted out of area" } else { "queue first come first served" },
+        if services.is_empty() { "none".to_string() } else { services.join("; ") },
+        if levers.is_empty() { "none".to_string() } else { levers.join(", ") }
+    )));
+    doc.push(Block::Heading(3, "3. Data".into()));
+    let files: Vec<String> = sc["files"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    format!(
+                        "{} (SHA-256 {})",
+                        f["path"].as_str().unwrap_or("?"),
+                        f["sha256"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    doc.push(Block::Para(format!(
+        "All inputs come from the scenario files {} — every number there is commented with its source (see the domain brief's tags: [S] seen in a source, [S2] secondary, [R] recalled, [E] an estimate for modelling). The resolved parameters are listed at the end of this report. Uncertain parameters, sampled once per replication: {}.",
+        files.join(", "),
+        if uncertain.is_empty() { "none".to_string() } else { uncertain.join("; ") }
+    )));
+    doc.push(Block::Heading(3, "4. Experimentation".into()));
+    doc.push(Block::Para(format!(
+        "{reps} replications per {}, {} simulated days each with a warm-up of {} days (the model starts empty: beds and services fill during it), base seed {seed}. Random numbers come from streams derived from (seed, replication, purpose) and, for each patient's own course, per-patient counter-based streams, so replication r uses the same random numbers in every arm and point (common random numbers) and results do not depend on the number of threads. Confidence intervals are Student's t intervals of the mean across replications; differences between arms are paired by replication.{}",
+        match &kind { Kind::Sweep { .. } => "sweep point", Kind::Compare { .. } => "arm", Kind::Run(_) => "scenario" },
+        thousands(horizon, 0),
+        thousands(warmup, 0),
+        match &kind {
+            Kind::Sweep { points, columns, .. } => format!(" The sweep varies {} over {} points.", columns.join(", "), points.len()),
+            _ => String::new(),
+        }
+    )));
+    doc.push(Block::Heading(3, "5. Implementation".into()));
+    doc.push(Block::Para(format!(
+        "caresim {} (Rust): a calendar event queue, Pcg64Mcg and SplitMix64 generators, replications in parallel with rayon.{}",
+        manifest["tool_version"].as_str().unwrap_or("?"),
+        timing
+            .as_ref()
+            .map(|t| format!(
+                " This run: {} threads, {} s wall time.",
+                t["threads"],
+                t["wall_time_seconds"].as_f64().map_or("?".into(), |w| format!("{w:.1}"))
+            ))
+            .unwrap_or_default()
+    )));
+    doc.push(Block::Heading(3, "6. Code access".into()));
+    doc.push(Block::Para(format!(
+        "caresim version {}; the command that produced these results was `{}`. The same command with the same scenario files reproduces them byte for byte (manifest.json records the file hashes).",
+        manifest["tool_version"].as_str().unwrap_or("?"),
+        timing
+            .as_ref()
+            .and_then(|t| t["command"].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" ")))
+            .unwrap_or_else(|| "(not recorded)".into())
+    )));
+
+    // Parameters.
+    doc.push(Block::Heading(2, format!("Resolved parameters of {name}")));
+    doc.push(Block::Para(
+        "As the model ran them (rates per day, durations in days, costs in £).".into(),
+    ));
+    let mut rows = Vec::new();
+    flatten("", params, &mut rows);
+    doc.push(Block::Table(
+        vec!["parameter".into(), "value".into(), "unit".into()],
+        rows.into_iter()
+            .map(|(p, v)| {
+                let u = unit(&p).to_string();
+                vec![p, v, u]
+            })
+            .collect(),
+    ));
+    Ok(doc)
+}
+
+fn markdown(doc: &[Block], dir: &Path) -> String {
+    let mut s = String::new();
+    for b in doc {
+        match b {
+            Block::Heading(l, t) => writeln!(s, "{} {t}\n", "#".repeat(*l)),
+            Block::Para(t) => writeln!(s, "{t}\n"),
+            Block::Table(h, rows) => {
+                let esc = |c: &String| c.replace('|', "\\|");
+                writeln!(
+                    s,
+                    "| {} |",
+                    h.iter().map(esc).collect::<Vec<_>>().join(" | ")
+                )
+                .ok();
+                writeln!(s, "|{}", "---|".repeat(h.len())).ok();
+                for r in rows {
+                    writeln!(
+                        s,
+                        "| {} |",
+                        r.iter().map(esc).collect::<Vec<_>>().join(" | ")
+                    )
+                    .ok();
+                }
+                writeln!(s)
+            }
+            Block::Image(t, p) => {
+                let rel = p.strip_prefix(dir).unwrap_or(p);
+                writeln!(s, "![{t}]({})\n", rel.display())
+            }
+        }
+        .expect("writing to a string");
+    }
+    s
+}
+
+fn html_escape(t: &str) -> String {
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Inline `code` spans to <code>.
+fn inline(t: &str) -> String {
+    let e = html_escape(t);
+    let mut out = String::new();
+    for (i, part) in e.split('`').enumerate() {
+        if i % 2 == 1 {
+            write!(out, "<code>{part}</code>").ok();
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+fn html(doc: &[Block]) -> Result<String, ReportError> {
+    let title = doc
+        .iter()
+        .find_map(|b| match b {
+            Block::Heading(1, t) => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mut s = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\nbody{{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45;color:#222}}\ntable{{border-collapse:collapse;margin:1em 0;font-size:0.92em}}\nth,td{{border:1px solid #bbb;padding:0.3em 0.6em;text-align:left;vertical-align:top}}\nth{{background:#eef}}\nimg{{max-width:100%;border:1px solid #ddd;margin:0.5em 0 1.5em}}\ncode{{background:#f4f4f4;padding:0 0.2em}}\n</style>\n</head>\n<body>\n",
+        html_escape(&title)
+    );
+    for b in doc {
+        match b {
+            Block::Heading(l, t) => writeln!(s, "<h{l}>{}</h{l}>", inline(t)),
+            Block::Para(t) => writeln!(s, "<p>{}</p>", inline(t)),
+            Block::Table(h, rows) => {
+                s.push_str("<table>\n<tr>");
+                for c in h {
+                    write!(s, "<th>{}</th>", inline(c)).ok();
+                }
+                s.push_str("</tr>\n");
+                for r in rows {
+                    s.push_str("<tr>");
+                    for c in r {
+                        write!(s, "<td>{}</td>", inline(c)).ok();
+                    }
+                    s.push_str("</tr>\n");
+                }
+                writeln!(s, "</table>")
+            }
+            Block::Image(t, p) => {
+                let bytes = std::fs::read(p).map_err(|e| ReportError::File {
+                    path: p.clone(),
+                    message: e.to_string(),
+                })?;
+                let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+                writeln!(
+                    s,
+                    "<figure><img alt=\"{0}\" src=\"data:image/png;base64,{b64}\"><figcaption>{0}</figcaption></figure>",
+                    html_escape(t)
+                )
+            }
+        }
+        .expect("writing to a string");
+    }
+    s.push_str("</body>\n</html>\n");
+    Ok(s)
+}
+
+/// Write `report.md` and `report.html` into the result folder `dir`; returns their paths.
+///
+/// # Errors
+/// If the folder's results cannot be read or the files cannot be written.
+pub fn write(dir: &Path) -> Result<(PathBuf, PathBuf), ReportError> {
+    let doc = document(dir)?;
+    let md = dir.join("report.md");
+    let page = dir.join("report.html");
+    let fail = |path: &Path, e: crate::output::OutputError| ReportError::File {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    crate::output::atomic_write(&md, markdown(&doc, dir).as_bytes()).map_err(|e| fail(&md, e))?;
+    crate::output::atomic_write(&page, html(&doc)?.as_bytes()).map_err(|e| fail(&page, e))?;
+    Ok((md, page))
+}
