@@ -12,12 +12,12 @@ use caresim::scenario;
 use crate::util::{caresim, fixture, stderr};
 
 /// Every result file of `dir` except `timing.json` (which records how this invocation ran),
-/// by name, with its bytes.
+/// by name, with its bytes (charts, drawn from these files, are checked in `charts.rs`).
 fn result_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != "timing.json")
+        .filter(|p| p.is_file() && p.file_name().unwrap() != "timing.json")
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),

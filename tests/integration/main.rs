@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area (ripgrep's layout).
 
 mod calibration;
+mod charts;
 mod cli;
 mod conservation;
 mod experiments;
