@@ -754,7 +754,7 @@ fn sweep_charts(
                     .y_desc(label)
                     .axis_desc_style((FONT, AXIS))
                     .label_style((FONT, TICKS))
-                    .x_label_formatter(&|v| number(*v))
+                    .x_label_formatter(&|v| value(*v))
                     .y_label_formatter(&|v| f(*v))
                     .draw()?;
                 let c = colour(0);
