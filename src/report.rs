@@ -523,7 +523,7 @@ fn html_escape(t: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Inline `code` spans to <code>.
+/// Inline `code` spans as HTML `code` elements.
 fn inline(t: &str) -> String {
     let e = html_escape(t);
     let mut out = String::new();
