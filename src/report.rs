@@ -284,6 +284,48 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
                 })
                 .collect();
             doc.push(Block::Table(header, rows));
+            // Across replications (each a draw of the uncertain parameters, if any).
+            doc.push(Block::Heading(
+                3,
+                "Cost-effectiveness across replications".into(),
+            ));
+            doc.push(Block::Para(
+                "Share of the paired replications in which each alternative saves acute bed-days, saves money, or both (dominates the base). With uncertain parameters each replication is one draw of them, so these are probabilistic sensitivity results (see the cost-effectiveness plane).".into(),
+            ));
+            let base_runs = &arms[0].runs;
+            let rows = arms[1..]
+                .iter()
+                .map(|a| {
+                    let col = |r: &std::collections::BTreeMap<String, Vec<f64>>, m: &str| {
+                        r.get(m).cloned().unwrap_or_default()
+                    };
+                    let (bb, bc) = (
+                        col(base_runs, "acute_bed_days"),
+                        col(base_runs, "total_cost"),
+                    );
+                    let (ab, ac) = (col(&a.runs, "acute_bed_days"), col(&a.runs, "total_cost"));
+                    let n = bb.len().min(ab.len()).max(1) as f64;
+                    let mut counts = [0usize; 3];
+                    for i in 0..bb.len().min(ab.len()) {
+                        let saves_beds = ab[i] < bb[i];
+                        let saves_money = ac[i] < bc[i];
+                        counts[0] += usize::from(saves_beds);
+                        counts[1] += usize::from(saves_money);
+                        counts[2] += usize::from(saves_beds && saves_money);
+                    }
+                    let pct = |k: usize| format!("{:.0}%", 100.0 * counts[k] as f64 / n);
+                    vec![a.name.clone(), pct(0), pct(1), pct(2)]
+                })
+                .collect();
+            doc.push(Block::Table(
+                vec![
+                    "alternative".into(),
+                    "saves bed-days".into(),
+                    "saves money".into(),
+                    "both (dominant)".into(),
+                ],
+                rows,
+            ));
         }
         Kind::Sweep {
             columns, points, ..
