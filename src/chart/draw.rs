@@ -85,6 +85,30 @@ fn row_labels(
     Ok(())
 }
 
+/// Draw the series legend of `chart` at `position`, in the charts' common style.
+fn legend<'a, 'b: 'a>(
+    chart: &mut Chart2d<'a, 'b>,
+    position: SeriesLabelPosition,
+) -> Result<(), Box<dyn std::error::Error>> {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, LEGEND))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .position(position)
+        .draw()?;
+    Ok(())
+}
+
+/// Row labels for one bar per scenario, the first at the top.
+fn arm_rows(arms: &[Arm]) -> Vec<(f64, String)> {
+    let n = arms.len();
+    arms.iter()
+        .enumerate()
+        .map(|(i, a)| ((n - 1 - i) as f64, a.name.clone()))
+        .collect()
+}
+
 /// Draw `labels` (column value, text) centred just below the plotting area.
 fn column_labels(
     area: &Area,
@@ -163,7 +187,6 @@ fn scenario_charts(arms: &[Arm], dir: &Path, files: &mut Vec<String>) -> Result<
         bars(
             root,
             arms,
-            "acute_bed_days_per_1000_title",
             "Acute bed-days per 1,000 population per year",
             "bed-days per 1,000 population per year (mean, 95% CI)",
             "bed_days_per_1000",
@@ -176,7 +199,6 @@ fn scenario_charts(arms: &[Arm], dir: &Path, files: &mut Vec<String>) -> Result<
         bars(
             &left,
             arms,
-            "delayed",
             "Delayed-discharge bed-days",
             "bed-days over the observed period (mean, 95% CI)",
             "delayed_bed_days",
@@ -185,7 +207,6 @@ fn scenario_charts(arms: &[Arm], dir: &Path, files: &mut Vec<String>) -> Result<
         bars(
             &right,
             arms,
-            "wait",
             "Mean wait for an acute bed",
             "days per admission (mean, 95% CI)",
             "mean_wait_days",
@@ -305,13 +326,7 @@ fn occupancy(
                 });
             }
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, LEGEND))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }
@@ -320,7 +335,6 @@ fn occupancy(
 fn bars(
     root: &Area,
     arms: &[Arm],
-    _key: &str,
     title: &str,
     x_desc: &str,
     metric: &str,
@@ -356,16 +370,7 @@ fn bars(
         .disable_y_mesh()
         .light_line_style(WHITE)
         .draw()?;
-    row_labels(
-        root,
-        &chart,
-        0.0,
-        &arms
-            .iter()
-            .enumerate()
-            .map(|(i, a)| ((n - 1 - i) as f64, a.name.clone()))
-            .collect::<Vec<_>>(),
-    )?;
+    row_labels(root, &chart, 0.0, &arm_rows(arms))?;
     for (i, e) in est.iter().enumerate() {
         let row = n - 1 - i;
         let c = colour(i);
@@ -431,16 +436,7 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
             .disable_y_mesh()
             .light_line_style(WHITE)
             .draw()?;
-        row_labels(
-            root,
-            &chart,
-            0.0,
-            &arms
-                .iter()
-                .enumerate()
-                .map(|(i, a)| ((n - 1 - i) as f64, a.name.clone()))
-                .collect::<Vec<_>>(),
-        )?;
+        row_labels(root, &chart, 0.0, &arm_rows(arms))?;
         for (k, (metric, label)) in COSTS.iter().enumerate() {
             if arms
                 .iter()
@@ -476,13 +472,7 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
                 (FONT, TICKS).into_font(),
             )))?;
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, LEGEND))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
@@ -574,13 +564,7 @@ fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<String, ChartE
                 .label(*label)
                 .legend(move |(x, y)| Circle::new((x + 10, y), 7, c.filled()));
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, LEGEND))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerLeft)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         Ok(())
     })
 }
@@ -649,13 +633,7 @@ fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
                 .label(arm.name.clone())
                 .legend(move |(x, y)| Circle::new((x + 10, y), 7, c.filled()));
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, LEGEND))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
@@ -784,12 +762,7 @@ fn sweep_charts(
                         .zip(&es)
                         .map(|(&x, e)| Circle::new((x, e.0), 6, c.filled())),
                 )?;
-                chart
-                    .configure_series_labels()
-                    .label_font((FONT, LEGEND))
-                    .background_style(WHITE.mix(0.9))
-                    .border_style(BLACK)
-                    .draw()?;
+                legend(&mut chart, SeriesLabelPosition::MiddleRight)?;
                 Ok(())
             })?);
         } else if columns.len() == 2 {
@@ -818,7 +791,6 @@ fn sweep_charts(
                 bars(
                     root,
                     &arms,
-                    metric,
                     &format!("{name}: sweep points ({})", columns.join(", ")),
                     label,
                     metric,
@@ -941,13 +913,7 @@ fn tornado(
             vec![(0.0, -0.5), (0.0, (n as f64 - 0.5))],
             BLACK.stroke_width(2),
         )))?;
-        chart
-            .configure_series_labels()
-            .label_font((FONT, LEGEND))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     })
 }

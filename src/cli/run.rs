@@ -6,7 +6,7 @@ use std::time::Instant;
 use caresim::experiment::journal::{self, Header, Journal, JournalError};
 use caresim::experiment::sweep::{self, Sweep, SweepError};
 use caresim::experiment::{Plan, RunError, RunResult, run_plan};
-use caresim::output::{self, FinishError, OutputError, RunInfo};
+use caresim::output::{self, FinishError, OutputError, Results, RunInfo};
 use caresim::scenario::{self, Scenario};
 use caresim::stats::Welford;
 
@@ -222,7 +222,7 @@ fn execute(
         wall_time_seconds: wall,
         replications_reused: reused,
     };
-    output::from_journals(
+    let results = output::from_journals(
         &final_dir,
         exec.force,
         plan,
@@ -233,7 +233,7 @@ fn execute(
     std::fs::remove_dir_all(&jdir)
         .map_err(|e| Failure::Run(anyhow::Error::from(e).context("removing the journal")))?;
     if !exec.quiet {
-        print_headline(plan, used_reps, wall, &final_dir);
+        print_headline(plan, used_reps, wall, &final_dir, results.as_ref());
     }
     super::charts(&final_dir, exec.no_charts, exec.quiet)
 }
@@ -486,7 +486,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
     super::charts(&out, args.no_charts, args.quiet)
 }
 
-fn print_headline(plan: &Plan, reps: u32, wall: f64, out: &Path) {
+fn print_headline(plan: &Plan, reps: u32, wall: f64, out: &Path, results: Option<&Results>) {
     let points = if plan.points.len() > 1 {
         format!("{} points × ", plan.points.len())
     } else {
@@ -497,14 +497,10 @@ fn print_headline(plan: &Plan, reps: u32, wall: f64, out: &Path) {
         plan.scenario.name,
         out.display()
     );
-    if plan.points.len() > 1 {
-        return;
-    }
-    let Ok(text) = std::fs::read_to_string(out.join("summary.csv")) else {
+    let Some(results) = results else {
         return;
     };
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
+    for (name, s) in results.names.iter().zip(&results.summaries) {
         if [
             "admissions",
             "acute_bed_days",
@@ -513,12 +509,11 @@ fn print_headline(plan: &Plan, reps: u32, wall: f64, out: &Path) {
             "mean_acute_occupancy",
             "total_cost",
         ]
-        .contains(&f[0])
+        .contains(&name.as_str())
         {
-            let mean: f64 = f[1].parse().unwrap_or(f64::NAN);
-            match f[5].parse::<f64>() {
-                Ok(h) => eprintln!("  {:<22} {mean:>16.3} ± {h:.3}", f[0]),
-                Err(_) => eprintln!("  {:<22} {mean:>16.3}", f[0]),
+            match s.ci95_half_width {
+                Some(h) => eprintln!("  {name:<22} {:>16.3} ± {h:.3}", s.mean),
+                None => eprintln!("  {name:<22} {:>16.3}", s.mean),
             }
         }
     }

@@ -33,6 +33,8 @@ pub enum FinishError {
 /// `timeseries.csv`; a sweep gets `runs.csv` (swept values first) and `sweep.csv`. Both get
 /// `manifest.json` (identical for identical results) and `timing.json` (this invocation).
 ///
+/// Returns the summaries of a plain run (`None` for a sweep).
+///
 /// # Errors
 /// If `out` exists and `force` is false, a record is missing, duplicated or out of order, or
 /// a file cannot be read or written. Nothing is left half-written.
@@ -42,10 +44,13 @@ pub fn from_journals(
     plan: &Plan,
     journals: &[PathBuf],
     info: &RunInfo,
-) -> Result<(), FinishError> {
+) -> Result<Option<Results>, FinishError> {
+    let mut results = None;
     write_atomically(out, force, |dir: &std::path::Path| {
-        fold_into(dir, plan, journals, info)
-    })
+        results = fold_into(dir, plan, journals, info)?;
+        Ok::<(), FinishError>(())
+    })?;
+    Ok(results)
 }
 
 fn fold_into(
@@ -53,7 +58,7 @@ fn fold_into(
     plan: &Plan,
     journals: &[PathBuf],
     info: &RunInfo,
-) -> Result<(), FinishError> {
+) -> Result<Option<Results>, FinishError> {
     let sweep = plan.points.len() > 1 || !plan.points[0].values.is_empty();
     let columns: Vec<String> = plan.points[0]
         .values
@@ -116,8 +121,10 @@ fn fold_into(
         write_sweep_csv(&dir.join("sweep.csv"), &columns, &finished)?;
         write_json(&dir.join("manifest.json"), &manifest)?;
         write_json(&dir.join("timing.json"), info)?;
+        Ok(None)
     } else {
-        write_summaries(dir, &plan.scenario.name, &manifest, &fold.finish(), info)?;
+        let results = fold.finish();
+        write_summaries(dir, &plan.scenario.name, &manifest, &results, info)?;
+        Ok(Some(results))
     }
-    Ok(())
 }

@@ -351,17 +351,7 @@ pub fn write_summaries(
 ) -> Result<(), OutputError> {
     // summary.csv and summary.json
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "metric",
-        "mean",
-        "sd",
-        "ci95_low",
-        "ci95_high",
-        "ci95_half_width",
-        "min",
-        "max",
-        "n",
-    ])?;
+    w.write_record(SUMMARY_COLUMNS)?;
     let mut metrics = serde_json::Map::new();
     for (metric, s) in results.names.iter().zip(&results.summaries) {
         w.write_record(summary_record(metric, s))?;
@@ -436,6 +426,19 @@ pub fn write_summaries(
     atomic_write(&dir.join("timing.json"), &pretty_json(info)?)
 }
 
+/// Columns of a summary row, as written by [`summary_record`].
+const SUMMARY_COLUMNS: [&str; 9] = [
+    "metric",
+    "mean",
+    "sd",
+    "ci95_low",
+    "ci95_high",
+    "ci95_half_width",
+    "min",
+    "max",
+    "n",
+];
+
 /// A `summary.csv` row.
 fn summary_record(metric: &str, s: &Summary) -> [String; 9] {
     [
@@ -463,20 +466,7 @@ pub fn write_sweep_csv(
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["point".into()];
     header.extend(columns.iter().cloned());
-    header.extend(
-        [
-            "metric",
-            "mean",
-            "sd",
-            "ci95_low",
-            "ci95_high",
-            "ci95_half_width",
-            "min",
-            "max",
-            "n",
-        ]
-        .map(String::from),
-    );
+    header.extend(SUMMARY_COLUMNS.map(String::from));
     w.write_record(&header)?;
     for (i, (values, results)) in points.iter().enumerate() {
         for (metric, s) in results.names.iter().zip(&results.summaries) {
