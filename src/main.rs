@@ -1,6 +1,7 @@
 //! The `caresim` binary: parse arguments, dispatch, map failures to exit codes
 //! (0 ok, 1 run or I/O failure, 2 bad arguments or scenario).
 
+#[macro_use]
 mod cli;
 
 use std::process::ExitCode;
@@ -42,7 +43,7 @@ fn report(e: &anyhow::Error) {
     let text = format!("{e:#}");
     // One problem per line, each prefixed, so multi-problem scenario errors stay readable.
     for line in text.lines() {
-        eprintln!("error: {line}");
+        errln!("error: {line}");
     }
 }
 

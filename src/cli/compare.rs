@@ -104,14 +104,14 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         .collect();
     output::write_comparison(&out_dir, args.force, &arms, &differences).map_err(output_failure)?;
     if !args.quiet {
-        eprintln!(
+        errln!(
             "compare: {} arms × {reps} replications (seed {seed}) -> {}",
             arms.len(),
             out_dir.display()
         );
-        eprintln!("base {}:", arms[0].name);
+        errln!("base {}:", arms[0].name);
         for (arm, diffs) in arms[1..].iter().zip(&differences) {
-            eprintln!("{} − {} (paired 95% CI):", arm.name, arms[0].name);
+            errln!("{} − {} (paired 95% CI):", arm.name, arms[0].name);
             for d in diffs
                 .iter()
                 .filter(|d| COMPARE_HEADLINE.contains(&d.metric.as_str()))
@@ -132,7 +132,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
                     _ => String::new(),
                 };
                 let sign = if d.difference.mean >= 0.0 { "+" } else { "" };
-                eprintln!(
+                errln!(
                     "  {:<18} {:>12} -> {:>12}  {:>12}{ci}{rel}",
                     d.metric,
                     human(d.base.mean),

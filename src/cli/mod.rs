@@ -1,5 +1,7 @@
 //! The command-line front end: arguments, subcommands, progress, exit codes.
 
+#[macro_use]
+pub mod term;
 pub mod args;
 mod compare;
 pub mod progress;
@@ -41,7 +43,7 @@ fn charts(dir: &Path, skip: bool, quiet: bool) -> Result<(), Failure> {
     let files = caresim::chart::plot(dir)
         .map_err(|e| Failure::Run(anyhow::Error::from(e).context("drawing charts")))?;
     if !quiet {
-        eprintln!(
+        errln!(
             "  {} charts -> {}",
             files.len(),
             dir.join("charts").display()
@@ -59,7 +61,7 @@ pub fn plot(args: &PlotArgs) -> Result<(), Failure> {
         e => Failure::Run(e.into()),
     })?;
     for f in files {
-        println!("{}", f.display());
+        outln!("{}", f.display());
     }
     Ok(())
 }
@@ -97,11 +99,11 @@ pub fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     for f in &args.files {
         let checked = if args.resolved {
             scenario::resolved_toml(f).map(|t| {
-                println!("# {}\n{t}", f.display());
+                outln!("# {}\n{t}", f.display());
             })
         } else {
             scenario::load(f).map(|s| {
-                println!(
+                outln!(
                     "{}: ok ({}, {} patients, {} conditions, {} community services)",
                     f.display(),
                     s.name,

@@ -14,6 +14,6 @@ pub fn report(args: &ReportArgs) -> Result<(), Failure> {
         }
         e => Failure::Run(e.into()),
     })?;
-    println!("{}\n{}", md.display(), html.display());
+    outln!("{}\n{}", md.display(), html.display());
     Ok(())
 }

@@ -106,7 +106,7 @@ fn execute(
     let threads = thread_count(exec.threads);
     let reused = journal.done;
     if reused > 0 && !exec.quiet {
-        eprintln!(
+        errln!(
             "resuming: {reused} of {} replications already done ({})",
             end - start,
             jdir.display()
@@ -177,7 +177,7 @@ fn execute(
                         .ci95_half_width
                         .is_some_and(|h| h <= precision * w.mean().abs())
                 });
-                eprintln!(
+                errln!(
                     "--reps auto: {used} replications ({}: 95% CI half-width {} {:.1}% of the mean for {})",
                     if reached {
                         "precise enough"
@@ -203,7 +203,7 @@ fn execute(
         std::fs::rename(&jdir, &final_dir)
             .map_err(|e| Failure::Run(anyhow::Error::from(e).context("renaming the shard")))?;
         if !exec.quiet {
-            eprintln!(
+            errln!(
                 "shard {}/{}: items {start}..{end} in {wall:.2} s -> {}",
                 s.index,
                 s.count,
@@ -335,7 +335,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         args.exec.shard,
     );
     if !args.exec.quiet {
-        eprintln!(
+        errln!(
             "sweep: {} points × {reps} replications = {} runs",
             plan.points.len(),
             plan.items()
@@ -476,7 +476,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
     };
     output::from_journals(&out, args.force, &plan, &dirs, &info).map_err(finish_failure)?;
     if !args.quiet {
-        eprintln!(
+        errln!(
             "merged {count} shards ({} replications) in {:.2} s -> {}",
             plan.items(),
             started.elapsed().as_secs_f64(),
@@ -492,7 +492,7 @@ fn print_headline(plan: &Plan, reps: u32, wall: f64, out: &Path, results: Option
     } else {
         String::new()
     };
-    eprintln!(
+    errln!(
         "{}: {points}{reps} replications in {wall:.2} s -> {}",
         plan.scenario.name,
         out.display()
@@ -512,8 +512,8 @@ fn print_headline(plan: &Plan, reps: u32, wall: f64, out: &Path, results: Option
         .contains(&name.as_str())
         {
             match s.ci95_half_width {
-                Some(h) => eprintln!("  {name:<22} {:>16.3} ± {h:.3}", s.mean),
-                None => eprintln!("  {name:<22} {:>16.3}", s.mean),
+                Some(h) => errln!("  {name:<22} {:>16.3} ± {h:.3}", s.mean),
+                None => errln!("  {name:<22} {:>16.3}", s.mean),
             }
         }
     }

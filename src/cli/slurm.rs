@@ -117,13 +117,13 @@ exec "$CARESIM" {command} {file} --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --out {o
         Some(path) => {
             caresim::output::atomic_write(path, script.as_bytes())
                 .map_err(|e| Failure::Run(anyhow::Error::from(e).context("writing the script")))?;
-            eprintln!(
+            errln!(
                 "wrote {} ({n} shards of {name}); submit with: sbatch {}",
                 path.display(),
                 path.display()
             );
         }
-        None => print!("{script}"),
+        None => outp!("{script}"),
     }
     Ok(())
 }
