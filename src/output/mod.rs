@@ -498,15 +498,28 @@ fn pretty_json<T: Serialize>(v: &T) -> Result<Vec<u8>, OutputError> {
     Ok(bytes)
 }
 
-/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees a half-written file.
+/// Write `bytes` to `path` through a uniquely named temporary file in the same folder (so
+/// no other file is ever touched), synced to disk, then renamed onto `path`: a reader never
+/// sees a half-written file, and a crash leaves at most a stray `.caresim-*.tmp` file.
+///
+/// The caller decides whether `path` may be replaced; this function replaces it.
 ///
 /// # Errors
 /// If the temporary file cannot be written or renamed.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let tmp = path.with_extension("tmp");
-    let mut f = fs::File::create(&tmp).map_err(io_err("creating", &tmp))?;
-    f.write_all(bytes).map_err(io_err("writing", &tmp))?;
-    f.sync_all().map_err(io_err("syncing", &tmp))?;
-    fs::rename(&tmp, path).map_err(io_err("renaming into", path))
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".caresim-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io_err("creating a temporary file in", dir))?;
+    tmp.write_all(bytes)
+        .map_err(io_err("writing", tmp.path()))?;
+    tmp.as_file().sync_all().map_err(io_err("syncing", path))?;
+    tmp.persist(path)
+        .map_err(|e| io_err("renaming into", path)(e.error))?;
+    Ok(())
 }
