@@ -62,14 +62,17 @@ pub enum Reps {
     Auto,
 }
 
+/// The most replications per point any command accepts.
+pub const MAX_REPS: u32 = 1_000_000;
+
 fn parse_reps(s: &str) -> Result<Reps, String> {
     if s == "auto" {
         return Ok(Reps::Auto);
     }
     match s.parse::<u32>() {
-        Ok(n) if n >= 1 => Ok(Reps::Fixed(n)),
+        Ok(n) if (1..=MAX_REPS).contains(&n) => Ok(Reps::Fixed(n)),
         _ => Err(format!(
-            "expected a number of replications ≥ 1 or `auto`, got {s:?}"
+            "expected a number of replications from 1 to {MAX_REPS}, or `auto`; got {s:?}"
         )),
     }
 }
@@ -96,7 +99,7 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
     Ok(Shard { index, count })
 }
 
-/// Options shared by `run` and `sweep`.
+/// Options shared by `run`, `compare` and `sweep`.
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     /// Base random seed [default: the scenario's simulation.seed].
@@ -138,7 +141,7 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 0.05)]
     pub precision: f64,
     /// With `--reps auto`: the most replications to run.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..))]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..=MAX_REPS as i64))]
     pub max_reps: u32,
     /// Shared options.
     #[command(flatten)]
@@ -151,7 +154,7 @@ pub struct SweepArgs {
     /// Sweep file (TOML): the scenario, the design and the parameters' values.
     pub sweep: PathBuf,
     /// Replications per point [default: the sweep file's, else the scenario's].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_REPS as i64))]
     pub reps: Option<u32>,
     /// Shared options.
     #[command(flatten)]
@@ -218,27 +221,21 @@ pub struct CompareArgs {
     /// The base scenario, then one or more alternatives (TOML).
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<PathBuf>,
-    /// Replications of every arm [default: the base scenario's simulation.replications].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(2..))]
-    pub reps: Option<u32>,
-    /// Base random seed of every arm [default: the base scenario's simulation.seed].
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads; 0 = one per core. Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
-    /// Result folder [default: output/compare_<base name>].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Replace the result folder if it exists.
-    #[arg(long)]
-    pub force: bool,
-    /// No progress bar and no summary on the terminal.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Do not draw charts into <out>/charts/.
-    #[arg(long)]
-    pub no_charts: bool,
+    /// Replications of every arm (at least 2), or `auto` [default: the base scenario's
+    /// simulation.replications].
+    #[arg(long, value_parser = parse_reps)]
+    pub reps: Option<Reps>,
+    /// With `--reps auto`: stop when, in every arm, the 95% CI half-width of admissions,
+    /// acute bed-days and total cost is within this fraction of their means.
+    #[arg(long, default_value_t = 0.05)]
+    pub precision: f64,
+    /// With `--reps auto`: the most replications to run.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..=MAX_REPS as i64))]
+    pub max_reps: u32,
+    /// Shared options (`--seed` defaults to the base scenario's simulation.seed; `--out` to
+    /// output/compare_<base name>).
+    #[command(flatten)]
+    pub exec: ExecArgs,
 }
 
 /// `caresim validate`

@@ -15,9 +15,8 @@ use caresim::scenario::{self, ScenarioError};
 use std::path::Path;
 
 use args::{PlotArgs, ValidateArgs};
-pub use compare::compare;
 pub use report::report;
-pub use run::{merge, run, sweep};
+pub use run::{compare, merge, run, sweep};
 pub use slurm::slurm;
 
 /// A failure with the exit code it maps to.
@@ -35,25 +34,22 @@ impl From<ScenarioError> for Failure {
     }
 }
 
-/// Draw the charts of the result folder `dir` (unless `skip`), naming the folder on stderr.
-fn charts(dir: &Path, skip: bool, quiet: bool) -> Result<(), Failure> {
-    if skip {
+/// `dir` must be a result folder caresim made (it holds the marker), because `plot` and
+/// `report` write into it.
+pub(crate) fn check_results_folder(dir: &Path) -> Result<(), Failure> {
+    if caresim::output::guard::marker(dir) == Some(caresim::output::guard::FolderKind::Results) {
         return Ok(());
     }
-    let files = caresim::chart::plot(dir)
-        .map_err(|e| Failure::Run(anyhow::Error::from(e).context("drawing charts")))?;
-    if !quiet {
-        errln!(
-            "  {} charts -> {}",
-            files.len(),
-            dir.join("charts").display()
-        );
-    }
-    Ok(())
+    Err(Failure::Input(anyhow::anyhow!(
+        "{} is not a result folder written by caresim run, compare, sweep or merge (it has no {} marker); caresim writes only into folders it made",
+        dir.display(),
+        caresim::output::guard::MARKER
+    )))
 }
 
 /// `caresim plot`.
 pub fn plot(args: &PlotArgs) -> Result<(), Failure> {
+    check_results_folder(&args.dir)?;
     let files = caresim::chart::plot(&args.dir).map_err(|e| match e {
         caresim::chart::ChartError::NotResults(_) | caresim::chart::ChartError::Data { .. } => {
             Failure::Input(e.into())
@@ -66,18 +62,30 @@ pub fn plot(args: &PlotArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Worker threads: `requested`, or one per core for 0.
-fn thread_count(requested: usize) -> usize {
-    if requested == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        requested
+/// Most worker threads per core `--threads` may ask for: more only adds switching.
+const MAX_THREADS_PER_CORE: usize = 8;
+
+/// Worker threads: `requested`, or one per core for 0; never more than the `items` to run.
+///
+/// # Errors
+/// More than [`MAX_THREADS_PER_CORE`] per core.
+fn thread_count(requested: usize, items: u64) -> Result<usize, Failure> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let limit = cores * MAX_THREADS_PER_CORE;
+    if requested > limit {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "--threads {requested}: at most {limit} on this machine ({MAX_THREADS_PER_CORE} per core, {cores} cores); 0 means one per core"
+        )));
     }
+    let threads = if requested == 0 { cores } else { requested };
+    Ok(threads
+        .min(usize::try_from(items).unwrap_or(usize::MAX))
+        .max(1))
 }
 
 fn output_failure(e: OutputError) -> Failure {
     match e {
-        OutputError::Exists(_) => Failure::Input(e.into()),
+        OutputError::Exists(_) | OutputError::NotOurs { .. } => Failure::Input(e.into()),
         e => Failure::Run(anyhow::Error::from(e).context("writing results")),
     }
 }

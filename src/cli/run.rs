@@ -1,4 +1,5 @@
-//! `caresim run`, `caresim sweep` and `caresim merge`: journaled, resumable, shardable runs.
+//! `caresim run`, `caresim compare`, `caresim sweep` and `caresim merge`: journaled,
+//! resumable, shardable runs, all through one pipeline ([`execute`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -6,13 +7,14 @@ use std::time::Instant;
 use caresim::experiment::journal::{self, Header, Journal, JournalError};
 use caresim::experiment::sweep::{self, Sweep, SweepError};
 use caresim::experiment::{Plan, RunError, RunResult, run_plan};
-use caresim::output::{self, FinishError, OutputError, Results, RunInfo};
+use caresim::output::guard::{self, FolderKind};
+use caresim::output::{self, Compared, FinishError, Results, RunInfo};
 use caresim::scenario::{self, Scenario};
 use caresim::stats::Welford;
 
 use super::args::{ExecArgs, MergeArgs, Reps, RunArgs, Shard, SweepArgs};
 use super::progress::Bar;
-use super::{Failure, thread_count};
+use super::{Failure, output_failure, thread_count};
 
 /// Map a run error to its exit code: invalid sampled or swept values are input errors.
 pub(super) fn run_failure(e: RunError) -> Failure {
@@ -26,19 +28,19 @@ pub(super) fn run_failure(e: RunError) -> Failure {
     }
 }
 
-fn journal_failure(e: JournalError) -> Failure {
-    match e {
-        JournalError::Changed { .. } => Failure::Input(e.into()),
-        e => Failure::Run(e.into()),
+pub(super) fn journal_failure(e: JournalError) -> Failure {
+    if e.is_input() {
+        Failure::Input(e.into())
+    } else {
+        Failure::Run(e.into())
     }
 }
 
 fn finish_failure(e: FinishError) -> Failure {
     match e {
-        FinishError::Output(OutputError::Exists(_)) | FinishError::Records(_) => {
-            Failure::Input(e.into())
-        }
-        e => Failure::Run(anyhow::Error::from(e).context("writing results")),
+        FinishError::Output(e) => output_failure(e),
+        FinishError::Records(_) => Failure::Input(e.into()),
+        FinishError::Journal(e) => journal_failure(e),
     }
 }
 
@@ -48,20 +50,12 @@ fn sweep_failure(e: SweepError) -> Failure {
 
 /// `path` with `suffix` appended to its last component.
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    path.with_file_name(format!("{name}{suffix}"))
+    path.with_file_name(format!("{}{suffix}", guard::file_name(path)))
 }
 
 /// The hidden journal folder of a result folder: `.<name>.journal` beside it.
 fn journal_dir(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    out.with_file_name(format!(".{name}.journal"))
+    out.with_file_name(format!(".{}.journal", guard::file_name(out)))
 }
 
 /// Items of shard `s` of `items`: a contiguous, deterministic slice.
@@ -78,32 +72,115 @@ pub(super) fn shard_range(items: u64, s: Option<Shard>) -> (u64, u64) {
 /// The metrics `--reps auto` makes precise.
 const PRECISION_METRICS: [&str; 3] = ["admissions", "acute_bed_days", "total_cost"];
 
+/// The most work items (points × replications) one command runs.
+const MAX_ITEMS: u64 = 100_000_000;
+
 /// How `execute` decides the number of replications.
 enum Count {
     Fixed,
     Auto { precision: f64 },
 }
 
-/// Run `plan` under `header` into `out` (or, for a shard, into the shard folder).
+/// The `--reps auto` stopping rule: per point, running means and variances of the
+/// [`PRECISION_METRICS`].
+struct Precision {
+    /// Per point: (metric index in the point's metric list, its accumulator).
+    points: Vec<Vec<(usize, Welford)>>,
+    precision: f64,
+}
+
+impl Precision {
+    fn new(plan: &Plan, precision: f64) -> Self {
+        let points = plan
+            .points
+            .iter()
+            .map(|p| {
+                let names = caresim::model::Tally::metric_names(&p.params);
+                PRECISION_METRICS
+                    .iter()
+                    .filter_map(|m| names.iter().position(|n| n == m))
+                    .map(|k| (k, Welford::default()))
+                    .collect()
+            })
+            .collect();
+        Precision { points, precision }
+    }
+
+    fn push(&mut self, plan: &Plan, r: &RunResult) {
+        let values = r.tally.metric_values(&plan.points[r.point as usize].params);
+        for (k, w) in &mut self.points[r.point as usize] {
+            w.push(values[*k]);
+        }
+    }
+
+    /// Every tracked metric of every point is within `precision` of its mean.
+    fn reached(&self) -> bool {
+        self.points.iter().flatten().all(|(_, w)| {
+            w.summary()
+                .ci95_half_width
+                .is_some_and(|h| h <= self.precision * w.mean().abs())
+        })
+    }
+}
+
+/// The inputs a run reads (every scenario file of every arm, the sweep file): folders
+/// holding them are never replaced.
+fn inputs_of(plan: &Plan, sweep: Option<&Path>) -> Vec<PathBuf> {
+    let scenarios: Vec<&Scenario> = if plan.is_comparison() {
+        plan.arms.clone()
+    } else {
+        vec![plan.scenario]
+    };
+    scenarios
+        .iter()
+        .flat_map(|s| s.files.iter().map(|f| f.path.clone()))
+        .chain(sweep.map(Path::to_path_buf))
+        .collect()
+}
+
+/// What a finished run produced, for the terminal.
+enum Done {
+    Shard,
+    Results(Option<Results>),
+    Compared(Compared),
+}
+
+/// Run `plan` under `header` into `out` (or, for a shard, into the shard folder), through
+/// the journal: check the target, open (or resume) the journal, run the missing items, fold
+/// the journal into the result folder with its charts, put it in place, remove the journal.
 fn execute(
     plan: &mut Plan,
     header: Header,
     out: &Path,
     exec: &ExecArgs,
     count: Count,
+    sweep_file: Option<&Path>,
 ) -> Result<(), Failure> {
     let final_dir = match exec.shard {
         Some(s) => with_suffix(out, &format!(".shard-{}-of-{}", s.index, s.count)),
         None => out.to_path_buf(),
     };
+    let kind = if exec.shard.is_some() {
+        FolderKind::Journal
+    } else {
+        FolderKind::Results
+    };
     // Refuse before spending the run's time, not after.
-    if final_dir.exists() && !exec.force {
-        return Err(Failure::Input(OutputError::Exists(final_dir).into()));
+    let inputs = inputs_of(plan, sweep_file);
+    let input_refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    guard::check_target(&final_dir, exec.force, kind, &input_refs).map_err(output_failure)?;
+    if plan.items() > MAX_ITEMS {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "{} points × {} replications = {} runs is more than caresim runs in one command ({MAX_ITEMS}); use fewer replications or points, or split the work",
+            plan.points.len(),
+            plan.replications,
+            plan.items()
+        )));
     }
+    let threads = thread_count(exec.threads, plan.items())?;
     let jdir = journal_dir(&final_dir);
     let (start, end) = header.range;
     let mut journal = Journal::open(&jdir, header, exec.force).map_err(journal_failure)?;
-    let threads = thread_count(exec.threads);
     let reused = journal.done;
     if reused > 0 && !exec.quiet {
         errln!(
@@ -113,72 +190,126 @@ fn execute(
         );
     }
     let started = Instant::now();
+    let ran = run_items(plan, &mut journal, exec, count, threads, start, end);
+    let used_reps = match ran {
+        Ok(n) => n,
+        Err(e) => {
+            // A journal of bad input can never be finished: the corrected rerun must not
+            // find it in its way.
+            if matches!(e, Failure::Input(_)) {
+                let _ = journal.remove();
+            }
+            return Err(e);
+        }
+    };
+    journal.sync().map_err(journal_failure)?;
+    let wall = started.elapsed().as_secs_f64();
+    let done = if exec.shard.is_some() {
+        // A finished shard is its journal, renamed into place for `caresim merge`.
+        guard::replace_dir(&jdir, &final_dir, FolderKind::Journal).map_err(output_failure)?;
+        drop(journal);
+        Done::Shard
+    } else {
+        plan.replications = used_reps;
+        let info = RunInfo {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: std::env::args().collect(),
+            seed: plan.seed,
+            replications: used_reps,
+            threads,
+            wall_time_seconds: wall,
+            replications_reused: reused,
+        };
+        let done = finish(
+            plan,
+            &final_dir,
+            exec.force,
+            !exec.no_charts,
+            std::slice::from_ref(&jdir),
+            &info,
+        )?;
+        journal.remove().map_err(journal_failure)?;
+        done
+    };
+    if !exec.quiet {
+        match &done {
+            Done::Shard => {
+                let s = exec.shard.expect("a shard");
+                errln!(
+                    "shard {}/{}: items {start}..{end} in {wall:.2} s -> {}",
+                    s.index,
+                    s.count,
+                    final_dir.display()
+                );
+            }
+            _ => report_done(plan, &done, used_reps, wall, &final_dir, exec.no_charts),
+        }
+    }
+    Ok(())
+}
+
+/// Run the items of `start..end` the journal does not hold yet; returns the replications
+/// per point used.
+fn run_items(
+    plan: &Plan,
+    journal: &mut Journal,
+    exec: &ExecArgs,
+    count: Count,
+    threads: usize,
+    start: u64,
+    end: u64,
+) -> Result<u32, Failure> {
+    let reused = journal.done;
+    let jdir = journal.dir().to_path_buf();
     let sink = |r: RunResult, journal: &mut Journal| -> anyhow::Result<()> {
         journal.append(&r)?;
         Ok(())
     };
-    let used_reps = match count {
+    match count {
         Count::Fixed => {
             let bar = Bar::new(end - start, exec.quiet);
             bar.skip(reused);
             run_plan(plan, start + reused..end, threads, &bar, |r| {
-                sink(r, &mut journal)
+                sink(r, journal)
             })
             .map_err(run_failure)?;
             bar.finish();
-            plan.replications
+            Ok(plan.replications)
         }
         Count::Auto { precision } => {
+            let points = plan.points.len() as u64;
             let cap = u64::from(plan.replications);
-            let names = caresim::model::Tally::metric_names(&plan.points[0].params);
-            let keys: Vec<usize> = PRECISION_METRICS
-                .iter()
-                .filter_map(|m| names.iter().position(|n| n == m))
-                .collect();
-            let mut acc = vec![Welford::default(); keys.len()];
-            let track = |r: &RunResult, acc: &mut Vec<Welford>| {
-                let values = r.tally.metric_values(&plan.points[0].params);
-                for (w, &k) in acc.iter_mut().zip(&keys) {
-                    w.push(values[k]);
-                }
-            };
+            let mut acc = Precision::new(plan, precision);
             for r in journal::records(&jdir).map_err(journal_failure)? {
-                track(&r.map_err(journal_failure)?, &mut acc);
+                acc.push(plan, &r.map_err(journal_failure)?);
             }
-            let bar = Bar::new(cap, exec.quiet);
+            let bar = Bar::new(cap * points, exec.quiet);
             bar.skip(reused);
-            // Batch boundaries 10, 20, 40, ... depend on nothing but the count, so the
-            // replications used are the same however the run was interrupted or threaded.
+            // Batch boundaries 10, 20, 40, ... replications depend on nothing but the
+            // count, so the replications used are the same however the run was interrupted
+            // or threaded. Items are replication-major for several points (a comparison),
+            // so each batch is a contiguous run of items.
             let mut boundary = 10u64.min(cap);
             loop {
                 let done = journal.done;
-                if done < boundary {
-                    run_plan(plan, done..boundary, threads, &bar, |r| {
-                        track(&r, &mut acc);
-                        sink(r, &mut journal)
+                if done < boundary * points {
+                    run_plan(plan, done..boundary * points, threads, &bar, |r| {
+                        acc.push(plan, &r);
+                        sink(r, journal)
                     })
                     .map_err(run_failure)?;
                 }
-                let precise = acc.iter().all(|w| {
-                    w.summary()
-                        .ci95_half_width
-                        .is_some_and(|h| h <= precision * w.mean().abs())
-                });
-                if precise || boundary >= cap {
+                if acc.reached() || boundary >= cap {
                     break;
                 }
                 boundary = (boundary * 2).min(cap);
             }
             bar.finish();
-            let used = journal.done as u32;
+            let used = (journal.done / points) as u32;
             if !exec.quiet {
-                let reached = acc.iter().all(|w| {
-                    w.summary()
-                        .ci95_half_width
-                        .is_some_and(|h| h <= precision * w.mean().abs())
-                });
+                let reached = acc.reached();
                 errln!(
-                    "--reps auto: {used} replications ({}: 95% CI half-width {} {:.1}% of the mean for {})",
+                    "--reps auto: {used} replications ({}: 95% CI half-width {} {:.1}% of the mean for {}{})",
                     if reached {
                         "precise enough"
                     } else {
@@ -186,66 +317,56 @@ fn execute(
                     },
                     if reached { "within" } else { "still above" },
                     precision * 100.0,
-                    PRECISION_METRICS.join(", ")
+                    PRECISION_METRICS.join(", "),
+                    if points > 1 { ", in every arm" } else { "" }
                 );
             }
-            used
+            Ok(used)
         }
-    };
-    journal.sync().map_err(journal_failure)?;
-    let wall = started.elapsed().as_secs_f64();
-    if let Some(s) = exec.shard {
-        // A finished shard is its journal, renamed into place for `caresim merge`.
-        if final_dir.exists() {
-            std::fs::remove_dir_all(&final_dir)
-                .map_err(|e| Failure::Run(anyhow::Error::from(e).context("replacing")))?;
-        }
-        std::fs::rename(&jdir, &final_dir)
-            .map_err(|e| Failure::Run(anyhow::Error::from(e).context("renaming the shard")))?;
-        if !exec.quiet {
-            errln!(
-                "shard {}/{}: items {start}..{end} in {wall:.2} s -> {}",
-                s.index,
-                s.count,
-                final_dir.display()
-            );
-        }
-        return Ok(());
     }
-    plan.replications = used_reps;
-    let info = RunInfo {
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        command: std::env::args().collect(),
-        seed: plan.seed,
-        replications: used_reps,
-        threads,
-        wall_time_seconds: wall,
-        replications_reused: reused,
-    };
-    let results = output::from_journals(
-        &final_dir,
-        exec.force,
-        plan,
-        std::slice::from_ref(&jdir),
-        &info,
-    )
-    .map_err(finish_failure)?;
-    std::fs::remove_dir_all(&jdir)
-        .map_err(|e| Failure::Run(anyhow::Error::from(e).context("removing the journal")))?;
-    if !exec.quiet {
-        print_headline(plan, used_reps, wall, &final_dir, results.as_ref());
+}
+
+/// Fold the journals of `plan` into the result folder `out` (charts included).
+fn finish(
+    plan: &Plan,
+    out: &Path,
+    force: bool,
+    charts: bool,
+    journals: &[PathBuf],
+    info: &RunInfo,
+) -> Result<Done, Failure> {
+    if plan.is_comparison() {
+        output::comparison_from_journals(out, force, plan, journals, info, charts)
+            .map(Done::Compared)
+            .map_err(finish_failure)
+    } else {
+        output::from_journals(out, force, plan, journals, info, charts)
+            .map(Done::Results)
+            .map_err(finish_failure)
     }
-    super::charts(&final_dir, exec.no_charts, exec.quiet)
+}
+
+/// Print what a finished run or comparison produced.
+fn report_done(plan: &Plan, done: &Done, reps: u32, wall: f64, out: &Path, no_charts: bool) {
+    match done {
+        Done::Shard => {}
+        Done::Results(results) => print_headline(plan, reps, wall, out, results.as_ref()),
+        Done::Compared(c) => super::compare::print_comparison(plan, c, reps, wall, out),
+    }
+    if !no_charts {
+        let n = std::fs::read_dir(out.join("charts")).map_or(0, |d| d.count());
+        errln!("  {n} charts -> {}", out.join("charts").display());
+    }
 }
 
 fn header(
     scenario_path: &Path,
-    scenario: &Scenario,
     plan: &Plan,
     precision: Option<f64>,
     sweep: Option<&Sweep>,
     shard: Option<Shard>,
 ) -> Header {
+    let scenario = plan.scenario;
     Header {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario_path: scenario_path.to_path_buf(),
@@ -259,6 +380,41 @@ fn header(
         items: plan.items(),
         shard: shard.map(|s| (s.index, s.count)),
         range: shard_range(plan.items(), shard),
+        arms: plan
+            .arms
+            .iter()
+            .map(|s| {
+                (
+                    s.files[0].path.clone(),
+                    s.files.iter().map(|f| f.sha256.clone()).collect(),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// Replications (the cap with `auto`) and how they are counted, from `--reps`.
+fn count_of(
+    reps: Reps,
+    precision: f64,
+    max_reps: u32,
+    shard: Option<Shard>,
+) -> Result<(u32, Count), Failure> {
+    match reps {
+        Reps::Fixed(n) => Ok((n, Count::Fixed)),
+        Reps::Auto => {
+            if !(precision > 0.0 && precision < 1.0) {
+                return Err(Failure::Input(anyhow::anyhow!(
+                    "--precision must be a fraction in (0, 1), got {precision}"
+                )));
+            }
+            if shard.is_some() {
+                return Err(Failure::Input(anyhow::anyhow!(
+                    "--reps auto decides the count as it goes, so it cannot be split into --shard slices; give a number of replications"
+                )));
+            }
+            Ok((max_reps, Count::Auto { precision }))
+        }
     }
 }
 
@@ -266,28 +422,12 @@ fn header(
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let scenario = scenario::load(&args.scenario)?;
     let seed = args.exec.seed.unwrap_or(scenario.seed);
-    let (reps, count) = match args.reps.unwrap_or(Reps::Fixed(scenario.replications)) {
-        Reps::Fixed(n) => (n, Count::Fixed),
-        Reps::Auto => {
-            if !(args.precision > 0.0 && args.precision < 1.0) {
-                return Err(Failure::Input(anyhow::anyhow!(
-                    "--precision must be a fraction in (0, 1), got {}",
-                    args.precision
-                )));
-            }
-            if args.exec.shard.is_some() {
-                return Err(Failure::Input(anyhow::anyhow!(
-                    "--reps auto decides the count as it goes, so it cannot be split into --shard slices; give a number of replications"
-                )));
-            }
-            (
-                args.max_reps,
-                Count::Auto {
-                    precision: args.precision,
-                },
-            )
-        }
-    };
+    let (reps, count) = count_of(
+        args.reps.unwrap_or(Reps::Fixed(scenario.replications)),
+        args.precision,
+        args.max_reps,
+        args.exec.shard,
+    )?;
     let out = args
         .exec
         .out
@@ -295,15 +435,58 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| Path::new("output").join(&scenario.name));
     let mut plan = Plan::single(&scenario, seed, reps);
     let precision = matches!(count, Count::Auto { .. }).then_some(args.precision);
-    let h = header(
-        &args.scenario,
-        &scenario,
-        &plan,
-        precision,
-        None,
+    let h = header(&args.scenario, &plan, precision, None, args.exec.shard);
+    execute(&mut plan, h, &out, &args.exec, count, None)
+}
+
+/// `caresim compare`: the arms as the points of one plan, through the same journaled
+/// pipeline as `run`.
+pub fn compare(args: &super::args::CompareArgs) -> Result<(), Failure> {
+    // Load every scenario first: a typo in the last file must not cost the first runs.
+    let mut scenarios = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    for p in &args.scenarios {
+        match scenario::load(p) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure::Input(anyhow::anyhow!(problems.join("\n"))));
+    }
+    super::compare::check_comparable(&scenarios)?;
+    let base = &scenarios[0];
+    let (reps, count) = count_of(
+        args.reps.unwrap_or(Reps::Fixed(base.replications)),
+        args.precision,
+        args.max_reps,
         args.exec.shard,
-    );
-    execute(&mut plan, h, &out, &args.exec, count)
+    )?;
+    if reps < 2 {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "compare needs at least 2 replications for confidence intervals, got {reps} (set --reps)"
+        )));
+    }
+    let seed = args.exec.seed.unwrap_or(base.seed);
+    let out = args
+        .exec
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("compare_{}", base.name)));
+    // Every arm gets the same seed and replications: common random numbers (and the same
+    // sampled values of any uncertain parameter the arms share).
+    let mut plan = Plan::compare(&scenarios, seed, reps);
+    let precision = matches!(count, Count::Auto { .. }).then_some(args.precision);
+    let h = header(&args.scenarios[0], &plan, precision, None, args.exec.shard);
+    if !args.exec.quiet {
+        errln!(
+            "compare: {} arms × {} replications{} (seed {seed})",
+            plan.points.len(),
+            reps,
+            if precision.is_some() { " at most" } else { "" }
+        );
+    }
+    execute(&mut plan, h, &out, &args.exec, count, None)
 }
 
 /// Default result folder of a sweep.
@@ -328,7 +511,6 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
     let out = args.exec.out.clone().unwrap_or_else(|| sweep_out(&sweep));
     let h = header(
         &sweep.scenario.files[0].path,
-        &sweep.scenario,
         &plan,
         None,
         Some(&sweep),
@@ -341,7 +523,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
             plan.items()
         );
     }
-    execute(&mut plan, h, &out, &args.exec, Count::Fixed)
+    execute(
+        &mut plan,
+        h,
+        &out,
+        &args.exec,
+        Count::Fixed,
+        Some(sweep.path.as_path()),
+    )
 }
 
 /// `caresim merge`.
@@ -425,6 +614,16 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             what.display()
         ))
     };
+    let hashes =
+        |s: &Scenario| -> Vec<String> { s.files.iter().map(|f| f.sha256.clone()).collect() };
+    let mut arms: Vec<Scenario> = Vec::new();
+    for (path, sha) in &first.arms {
+        let s = scenario::load(path)?;
+        if &hashes(&s) != sha {
+            return Err(changed(path));
+        }
+        arms.push(s);
+    }
     let (sweep, scenario) = match &first.sweep {
         Some((path, sha)) => {
             let s = sweep::load(path).map_err(sweep_failure)?;
@@ -433,24 +632,17 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             }
             (Some(s), None)
         }
-        None => (None, Some(scenario::load(&first.scenario_path)?)),
+        None if arms.is_empty() => (None, Some(scenario::load(&first.scenario_path)?)),
+        None => (None, None),
     };
-    let scenario_ref = sweep.as_ref().map_or_else(
-        || scenario.as_ref().expect("one of the two"),
-        |s| &s.scenario,
-    );
-    let hashes: Vec<String> = scenario_ref
-        .files
-        .iter()
-        .map(|f| f.sha256.clone())
-        .collect();
-    if hashes != first.scenario_sha256 {
+    let mut plan = match (&sweep, &scenario) {
+        (Some(s), _) => s.plan(first.seed, first.replications)?,
+        (None, Some(s)) => Plan::single(s, first.seed, first.replications),
+        (None, None) => Plan::compare(&arms, first.seed, first.replications),
+    };
+    if hashes(plan.scenario) != first.scenario_sha256 {
         return Err(changed(&first.scenario_path));
     }
-    let mut plan = match &sweep {
-        Some(s) => s.plan(first.seed, first.replications)?,
-        None => Plan::single(scenario_ref, first.seed, first.replications),
-    };
     plan.replications = first.replications;
     let out = args.out.clone().unwrap_or_else(|| {
         let name = first_dir
@@ -474,7 +666,10 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         wall_time_seconds: 0.0,
         replications_reused: plan.items(),
     };
-    output::from_journals(&out, args.force, &plan, &dirs, &info).map_err(finish_failure)?;
+    let shard_refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    guard::check_target(&out, args.force, FolderKind::Results, &shard_refs)
+        .map_err(output_failure)?;
+    let done = finish(&plan, &out, args.force, !args.no_charts, &dirs, &info)?;
     if !args.quiet {
         errln!(
             "merged {count} shards ({} replications) in {:.2} s -> {}",
@@ -482,8 +677,10 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             started.elapsed().as_secs_f64(),
             out.display()
         );
+        let wall = started.elapsed().as_secs_f64();
+        report_done(&plan, &done, plan.replications, wall, &out, args.no_charts);
     }
-    super::charts(&out, args.no_charts, args.quiet)
+    Ok(())
 }
 
 fn print_headline(plan: &Plan, reps: u32, wall: f64, out: &Path, results: Option<&Results>) {

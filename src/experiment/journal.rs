@@ -1,20 +1,30 @@
 //! The run journal: every finished replication, appended to disk as it finishes, so that
 //! nothing is lost when a run is interrupted (Ctrl-C, `kill -9`, a cluster's time limit).
 //!
-//! A journal is a folder with `header.json` (what the run is: scenario hashes, seed,
-//! replications, points, shard) and `records.jsonl` (one [`RunResult`] per line, in item
-//! order). Re-running the same command finds the journal, checks that the header is the
-//! same, drops a half-written last line, and continues after the last complete record. Final
-//! results are always folded from the journal, so an interrupted-and-resumed run, a run
-//! with another thread count, and shards merged together all give the same files.
+//! A journal is a folder with caresim's marker (see [`crate::output::guard`]), `header.json`
+//! (what the run is: scenario hashes, seed, replications, points, shard), `records.jsonl`
+//! (one [`RunResult`] per line, in item order) and `lock`. Re-running the same command finds
+//! the journal, checks that the header is the same, verifies every record, drops a
+//! half-written last line, and continues after the last complete record. Final results are
+//! always folded from the journal, so an interrupted-and-resumed run, a run with another
+//! thread count, and shards merged together all give the same files.
+//!
+//! Records can be trusted: each line is `<checksum> <json>`, the JSON carrying the item's
+//! index, point, replication and seed, and the checksum being SHA-256 of the header's bytes'
+//! digest followed by the JSON. An edited number, a record of another run (another seed,
+//! another scenario) or garbage fails verification, which names the file and line. An
+//! exclusive lock on `lock` (held from opening to removal) stops two identical commands
+//! from writing one journal.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Seek, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::runner::RunResult;
+use crate::output::guard::{self, FolderKind};
 
 /// What a run is: everything that must match to resume it or to merge its shards.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,6 +53,10 @@ pub struct Header {
     pub shard: Option<(u32, u32)>,
     /// Items `start..end` this journal covers.
     pub range: (u64, u64),
+    /// The arms of a comparison (`caresim compare`): each scenario as named and the SHA-256
+    /// of its files; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arms: Vec<(PathBuf, Vec<String>)>,
 }
 
 impl Header {
@@ -76,6 +90,9 @@ impl Header {
         if self.sweep != other.sweep || self.points != other.points {
             d.push("sweep points".into());
         }
+        if self.arms != other.arms {
+            d.push("compared scenarios (their files or content hashes differ)".into());
+        }
         d
     }
 }
@@ -95,13 +112,35 @@ pub enum JournalError {
         /// What differs.
         differences: Vec<String>,
     },
-    /// The journal is unreadable.
-    #[error("journal {}: {message}", path.display())]
+    /// The journal's header or a record is malformed, tampered with or from another run.
+    #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
     Corrupt {
         /// The file.
         path: PathBuf,
-        /// What is wrong.
+        /// The 1-based line, for a record.
+        line: Option<u64>,
+        /// What is wrong, and what to do.
         message: String,
+    },
+    /// Another caresim process holds the journal's lock.
+    #[error(
+        "another caresim is running this command (its journal {} is locked); wait for it to finish or stop it first",
+        dir.display()
+    )]
+    Busy {
+        /// The journal folder.
+        dir: PathBuf,
+    },
+    /// The folder where the journal belongs is not caresim's.
+    #[error(
+        "{} exists and was not made by caresim ({reason}); caresim will not use or remove it: rename or remove it yourself, or choose another --out",
+        dir.display()
+    )]
+    NotOurs {
+        /// The folder.
+        dir: PathBuf,
+        /// Why it is not caresim's.
+        reason: String,
     },
     /// A file operation failed.
     #[error("{action} {}: {source}", path.display())]
@@ -115,6 +154,14 @@ pub enum JournalError {
     },
 }
 
+impl JournalError {
+    /// Whether the error is the user's to fix (a changed, corrupt, busy or foreign journal)
+    /// rather than a failing disk.
+    pub fn is_input(&self) -> bool {
+        !matches!(self, JournalError::Io { .. })
+    }
+}
+
 fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> JournalError + 'a {
     move |source| JournalError::Io {
         action,
@@ -123,11 +170,14 @@ fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) ->
     }
 }
 
-/// An open journal, appending.
+/// An open journal, appending, holding its lock.
 #[derive(Debug)]
 pub struct Journal {
     dir: PathBuf,
     file: File,
+    /// Held for the journal's life: the lock is released when this closes.
+    _lock: File,
+    digest: [u8; 32],
     line: Vec<u8>,
     /// Records in the journal (finished items, counted from `header.range.0`).
     pub done: u64,
@@ -137,19 +187,105 @@ pub struct Journal {
 
 const HEADER: &str = "header.json";
 const RECORDS: &str = "records.jsonl";
+const LOCK: &str = "lock";
+/// Largest header accepted, bytes (a header lists sweep points: generous).
+const MAX_HEADER_BYTES: u64 = 64 << 20;
+
+/// One journal line's JSON: the item and seed it belongs to, then the result.
+#[derive(Serialize)]
+struct RecordOut<'a> {
+    item: u64,
+    seed: u64,
+    #[serde(flatten)]
+    result: &'a RunResult,
+}
+
+#[derive(Deserialize)]
+struct RecordIn {
+    item: u64,
+    seed: u64,
+    #[serde(flatten)]
+    result: RunResult,
+}
+
+fn checksum(digest: &[u8; 32], json: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(digest);
+    h.update(json);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The folder `dir` is caresim's journal, or empty (or holds only a lock file: another
+/// caresim has just created it).
+fn check_ours(dir: &Path) -> Result<(), JournalError> {
+    let meta = fs::symlink_metadata(dir).map_err(io_err("checking", dir))?;
+    let not_ours = |reason: &str| JournalError::NotOurs {
+        dir: dir.to_path_buf(),
+        reason: reason.into(),
+    };
+    if !meta.is_dir() {
+        return Err(not_ours("it is not a folder"));
+    }
+    if guard::marker(dir) == Some(FolderKind::Journal) {
+        return Ok(());
+    }
+    let entries = fs::read_dir(dir).map_err(io_err("reading", dir))?;
+    for e in entries {
+        let e = e.map_err(io_err("reading", dir))?;
+        if e.file_name() != LOCK {
+            return Err(not_ours(&format!("it has no {} marker", guard::MARKER)));
+        }
+    }
+    Ok(())
+}
 
 impl Journal {
     /// Open the journal folder `dir` for the run `header`: resume it when it holds the same
-    /// run, start it when there is none (or when `force`, discarding what is there).
+    /// run (every record verified), start it when there is none, or when `force`, discard
+    /// what a different or corrupt journal holds and start again.
     ///
     /// # Errors
-    /// [`JournalError::Changed`] when it holds another run and `force` is false; I/O errors.
+    /// [`JournalError::Changed`] when it holds another run and `force` is false;
+    /// [`JournalError::Corrupt`] for a malformed header or record (without `force` for the
+    /// header); [`JournalError::Busy`] when another caresim holds it;
+    /// [`JournalError::NotOurs`] when the folder is not caresim's; I/O errors.
     pub fn open(dir: &Path, header: Header, force: bool) -> Result<Self, JournalError> {
-        let records = dir.join(RECORDS);
-        if dir.exists() {
+        match fs::symlink_metadata(dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let parent = guard::parent_of(dir);
+                fs::create_dir_all(parent).map_err(io_err("creating", parent))?;
+                match fs::create_dir(dir) {
+                    Ok(()) => {}
+                    // Another caresim created it just now: the lock decides.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(io_err("creating", dir)(e)),
+                }
+            }
+            Err(e) => return Err(io_err("checking", dir)(e)),
+            Ok(_) => {}
+        }
+        check_ours(dir)?;
+        let lock_path = dir.join(LOCK);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_err("opening", &lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(JournalError::Busy {
+                    dir: dir.to_path_buf(),
+                });
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(io_err("locking", &lock_path)(e)),
+        }
+        if dir.join(HEADER).exists() {
             match read_header(dir) {
-                Ok(old) if old == header => return Self::resume(dir, header),
-                Ok(old) if !force => {
+                Ok(old) if old == header => return Self::resume(dir, header, lock),
+                Ok(_) | Err(JournalError::Corrupt { .. }) if force => {}
+                Ok(old) => {
                     let mut differences = old.differences(&header);
                     if differences.is_empty() {
                         differences.push("shard".into());
@@ -159,40 +295,89 @@ impl Journal {
                         differences,
                     });
                 }
-                _ => fs::remove_dir_all(dir).map_err(io_err("removing", dir))?,
+                Err(JournalError::Corrupt {
+                    path,
+                    line,
+                    message,
+                }) => {
+                    return Err(JournalError::Corrupt {
+                        path,
+                        line,
+                        message: format!(
+                            "{message}; the journal cannot be resumed: use --force to discard it and start again"
+                        ),
+                    });
+                }
+                Err(e) => return Err(e),
             }
         }
-        fs::create_dir_all(dir).map_err(io_err("creating", dir))?;
-        let bytes = serde_json::to_vec_pretty(&header).expect("a header serialises");
-        let head = dir.join(HEADER);
-        fs::write(&head, bytes).map_err(io_err("writing", &head))?;
+        Self::start(dir, header, lock)
+    }
+
+    /// Start a new journal in `dir` (ours, locked), discarding what it held.
+    fn start(dir: &Path, header: Header, lock: File) -> Result<Self, JournalError> {
+        for name in [HEADER, RECORDS] {
+            let p = dir.join(name);
+            match fs::remove_file(&p) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                    return Err(io_err("removing", &p)(e));
+                }
+                _ => {}
+            }
+        }
+        guard::write_marker(dir, FolderKind::Journal).map_err(|e| JournalError::Io {
+            action: "writing the marker of",
+            path: dir.to_path_buf(),
+            source: io::Error::other(e.to_string()),
+        })?;
+        let records = dir.join(RECORDS);
         let file = File::create(&records).map_err(io_err("creating", &records))?;
+        // The header is written last: a journal with a header is complete.
+        let bytes = serde_json::to_vec_pretty(&header).expect("a header serialises");
+        crate::output::atomic_write(&dir.join(HEADER), &bytes).map_err(|e| JournalError::Io {
+            action: "writing",
+            path: dir.join(HEADER),
+            source: io::Error::other(e.to_string()),
+        })?;
         Ok(Journal {
             dir: dir.to_path_buf(),
             file,
+            _lock: lock,
+            digest: Sha256::digest(&bytes).into(),
             line: Vec::new(),
             done: 0,
             header,
         })
     }
 
-    /// Reopen an existing journal: drop a half-written last line, count the records.
-    fn resume(dir: &Path, header: Header) -> Result<Self, JournalError> {
+    /// Reopen an existing journal: verify every complete record, drop a half-written last
+    /// line, count the records.
+    fn resume(dir: &Path, header: Header, lock: File) -> Result<Self, JournalError> {
+        let (digest, _) = header_digest(dir)?;
         let path = dir.join(RECORDS);
-        let bytes = fs::read(&path).map_err(io_err("reading", &path))?;
-        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let done = bytes[..complete].iter().filter(|&&b| b == b'\n').count() as u64;
+        let mut done = 0u64;
+        let mut complete = 0u64;
+        {
+            let mut reader = Verifier::new(dir, &header, digest)?;
+            while let Some(r) = reader.next_record() {
+                r?;
+                done += 1;
+                complete = reader.offset;
+            }
+        }
         let mut file = OpenOptions::new()
             .write(true)
             .open(&path)
             .map_err(io_err("opening", &path))?;
-        file.set_len(complete as u64)
+        file.set_len(complete)
             .map_err(io_err("truncating", &path))?;
         file.seek(io::SeekFrom::End(0))
             .map_err(io_err("seeking", &path))?;
         Ok(Journal {
             dir: dir.to_path_buf(),
             file,
+            _lock: lock,
+            digest,
             line: Vec::new(),
             done,
             header,
@@ -210,8 +395,17 @@ impl Journal {
     /// # Errors
     /// If writing fails.
     pub fn append(&mut self, r: &RunResult) -> Result<(), JournalError> {
+        let json = serde_json::to_vec(&RecordOut {
+            item: self.header.range.0 + self.done,
+            seed: self.header.seed,
+            result: r,
+        })
+        .expect("a result serialises");
         self.line.clear();
-        serde_json::to_writer(&mut self.line, r).expect("a result serialises");
+        self.line
+            .extend_from_slice(checksum(&self.digest, &json).as_bytes());
+        self.line.push(b' ');
+        self.line.extend_from_slice(&json);
         self.line.push(b'\n');
         let path = self.dir.join(RECORDS);
         self.file
@@ -229,59 +423,193 @@ impl Journal {
         let path = self.dir.join(RECORDS);
         self.file.sync_data().map_err(io_err("syncing", &path))
     }
+
+    /// Remove the journal folder (its results are safely in place), releasing the lock.
+    ///
+    /// # Errors
+    /// If the folder cannot be removed.
+    pub fn remove(self) -> Result<(), JournalError> {
+        let dir = self.dir.clone();
+        fs::remove_dir_all(&dir).map_err(io_err("removing", &dir))
+    }
 }
 
-/// Read the header of the journal in `dir`.
+/// Read `header.json` of `dir` (at most [`MAX_HEADER_BYTES`]) and its SHA-256.
+fn header_digest(dir: &Path) -> Result<([u8; 32], Vec<u8>), JournalError> {
+    let path = dir.join(HEADER);
+    let meta = fs::metadata(&path).map_err(io_err("reading", &path))?;
+    if !meta.is_file() || meta.len() > MAX_HEADER_BYTES {
+        return Err(JournalError::Corrupt {
+            path,
+            line: None,
+            message: format!(
+                "not a journal header (a regular file of at most {MAX_HEADER_BYTES} bytes)"
+            ),
+        });
+    }
+    let bytes = fs::read(&path).map_err(io_err("reading", &path))?;
+    Ok((Sha256::digest(&bytes).into(), bytes))
+}
+
+/// Read the header of the journal (or shard folder) `dir`.
 ///
 /// # Errors
-/// If it is missing or malformed.
+/// If the folder is not caresim's, or the header is missing or malformed.
 pub fn read_header(dir: &Path) -> Result<Header, JournalError> {
-    let path = dir.join(HEADER);
-    let bytes = fs::read(&path).map_err(io_err("reading", &path))?;
+    if guard::marker(dir) != Some(FolderKind::Journal) {
+        return Err(JournalError::NotOurs {
+            dir: dir.to_path_buf(),
+            reason: format!("it has no {} marker of a journal", guard::MARKER),
+        });
+    }
+    let (_, bytes) = header_digest(dir)?;
     serde_json::from_slice(&bytes).map_err(|e| JournalError::Corrupt {
-        path,
-        message: e.to_string(),
+        path: dir.join(HEADER),
+        line: None,
+        message: format!("malformed header: {e}"),
     })
 }
 
-/// The complete records of the journal in `dir`, in order (a half-written last line is
-/// skipped).
+/// Reads and verifies the records of one journal, line by line.
+struct Verifier {
+    reader: BufReader<io::Take<File>>,
+    path: PathBuf,
+    digest: [u8; 32],
+    seed: u64,
+    next_item: u64,
+    end_item: u64,
+    line_no: u64,
+    /// Bytes of complete, verified lines so far.
+    offset: u64,
+    buf: Vec<u8>,
+}
+
+/// Longest record line accepted, bytes (a record is a few kilobytes).
+const MAX_LINE_BYTES: u64 = 16 << 20;
+
+impl Verifier {
+    fn new(dir: &Path, header: &Header, digest: [u8; 32]) -> Result<Self, JournalError> {
+        let path = dir.join(RECORDS);
+        let file = File::open(&path).map_err(io_err("opening", &path))?;
+        Ok(Verifier {
+            reader: BufReader::new(file.take(u64::MAX)),
+            path,
+            digest,
+            seed: header.seed,
+            next_item: header.range.0,
+            end_item: header.range.1,
+            line_no: 0,
+            offset: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    fn corrupt(&self, message: String) -> JournalError {
+        JournalError::Corrupt {
+            path: self.path.clone(),
+            line: Some(self.line_no),
+            message,
+        }
+    }
+
+    /// The next complete record, verified; `None` at the end (or at a half-written last
+    /// line, which a crash can leave and which resuming drops).
+    fn next_record(&mut self) -> Option<Result<RunResult, JournalError>> {
+        self.buf.clear();
+        self.reader.get_mut().set_limit(MAX_LINE_BYTES);
+        let n = match self.reader.read_until(b'\n', &mut self.buf) {
+            Ok(n) => n,
+            Err(e) => return Some(Err(io_err("reading", &self.path)(e))),
+        };
+        self.line_no += 1;
+        if n == 0 {
+            return None;
+        }
+        if self.buf.last() != Some(&b'\n') {
+            if n as u64 >= MAX_LINE_BYTES {
+                return Some(Err(self.corrupt(format!(
+                    "a line longer than {MAX_LINE_BYTES} bytes is not a record"
+                ))));
+            }
+            // A half-written last line: only valid as the very last bytes of the file.
+            let mut rest = [0u8; 1];
+            return match self.reader.read(&mut rest) {
+                Ok(0) => None,
+                _ => Some(Err(self.corrupt("truncated record".into()))),
+            };
+        }
+        let r = self.verify();
+        if r.is_ok() {
+            self.offset += n as u64;
+            self.next_item += 1;
+        }
+        Some(r)
+    }
+
+    fn verify(&self) -> Result<RunResult, JournalError> {
+        let line = &self.buf[..self.buf.len() - 1];
+        let tampered = |what: &str| {
+            self.corrupt(format!(
+                "{what}: the record was edited or belongs to another run; rerun with --force to discard the journal, or rerun the shard's command with --force"
+            ))
+        };
+        let Some(space) = line.iter().position(|&b| b == b' ') else {
+            return Err(tampered("not a caresim record (no checksum)"));
+        };
+        let (sum, json) = (&line[..space], &line[space + 1..]);
+        if sum != checksum(&self.digest, json).as_bytes() {
+            return Err(tampered("checksum mismatch"));
+        }
+        let rec: RecordIn = serde_json::from_slice(json)
+            .map_err(|e| self.corrupt(format!("malformed record: {e}")))?;
+        if rec.seed != self.seed {
+            return Err(tampered(&format!(
+                "record of seed {} in a journal of seed {}",
+                rec.seed, self.seed
+            )));
+        }
+        if rec.item != self.next_item || rec.item >= self.end_item {
+            return Err(tampered(&format!(
+                "record of item {} where item {} was expected",
+                rec.item, self.next_item
+            )));
+        }
+        Ok(rec.result)
+    }
+}
+
+/// The complete records of the journal in `dir`, in order, each verified against its
+/// header (checksum, seed, item sequence); a half-written last line is skipped.
 ///
 /// # Errors
-/// If the file cannot be opened; each item fails if a complete line is malformed.
+/// If the header cannot be read; each item fails if a record does not verify, naming the
+/// file and line.
 pub fn records(
     dir: &Path,
 ) -> Result<impl Iterator<Item = Result<RunResult, JournalError>>, JournalError> {
-    let path = dir.join(RECORDS);
-    let file = File::open(&path).map_err(io_err("opening", &path))?;
-    let mut reader = BufReader::new(file);
-    let mut buf = String::new();
+    let header = read_header(dir)?;
+    let (digest, _) = header_digest(dir)?;
+    let mut v = Verifier::new(dir, &header, digest)?;
+    let mut failed = false;
     Ok(std::iter::from_fn(move || {
-        buf.clear();
-        match reader.read_line(&mut buf) {
-            Ok(0) => None,
-            Ok(_) if !buf.ends_with('\n') => None,
-            Ok(_) => Some(
-                serde_json::from_str(&buf).map_err(|e| JournalError::Corrupt {
-                    path: path.clone(),
-                    message: e.to_string(),
-                }),
-            ),
-            Err(e) => Some(Err(JournalError::Io {
-                action: "reading",
-                path: path.clone(),
-                source: e,
-            })),
+        if failed {
+            return None;
         }
+        let r = v.next_record();
+        failed = matches!(r, Some(Err(_)));
+        r
     }))
 }
 
-/// Number of complete records in the journal in `dir`.
+/// Number of complete records in the journal in `dir`, every one verified.
 ///
 /// # Errors
-/// If the file cannot be read.
+/// If the header cannot be read or a record does not verify.
 pub fn count(dir: &Path) -> Result<u64, JournalError> {
-    let path = dir.join(RECORDS);
-    let bytes = fs::read(&path).map_err(io_err("reading", &path))?;
-    Ok(bytes.iter().filter(|&&b| b == b'\n').count() as u64)
+    let mut n = 0;
+    for r in records(dir)? {
+        r?;
+        n += 1;
+    }
+    Ok(n)
 }

@@ -31,6 +31,10 @@ pub struct Plan<'s> {
     pub replications: u32,
     /// Base seed.
     pub seed: u64,
+    /// The scenario of each point in a comparison (`caresim compare`: point `i` is arm `i`,
+    /// items in replication-major order so that every batch of replications covers every
+    /// arm); empty otherwise (points share `scenario`; items in point-major order).
+    pub arms: Vec<&'s Scenario>,
 }
 
 /// FNV-1a of a key path: keys each uncertain parameter's generator, so that a parameter
@@ -54,7 +58,39 @@ impl<'s> Plan<'s> {
             }],
             replications,
             seed,
+            arms: Vec::new(),
         }
+    }
+
+    /// A comparison: each scenario one point (arm), the first the base; every arm gets the
+    /// same seed and replications (common random numbers).
+    pub fn compare(scenarios: &'s [Scenario], seed: u64, replications: u32) -> Self {
+        Plan {
+            scenario: &scenarios[0],
+            points: scenarios
+                .iter()
+                .map(|s| Point {
+                    values: Vec::new(),
+                    params: s.params.clone(),
+                })
+                .collect(),
+            replications,
+            seed,
+            arms: scenarios.iter().collect(),
+        }
+    }
+
+    /// Whether this is a comparison (points are arms).
+    pub fn is_comparison(&self) -> bool {
+        !self.arms.is_empty()
+    }
+
+    /// The scenario of `point`.
+    pub fn scenario_of(&self, point: u32) -> &'s Scenario {
+        self.arms
+            .get(point as usize)
+            .copied()
+            .unwrap_or(self.scenario)
     }
 
     /// Number of work items (points × replications).
@@ -62,16 +98,22 @@ impl<'s> Plan<'s> {
         self.points.len() as u64 * u64::from(self.replications)
     }
 
-    /// (point, replication) of work item `item` (point-major).
+    /// (point, replication) of work item `item`: point-major, or replication-major for a
+    /// comparison.
     pub fn item(&self, item: u64) -> (u32, u32) {
+        if self.is_comparison() {
+            let points = self.points.len() as u64;
+            return ((item % points) as u32, (item / points) as u32);
+        }
         let reps = u64::from(self.replications);
         ((item / reps) as u32, (item % reps) as u32)
     }
 
-    /// Values of the uncertain parameters in `replication`, in [`Scenario::uncertain`] order.
-    pub fn sample(&self, replication: u32) -> Vec<f64> {
+    /// Values of the uncertain parameters of `point`'s scenario in `replication`, in
+    /// [`Scenario::uncertain`] order.
+    pub fn sample(&self, point: u32, replication: u32) -> Vec<f64> {
         let base = stream_seed(self.seed, replication, Stream::Psa);
-        self.scenario
+        self.scenario_of(point)
             .uncertain
             .iter()
             .map(|u| {
@@ -92,18 +134,19 @@ impl<'s> Plan<'s> {
         replication: u32,
     ) -> Result<(Cow<'_, Params>, Vec<f64>), ScenarioError> {
         let p = &self.points[point as usize];
-        if self.scenario.uncertain.is_empty() {
+        let scenario = self.scenario_of(point);
+        if scenario.uncertain.is_empty() {
             return Ok((Cow::Borrowed(&p.params), Vec::new()));
         }
-        let sampled = self.sample(replication);
+        let sampled = self.sample(point, replication);
         let mut values: Vec<(&str, f64)> = p.values.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-        for (u, &v) in self.scenario.uncertain.iter().zip(&sampled) {
+        for (u, &v) in scenario.uncertain.iter().zip(&sampled) {
             // A swept value wins over the same parameter's distribution.
             if !values.iter().any(|(k, _)| *k == u.path) {
                 values.push((&u.path, v));
             }
         }
-        let params = self.scenario.params_with(&values).map_err(|e| {
+        let params = scenario.params_with(&values).map_err(|e| {
             e.with_note(&format!(
                 "(sampled in replication {replication}: choose distributions whose values are always valid, e.g. beta for probabilities, gamma or lognormal for positive quantities)"
             ))

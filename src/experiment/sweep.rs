@@ -273,6 +273,7 @@ impl Sweep {
             points,
             replications,
             seed,
+            arms: Vec::new(),
         })
     }
 }

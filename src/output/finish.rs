@@ -6,11 +6,12 @@
 use std::path::PathBuf;
 
 use super::{
-    Fold, Manifest, OutputError, Results, RunInfo, RunsCsv, write_atomically, write_json,
-    write_summaries, write_sweep_csv,
+    Arm, Fold, Manifest, OutputError, Results, RunInfo, RunsCsv, draw_charts, write_atomically,
+    write_comparison, write_json, write_summaries, write_sweep_csv,
 };
-use crate::experiment::Plan;
 use crate::experiment::journal::{self, JournalError};
+use crate::experiment::{Plan, RunResult};
+use crate::stats::{Difference, paired_differences};
 
 /// Why the final files could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -33,24 +34,133 @@ pub enum FinishError {
 /// `timeseries.csv`; a sweep gets `runs.csv` (swept values first) and `sweep.csv`. Both get
 /// `manifest.json` (identical for identical results) and `timing.json` (this invocation).
 ///
+/// With `charts`, the charts are drawn into the folder before it is put in place.
+///
 /// Returns the summaries of a plain run (`None` for a sweep).
 ///
 /// # Errors
-/// If `out` exists and `force` is false, a record is missing, duplicated or out of order, or
-/// a file cannot be read or written. Nothing is left half-written.
+/// If `out` exists and `force` is false (or it is not caresim's to replace), a record is
+/// missing, duplicated, out of order or fails verification, or a file cannot be read or
+/// written. Nothing is left half-written.
 pub fn from_journals(
     out: &std::path::Path,
     force: bool,
     plan: &Plan,
     journals: &[PathBuf],
     info: &RunInfo,
+    charts: bool,
 ) -> Result<Option<Results>, FinishError> {
     let mut results = None;
     write_atomically(out, force, |dir: &std::path::Path| {
         results = fold_into(dir, plan, journals, info)?;
+        if charts {
+            draw_charts(dir)?;
+        }
         Ok::<(), FinishError>(())
     })?;
     Ok(results)
+}
+
+/// A finished comparison, for the terminal summary.
+#[derive(Debug)]
+pub struct Compared {
+    /// Folder name of each arm (the first is the base).
+    pub arms: Vec<String>,
+    /// Each alternative's paired differences from the base (`differences[i]` belongs to
+    /// `arms[i + 1]`).
+    pub differences: Vec<Vec<Difference>>,
+}
+
+/// Every record of `journals`, checked to be exactly the items of `plan` in order, handed
+/// to `each`.
+fn for_each_record(
+    plan: &Plan,
+    journals: &[PathBuf],
+    mut each: impl FnMut(RunResult) -> Result<(), FinishError>,
+) -> Result<(), FinishError> {
+    let mut expected: u64 = 0;
+    for path in journals {
+        for record in journal::records(path)? {
+            let r = record?;
+            let (point, replication) = plan.item(expected);
+            if expected >= plan.items() || (r.point, r.replication) != (point, replication) {
+                return Err(FinishError::Records(format!(
+                    "{}: found point {} replication {} where point {point} replication {replication} was expected (a shard is missing, repeated or out of order)",
+                    path.display(),
+                    r.point,
+                    r.replication
+                )));
+            }
+            each(r)?;
+            expected += 1;
+        }
+    }
+    if expected != plan.items() {
+        return Err(FinishError::Records(format!(
+            "the journals hold {expected} of {} replications",
+            plan.items()
+        )));
+    }
+    Ok(())
+}
+
+/// Fold the records of a comparison plan (see [`Plan::compare`]) into the result folder
+/// `out`: every arm's usual files in `out/<arm>/`, `comparison.csv` / `comparison.json`
+/// with the paired differences, and with `charts` the charts, all put in place at once.
+///
+/// # Errors
+/// As [`from_journals`].
+pub fn comparison_from_journals(
+    out: &std::path::Path,
+    force: bool,
+    plan: &Plan,
+    journals: &[PathBuf],
+    info: &RunInfo,
+    charts: bool,
+) -> Result<Compared, FinishError> {
+    let mut folds: Vec<Fold> = plan.points.iter().map(|p| Fold::new(&p.params)).collect();
+    let mut rows: Vec<Vec<(u32, Vec<f64>, Vec<f64>)>> = vec![Vec::new(); plan.points.len()];
+    for_each_record(plan, journals, |r| {
+        let p = r.point as usize;
+        let values = folds[p].push(&r).to_vec();
+        rows[p].push((r.replication, r.sampled, values));
+        Ok(())
+    })?;
+    let mut arms: Vec<Arm> = Vec::new();
+    for (i, (fold, rows)) in folds.into_iter().zip(rows).enumerate() {
+        let scenario = plan.scenario_of(i as u32);
+        let mut name = scenario.name.clone();
+        let mut k = 2;
+        while arms.iter().any(|a| a.name == name) {
+            name = format!("{}_{k}", scenario.name);
+            k += 1;
+        }
+        arms.push(Arm {
+            name,
+            scenario,
+            results: fold.finish(),
+            rows,
+            info: info.clone(),
+        });
+    }
+    let values = |a: &Arm| a.rows.iter().map(|(_, _, v)| v.clone()).collect::<Vec<_>>();
+    let base_rows = values(&arms[0]);
+    let differences: Vec<Vec<Difference>> = arms[1..]
+        .iter()
+        .map(|a| {
+            paired_differences(
+                &arms[0].results.names,
+                &base_rows,
+                &a.results.names,
+                &values(a),
+            )
+        })
+        .collect();
+    write_comparison(out, force, &arms, &differences, charts)?;
+    Ok(Compared {
+        arms: arms.into_iter().map(|a| a.name).collect(),
+        differences,
+    })
 }
 
 fn fold_into(
@@ -74,43 +184,20 @@ fn fold_into(
     let mut fold = Fold::new(&plan.points[0].params);
     let mut runs = RunsCsv::create(&dir.join("runs.csv"), &columns, &uncertain, fold.names())?;
     let mut finished: Vec<(Vec<f64>, Results)> = Vec::new();
-    let mut expected: u64 = 0;
     let mut point_values: Vec<f64> = plan.points[0].values.iter().map(|(_, v)| *v).collect();
-    for path in journals {
-        for record in journal::records(path)? {
-            let r = record?;
-            let (point, replication) = plan.item(expected);
-            if expected >= plan.items() || (r.point, r.replication) != (point, replication) {
-                return Err(FinishError::Records(format!(
-                    "{}: found point {} replication {} where point {point} replication {replication} was expected (a shard is missing, repeated or out of order)",
-                    path.display(),
-                    r.point,
-                    r.replication
-                )));
-            }
-            if r.replication == 0 && r.point > 0 {
-                let done =
-                    std::mem::replace(&mut fold, Fold::new(&plan.points[point as usize].params));
-                let mut results = done.finish();
-                results.timeseries.clear();
-                finished.push((std::mem::take(&mut point_values), results));
-                point_values = plan.points[point as usize]
-                    .values
-                    .iter()
-                    .map(|(_, v)| *v)
-                    .collect();
-            }
-            let values = fold.push(&r);
-            runs.row(&point_values, r.replication, &r.sampled, values)?;
-            expected += 1;
+    for_each_record(plan, journals, |r| {
+        let point = r.point as usize;
+        if r.replication == 0 && r.point > 0 {
+            let done = std::mem::replace(&mut fold, Fold::new(&plan.points[point].params));
+            let mut results = done.finish();
+            results.timeseries.clear();
+            finished.push((std::mem::take(&mut point_values), results));
+            point_values = plan.points[point].values.iter().map(|(_, v)| *v).collect();
         }
-    }
-    if expected != plan.items() {
-        return Err(FinishError::Records(format!(
-            "the journals hold {expected} of {} replications",
-            plan.items()
-        )));
-    }
+        let values = fold.push(&r);
+        runs.row(&point_values, r.replication, &r.sampled, values)?;
+        Ok(())
+    })?;
     runs.finish()?;
     let mut manifest = Manifest::new(plan.scenario, plan.seed, plan.replications);
     if sweep {

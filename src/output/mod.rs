@@ -16,16 +16,31 @@ use crate::stats::{Difference, Summary};
 
 pub mod finish;
 pub mod fold;
-pub use finish::{FinishError, from_journals};
+pub mod guard;
+pub use finish::{Compared, FinishError, comparison_from_journals, from_journals};
 pub use fold::{DayRow, Fold, Results};
 
 /// Why results could not be written.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum OutputError {
-    /// The target folder exists and `force` was not given.
+    /// The target folder exists (a caresim folder) and `force` was not given.
     #[error("{} already exists; use --force to replace it", .0.display())]
     Exists(PathBuf),
+    /// The target exists and is not caresim's to replace.
+    #[error(
+        "{} exists and caresim will not replace it: {reason}; choose another --out",
+        path.display()
+    )]
+    NotOurs {
+        /// The target.
+        path: PathBuf,
+        /// Why it must not be replaced.
+        reason: String,
+    },
+    /// Drawing the charts failed.
+    #[error("drawing charts: {0}")]
+    Charts(#[source] Box<crate::chart::ChartError>),
     /// A file system operation failed.
     #[error("{action} {}: {source}", path.display())]
     Io {
@@ -44,7 +59,10 @@ pub enum OutputError {
     Json(#[from] serde_json::Error),
 }
 
-fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> OutputError + 'a {
+pub(crate) fn io_err<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(io::Error) -> OutputError + 'a {
     move |source| OutputError::Io {
         action,
         path: path.to_path_buf(),
@@ -213,13 +231,17 @@ struct AlternativeJson<'a> {
 /// arm is the base), and `comparison.csv` / `comparison.json` with each alternative's paired
 /// differences from the base (`differences[i]` belongs to `arms[i + 1]`).
 ///
+/// With `charts`, the charts are drawn before the folder is put in place.
+///
 /// # Errors
-/// If `dir` exists and `force` is false, or any file cannot be written.
+/// If `dir` exists and `force` is false (or it is not caresim's to replace), or any file
+/// cannot be written.
 pub fn write_comparison(
     dir: &Path,
     force: bool,
     arms: &[Arm],
     differences: &[Vec<Difference>],
+    charts: bool,
 ) -> Result<(), OutputError> {
     write_atomically(dir, force, |staging: &Path| -> Result<(), OutputError> {
         for arm in arms {
@@ -294,42 +316,54 @@ pub fn write_comparison(
                 })
                 .collect(),
         };
-        atomic_write(&staging.join("comparison.json"), &pretty_json(&json)?)
+        atomic_write(&staging.join("comparison.json"), &pretty_json(&json)?)?;
+        if charts {
+            draw_charts(staging)?;
+        }
+        Ok(())
     })
 }
 
-/// Fill a staging folder beside `dir` with `fill`, then rename it onto `dir`: the folder
-/// appears whole or not at all.
+/// Fill a new result folder `dir` and put it in place whole: `fill` writes into a uniquely
+/// named staging folder beside `dir` (charts included), the staging folder gets the
+/// caresim marker, and only then is it renamed onto `dir`. A failure or a kill at any point
+/// leaves `dir` as it was (a killed run may leave a hidden `.<name>.partial-*` folder,
+/// which blocks nothing). An existing `dir` is replaced only with `force`, and only if it is
+/// a caresim result folder (see [`guard::check_target`]).
 ///
 /// # Errors
-/// If `dir` exists and `force` is false, `fill` fails, or the rename fails.
+/// If `dir` may not be replaced, `fill` fails, or a file operation fails.
 pub fn write_atomically<E: From<OutputError>>(
     dir: &Path,
     force: bool,
     fill: impl FnOnce(&Path) -> Result<(), E>,
 ) -> Result<(), E> {
-    if dir.exists() && !force {
-        return Err(OutputError::Exists(dir.to_path_buf()).into());
-    }
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let staging = dir.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(io_err("removing", &staging))?;
-    }
-    fs::create_dir_all(&staging).map_err(io_err("creating", &staging))?;
-    let result = fill(&staging).and_then(|()| {
-        if dir.exists() {
-            fs::remove_dir_all(dir).map_err(io_err("replacing", dir))?;
-        }
-        fs::rename(&staging, dir).map_err(|e| io_err("renaming into", dir)(e).into())
-    });
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result
+    guard::check_target(dir, force, guard::FolderKind::Results, &[])?;
+    let parent = guard::parent_of(dir);
+    fs::create_dir_all(parent).map_err(io_err("creating", parent))?;
+    // Removed on drop, so every early return cleans up after itself.
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{}.partial-", guard::file_name(dir)))
+        .tempdir_in(parent)
+        .map_err(io_err("creating a staging folder in", parent))?;
+    fill(staging.path())?;
+    guard::write_marker(staging.path(), guard::FolderKind::Results)?;
+    let path = staging.keep();
+    guard::replace_dir(&path, dir, guard::FolderKind::Results).inspect_err(|_| {
+        let _ = fs::remove_dir_all(&path);
+    })?;
+    Ok(())
+}
+
+/// Draw the charts of the (staging) result folder `dir` into `dir/charts/`; returns how
+/// many were drawn.
+///
+/// # Errors
+/// If drawing fails.
+pub fn draw_charts(dir: &Path) -> Result<usize, OutputError> {
+    crate::chart::plot(dir)
+        .map(|files| files.len())
+        .map_err(|e| OutputError::Charts(Box::new(e)))
 }
 
 fn opt(v: Option<f64>) -> String {
