@@ -478,14 +478,6 @@ pub fn compare(args: &super::args::CompareArgs) -> Result<(), Failure> {
     let mut plan = Plan::compare(&scenarios, seed, reps);
     let precision = matches!(count, Count::Auto { .. }).then_some(args.precision);
     let h = header(&args.scenarios[0], &plan, precision, None, args.exec.shard);
-    if !args.exec.quiet {
-        errln!(
-            "compare: {} arms × {} replications{} (seed {seed})",
-            plan.points.len(),
-            reps,
-            if precision.is_some() { " at most" } else { "" }
-        );
-    }
     execute(&mut plan, h, &out, &args.exec, count, None)
 }
 

@@ -26,6 +26,8 @@ pub enum FolderKind {
     Results,
     /// A run journal, or a finished shard (a journal renamed into place).
     Journal,
+    /// A result folder being written (a hidden `.<name>.partial-*` staging folder).
+    Staging,
 }
 
 impl FolderKind {
@@ -33,6 +35,7 @@ impl FolderKind {
         match self {
             FolderKind::Results => "result folder",
             FolderKind::Journal => "journal or shard folder",
+            FolderKind::Staging => "staging folder",
         }
     }
 }
@@ -41,6 +44,9 @@ impl FolderKind {
 struct Marker {
     tool: String,
     kind: FolderKind,
+    /// The process writing a staging folder (to tell a killed run's leftovers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pid: Option<u32>,
 }
 
 /// Write the marker of a `kind` folder into `dir`.
@@ -51,6 +57,7 @@ pub fn write_marker(dir: &Path, kind: FolderKind) -> Result<(), OutputError> {
     let body = serde_json::to_vec(&Marker {
         tool: "caresim".into(),
         kind,
+        pid: (kind == FolderKind::Staging).then(std::process::id),
     })?;
     super::atomic_write(&dir.join(MARKER), &body)
 }
@@ -58,6 +65,10 @@ pub fn write_marker(dir: &Path, kind: FolderKind) -> Result<(), OutputError> {
 /// The kind named by the marker in `dir`, if it holds a caresim marker (a regular file of
 /// at most 1 KiB naming caresim).
 pub fn marker(dir: &Path) -> Option<FolderKind> {
+    read_marker(dir).map(|m| m.kind)
+}
+
+fn read_marker(dir: &Path) -> Option<Marker> {
     let path = dir.join(MARKER);
     let meta = fs::symlink_metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > 1024 {
@@ -70,7 +81,36 @@ pub fn marker(dir: &Path) -> Option<FolderKind> {
         .read_to_end(&mut bytes)
         .ok()?;
     let m: Marker = serde_json::from_slice(&bytes).ok()?;
-    (m.tool == "caresim").then_some(m.kind)
+    (m.tool == "caresim").then_some(m)
+}
+
+/// Remove the staging folders of `dir` (`.<name>.partial-*` beside it, holding a staging
+/// marker) left by caresim processes that no longer run (killed mid-write). Only where
+/// process liveness can be told (`/proc`); elsewhere they stay, blocking nothing.
+pub fn remove_stale_staging(dir: &Path) {
+    let proc_fs = Path::new("/proc/self");
+    if !proc_fs.exists() {
+        return;
+    }
+    let prefix = format!(".{}.partial-", file_name(dir));
+    let Ok(entries) = fs::read_dir(parent_of(dir)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if !e.file_name().to_string_lossy().starts_with(&prefix) {
+            continue;
+        }
+        let path = e.path();
+        if let Some(Marker {
+            kind: FolderKind::Staging,
+            pid: Some(pid),
+            ..
+        }) = read_marker(&path)
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
 }
 
 /// Whether `dir` is an empty folder.

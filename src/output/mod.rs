@@ -328,8 +328,9 @@ pub fn write_comparison(
 /// named staging folder beside `dir` (charts included), the staging folder gets the
 /// caresim marker, and only then is it renamed onto `dir`. A failure or a kill at any point
 /// leaves `dir` as it was (a killed run may leave a hidden `.<name>.partial-*` folder,
-/// which blocks nothing). An existing `dir` is replaced only with `force`, and only if it is
-/// a caresim result folder (see [`guard::check_target`]).
+/// which blocks nothing and which the next write of `dir` removes). An existing `dir` is
+/// replaced only with `force`, and only if it is a caresim result folder (see
+/// [`guard::check_target`]).
 ///
 /// # Errors
 /// If `dir` may not be replaced, `fill` fails, or a file operation fails.
@@ -346,6 +347,8 @@ pub fn write_atomically<E: From<OutputError>>(
         .prefix(&format!(".{}.partial-", guard::file_name(dir)))
         .tempdir_in(parent)
         .map_err(io_err("creating a staging folder in", parent))?;
+    guard::write_marker(staging.path(), guard::FolderKind::Staging)?;
+    guard::remove_stale_staging(dir);
     fill(staging.path())?;
     guard::write_marker(staging.path(), guard::FolderKind::Results)?;
     let path = staging.keep();

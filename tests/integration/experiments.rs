@@ -56,7 +56,7 @@ fn uncertain_parameters_are_sampled_per_replication_and_shared_by_arms() {
         "base parameters at the mean"
     );
     let plan = Plan::single(&s, 11, 400);
-    let admits: Vec<f64> = (0..400).map(|r| plan.sample(r)[1]).collect();
+    let admits: Vec<f64> = (0..400).map(|r| plan.sample(0, r)[1]).collect();
     let mean = admits.iter().sum::<f64>() / 400.0;
     assert!(
         (mean - 0.3).abs() < 3.0 * 0.05 / 20.0,

@@ -10,5 +10,6 @@ mod golden;
 mod policy;
 mod queueing;
 mod reproducibility;
+mod safety;
 mod scenario_errors;
 mod util;
