@@ -11,4 +11,5 @@ mod policy;
 mod queueing;
 mod reproducibility;
 mod scenario_errors;
+mod slurm_safety;
 mod util;
