@@ -9,6 +9,7 @@ mod features;
 mod golden;
 mod policy;
 mod queueing;
+mod report_safety;
 mod reproducibility;
 mod scenario_errors;
 mod slurm_safety;
