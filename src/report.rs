@@ -36,7 +36,49 @@ enum Block {
     Heading(usize, String),
     Para(String),
     Table(Vec<String>, Vec<Vec<String>>),
-    Image(String, PathBuf),
+    /// A chart: its title, its path (inside the result folder) and its PNG bytes.
+    Image(String, PathBuf, Vec<u8>),
+}
+
+/// Charts larger than this are not embedded.
+const MAX_CHART_BYTES: u64 = 32 << 20;
+
+/// The bytes of the chart `f` if it may be embedded: a regular file (not a symlink) inside
+/// the result folder `root` (canonical) and not too large; otherwise why not.
+fn chart_bytes(root: &Path, f: &Path) -> Result<Result<Vec<u8>, &'static str>, ReportError> {
+    let err = |e: std::io::Error| ReportError::File {
+        path: f.to_path_buf(),
+        message: e.to_string(),
+    };
+    let meta = std::fs::symlink_metadata(f).map_err(err)?;
+    if meta.file_type().is_symlink() {
+        return Ok(Err("it is a symbolic link"));
+    }
+    if !meta.is_file() {
+        return Ok(Err("it is not a regular file"));
+    }
+    // The folders on the way (`charts` itself) may be links: the file must resolve inside.
+    if !f.canonicalize().map_err(err)?.starts_with(root) {
+        return Ok(Err("it lies outside the result folder"));
+    }
+    if meta.len() > MAX_CHART_BYTES {
+        return Ok(Err("it is larger than 32 MiB"));
+    }
+    std::fs::read(f).map(Ok).map_err(err)
+}
+
+/// `p` as a Markdown link target: characters other than letters, digits, `/`, `.`, `_` and
+/// `-` percent-encoded, so no name can end the link or point elsewhere.
+fn link_target(p: &Path) -> String {
+    let mut s = String::new();
+    for b in p.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-') {
+            s.push(char::from(b));
+        } else {
+            write!(s, "%{b:02X}").expect("writing to a string");
+        }
+    }
+    s
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, ReportError> {
@@ -370,12 +412,29 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
             .filter(|p| p.extension().is_some_and(|x| x == "png"))
             .collect();
         files.sort();
+        // Only regular files inside the folder are embedded: a chart linked to a file
+        // elsewhere is named, not copied into the report.
+        let root = dir.canonicalize().map_err(|e| ReportError::File {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
         for f in files {
             let title = f
                 .file_stem()
                 .map(|s| s.to_string_lossy().replace('_', " "))
                 .unwrap_or_default();
-            doc.push(Block::Image(title, f));
+            match chart_bytes(&root, &f)? {
+                Ok(bytes) => doc.push(Block::Image(title, f, bytes)),
+                Err(why) => {
+                    let name = f
+                        .file_name()
+                        .map(|n| n.to_string_lossy().replace('`', "'"))
+                        .unwrap_or_default();
+                    doc.push(Block::Para(format!(
+                        "Chart `charts/{name}` not included: {why} (only regular files inside the result folder are)."
+                    )));
+                }
+            }
         }
     } else {
         doc.push(Block::Para(
@@ -548,9 +607,14 @@ fn markdown(doc: &[Block], dir: &Path) -> String {
                 }
                 writeln!(s)
             }
-            Block::Image(t, p) => {
+            Block::Image(t, p, _) => {
+                // Images come from the folder's `charts/`: the link is relative to it.
                 let rel = p.strip_prefix(dir).unwrap_or(p);
-                writeln!(s, "![{t}]({})\n", rel.display())
+                let alt: String = t
+                    .chars()
+                    .filter(|c| !matches!(c, '[' | ']' | '\\'))
+                    .collect();
+                writeln!(s, "![{alt}]({})\n", link_target(rel))
             }
         }
         .expect("writing to a string");
@@ -610,11 +674,7 @@ fn html(doc: &[Block]) -> Result<String, ReportError> {
                 }
                 writeln!(s, "</table>")
             }
-            Block::Image(t, p) => {
-                let bytes = std::fs::read(p).map_err(|e| ReportError::File {
-                    path: p.clone(),
-                    message: e.to_string(),
-                })?;
+            Block::Image(t, _, bytes) => {
                 let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
                 writeln!(
                     s,

@@ -189,7 +189,8 @@ pub struct SlurmArgs {
     /// The file is a sweep file.
     #[arg(long)]
     pub sweep: bool,
-    /// Number of shards (array tasks).
+    /// Number of shards (array tasks), at most 10000 and at most the runs to share out
+    /// (points × replications).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub shards: u32,
     /// Replications (per point) [default: the scenario's or sweep's].
@@ -201,13 +202,16 @@ pub struct SlurmArgs {
     /// Result folder of the merged run [default: as `run`/`sweep`].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// CPUs per array task (its worker threads).
-    #[arg(long, default_value_t = 1)]
+    /// CPUs per array task (its worker threads), 1 to 1024.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub cpus_per_task: u32,
-    /// Time limit per task, as Slurm takes it.
+    /// Time limit per task, as Slurm takes it: minutes, minutes:seconds,
+    /// hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds or
+    /// UNLIMITED.
     #[arg(long, default_value = "01:00:00")]
     pub time: String,
-    /// Partition (default: the cluster's default).
+    /// Partition, or a comma-separated list (letters, digits, `_`, `-`, `.`) [default: the
+    /// cluster's default].
     #[arg(long)]
     pub partition: Option<String>,
     /// Write the script here instead of standard output.
