@@ -61,6 +61,9 @@ pub fn from_journals(
     Ok(results)
 }
 
+/// One replication of an arm: replication, sampled values, metric values.
+type ArmRow = (u32, Vec<f64>, Vec<f64>);
+
 /// A finished comparison, for the terminal summary.
 #[derive(Debug)]
 pub struct Compared {
@@ -119,7 +122,7 @@ pub fn comparison_from_journals(
     charts: bool,
 ) -> Result<Compared, FinishError> {
     let mut folds: Vec<Fold> = plan.points.iter().map(|p| Fold::new(&p.params)).collect();
-    let mut rows: Vec<Vec<(u32, Vec<f64>, Vec<f64>)>> = vec![Vec::new(); plan.points.len()];
+    let mut rows: Vec<Vec<ArmRow>> = vec![Vec::new(); plan.points.len()];
     for_each_record(plan, journals, |r| {
         let p = r.point as usize;
         let values = folds[p].push(&r).to_vec();

@@ -112,7 +112,7 @@ fn a_run_draws_its_charts_and_plot_redraws_the_same_bytes() {
     let o = caresim(dir.path(), &["plot", "."]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("holds no caresim results"),
+        stderr(&o).contains("is not a result folder written by caresim"),
         "{}",
         stderr(&o)
     );

@@ -69,7 +69,11 @@ fn force_never_replaces_a_folder_caresim_did_not_make() {
     refused(&sb, &run(s, "."), "it is the working folder");
     refused(&sb, &run(s, ".."), "it holds the working folder");
     refused(dir.path(), &run(s, "/"), "root folder");
-    refused(dir.path(), &run(s, dir.path().to_str().unwrap()), "working folder");
+    refused(
+        dir.path(),
+        &run(s, dir.path().to_str().unwrap()),
+        "working folder",
+    );
     refused(dir.path(), &run(s, "mine"), "not made by caresim");
     // A folder holding an input file, even one caresim made.
     ok(&caresim(dir.path(), &run(s, "made")));
@@ -125,7 +129,9 @@ fn force_never_replaces_a_folder_caresim_did_not_make() {
     );
     ok(&caresim(
         dir.path(),
-        &["run", s, "--reps", "2", "--quiet", "--out", "r", "--shard", "1/1"],
+        &[
+            "run", s, "--reps", "2", "--quiet", "--out", "r", "--shard", "1/1",
+        ],
     ));
     refused(
         dir.path(),
@@ -167,10 +173,22 @@ fn a_journal_folder_caresim_did_not_make_is_never_used_or_deleted() {
     fs::write(j.join("diary.txt"), "mine").unwrap();
     let o = caresim(
         dir.path(),
-        &["run", s.to_str().unwrap(), "--reps", "2", "--out", "out", "--force"],
+        &[
+            "run",
+            s.to_str().unwrap(),
+            "--reps",
+            "2",
+            "--out",
+            "out",
+            "--force",
+        ],
     );
     assert_eq!(code(&o), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("was not made by caresim"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("was not made by caresim"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(fs::read_to_string(j.join("diary.txt")).unwrap(), "mine");
 }
 
@@ -276,7 +294,11 @@ fn tampered_foreign_or_garbage_records_are_refused_with_file_and_line() {
     let mut lines: Vec<String> = original.lines().map(String::from).collect();
     let at = lines[2].find("\"admissions\":").expect("a count to edit") + 13;
     let digit = lines[2].as_bytes()[at];
-    let edited = if digit == b'9' { '8' } else { (digit + 1) as char };
+    let edited = if digit == b'9' {
+        '8'
+    } else {
+        (digit + 1) as char
+    };
     lines[2].replace_range(at..at + 1, &edited.to_string());
     fs::write(&records, lines.join("\n") + "\n").unwrap();
     let o = merge("a.shard-1-of-2", "a.shard-2-of-2");
@@ -552,7 +574,15 @@ fn a_full_disk_leaves_no_partial_result() {
     }
     let o = caresim(
         &disk,
-        &["run", s.to_str().unwrap(), "--reps", "20", "--quiet", "--out", "out"],
+        &[
+            "run",
+            s.to_str().unwrap(),
+            "--reps",
+            "20",
+            "--quiet",
+            "--out",
+            "out",
+        ],
     );
     let listing: Vec<String> = fs::read_dir(&disk)
         .unwrap()
@@ -562,8 +592,5 @@ fn a_full_disk_leaves_no_partial_result() {
     assert_eq!(code(&o), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("No space left"), "{}", stderr(&o));
     // The journal may remain (resumable); no result folder and no staging folder.
-    assert!(
-        listing.iter().all(|n| n == ".out.journal"),
-        "{listing:?}"
-    );
+    assert!(listing.iter().all(|n| n == ".out.journal"), "{listing:?}");
 }
