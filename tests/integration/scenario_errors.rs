@@ -167,3 +167,149 @@ fn fails_with_a_sweep_over_a_key_the_scenario_lacks() {
         stderr(&o)
     );
 }
+
+#[test]
+fn reports_every_unknown_key_and_wrong_type_at_once() {
+    let e = errors_of("many_problems.toml");
+    let located: Vec<&str> = e
+        .lines()
+        .map(|l| {
+            let rest = l.strip_prefix("error: many_problems.toml:").unwrap_or(l);
+            // "line:col: key.path" of each line
+            let mut parts = rest.splitn(3, ": ");
+            let at = parts.next().unwrap();
+            let key = parts.next().unwrap();
+            &rest[..at.len() + 2 + key.len()]
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [
+            "3:1: bogus",
+            "7:1: scenario.descripton",
+            "10:16: simulation.horizon_days",
+            "11:16: simulation.replications",
+            "14:1: acute.bedz",
+            "15:8: acute.beds",
+            "16:31: acute.schedule[0].beds",
+            "16:46: acute.schedule[1].day",
+            "19:1: conditions.copd.admitt",
+            "20:16: conditions.copd.los.dist",
+            "21:26: conditions.copd.exacerbations_per_year",
+        ],
+        "{e}"
+    );
+    for hint in [
+        "did you mean `description`?",
+        "did you mean `beds`?",
+        "did you mean `admit`?",
+        "did you mean `lognormal`?",
+        "did you mean `gamma`?",
+        "invalid type: string \"long\", expected f64",
+    ] {
+        assert!(e.contains(hint), "{hint}: {e}");
+    }
+}
+
+#[test]
+fn reports_problems_in_every_file_of_the_extends_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("base.toml"),
+        "extends = \"valid.toml\"\n[acute]\nbedz = 3\nbeds = \"x\"\n",
+    )
+    .unwrap();
+    std::fs::copy(fixture("valid.toml"), dir.path().join("valid.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("child.toml"),
+        "extends = \"base.toml\"\n[simulation]\nseeds = 3\nhorizon_days = true\n",
+    )
+    .unwrap();
+    let o = caresim(dir.path(), &["validate", "child.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    for want in [
+        "error: child.toml:3:1: simulation.seeds: unknown field `seeds`",
+        "error: child.toml:4:16: simulation.horizon_days: invalid type: boolean `true`",
+        "error: base.toml:3:1: acute.bedz: unknown field `bedz`",
+        "error: base.toml:4:8: acute.beds: invalid type: string \"x\", expected u32",
+    ] {
+        assert!(e.contains(want), "{want}\n{e}");
+    }
+}
+
+/// Run caresim with `args` in `dir`, failing the test if it has not finished in 30 s (a
+/// FIFO read would block forever).
+fn caresim_promptly(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    use std::time::{Duration, Instant};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_caresim"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("caresim {args:?} did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn reads_only_regular_files_of_bounded_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    #[cfg(unix)]
+    {
+        let fifo = d.join("pipe.toml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    // Sparse: 17 MiB of size, no blocks written.
+    std::fs::File::create(d.join("huge.toml"))
+        .unwrap()
+        .set_len(17 * 1024 * 1024)
+        .unwrap();
+    let mut cases = vec![
+        (
+            "/dev/zero",
+            "it is not a regular file (it is a character device)",
+        ),
+        (
+            "huge.toml",
+            "it is 17825792 bytes, larger than the limit of 16 MiB",
+        ),
+        (".", "it is a folder, not a regular file"),
+    ];
+    if cfg!(unix) {
+        cases.push(("pipe.toml", "it is not a regular file (it is a named pipe)"));
+    }
+    for (target, why) in cases {
+        // As the `extends` target: located at the `extends` value.
+        std::fs::write(d.join("child.toml"), format!("extends = \"{target}\"\n")).unwrap();
+        let o = caresim_promptly(d, &["validate", "child.toml"]);
+        assert_eq!(o.status.code(), Some(2), "{target}");
+        let e = stderr(&o);
+        assert!(
+            e.starts_with(&format!(
+                "error: child.toml:1:11: extends: cannot read {target}: {why}"
+            )),
+            "{e}"
+        );
+        // As the file itself, for each command that reads one.
+        for cmd in ["validate", "run"] {
+            let o = caresim_promptly(d, &[cmd, target]);
+            assert_eq!(o.status.code(), Some(2), "{cmd} {target}");
+            let e = stderr(&o);
+            assert!(e.contains(why), "{cmd} {target}: {e}");
+        }
+    }
+}
