@@ -276,6 +276,21 @@ fn special_kind(_meta: &std::fs::Metadata) -> &'static str {
     "a special file"
 }
 
+/// Top-level keys only a scenario file has.
+const SCENARIO_ONLY: [&str; 11] = [
+    "extends",
+    "simulation",
+    "acute",
+    "primary_care",
+    "community",
+    "conditions",
+    "seasonality",
+    "population",
+    "tiers",
+    "outpatients",
+    "policy",
+];
+
 /// Which kind of caresim input a TOML document is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
@@ -289,19 +304,6 @@ impl FileKind {
     /// The kind of a parsed document: a sweep names its scenario as a string (a scenario's
     /// `[scenario]` is a table) or has `[parameters]`, and has none of a scenario's tables.
     pub fn of(table: &toml::Table) -> FileKind {
-        const SCENARIO_ONLY: [&str; 11] = [
-            "extends",
-            "simulation",
-            "acute",
-            "primary_care",
-            "community",
-            "conditions",
-            "seasonality",
-            "population",
-            "tiers",
-            "outpatients",
-            "policy",
-        ];
         let sweep_like =
             table.get("scenario").is_some_and(|s| s.is_str()) || table.contains_key("parameters");
         if sweep_like && !SCENARIO_ONLY.iter().any(|k| table.contains_key(*k)) {
@@ -309,6 +311,13 @@ impl FileKind {
         } else {
             FileKind::Scenario
         }
+    }
+
+    /// True when `table` has a scenario's `[scenario]` table or any table only a scenario
+    /// has (so it is not an incomplete sweep file).
+    pub fn has_scenario_tables(table: &toml::Table) -> bool {
+        table.get("scenario").is_some_and(|s| s.is_table())
+            || SCENARIO_ONLY.iter().any(|k| table.contains_key(*k))
     }
 
     /// The kind of the file at `path`; [`FileKind::Scenario`] when it cannot be read or
@@ -326,7 +335,7 @@ impl FileKind {
         let p = path.display();
         match self {
             FileKind::Sweep => format!(
-                "this is a sweep file (it has `scenario = \"...\"` and `[parameters]`), not a scenario; run it with `caresim sweep {p}`"
+                "this is a sweep file (it has `scenario = \"...\"` and `[parameters]`), not a scenario; run it with `caresim sweep {p}` (with `caresim slurm`, add `--sweep`)"
             ),
             FileKind::Scenario => format!(
                 "this is a scenario file, not a sweep file (a sweep file has `scenario = \"<scenario file>\"` and `[parameters]`); run it with `caresim run {p}`"
