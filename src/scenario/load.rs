@@ -450,6 +450,9 @@ fn count_nodes(v: &DeValue<'_>) -> usize {
     }
 }
 
+/// Most keys [`check_all`] removes before it stops looking for more problems.
+const MAX_ROUNDS: usize = 500;
+
 /// A TOML document deserialized as `T` with every unknown key and wrong type found, not
 /// only the first: each is recorded where it is, removed, and the rest deserialized again,
 /// until what remains deserializes.
@@ -492,8 +495,11 @@ pub(crate) fn check_all<T: DeserializeOwned>(
                 .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
     };
     let original = table.clone();
-    let rounds = count_nodes(&DeValue::Table(table.get_ref().clone())) + 1;
+    // Each round removes one key, so this bounds the rounds; so does a cap on problems,
+    // since each round copies the document.
+    let rounds = (count_nodes(&DeValue::Table(table.get_ref().clone())) + 1).min(MAX_ROUNDS);
     let mut value = None;
+    let mut separated = true;
     for _ in 0..rounds {
         let e = match T::deserialize(toml::de::Deserializer::from(table.clone())) {
             Ok(v) => {
@@ -518,8 +524,21 @@ pub(crate) fn check_all<T: DeserializeOwned>(
             reported.push(path.clone());
         }
         if segs.is_empty() || !remove(table.get_mut(), &segs) {
-            break; // a problem of the whole document: nothing more can be separated
+            separated = false; // a problem of the whole document: nothing more can be separated
+            break;
         }
+    }
+    if value.is_none() && (separated || problems.is_empty()) {
+        // Never "not valid" without a reason: when every problem left was a consequence of
+        // one reported (or the cap was reached), say that the check stopped.
+        problems.push((
+            text.len(),
+            file.problem_at(
+                text.len(),
+                "",
+                "stopped looking for more problems here: fix those above and check again".into(),
+            ),
+        ));
     }
     problems.sort_by_key(|(o, _)| *o);
     let plain = value
@@ -595,6 +614,33 @@ mod tests {
         assert_eq!(suggest_key(m), None);
         let m = "unknown variant `lognorm`, expected one of `exponential`, `lognormal`";
         assert_eq!(suggest_key(m).as_deref(), Some("lognormal"));
+    }
+
+    #[test]
+    fn locates_and_removes_keys_and_array_elements() {
+        let text = "[a]\nx = [{ d = 1 }, { d = \"y\" }]\nz = 2\n";
+        let mut t = DeTable::parse(text).unwrap();
+        let at = |s: &str| text.find(s).unwrap();
+        assert_eq!(seg_path(&locate(t.get_ref(), at("\"y\""))), "a.x[1].d");
+        assert_eq!(seg_path(&locate(t.get_ref(), at("z"))), "a.z");
+        let first = locate(t.get_ref(), at("{ d = 1"));
+        assert_eq!(seg_path(&first), "a.x[0]");
+        assert!(remove(t.get_mut(), &first));
+        let plain = toml::Table::deserialize(toml::de::Deserializer::from(t)).unwrap();
+        assert_eq!(plain["a"]["x"].as_array().unwrap().len(), 1);
+        assert_eq!(plain["a"]["x"][0]["d"].as_str(), Some("y"));
+    }
+
+    #[test]
+    fn tells_sweep_files_from_scenarios() {
+        let kind = |s: &str| FileKind::of(&s.parse().unwrap());
+        assert_eq!(
+            kind("scenario = \"a.toml\"\n[parameters]\n"),
+            FileKind::Sweep
+        );
+        assert_eq!(kind("[parameters]\n"), FileKind::Sweep);
+        assert_eq!(kind("[scenario]\nname = \"a\"\n"), FileKind::Scenario);
+        assert_eq!(kind("scenario = \"a\"\n[acute]\n"), FileKind::Scenario);
     }
 
     #[test]
