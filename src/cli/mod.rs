@@ -9,7 +9,9 @@ mod report;
 mod run;
 mod slurm;
 
+use caresim::experiment::sweep;
 use caresim::output::OutputError;
+use caresim::scenario::load::FileKind;
 use caresim::scenario::{self, ScenarioError};
 
 use std::path::Path;
@@ -101,28 +103,60 @@ pub(crate) fn human(x: f64) -> String {
     }
 }
 
-/// `caresim validate`.
+/// `caresim validate`: scenario and sweep files, each recognised by its keys.
 pub fn validate(args: &ValidateArgs) -> Result<(), Failure> {
+    // Check a sweep file and every one of its points; with `resolved`, print its scenario
+    // after `extends`.
+    fn validate_sweep(f: &Path, resolved: bool) -> Result<(), String> {
+        let s = sweep::load(f).map_err(|e| e.to_string())?;
+        let plan = s
+            .plan(s.seed.unwrap_or(s.scenario.seed), 1)
+            .map_err(|e| e.to_string())?;
+        if resolved {
+            let t =
+                scenario::resolved_toml(&s.scenario.files[0].path).map_err(|e| e.to_string())?;
+            outln!(
+                "# {} (scenario of {})\n{t}",
+                s.scenario.files[0].path.display(),
+                f.display()
+            );
+        } else {
+            outln!(
+                "{}: ok (sweep of {}: {} points)",
+                f.display(),
+                s.scenario.name,
+                plan.points.len()
+            );
+        }
+        Ok(())
+    }
+
     let mut failed: Vec<String> = Vec::new();
     for f in &args.files {
-        let checked = if args.resolved {
-            scenario::resolved_toml(f).map(|t| {
-                outln!("# {}\n{t}", f.display());
-            })
+        let checked = if FileKind::of_file(f) == FileKind::Sweep {
+            validate_sweep(f, args.resolved)
+        } else if args.resolved {
+            scenario::resolved_toml(f)
+                .map(|t| {
+                    outln!("# {}\n{t}", f.display());
+                })
+                .map_err(|e| e.to_string())
         } else {
-            scenario::load(f).map(|s| {
-                outln!(
-                    "{}: ok ({}, {} patients, {} conditions, {} community services)",
-                    f.display(),
-                    s.name,
-                    s.params.total_patients(),
-                    s.params.conditions.len(),
-                    s.params.services.len()
-                );
-            })
+            scenario::load(f)
+                .map(|s| {
+                    outln!(
+                        "{}: ok ({}, {} patients, {} conditions, {} community services)",
+                        f.display(),
+                        s.name,
+                        s.params.total_patients(),
+                        s.params.conditions.len(),
+                        s.params.services.len()
+                    );
+                })
+                .map_err(|e| e.to_string())
         };
         if let Err(e) = checked {
-            failed.push(e.to_string());
+            failed.push(e);
         }
     }
     if failed.is_empty() {

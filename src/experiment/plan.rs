@@ -146,10 +146,25 @@ impl<'s> Plan<'s> {
                 values.push((&u.path, v));
             }
         }
-        let params = scenario.params_with(&values).map_err(|e| {
-            e.with_note(&format!(
-                "(sampled in replication {replication}: choose distributions whose values are always valid, e.g. beta for probabilities, gamma or lognormal for positive quantities)"
-            ))
+        let params = scenario.params_with(&values).map_err(|mut e| {
+            let of_point = if self.points.len() > 1 {
+                format!(" of {} {point}", if self.is_comparison() { "arm" } else { "sweep point" })
+            } else {
+                String::new()
+            };
+            for p in &mut e.problems {
+                let drawn = scenario
+                    .uncertain
+                    .iter()
+                    .zip(&sampled)
+                    .find(|(u, _)| u.path == p.field)
+                    .map(|(u, v)| format!("replication {replication}{of_point} sampled {} = {v}", u.path))
+                    .unwrap_or_else(|| format!("in replication {replication}{of_point}"));
+                p.message.push_str(&format!(
+                    " ({drawn}; choose distributions whose values are always valid, e.g. beta for probabilities, gamma or lognormal for positive quantities)"
+                ));
+            }
+            e
         })?;
         Ok((Cow::Owned(params), sampled))
     }

@@ -52,14 +52,16 @@ pub enum RunError {
     #[error("starting worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
     /// A sampled or swept parameter set is invalid.
-    #[error("point {point}, replication {replication}: {source}")]
+    // The problems name the replication and sit at the parameter's place in the file; they
+    // are this error's whole message, and not also its source (which would print them twice).
+    #[error("{problems}")]
     Params {
         /// Point index.
         point: u32,
         /// Replication index.
         replication: u32,
         /// The problems.
-        source: ScenarioError,
+        problems: ScenarioError,
     },
     /// The consumer of results failed (writing the journal).
     #[error("{0}")]
@@ -152,13 +154,13 @@ fn run_item<'p>(
 ) -> Result<RunResult, RunError> {
     let (point, replication) = plan.item(item);
     let seeds = replication_seeds(plan.seed, replication);
-    let (params, sampled) = plan
-        .params(point, replication)
-        .map_err(|source| RunError::Params {
-            point,
-            replication,
-            source,
-        })?;
+    let (params, sampled) =
+        plan.params(point, replication)
+            .map_err(|problems| RunError::Params {
+                point,
+                replication,
+                problems,
+            })?;
     let tally = match params {
         Cow::Borrowed(p) => {
             if cached.as_ref().is_none_or(|(cp, _)| *cp != point) {

@@ -12,14 +12,17 @@
 //! "community.intermediate_care.capacity" = { from = 8, to = 24, steps = 5 }
 //! ```
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use toml::de::{DeTable, DeValue};
+
 use super::plan::{Plan, Point};
-use crate::scenario::{self, Scenario, ScenarioError};
+use crate::scenario::load::{Checked, FileKind, SourceFile, check_all, read_text};
+use crate::scenario::span::SpanIndex;
+use crate::scenario::{self, Problem, Scenario, ScenarioError};
 
 /// How sweep points are formed.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -33,31 +36,23 @@ pub enum Design {
     OneWay,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum RawValues {
-    List(Vec<f64>),
-    Range(RawRange),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRange {
-    from: f64,
-    to: f64,
-    steps: u32,
-}
-
+/// The sweep file as parsed; `[parameters]` is walked with its spans (see [`parameters`]).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSweep {
-    scenario: PathBuf,
+    scenario: Option<String>,
     #[serde(default)]
     design: Design,
     replications: Option<u32>,
     seed: Option<u64>,
-    parameters: BTreeMap<String, RawValues>,
+    parameters: Option<toml::Table>,
 }
+
+/// Most values one range may have.
+pub const MAX_STEPS: u32 = 10_000;
+
+/// Most points a grid may have.
+pub const MAX_POINTS: u64 = 100_000;
 
 /// A checked sweep: its scenario, design and the values of each parameter.
 #[derive(Debug)]
@@ -76,112 +71,460 @@ pub struct Sweep {
     pub seed: Option<u64>,
     /// Swept key paths and their values, in key order.
     pub parameters: Vec<(String, Vec<f64>)>,
+    /// The sweep file's text and key locations, to locate problems of points.
+    pub source: SourceFile,
+    /// Byte offset in the sweep file of each value of each swept key, in `parameters`
+    /// order (a range's values share the range's offset).
+    value_offsets: Vec<Vec<usize>>,
 }
 
-/// Why a sweep file cannot be used.
+/// Why a sweep file cannot be used: every problem found, each located as
+/// `file:line:col: key.path: message` (in the sweep file, or in the scenario it names).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SweepError {
-    /// A problem in the sweep file itself.
-    #[error("{path}: {message}")]
-    File {
-        /// The sweep file (with line:col when known).
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// A problem in the scenario, or in a point's values.
-    #[error("{0}")]
+    /// Problems in the sweep file (listed with any in its scenario).
+    #[error(transparent)]
+    File(ScenarioError),
+    /// Problems in the scenario only.
+    #[error(transparent)]
     Scenario(#[from] ScenarioError),
 }
 
-fn file_error(path: &Path, text: &str, offset: Option<usize>, message: String) -> SweepError {
-    let path = match offset {
-        Some(o) => {
-            let (l, c) = scenario::span::line_col(text, o);
-            format!("{}:{l}:{c}", path.display())
+/// Serde's type names in plain words.
+fn explain(_path: &str, message: &str) -> String {
+    message
+        .replace("expected u32", "expected a whole number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a string", "expected a quoted path")
+        .replace("expected a map", "expected a table")
+}
+
+/// One swept key as written: where it is, and its values with their offsets.
+struct Swept {
+    key: String,
+    key_offset: usize,
+    value_offset: usize,
+    /// Values and the offset of each (a range's values share the range's).
+    values: Vec<(f64, usize)>,
+}
+
+const RANGE_KEYS: [&str; 3] = ["from", "to", "steps"];
+
+/// A number as TOML gives it (integer or float).
+fn number(v: &DeValue<'_>) -> Option<f64> {
+    match v {
+        DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+            .ok()
+            .map(|i| i as f64),
+        DeValue::Float(f) => {
+            f.as_str()
+                .replace('_', "")
+                .parse::<f64>()
+                .ok()
+                .or_else(|| match f.as_str() {
+                    "inf" | "+inf" => Some(f64::INFINITY),
+                    "-inf" => Some(f64::NEG_INFINITY),
+                    _ => Some(f64::NAN),
+                })
         }
-        None => path.display().to_string(),
-    };
-    SweepError::File { path, message }
+        _ => None,
+    }
+}
+
+/// Walk `[parameters]` with spans: a list of numbers or a `{ from, to, steps }` range per
+/// key; tables without range keys are nested key paths (`[parameters.acute] beds = [..]`).
+fn parameters(
+    file: &SourceFile,
+    table: &DeTable<'_>,
+    prefix: &str,
+    out: &mut Vec<Swept>,
+    problems: &mut Vec<Problem>,
+) {
+    const SHAPE: &str = "must be a list of numbers, e.g. [10, 20, 30], or a range { from = 10, to = 30, steps = 3 }";
+    for (k, v) in table.iter() {
+        let key = if prefix.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
+        let at = |offset: usize, message: String| file.problem_at(offset, &key, message);
+        let value_offset = v.span().start;
+        let mut values = Vec::new();
+        match v.get_ref() {
+            DeValue::Array(a) => {
+                if a.is_empty() {
+                    problems.push(at(value_offset, format!("{SHAPE}; got an empty list")));
+                    continue;
+                }
+                let mut ok = true;
+                for e in a.iter() {
+                    match number(e.get_ref()) {
+                        Some(x) if x.is_finite() => values.push((x, e.span().start)),
+                        Some(x) => {
+                            problems.push(at(e.span().start, format!("must be finite, got {x}")));
+                            ok = false;
+                        }
+                        None => {
+                            problems.push(at(
+                                e.span().start,
+                                format!("{SHAPE}; got a {} in the list", e.get_ref().type_str()),
+                            ));
+                            ok = false;
+                        }
+                    }
+                }
+                if !ok {
+                    continue;
+                }
+            }
+            DeValue::Table(t)
+                if t.iter()
+                    .any(|(k, _)| RANGE_KEYS.contains(&k.get_ref().as_ref())) =>
+            {
+                let mut ok = true;
+                for (rk, _) in t.iter() {
+                    let name: &str = rk.get_ref();
+                    if !RANGE_KEYS.contains(&name) {
+                        let hint = RANGE_KEYS
+                            .iter()
+                            .find(|c| strsim::damerau_levenshtein(c, name) <= 2)
+                            .map(|c| format!("; did you mean `{c}`?"))
+                            .unwrap_or_default();
+                        problems.push(at(
+                            rk.span().start,
+                            format!("unknown key `{name}` in a range; a range is {{ from, to, steps }}{hint}"),
+                        ));
+                        ok = false;
+                    }
+                }
+                let get = |name: &str| t.get(name);
+                let mut ends = [0.0; 2];
+                for (i, name) in ["from", "to"].into_iter().enumerate() {
+                    match get(name).map(|x| (number(x.get_ref()), x.span().start)) {
+                        Some((Some(x), _)) if x.is_finite() => ends[i] = x,
+                        Some((_, o)) => {
+                            problems.push(at(o, format!("`{name}` must be a finite number")));
+                            ok = false;
+                        }
+                        None => {
+                            problems.push(at(
+                                value_offset,
+                                format!("a range needs `{name}`: {{ from, to, steps }}"),
+                            ));
+                            ok = false;
+                        }
+                    }
+                }
+                let steps = match get("steps") {
+                    Some(s) => match s.get_ref() {
+                        DeValue::Integer(_) => {
+                            let n = number(s.get_ref()).unwrap_or(0.0);
+                            if !(2.0..=f64::from(MAX_STEPS)).contains(&n) {
+                                problems.push(at(
+                                    s.span().start,
+                                    format!("`steps` must be from 2 to {MAX_STEPS}, got {n}"),
+                                ));
+                                ok = false;
+                            }
+                            n as u32
+                        }
+                        other => {
+                            problems.push(at(
+                                s.span().start,
+                                format!("`steps` must be a whole number from 2 to {MAX_STEPS}, got a {}", other.type_str()),
+                            ));
+                            ok = false;
+                            0
+                        }
+                    },
+                    None => {
+                        problems.push(at(
+                            value_offset,
+                            "a range needs `steps`: { from, to, steps }".into(),
+                        ));
+                        ok = false;
+                        0
+                    }
+                };
+                if !ok {
+                    continue;
+                }
+                let [from, to] = ends;
+                values = (0..steps)
+                    .map(|i| {
+                        let x = from + (to - from) * f64::from(i) / f64::from(steps - 1);
+                        (x, value_offset)
+                    })
+                    .collect();
+            }
+            DeValue::Table(t) => {
+                if t.iter().next().is_none() {
+                    problems.push(at(value_offset, format!("{SHAPE}; got an empty table")));
+                } else {
+                    parameters(file, t, &key, out, problems);
+                }
+                continue;
+            }
+            other => {
+                problems.push(at(
+                    value_offset,
+                    format!("{SHAPE}; got a {}", other.type_str()),
+                ));
+                continue;
+            }
+        }
+        out.push(Swept {
+            key,
+            key_offset: k.span().start,
+            value_offset,
+            values,
+        });
+    }
+}
+
+/// Every dotted key path of a number in `table`.
+fn number_paths(table: &toml::Table, prefix: &str, out: &mut Vec<String>) {
+    for (k, v) in table {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            toml::Value::Integer(_) | toml::Value::Float(_) => out.push(path),
+            toml::Value::Table(t) => number_paths(t, &path, out),
+            _ => {}
+        }
+    }
+}
+
+/// Keys that hold numbers of the scenario but are not model parameters.
+fn not_sweepable(key: &str) -> Option<&'static str> {
+    match key {
+        "simulation.seed" => Some(
+            "the seed cannot be swept: every replication already runs with its own seed, derived from `seed =` in the sweep file (or `--seed`); to see more random variation, add replications",
+        ),
+        "simulation.replications" => Some(
+            "replications cannot be swept: set them with `replications =` in the sweep file (or `--reps`)",
+        ),
+        _ => None,
+    }
 }
 
 /// Read and check the sweep file at `path`, and the scenario it names.
 ///
 /// # Errors
-/// Unknown keys, bad value lists, parameters that are not numbers of the scenario, and any
-/// scenario problem.
+/// Every problem found at once, each located: unreadable files, syntax errors, unknown keys
+/// (with the closest valid key), wrong types, bad value lists and ranges, keys that are not
+/// numbers of the scenario (with the closest that is), values out of range for their key,
+/// grids too large, a scenario file given instead of a sweep file, and any problem of the
+/// scenario.
 pub fn load(path: &Path) -> Result<Sweep, SweepError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| file_error(path, "", None, format!("cannot read sweep file: {e}")))?;
-    let raw: RawSweep = toml::from_str(&text).map_err(|e| {
-        file_error(
-            path,
-            &text,
-            e.span().map(|s| s.start),
-            e.message().trim().to_string(),
-        )
-    })?;
-    let spans = scenario::span::SpanIndex::new(&text);
-    let at = |key: &str| spans.get(&format!("parameters.{key}")).map(|s| s.key.start);
-    let scenario_path = path.parent().unwrap_or(Path::new("")).join(&raw.scenario);
-    let scenario = scenario::load(&scenario_path)?;
-    if raw.parameters.is_empty() {
-        return Err(file_error(
-            path,
-            &text,
-            None,
-            "[parameters] names no parameter to sweep".into(),
-        ));
+    let located = |message: String| {
+        SweepError::File(ScenarioError::new(vec![Problem {
+            file: path.to_path_buf(),
+            location: None,
+            field: String::new(),
+            message,
+        }]))
+    };
+    let text = read_text(path).map_err(|e| located(format!("cannot read sweep file: {e}")))?;
+    if let Ok(t) = text.parse::<toml::Table>()
+        && FileKind::of(&t) == FileKind::Scenario
+        && FileKind::has_scenario_tables(&t)
+    {
+        return Err(located(FileKind::Scenario.wrong_command(path)));
     }
-    let mut parameters = Vec::new();
-    for (key, values) in raw.parameters {
-        let values = match values {
-            RawValues::List(v) => v,
-            RawValues::Range(r) => {
-                if r.steps < 2 || !(r.from.is_finite() && r.to.is_finite()) {
-                    return Err(file_error(
-                        path,
-                        &text,
-                        at(&key),
-                        format!("{key}: a range needs finite from/to and at least 2 steps"),
-                    ));
-                }
-                (0..r.steps)
-                    .map(|i| r.from + (r.to - r.from) * f64::from(i) / f64::from(r.steps - 1))
-                    .collect()
-            }
-        };
-        if values.is_empty() || values.iter().any(|v| !v.is_finite()) {
-            return Err(file_error(
-                path,
-                &text,
-                at(&key),
-                format!("{key}: give at least one finite value"),
-            ));
-        }
-        if base_value(&scenario, &key).is_none() {
-            return Err(file_error(
-                path,
-                &text,
-                at(&key),
-                format!(
-                    "{key}: the scenario sets no number at this key (sweep keys are dotted paths of numbers the scenario gives, e.g. acute.beds or conditions.copd.admit)"
-                ),
-            ));
-        }
-        parameters.push((key, values));
-    }
-    Ok(Sweep {
+    let file = SourceFile {
+        path: path.to_path_buf(),
+        spans: SpanIndex::new(&text),
         sha256: Sha256::digest(text.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect(),
+        text: text.clone(),
+    };
+    let checked: Checked<RawSweep> = check_all(&file, &text, &[], &explain);
+    let mut problems = checked.problems;
+    let Some(raw) = checked.value else {
+        return Err(SweepError::File(ScenarioError::new(problems)));
+    };
+    let start = |key: &str, value: bool| {
+        file.spans
+            .get(key)
+            .map_or(0, |s| if value { s.value.start } else { s.key.start })
+    };
+    if raw.replications == Some(0) {
+        problems.push(file.problem_at(
+            start("replications", true),
+            "replications",
+            "must be at least 1, got 0".into(),
+        ));
+    }
+    // Swept keys and values, with their places in the file.
+    let mut swept = Vec::new();
+    if let Ok(de) = DeTable::parse(&text)
+        && let Some(p) = de.get_ref().get("parameters")
+        && let DeValue::Table(t) = p.get_ref()
+    {
+        parameters(&file, t, "", &mut swept, &mut problems);
+    }
+    match &raw.parameters {
+        None => problems.push(file.problem_at(
+            0,
+            "parameters",
+            "missing: a [parameters] table naming the scenario keys to sweep, e.g. \"acute.beds\" = [300, 340, 380]".into(),
+        )),
+        Some(p) if p.is_empty() => problems.push(file.problem_at(
+            start("parameters", false),
+            "parameters",
+            "names no parameter to sweep".into(),
+        )),
+        Some(_) => {}
+    }
+    if raw.design == Design::Grid && !swept.is_empty() {
+        let points = swept
+            .iter()
+            .map(|s| s.values.len() as u64)
+            .fold(1u64, |a, n| a.saturating_mul(n));
+        if points > MAX_POINTS {
+            let sizes: Vec<String> = swept
+                .iter()
+                .map(|s| format!("{} ({})", s.key, s.values.len()))
+                .collect();
+            problems.push(file.problem_at(
+                start("parameters", false),
+                "parameters",
+                format!(
+                    "the grid has {points} points ({}), more than the limit of {MAX_POINTS}; give fewer values or steps, or use design = \"one_way\"",
+                    sizes.join(" × ")
+                ),
+            ));
+        }
+    }
+    // The scenario: located at `scenario = ...` when it cannot be read or is a sweep.
+    let scenario = match &raw.scenario {
+        None => {
+            problems.push(file.problem_at(
+                0,
+                "scenario",
+                "missing: `scenario = \"<scenario file>\"`, the path of the scenario to sweep, relative to this file".into(),
+            ));
+            None
+        }
+        Some(s) => {
+            let scenario_path = path.parent().unwrap_or(Path::new("")).join(s);
+            let at = start("scenario", true);
+            if let Err(e) = read_text(&scenario_path) {
+                problems.push(file.problem_at(
+                    at,
+                    "scenario",
+                    format!("cannot read {}: {e}", scenario_path.display()),
+                ));
+                None
+            } else if FileKind::of_file(&scenario_path) == FileKind::Sweep {
+                problems.push(file.problem_at(
+                    at,
+                    "scenario",
+                    format!(
+                        "{} is a sweep file; `scenario` must name a scenario file",
+                        scenario_path.display()
+                    ),
+                ));
+                None
+            } else {
+                match scenario::load(&scenario_path) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        problems.extend(e.problems);
+                        None
+                    }
+                }
+            }
+        }
+    };
+    // Each swept key against the scenario.
+    let mut parameters = Vec::new();
+    let mut value_offsets = Vec::new();
+    if let Some(scenario) = &scenario {
+        let mut numbers = Vec::new();
+        number_paths(&scenario.sources.merged_table, "", &mut numbers);
+        for s in swept {
+            if let Some(why) = not_sweepable(&s.key) {
+                problems.push(file.problem_at(s.key_offset, &s.key, why.into()));
+                continue;
+            }
+            if base_value(scenario, &s.key).is_none() {
+                let hint = numbers
+                    .iter()
+                    .filter(|n| not_sweepable(n).is_none())
+                    .map(|n| (strsim::damerau_levenshtein(n, &s.key), n))
+                    .filter(|(d, n)| *d <= 2.max(n.len() / 4))
+                    .min()
+                    .map(|(_, n)| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                problems.push(file.problem_at(
+                    s.key_offset,
+                    &s.key,
+                    format!(
+                        "the scenario sets no number at this key (sweep keys are dotted paths of numbers the scenario gives, e.g. acute.beds or conditions.copd.admit){hint}"
+                    ),
+                ));
+                continue;
+            }
+            // Each value alone, at base for the rest: a value out of range for its key is
+            // reported where it is written. (Ranges: their ends.)
+            let mut checked_values: Vec<f64> = Vec::new();
+            let lo_hi = |vals: &[(f64, usize)]| {
+                let lo = vals.iter().map(|v| v.0).fold(f64::INFINITY, f64::min);
+                let hi = vals.iter().map(|v| v.0).fold(f64::NEG_INFINITY, f64::max);
+                (lo, hi)
+            };
+            let (lo, hi) = lo_hi(&s.values);
+            for &(v, offset) in &s.values {
+                let is_range = s.values.iter().all(|x| x.1 == s.value_offset) && s.values.len() > 1;
+                if (is_range && v != lo && v != hi) || checked_values.contains(&v) {
+                    continue;
+                }
+                checked_values.push(v);
+                if let Err(e) = scenario.params_with(&[(&s.key, v)]) {
+                    for p in e.problems {
+                        let message = if p.field == s.key {
+                            p.message
+                        } else {
+                            format!("{} = {v} makes {}: {}", s.key, p.field, p.message)
+                        };
+                        problems.push(file.problem_at(offset, &s.key, message));
+                    }
+                }
+            }
+            value_offsets.push(s.values.iter().map(|v| v.1).collect());
+            parameters.push((s.key, s.values.into_iter().map(|v| v.0).collect()));
+        }
+    }
+    if !problems.is_empty() {
+        // The sweep file's problems in file order, then the scenario's as found.
+        problems.sort_by_key(|p| {
+            (
+                p.file != path,
+                if p.file == path { p.location } else { None },
+            )
+        });
+        return Err(SweepError::File(ScenarioError::new(problems)));
+    }
+    let scenario = scenario.expect("no problems, so the scenario loaded");
+    Ok(Sweep {
+        sha256: file.sha256.clone(),
         path: path.to_path_buf(),
         scenario,
         design: raw.design,
         replications: raw.replications,
         seed: raw.seed,
         parameters,
+        source: file,
+        value_offsets,
     })
 }
 
@@ -248,7 +591,8 @@ impl Sweep {
         }
     }
 
-    /// The plan: every point validated (a bad value is reported with its point).
+    /// The plan: every point validated. A problem at a swept key is reported at that key's
+    /// values in the sweep file, with the point's values.
     ///
     /// # Errors
     /// A point whose values are out of range for their keys.
@@ -259,12 +603,10 @@ impl Sweep {
             .enumerate()
             .map(|(i, values)| {
                 let refs: Vec<(&str, f64)> = values.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-                let params = self.scenario.params_with(&refs).map_err(|e| {
-                    e.with_note(&format!(
-                        "(sweep point {i}, set by {})",
-                        self.path.display()
-                    ))
-                })?;
+                let params = self
+                    .scenario
+                    .params_with(&refs)
+                    .map_err(|e| self.point_problems(i, &values, e))?;
                 Ok(Point { values, params })
             })
             .collect::<Result<Vec<_>, ScenarioError>>()?;
@@ -275,5 +617,44 @@ impl Sweep {
             seed,
             arms: Vec::new(),
         })
+    }
+
+    /// Where the value of swept key `j` in a point's `values` is written.
+    fn value_offset(&self, j: usize, values: &[(String, f64)]) -> usize {
+        let (key, all) = &self.parameters[j];
+        let v = values.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+        let i = all.iter().position(|x| Some(*x) == v).unwrap_or(0);
+        self.value_offsets[j].get(i).copied().unwrap_or(0)
+    }
+
+    /// The problems of sweep point `i`: those at a swept key moved to its values in the
+    /// sweep file, every one noting the point's values.
+    fn point_problems(
+        &self,
+        i: usize,
+        values: &[(String, f64)],
+        e: ScenarioError,
+    ) -> ScenarioError {
+        let set: Vec<String> = values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let note = format!("(sweep point {i}: {})", set.join(", "));
+        let problems = e
+            .problems
+            .into_iter()
+            .map(|p| {
+                let swept = self.parameters.iter().position(|(k, _)| *k == p.field);
+                match swept {
+                    Some(j) => self.source.problem_at(
+                        self.value_offset(j, values),
+                        &p.field,
+                        format!("{} {note}", p.message),
+                    ),
+                    None => Problem {
+                        message: format!("{} {note}, set by {}", p.message, self.path.display()),
+                        ..p
+                    },
+                }
+            })
+            .collect();
+        ScenarioError::new(problems)
     }
 }

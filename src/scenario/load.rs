@@ -7,7 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
+use toml::de::{DeArray, DeTable, DeValue};
 
 use super::schema::RawScenario;
 use super::span::{SpanIndex, line_col};
@@ -76,52 +79,69 @@ impl Sources {
 /// Read `path` and every file it `extends`, and merge them.
 ///
 /// # Errors
-/// Every problem found: unreadable files, syntax and type errors, unknown keys (with the
-/// closest valid key), and `extends` cycles.
+/// Every problem found in every file of the chain: unreadable files, syntax errors, every
+/// wrong type and unknown key (with the closest valid key), bad parameter distributions,
+/// `extends` cycles, and a sweep file given where a scenario is expected.
 pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut tables: Vec<toml::Table> = Vec::new();
     let mut uncertain_by_file: Vec<Vec<Uncertain>> = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut next = path.to_path_buf();
-    // Where the current file was named (the `extends` of the previous file), for messages.
-    let mut named_at: Option<(usize, usize)> = None;
+    // Where the current file was named (the `extends` value of the previous file).
+    let mut named_at: Option<usize> = None;
     loop {
-        let text = match std::fs::read_to_string(&next) {
+        // A problem with the file `next` itself: at the `extends` that names it, if any.
+        let about_next = |files: &[SourceFile], message: String| match (named_at, files.last()) {
+            (Some(offset), Some(parent)) => parent.problem_at(offset, "extends", message),
+            _ => Problem {
+                file: next.clone(),
+                location: None,
+                field: String::new(),
+                message,
+            },
+        };
+        let text = match read_text(&next) {
             Ok(t) => t,
             Err(e) => {
-                let problem = match (named_at, files.last()) {
-                    (Some((_, offset)), Some(parent)) => parent.problem_at(
-                        offset,
-                        "extends",
-                        format!("cannot read {}: {e}", next.display()),
-                    ),
-                    _ => Problem {
-                        file: next.clone(),
-                        location: None,
-                        field: String::new(),
-                        message: format!("cannot read scenario: {e}"),
-                    },
+                let message = if files.is_empty() {
+                    format!("cannot read scenario: {e}")
+                } else {
+                    format!("cannot read {}: {e}", next.display())
                 };
-                return Err(ScenarioError::new(vec![problem]));
+                problems.push(about_next(&files, message));
+                break;
             }
         };
         let canonical = std::fs::canonicalize(&next).unwrap_or_else(|_| next.clone());
         if seen.contains(&canonical) {
-            let parent = files.last().expect("a cycle needs a parent");
-            let offset = named_at.map_or(0, |(_, o)| o);
             let chain: Vec<String> = files
                 .iter()
                 .map(|f| f.path.display().to_string())
                 .chain(std::iter::once(next.display().to_string()))
                 .collect();
-            return Err(ScenarioError::new(vec![parent.problem_at(
-                offset,
-                "extends",
+            problems.push(about_next(
+                &files,
                 format!("extends cycle: {}", chain.join(" -> ")),
-            )]));
+            ));
+            break;
         }
         seen.push(canonical);
+        if let Ok(table) = text.parse::<toml::Table>()
+            && FileKind::of(&table) == FileKind::Sweep
+        {
+            let message = if files.is_empty() {
+                FileKind::Sweep.wrong_command(&next)
+            } else {
+                format!(
+                    "{} is a sweep file (it has `scenario = \"...\"` and `[parameters]`); extend a scenario file instead",
+                    next.display()
+                )
+            };
+            problems.push(about_next(&files, message));
+            break;
+        }
         let file = SourceFile {
             spans: SpanIndex::new(&text),
             sha256: hex(&Sha256::digest(text.as_bytes())),
@@ -130,25 +150,34 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
         };
         // Parameter distributions become their means, at the same offsets.
         let mut text = file.text.clone();
-        let uncertain = uncertain::extract(&file, &mut text)?;
-        let raw: RawScenario = match toml::from_str(&text) {
-            Ok(r) => r,
-            Err(e) => return Err(ScenarioError::new(vec![toml_problem(&file, &e)])),
+        let (uncertain, bad_dists) = match uncertain::extract(&file, &mut text) {
+            Ok(u) => (u, Vec::new()),
+            Err(e) => (Vec::new(), e.problems),
         };
-        let table: toml::Table = toml::from_str(&text).expect("parsed above");
+        let known: Vec<String> = bad_dists.iter().map(|p| p.field.clone()).collect();
+        let checked: Checked<RawScenario> = check_all(&file, &text, &known, &|_, m| m.to_string());
+        let mut found = bad_dists;
+        found.extend(checked.problems);
+        found.sort_by_key(|p| p.location);
+        problems.extend(found);
+        let (Some(raw), Some(table)) = (checked.value, checked.table) else {
+            break; // a syntax error: its `extends` is unknown
+        };
         uncertain_by_file.push(uncertain);
-        let extends = raw.extends.clone();
         let extends_offset = file.spans.get("extends").map(|s| s.value.start);
         files.push(file);
         tables.push(table);
-        match extends {
+        match raw.extends {
             None => break,
             Some(base) => {
                 let dir = next.parent().unwrap_or(Path::new(""));
                 next = dir.join(base);
-                named_at = Some((files.len() - 1, extends_offset.unwrap_or(0)));
+                named_at = Some(extends_offset.unwrap_or(0));
             }
         }
+    }
+    if !problems.is_empty() {
+        return Err(ScenarioError::new(problems));
     }
     // Merge from the deepest base up to the file the user named.
     let mut merged = toml::Table::new();
@@ -179,6 +208,348 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
         merged_table,
         uncertain: uncertain.into_values().collect(),
     })
+}
+
+/// Largest scenario or sweep file read, in bytes: far above any real scenario, far below
+/// what would exhaust memory (`extends = "/dev/zero"` must fail, not read forever).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Read the text of a scenario or sweep file, refusing anything that is not a regular file
+/// (a FIFO would block forever, a device never end) or is larger than [`MAX_FILE_BYTES`].
+///
+/// # Errors
+/// Why the file cannot be read, in words that complete "cannot read <path>: ".
+pub fn read_text(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    // `metadata` follows symlinks and never opens the file, so it cannot block on a FIFO.
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("it is a folder, not a regular file".into());
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "it is not a regular file (it is {})",
+            special_kind(&meta)
+        ));
+    }
+    let too_large = |size: u64| {
+        format!(
+            "it is {size} bytes, larger than the limit of {} MiB for scenario and sweep files",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // Bounded anyway: the file may have grown since `metadata`.
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+}
+
+/// What a file that is neither a folder nor a regular file is, for messages.
+#[cfg(unix)]
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a named pipe"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_meta: &std::fs::Metadata) -> &'static str {
+    "a special file"
+}
+
+/// Top-level keys only a scenario file has.
+const SCENARIO_ONLY: [&str; 11] = [
+    "extends",
+    "simulation",
+    "acute",
+    "primary_care",
+    "community",
+    "conditions",
+    "seasonality",
+    "population",
+    "tiers",
+    "outpatients",
+    "policy",
+];
+
+/// Which kind of caresim input a TOML document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A scenario (`[scenario]`, `[acute]`, ...).
+    Scenario,
+    /// A sweep file (`scenario = "path"` and `[parameters]`).
+    Sweep,
+}
+
+impl FileKind {
+    /// The kind of a parsed document: a sweep names its scenario as a string (a scenario's
+    /// `[scenario]` is a table) or has `[parameters]`, and has none of a scenario's tables.
+    pub fn of(table: &toml::Table) -> FileKind {
+        let sweep_like =
+            table.get("scenario").is_some_and(|s| s.is_str()) || table.contains_key("parameters");
+        if sweep_like && !SCENARIO_ONLY.iter().any(|k| table.contains_key(*k)) {
+            FileKind::Sweep
+        } else {
+            FileKind::Scenario
+        }
+    }
+
+    /// True when `table` has a scenario's `[scenario]` table or any table only a scenario
+    /// has (so it is not an incomplete sweep file).
+    pub fn has_scenario_tables(table: &toml::Table) -> bool {
+        table.get("scenario").is_some_and(|s| s.is_table())
+            || SCENARIO_ONLY.iter().any(|k| table.contains_key(*k))
+    }
+
+    /// The kind of the file at `path`; [`FileKind::Scenario`] when it cannot be read or
+    /// parsed (the scenario loader then reports why).
+    pub fn of_file(path: &Path) -> FileKind {
+        read_text(path)
+            .ok()
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .map_or(FileKind::Scenario, |t| FileKind::of(&t))
+    }
+
+    /// "`x.toml` is a sweep file ...; run it with `caresim sweep x.toml`": the message for
+    /// a file of this kind given to a command expecting the other kind.
+    pub fn wrong_command(self, path: &Path) -> String {
+        let p = path.display();
+        match self {
+            FileKind::Sweep => format!(
+                "this is a sweep file (it has `scenario = \"...\"` and `[parameters]`), not a scenario; run it with `caresim sweep {p}` (with `caresim slurm`, add `--sweep`)"
+            ),
+            FileKind::Scenario => format!(
+                "this is a scenario file, not a sweep file (a sweep file has `scenario = \"<scenario file>\"` and `[parameters]`); run it with `caresim run {p}`"
+            ),
+        }
+    }
+}
+
+/// One step of a path into a TOML document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// `a.b[2].c`
+fn seg_path(segs: &[Seg]) -> String {
+    let mut s = String::new();
+    for seg in segs {
+        match seg {
+            Seg::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// The deepest key or array element whose key or value contains byte `offset`.
+fn locate(t: &DeTable<'_>, offset: usize) -> Vec<Seg> {
+    fn value(v: &DeValue<'_>, offset: usize, path: &mut Vec<Seg>, best: &mut Vec<Seg>) {
+        match v {
+            DeValue::Table(t) => table(t, offset, path, best),
+            DeValue::Array(a) => {
+                for (i, e) in a.iter().enumerate() {
+                    path.push(Seg::Index(i));
+                    if e.span().contains(&offset) && path.len() > best.len() {
+                        *best = path.clone();
+                    }
+                    value(e.get_ref(), offset, path, best);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    fn table(t: &DeTable<'_>, offset: usize, path: &mut Vec<Seg>, best: &mut Vec<Seg>) {
+        for (k, v) in t.iter() {
+            path.push(Seg::Key(k.get_ref().to_string()));
+            let here = k.span().contains(&offset)
+                || k.span().start == offset
+                || v.span().contains(&offset);
+            if here && path.len() > best.len() {
+                *best = path.clone();
+            }
+            value(v.get_ref(), offset, path, best);
+            path.pop();
+        }
+    }
+    let mut best = Vec::new();
+    table(t, offset, &mut Vec::new(), &mut best);
+    best
+}
+
+/// Remove the key or array element at `segs`; false when there is none.
+fn remove(table: &mut DeTable<'_>, segs: &[Seg]) -> bool {
+    fn in_value(v: &mut DeValue<'_>, segs: &[Seg]) -> bool {
+        match (v, segs.first()) {
+            (DeValue::Table(t), Some(Seg::Key(_))) => remove(t, segs),
+            (DeValue::Array(a), Some(Seg::Index(i))) => {
+                let i = *i;
+                if segs.len() == 1 {
+                    if i >= a.len() {
+                        return false;
+                    }
+                    let old = std::mem::replace(a, DeArray::new());
+                    for (j, e) in old.iter().enumerate() {
+                        if j != i {
+                            a.push(e.clone());
+                        }
+                    }
+                    true
+                } else {
+                    a.get_mut(i)
+                        .is_some_and(|e| in_value(e.get_mut(), &segs[1..]))
+                }
+            }
+            _ => false,
+        }
+    }
+    let Some(Seg::Key(key)) = segs.first() else {
+        return false;
+    };
+    if segs.len() == 1 {
+        return table.remove(key.as_str()).is_some();
+    }
+    table
+        .iter_mut()
+        .find(|(k, _)| k.get_ref() == key)
+        .is_some_and(|(_, v)| in_value(v.get_mut(), &segs[1..]))
+}
+
+fn count_nodes(v: &DeValue<'_>) -> usize {
+    match v {
+        DeValue::Table(t) => t.iter().map(|(_, v)| 1 + count_nodes(v.get_ref())).sum(),
+        DeValue::Array(a) => a.iter().map(|e| 1 + count_nodes(e.get_ref())).sum(),
+        _ => 0,
+    }
+}
+
+/// Most keys [`check_all`] removes before it stops looking for more problems.
+const MAX_ROUNDS: usize = 500;
+
+/// A TOML document deserialized as `T` with every unknown key and wrong type found, not
+/// only the first: each is recorded where it is, removed, and the rest deserialized again,
+/// until what remains deserializes.
+pub(crate) struct Checked<T> {
+    /// `T` from the document without its bad keys (`None` for a syntax error).
+    pub value: Option<T>,
+    /// The same, as a table.
+    pub table: Option<toml::Table>,
+    /// The problems, in file order.
+    pub problems: Vec<Problem>,
+}
+
+/// Parse `text` (the contents of `file`, possibly with distributions blanked) as `T`,
+/// finding every problem. Problems at or inside a key of `known` (already reported
+/// elsewhere) are not reported again; nor is a table's problem caused by removing one of
+/// its keys. `explain` turns serde's message for a key path into the one shown.
+pub(crate) fn check_all<T: DeserializeOwned>(
+    file: &SourceFile,
+    text: &str,
+    known: &[String],
+    explain: &dyn Fn(&str, &str) -> String,
+) -> Checked<T> {
+    let mut table = match DeTable::parse(text) {
+        Ok(t) => t,
+        Err(e) => {
+            return Checked {
+                value: None,
+                table: None,
+                problems: vec![toml_problem(file, &e)],
+            };
+        }
+    };
+    let mut problems: Vec<(usize, Problem)> = Vec::new();
+    let mut reported: Vec<String> = known.to_vec();
+    let related = |a: &str, b: &str| {
+        a == b
+            || a.strip_prefix(b)
+                .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+            || b.strip_prefix(a)
+                .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+    };
+    let original = table.clone();
+    // Each round removes one key, so this bounds the rounds; so does a cap on problems,
+    // since each round copies the document.
+    let rounds = (count_nodes(&DeValue::Table(table.get_ref().clone())) + 1).min(MAX_ROUNDS);
+    let mut value = None;
+    let mut separated = true;
+    for _ in 0..rounds {
+        let e = match T::deserialize(toml::de::Deserializer::from(table.clone())) {
+            Ok(v) => {
+                value = Some(v);
+                break;
+            }
+            Err(e) => e,
+        };
+        let offset = e.span().map_or(0, |s| s.start);
+        let segs = e
+            .span()
+            .map(|_| locate(table.get_ref(), offset))
+            .unwrap_or_default();
+        // Named as in the file: array indices before any element was removed.
+        let path = seg_path(&locate(original.get_ref(), offset));
+        if !reported.iter().any(|r| related(r, &path)) {
+            let mut message = explain(&path, e.message().trim());
+            if let Some(hint) = suggest_key(e.message().trim()) {
+                message.push_str(&format!("; did you mean `{hint}`?"));
+            }
+            problems.push((offset, file.problem_at(offset, &path, message)));
+            reported.push(path.clone());
+        }
+        if segs.is_empty() || !remove(table.get_mut(), &segs) {
+            separated = false; // a problem of the whole document: nothing more can be separated
+            break;
+        }
+    }
+    if value.is_none() && (separated || problems.is_empty()) {
+        // Never "not valid" without a reason: when every problem left was a consequence of
+        // one reported (or the cap was reached), say that the check stopped.
+        problems.push((
+            text.len(),
+            file.problem_at(
+                text.len(),
+                "",
+                "stopped looking for more problems here: fix those above and check again".into(),
+            ),
+        ));
+    }
+    problems.sort_by_key(|(o, _)| *o);
+    let plain = value
+        .is_some()
+        .then(|| toml::Table::deserialize(toml::de::Deserializer::from(table)).ok())
+        .flatten();
+    Checked {
+        value,
+        table: plain,
+        problems: problems.into_iter().map(|(_, p)| p).collect(),
+    }
 }
 
 /// Deep-merge `over` into `base`. A table with a `dist` key (a distribution) replaces the
@@ -243,6 +614,33 @@ mod tests {
         assert_eq!(suggest_key(m), None);
         let m = "unknown variant `lognorm`, expected one of `exponential`, `lognormal`";
         assert_eq!(suggest_key(m).as_deref(), Some("lognormal"));
+    }
+
+    #[test]
+    fn locates_and_removes_keys_and_array_elements() {
+        let text = "[a]\nx = [{ d = 1 }, { d = \"y\" }]\nz = 2\n";
+        let mut t = DeTable::parse(text).unwrap();
+        let at = |s: &str| text.find(s).unwrap();
+        assert_eq!(seg_path(&locate(t.get_ref(), at("\"y\""))), "a.x[1].d");
+        assert_eq!(seg_path(&locate(t.get_ref(), at("z"))), "a.z");
+        let first = locate(t.get_ref(), at("{ d = 1"));
+        assert_eq!(seg_path(&first), "a.x[0]");
+        assert!(remove(t.get_mut(), &first));
+        let plain = toml::Table::deserialize(toml::de::Deserializer::from(t)).unwrap();
+        assert_eq!(plain["a"]["x"].as_array().unwrap().len(), 1);
+        assert_eq!(plain["a"]["x"][0]["d"].as_str(), Some("y"));
+    }
+
+    #[test]
+    fn tells_sweep_files_from_scenarios() {
+        let kind = |s: &str| FileKind::of(&s.parse().unwrap());
+        assert_eq!(
+            kind("scenario = \"a.toml\"\n[parameters]\n"),
+            FileKind::Sweep
+        );
+        assert_eq!(kind("[parameters]\n"), FileKind::Sweep);
+        assert_eq!(kind("[scenario]\nname = \"a\"\n"), FileKind::Scenario);
+        assert_eq!(kind("scenario = \"a\"\n[acute]\n"), FileKind::Scenario);
     }
 
     #[test]

@@ -73,12 +73,40 @@ impl Scenario {
         for (path, v) in values {
             uncertain::set_path(&mut sources.merged_table, path, *v);
         }
-        sources.merged = toml::Value::Table(sources.merged_table.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| {
-                ScenarioError::new(vec![sources.problem("", e.message().trim().to_string())])
-            })?;
+        match toml::Value::Table(sources.merged_table.clone()).try_into() {
+            Ok(merged) => sources.merged = merged,
+            Err(e) => return Err(self.type_problems(values, &e)),
+        }
         Ok(validate::validate(&sources)?.params)
+    }
+
+    /// The values that do not fit their key's type (a negative or fractional count),
+    /// each located at its key: the error of a table without spans names no key, so each
+    /// value is tried alone.
+    fn type_problems(&self, values: &[(&str, f64)], e: &toml::de::Error) -> ScenarioError {
+        let problems: Vec<Problem> = values
+            .iter()
+            .filter_map(|(path, v)| {
+                let mut table = self.sources.merged_table.clone();
+                uncertain::set_path(&mut table, path, *v);
+                let alone: Result<schema::RawScenario, _> = toml::Value::Table(table).try_into();
+                alone.err().map(|e| {
+                    let message = if e.message().contains("expected u32") {
+                        format!("must be a whole number from 0 to {}, got {v}", u32::MAX)
+                    } else {
+                        format!("{}, got {v}", e.message().trim())
+                    };
+                    self.sources.problem(path, message)
+                })
+            })
+            .collect();
+        if problems.is_empty() {
+            ScenarioError::new(vec![
+                self.sources.problem("", e.message().trim().to_string()),
+            ])
+        } else {
+            ScenarioError::new(problems)
+        }
     }
 }
 

@@ -159,11 +159,323 @@ fn fails_with_a_sweep_over_a_key_the_scenario_lacks() {
     let dir = fixture("");
     let o = caresim(&dir, &["sweep", "sweep_bad.toml"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).starts_with(
-            "error: sweep_bad.toml:4:1: acute.bedz: the scenario sets no number at this key"
-        ),
-        "{}",
-        stderr(&o)
+    assert_eq!(
+        stderr(&o),
+        "error: sweep_bad.toml:4:1: acute.bedz: the scenario sets no number at this key (sweep \
+         keys are dotted paths of numbers the scenario gives, e.g. acute.beds or \
+         conditions.copd.admit); did you mean `acute.beds`?\n"
     );
+}
+
+/// "line:col: key.path" of each line of `errors` about `file`.
+fn locations<'e>(errors: &'e str, file: &str) -> Vec<&'e str> {
+    errors
+        .lines()
+        .map(|l| {
+            let rest = l
+                .strip_prefix(&format!("error: {file}:"))
+                .unwrap_or_else(|| panic!("not about {file}: {l}"));
+            let mut parts = rest.splitn(3, ": ");
+            let at = parts.next().unwrap();
+            let key = parts.next().unwrap();
+            &rest[..at.len() + 2 + key.len()]
+        })
+        .collect()
+}
+
+#[test]
+fn reports_every_problem_of_a_sweep_file_at_once() {
+    let e = errors_of("sweep_many_problems.toml");
+    assert_eq!(
+        locations(&e, "sweep_many_problems.toml"),
+        [
+            "3:1: replicatons",
+            "4:16: replications",
+            "5:10: design",
+            "8:1: acute.bedz",
+            "9:17: acute.beds",
+            "10:1: simulation.seed",
+            "11:27: conditions.copd.admit",
+            "11:51: conditions.copd.admit",
+            "12:76: conditions.copd.exacerbations_per_year",
+            "13:30: primary_care.review_cost",
+            "14:1: conditions.copd.admit_rate",
+            "15:38: conditions.copd.deaths_per_year",
+        ],
+        "{e}"
+    );
+    for want in [
+        "replicatons: unknown field `replicatons`, expected one of `scenario`, `design`, \
+         `replications`, `seed`, `parameters`; did you mean `replications`?",
+        "replications: must be at least 1, got 0",
+        "did you mean `grid`?",
+        "acute.bedz: the scenario sets no number at this key",
+        "did you mean `acute.beds`?",
+        "acute.beds: must be at least 1, got 0",
+        "simulation.seed: the seed cannot be swept",
+        "did you mean `steps`?",
+        "`steps` must be from 2 to 10000, got 100000",
+        "must be a list of numbers, e.g. [10, 20, 30], or a range { from = 10, to = 30, steps = 3 }",
+        "did you mean `conditions.copd.admit`?",
+    ] {
+        assert!(e.contains(want), "{want}\n{e}");
+    }
+    assert!(!e.contains("untagged") && !e.contains("RawValues"), "{e}");
+}
+
+#[test]
+fn refuses_a_grid_too_large_naming_its_keys() {
+    let e = errors_of("sweep_too_large.toml");
+    assert_eq!(
+        e,
+        "error: sweep_too_large.toml:4:2: parameters: the grid has 200000000 points \
+         (acute.bed_day_cost (10000) × conditions.copd.admit (2) × \
+         conditions.copd.exacerbations_per_year (10000)), more than the limit of 100000; give \
+         fewer values or steps, or use design = \"one_way\"\n\
+         error: sweep_too_large.toml:7:33: conditions.copd.admit: must be a probability in [0, \
+         1], got 1.5\n"
+    );
+}
+
+#[test]
+fn locates_a_bad_sweep_point_at_its_value_in_the_sweep_file() {
+    for cmd in ["validate", "sweep"] {
+        let o = caresim(&fixture(""), &[cmd, "sweep_combination.toml"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert_eq!(
+            stderr(&o),
+            "error: sweep_combination.toml:6:33: simulation.warmup_days: must be at least 0 and \
+             less than horizon_days (100), got 200 (sweep point 1: simulation.horizon_days = 100, \
+             simulation.warmup_days = 200)\n"
+        );
+    }
+}
+
+#[test]
+fn names_the_right_command_for_the_other_kind_of_file() {
+    let dir = fixture("");
+    let sweep_hint = "error: sweep_small.toml: this is a sweep file (it has `scenario = \"...\"` \
+                      and `[parameters]`), not a scenario; run it with `caresim sweep \
+                      sweep_small.toml`";
+    for args in [
+        &["run", "sweep_small.toml"][..],
+        &["compare", "valid.toml", "sweep_small.toml"],
+        &["slurm", "sweep_small.toml", "--shards", "2"],
+    ] {
+        let o = caresim(&dir, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).starts_with(sweep_hint),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    for args in [
+        &["sweep", "valid.toml"][..],
+        &["slurm", "--sweep", "valid.toml", "--shards", "2"],
+    ] {
+        let o = caresim(&dir, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).starts_with(
+                "error: valid.toml: this is a scenario file, not a sweep file (a sweep file has \
+                 `scenario = \"<scenario file>\"` and `[parameters]`); run it with `caresim run \
+                 valid.toml`"
+            ),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn validate_checks_sweep_files_too() {
+    let o = caresim(
+        &fixture(""),
+        &[
+            "validate",
+            "valid.toml",
+            "sweep_small.toml",
+            "sweep_one_way.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "valid.toml: ok (valid, 2000 patients, 1 conditions, 1 community services)\n\
+         sweep_small.toml: ok (sweep of valid: 6 points)\n\
+         sweep_one_way.toml: ok (sweep of valid: 5 points)\n"
+    );
+}
+
+#[test]
+fn a_sampled_value_out_of_range_is_reported_once_at_its_distribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = caresim(
+        dir.path(),
+        &[
+            "run",
+            fixture("psa_out_of_range.toml").to_str().unwrap(),
+            "--reps",
+            "8",
+            "--out",
+            "r",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    let at = format!(
+        "error: {}:9:8: acute.beds: must be a whole number from 0 to 4294967295, got -",
+        fixture("psa_out_of_range.toml").display()
+    );
+    assert!(e.starts_with(&at), "{e}");
+    assert!(e.contains("(replication 1 sampled acute.beds = -"), "{e}");
+}
+
+#[test]
+fn reports_every_unknown_key_and_wrong_type_at_once() {
+    let e = errors_of("many_problems.toml");
+    let located: Vec<&str> = e
+        .lines()
+        .map(|l| {
+            let rest = l.strip_prefix("error: many_problems.toml:").unwrap_or(l);
+            // "line:col: key.path" of each line
+            let mut parts = rest.splitn(3, ": ");
+            let at = parts.next().unwrap();
+            let key = parts.next().unwrap();
+            &rest[..at.len() + 2 + key.len()]
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [
+            "3:1: bogus",
+            "7:1: scenario.descripton",
+            "10:16: simulation.horizon_days",
+            "11:16: simulation.replications",
+            "14:1: acute.bedz",
+            "15:8: acute.beds",
+            "16:31: acute.schedule[0].beds",
+            "16:46: acute.schedule[1].day",
+            "19:1: conditions.copd.admitt",
+            "20:16: conditions.copd.los.dist",
+            "21:26: conditions.copd.exacerbations_per_year",
+        ],
+        "{e}"
+    );
+    for hint in [
+        "did you mean `description`?",
+        "did you mean `beds`?",
+        "did you mean `admit`?",
+        "did you mean `lognormal`?",
+        "did you mean `gamma`?",
+        "invalid type: string \"long\", expected f64",
+    ] {
+        assert!(e.contains(hint), "{hint}: {e}");
+    }
+}
+
+#[test]
+fn reports_problems_in_every_file_of_the_extends_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("base.toml"),
+        "extends = \"valid.toml\"\n[acute]\nbedz = 3\nbeds = \"x\"\n",
+    )
+    .unwrap();
+    std::fs::copy(fixture("valid.toml"), dir.path().join("valid.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("child.toml"),
+        "extends = \"base.toml\"\n[simulation]\nseeds = 3\nhorizon_days = true\n",
+    )
+    .unwrap();
+    let o = caresim(dir.path(), &["validate", "child.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    for want in [
+        "error: child.toml:3:1: simulation.seeds: unknown field `seeds`",
+        "error: child.toml:4:16: simulation.horizon_days: invalid type: boolean `true`",
+        "error: base.toml:3:1: acute.bedz: unknown field `bedz`",
+        "error: base.toml:4:8: acute.beds: invalid type: string \"x\", expected u32",
+    ] {
+        assert!(e.contains(want), "{want}\n{e}");
+    }
+}
+
+/// Run caresim with `args` in `dir`, failing the test if it has not finished in 30 s (a
+/// FIFO read would block forever).
+fn caresim_promptly(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    use std::time::{Duration, Instant};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_caresim"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("caresim {args:?} did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn reads_only_regular_files_of_bounded_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    #[cfg(unix)]
+    {
+        let fifo = d.join("pipe.toml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+    // Sparse: 17 MiB of size, no blocks written.
+    std::fs::File::create(d.join("huge.toml"))
+        .unwrap()
+        .set_len(17 * 1024 * 1024)
+        .unwrap();
+    let mut cases = vec![
+        (
+            "/dev/zero",
+            "it is not a regular file (it is a character device)",
+        ),
+        (
+            "huge.toml",
+            "it is 17825792 bytes, larger than the limit of 16 MiB",
+        ),
+        (".", "it is a folder, not a regular file"),
+    ];
+    if cfg!(unix) {
+        cases.push(("pipe.toml", "it is not a regular file (it is a named pipe)"));
+    }
+    for (target, why) in cases {
+        // As the `extends` target: located at the `extends` value.
+        std::fs::write(d.join("child.toml"), format!("extends = \"{target}\"\n")).unwrap();
+        let o = caresim_promptly(d, &["validate", "child.toml"]);
+        assert_eq!(o.status.code(), Some(2), "{target}");
+        let e = stderr(&o);
+        assert!(
+            e.starts_with(&format!(
+                "error: child.toml:1:11: extends: cannot read {target}: {why}"
+            )),
+            "{e}"
+        );
+        // As the file itself, for each command that reads one.
+        for cmd in ["validate", "run", "sweep"] {
+            let o = caresim_promptly(d, &[cmd, target]);
+            assert_eq!(o.status.code(), Some(2), "{cmd} {target}");
+            let e = stderr(&o);
+            assert!(e.contains(why), "{cmd} {target}: {e}");
+        }
+    }
 }
