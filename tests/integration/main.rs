@@ -7,6 +7,7 @@ mod conservation;
 mod experiments;
 mod features;
 mod golden;
+mod limits;
 mod policy;
 mod queueing;
 mod reproducibility;
