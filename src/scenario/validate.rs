@@ -249,7 +249,7 @@ fn group(x: f64) -> String {
     let digits = format!("{}", x.abs() as u64);
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area (ripgrep's layout).
 
+mod budget;
 mod calibration;
 mod charts;
 mod cli;
