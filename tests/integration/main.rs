@@ -7,6 +7,7 @@ mod cli;
 mod conservation;
 mod experiments;
 mod features;
+mod fuzz;
 mod golden;
 mod limits;
 mod policy;
