@@ -132,7 +132,10 @@ impl<E: Copy> EventQueue<E> {
         }
         let span = 2.0 * pending.max(1) as f64 / events_per_day;
         let mut width = (EVENTS_PER_BUCKET / events_per_day).clamp(1e-6, 365.0);
-        let mut n = ((span / width).ceil().max(16.0) as usize).next_power_of_two();
+        // Clamped before rounding up: a tiny event rate makes the span astronomical, and
+        // `next_power_of_two` of a saturated `usize` overflows.
+        let buckets = (span / width).ceil().clamp(16.0, 2.0 * RING_BUCKETS as f64);
+        let mut n = (buckets as usize).next_power_of_two();
         if n > RING_BUCKETS {
             n = RING_BUCKETS;
             width = (span / n as f64).clamp(1e-6, 365.0);
@@ -256,14 +259,15 @@ impl<E: Copy> EventQueue<E> {
                     None => return false,
                     Some(e) => {
                         let b = self.bucket_of(f64::from_bits(e.time_bits));
-                        self.cur = b.max(self.cur + 1);
+                        self.cur = b.max(self.cur.saturating_add(1));
                     }
                 }
             } else {
-                self.cur += 1;
+                self.cur = self.cur.saturating_add(1);
             }
-            // The window now ends at cur + n - 1: pull in overflow events that fit.
-            let end = self.cur + self.mask;
+            // The window now ends at cur + n - 1: pull in overflow events that fit. (Times
+            // beyond 2⁶⁴ buckets saturate to the last bucket number: no overflow.)
+            let end = self.cur.saturating_add(self.mask);
             while let Some(e) = self.overflow.peek() {
                 let b = self.bucket_of(f64::from_bits(e.time_bits));
                 if b > end {

@@ -68,17 +68,40 @@ pub struct GammaSampler(Gamma<f64>);
 #[derive(Clone, Debug)]
 pub struct EmpiricalIndex(WeightedIndex<f64>);
 
+/// `x` for a message: as Rust prints it, except very large or very small magnitudes in
+/// scientific notation (`1e300`, not 301 digits).
+pub fn show_number(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 || !a.is_finite() || (1e-5..1e16).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// Longest duration a distribution may have as its mean, sd or value, days: 100 years (the
+/// longest horizon a scenario may simulate). Keeps every sampled time finite.
+pub const MAX_DURATION_DAYS: Days = 36_500.0;
+
+/// Largest coefficient of variation (sd / mean) of a log-normal or gamma duration: beyond
+/// it nearly every draw is 0 and a few are astronomically long.
+pub const MAX_DURATION_CV: f64 = 100.0;
+
+/// Smallest coefficient of variation of a gamma duration (gamma shape `1/cv²` at most
+/// 10⁸): a smaller sd is a fixed duration, `{ dist = "fixed", days = ... }`.
+pub const MIN_GAMMA_CV: f64 = 1e-4;
+
 /// Why a duration could not be built. The scenario layer turns these into located messages.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DurationError {
     /// A mean, sd or fixed value that is not a finite number in range.
-    #[error("{what} must be {rule}, got {value}")]
+    #[error("{what} must be {rule}, got {}", show_number(*value))]
     OutOfRange {
         /// Which key (`mean_days`, `sd_days`, `days`).
         what: &'static str,
         /// The rule, e.g. "greater than 0".
-        rule: &'static str,
+        rule: String,
         /// The value given.
         value: f64,
     },
@@ -88,28 +111,65 @@ pub enum DurationError {
 }
 
 fn positive(what: &'static str, value: f64) -> Result<f64, DurationError> {
-    if value.is_finite() && value > 0.0 {
+    if value.is_finite() && value > 0.0 && value <= MAX_DURATION_DAYS {
         Ok(value)
+    } else if value > MAX_DURATION_DAYS {
+        Err(too_long(what, value))
     } else {
         Err(DurationError::OutOfRange {
             what,
-            rule: "a finite number greater than 0",
+            rule: "a finite number greater than 0".into(),
             value,
         })
     }
 }
 
 fn non_negative(what: &'static str, value: f64) -> Result<f64, DurationError> {
-    if value.is_finite() && value >= 0.0 {
+    if value.is_finite() && (0.0..=MAX_DURATION_DAYS).contains(&value) {
         Ok(value)
+    } else if value > MAX_DURATION_DAYS {
+        Err(too_long(what, value))
     } else {
         Err(DurationError::OutOfRange {
             what,
-            rule: "a finite number at least 0",
+            rule: "a finite number at least 0".into(),
             value,
         })
     }
 }
+
+fn too_long(what: &'static str, value: f64) -> DurationError {
+    DurationError::OutOfRange {
+        what,
+        rule: format!("at most {MAX_DURATION_DAYS} days (100 years)"),
+        value,
+    }
+}
+
+/// `sd` within `[min_cv × mean, MAX_DURATION_CV × mean]`.
+fn spread(mean: f64, sd: f64, min_cv: f64, why: &str) -> Result<f64, DurationError> {
+    let cv = sd / mean;
+    if (min_cv..=MAX_DURATION_CV).contains(&cv) {
+        Ok(sd)
+    } else {
+        let low = if min_cv > 0.0 {
+            format!("at least mean_days / {} ({})", 1.0 / min_cv, mean * min_cv)
+        } else {
+            "greater than 0".to_string()
+        };
+        Err(DurationError::OutOfRange {
+            what: "sd_days",
+            rule: format!(
+                "{low} and at most {MAX_DURATION_CV} × mean_days ({}){why}",
+                mean * MAX_DURATION_CV
+            ),
+            value: sd,
+        })
+    }
+}
+
+/// Most entries an empirical table may have.
+pub const MAX_TABLE_ENTRIES: usize = 1_000_000;
 
 impl Duration {
     /// Exponential with mean `mean_days` (> 0).
@@ -122,13 +182,15 @@ impl Duration {
         })
     }
 
-    /// Log-normal with mean `mean_days` (> 0) and sd `sd_days` (> 0).
+    /// Log-normal with mean `mean_days` (> 0) and sd `sd_days` (> 0, at most
+    /// [`MAX_DURATION_CV`] × the mean).
     ///
     /// # Errors
-    /// If either is not finite and positive.
+    /// If either is not finite and positive, longer than [`MAX_DURATION_DAYS`], or the sd
+    /// is too large for the mean.
     pub fn lognormal(mean_days: Days, sd_days: Days) -> Result<Self, DurationError> {
         let mean = positive("mean_days", mean_days)?;
-        let sd = positive("sd_days", sd_days)?;
+        let sd = spread(mean, positive("sd_days", sd_days)?, 0.0, "")?;
         let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
         Ok(Duration::Lognormal {
             mean_days: mean,
@@ -138,13 +200,20 @@ impl Duration {
         })
     }
 
-    /// Gamma with mean `mean_days` (> 0) and sd `sd_days` (> 0).
+    /// Gamma with mean `mean_days` (> 0) and sd `sd_days` (between [`MIN_GAMMA_CV`] and
+    /// [`MAX_DURATION_CV`] times the mean).
     ///
     /// # Errors
-    /// If either is not finite and positive.
+    /// If either is not finite and positive, longer than [`MAX_DURATION_DAYS`], or the sd
+    /// is out of proportion with the mean (a gamma shape that cannot be sampled).
     pub fn gamma(mean_days: Days, sd_days: Days) -> Result<Self, DurationError> {
         let mean = positive("mean_days", mean_days)?;
-        let sd = positive("sd_days", sd_days)?;
+        let sd = spread(
+            mean,
+            positive("sd_days", sd_days)?,
+            MIN_GAMMA_CV,
+            " (gamma shape (mean/sd)² in [1e-4, 1e8]; for a nearly constant stay use { dist = \"fixed\", days = ... })",
+        )?;
         let shape = (mean / sd).powi(2);
         let scale = sd * sd / mean;
         let g = Gamma::new(shape, scale)
@@ -192,8 +261,20 @@ impl Duration {
                 weights.len()
             )));
         }
+        if values_days.len() > MAX_TABLE_ENTRIES {
+            return Err(DurationError::BadTable(format!(
+                "values_days must list at most {MAX_TABLE_ENTRIES} durations, got {}",
+                values_days.len()
+            )));
+        }
         for &w in &weights {
-            non_negative("weights", w)?;
+            if !(w.is_finite() && (0.0..=1e12).contains(&w)) {
+                return Err(DurationError::OutOfRange {
+                    what: "weights",
+                    rule: "a finite number in [0, 1e12] (relative frequencies)".into(),
+                    value: w,
+                });
+            }
         }
         let index = WeightedIndex::new(weights.iter().copied())
             .map_err(|_| DurationError::BadTable("weights must not all be 0".into()))?;
@@ -289,6 +370,40 @@ mod tests {
         assert_eq!(d.mean_days(), 2.0);
         let (m, _) = moments(&d, 100_000);
         assert!((m - 2.0).abs() < 0.03, "mean {m}");
+    }
+
+    #[test]
+    fn refuses_what_cannot_be_sampled_and_samples_finite_times_at_the_bounds() {
+        assert!(Duration::gamma(400.0, 1e-200).is_err());
+        assert!(Duration::gamma(7.0, 7.0e3).is_err());
+        assert!(Duration::lognormal(7.0, 1e300).is_err());
+        assert!(Duration::exponential(1e300).is_err());
+        assert!(Duration::fixed(36_501.0).is_err());
+        assert!(Duration::empirical(vec![1.0, 2.0], vec![1e308, 1e308]).is_err());
+        let e = Duration::gamma(400.0, 1e-200).unwrap_err().to_string();
+        assert!(
+            e.contains("sd_days must be at least mean_days / 10000"),
+            "{e}"
+        );
+        let mut rng = Pcg64Mcg::seed_from_u64(9);
+        for mean in [1e-9, 1.0, MAX_DURATION_DAYS] {
+            for d in [
+                Duration::gamma(mean, mean * MIN_GAMMA_CV),
+                Duration::gamma(mean, mean * MAX_DURATION_CV),
+                Duration::lognormal(mean, mean * MAX_DURATION_CV),
+                Duration::lognormal(mean, mean * 1e-300),
+                Duration::exponential(mean),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for _ in 0..5_000 {
+                    let x = d.sample(&mut rng);
+                    assert!(x.is_finite() && x >= 0.0, "{d:?} drew {x}");
+                    assert!(x * 100.0 + 36_500.0 < 1e300, "{d:?} drew {x}");
+                }
+            }
+        }
     }
 
     #[test]

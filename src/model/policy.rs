@@ -201,9 +201,9 @@ fn apply_integrated_funding(f: &IntegratedFunding, params: &mut Params) {
         if let Some(s) = f.service {
             let service = &mut params.services[s];
             let places = f.places_bought(bed_day_cost, service.day_cost);
-            service.capacity += places;
+            service.capacity = service.capacity.saturating_add(places);
             for change in &mut service.schedule.changes {
-                change.capacity += places;
+                change.capacity = change.capacity.saturating_add(places);
             }
         }
     }

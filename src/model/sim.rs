@@ -203,8 +203,10 @@ impl<'p> Sim<'p> {
             })
             .collect();
         let cv = params.population.frailty_cv;
+        // Validation keeps cv in [0.001, 10]; a cv the sampler cannot take means no frailty.
         let frailty = (cv > 0.0)
-            .then(|| Gamma::new(1.0 / (cv * cv), cv * cv).expect("validated frailty cv > 0"));
+            .then(|| Gamma::new(1.0 / (cv * cv), cv * cv).ok())
+            .flatten();
         let mut patients = PatientTable::default();
         patients.reset(params.expected_patients());
         let zero_seeds = StreamSeeds([0; Stream::ALL.len()]);
@@ -486,7 +488,11 @@ impl<'p> World<'p> {
             return;
         }
         let gap: f64 = Exp1.sample(&mut self.rng(p, Stream::Home));
-        self.push(q, now + gap / rate, p, EventKind::AtHome);
+        let at = now + gap / rate;
+        // A rate so small (a product of tiny multipliers) that the time overflows: never.
+        if at <= f64::MAX {
+            self.push(q, at, p, EventKind::AtHome);
+        }
     }
 
     /// Classify a candidate event at home: death, exacerbation, or nothing (thinning).
@@ -1072,13 +1078,18 @@ impl<'p> World<'p> {
     }
 }
 
-/// A Poisson draw with mean `mean` (0 when the mean is not positive).
+/// A Poisson draw with mean `mean` (0 when the mean is not positive). A mean too large for
+/// the sampler (above ~1.8e19, or infinite) gives the mean itself, capped at 2⁵³: at that
+/// size the Poisson's relative spread is below 10⁻⁹.
 fn poisson(mean: f64, rng: &mut rand_pcg::Pcg64Mcg) -> u64 {
     if mean > 0.0 {
-        let n: f64 = Poisson::new(mean)
-            .expect("finite positive mean")
-            .sample(rng);
-        n as u64
+        match Poisson::new(mean) {
+            Ok(d) => {
+                let n: f64 = d.sample(rng);
+                n as u64
+            }
+            Err(_) => mean.min(9_007_199_254_740_992.0) as u64,
+        }
     } else {
         0
     }

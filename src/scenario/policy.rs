@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::schema::{RawEarlyWhenFull, RawProgramme, RawScenario};
-use super::validate::Checker;
+use super::validate::{Checker, MAX_HORIZON_DAYS, MAX_MULTIPLIER};
 use crate::model::policy::{
     AdmissionAvoidance, EarlyDischarge, IntegratedFunding, Policies, Programme, SpecialistOutreach,
 };
@@ -140,8 +140,8 @@ pub(super) fn check(
             (Some(d), None) => Shortening::Days(ck.number(
                 &format!("{base}.days_shorter"),
                 d,
-                "at least 0 (days)",
-                |x| x >= 0.0,
+                "at least 0 and at most 36500 (days)",
+                |x| (0.0..=MAX_HORIZON_DAYS).contains(&x),
             )),
             (None, Some(f)) => {
                 Shortening::Factor(ck.factor(&format!("{base}.los_factor"), Some(f)))
@@ -179,8 +179,8 @@ pub(super) fn check(
             unsupported_multiplier: ck.number(
                 &format!("{base}.unsupported_post_discharge_multiplier"),
                 e.unsupported_post_discharge_multiplier.unwrap_or(1.2),
-                "at least 1",
-                |x| x >= 1.0,
+                "at least 1 and at most 1000",
+                |x| (1.0..=MAX_MULTIPLIER).contains(&x),
             ),
         });
     }
@@ -206,8 +206,8 @@ pub(super) fn check(
                 ck.number(
                     &format!("{base}.max_delay_days"),
                     d,
-                    "at least 0 (days)",
-                    |x| x >= 0.0,
+                    "at least 0 and at most 36500 (days)",
+                    |x| (0.0..=MAX_HORIZON_DAYS).contains(&x),
                 )
             }),
             pool_budgets: f.pool_budgets.unwrap_or(true),
@@ -270,10 +270,11 @@ pub(super) fn check(
                 o.admit_multiplier,
                 1.0,
             ),
-            sessions_per_year: ck.non_negative(
+            sessions_per_year: ck.number(
                 &format!("{base}.sessions_per_year"),
-                o.sessions_per_year,
-                0.0,
+                o.sessions_per_year.unwrap_or(0.0),
+                "at least 0 and at most 1,000,000",
+                |x| (0.0..=1e6).contains(&x),
             ),
             cost_per_session: ck.cost(&format!("{base}.cost_per_session"), o.cost_per_session),
         });

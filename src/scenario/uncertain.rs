@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::load::SourceFile;
 use super::span::SpanIndex;
 use super::{Problem, ScenarioError};
+use crate::model::dist::show_number as n;
 
 /// A distribution of one uncertain parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -92,8 +93,20 @@ impl ParamDist {
     }
 
     /// Check the parameters; the message says what is wrong.
+    ///
+    /// Beyond signs, the derived parameters must be ones rand_distr samples without error
+    /// and without producing inf or NaN: every number within ±[`MAX_MAGNITUDE`]; a beta's
+    /// shape parameters α, β in [[`MIN_BETA_SHAPE`], [`MAX_BETA_SHAPE`]]; a gamma's or
+    /// lognormal's sd at most [`MAX_CV`] × the mean, and a gamma's at least
+    /// [`MIN_GAMMA_CV`] × the mean (shape (mean/sd)² at most 10⁸).
     pub fn check(&self) -> Result<(), String> {
         let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
+        let magnitude = |xs: &[(&str, f64)]| -> Result<(), String> {
+            match xs.iter().find(|(_, x)| x.abs() > MAX_MAGNITUDE) {
+                Some((what, x)) => Err(format!("{what} must be between -1e15 and 1e15, got {x}")),
+                None => Ok(()),
+            }
+        };
         match *self {
             ParamDist::Beta { mean, sd } => {
                 if !(finite(&[mean, sd]) && mean > 0.0 && mean < 1.0) {
@@ -105,11 +118,26 @@ impl ParamDist {
                         (mean * (1.0 - mean)).sqrt()
                     ));
                 }
+                let (a, b) = beta_shapes(mean, sd);
+                let ok = |x: f64| (MIN_BETA_SHAPE..=MAX_BETA_SHAPE).contains(&x);
+                if !(ok(a) && ok(b)) {
+                    // a + b = k = m(1 − m)/sd² − 1 must keep both shapes in range.
+                    let v = mean * (1.0 - mean);
+                    let k_low = MIN_BETA_SHAPE / mean.min(1.0 - mean);
+                    let k_high = MAX_BETA_SHAPE / mean.max(1.0 - mean);
+                    let sd_high = (v / (1.0 + k_low)).sqrt();
+                    let sd_low = (v / (1.0 + k_high)).sqrt();
+                    return Err(format!(
+                        "beta sd must be in [{sd_low:.3e}, {sd_high:.4}] for mean {mean} (shape parameters α = {a:.3e} and β = {b:.3e} must be in [{MIN_BETA_SHAPE}, {MAX_BETA_SHAPE:e}]), got {}",
+                        n(sd)
+                    ));
+                }
             }
             ParamDist::Normal { mean, sd } => {
                 if !(finite(&[mean, sd]) && sd > 0.0) {
                     return Err(format!("normal sd must be greater than 0, got {sd}"));
                 }
+                magnitude(&[("normal mean", mean), ("normal sd", sd)])?;
             }
             ParamDist::Lognormal { mean, sd } | ParamDist::Gamma { mean, sd } => {
                 if !(finite(&[mean, sd]) && mean > 0.0 && sd > 0.0) {
@@ -117,11 +145,35 @@ impl ParamDist {
                         "mean and sd must be greater than 0, got mean {mean}, sd {sd}"
                     ));
                 }
+                magnitude(&[("mean", mean)])?;
+                let gamma = matches!(self, ParamDist::Gamma { .. });
+                let min_cv = if gamma { MIN_GAMMA_CV } else { 0.0 };
+                let cv = sd / mean;
+                if !(cv >= min_cv && cv <= MAX_CV) {
+                    let low = if gamma {
+                        format!("at least mean / 10000 ({:e})", mean * MIN_GAMMA_CV)
+                    } else {
+                        "greater than 0".to_string()
+                    };
+                    let kind = if gamma { "gamma" } else { "lognormal" };
+                    let why = if gamma {
+                        "; gamma shape (mean/sd)² must be in [1e-4, 1e8]"
+                    } else {
+                        ""
+                    };
+                    return Err(format!(
+                        "{kind} sd must be {low} and at most 100 × mean ({:e}){why}, got sd {} for mean {}",
+                        mean * MAX_CV,
+                        n(sd),
+                        n(mean)
+                    ));
+                }
             }
             ParamDist::Uniform { min, max } => {
                 if !(finite(&[min, max]) && min < max) {
                     return Err(format!("uniform needs min < max, got {min} and {max}"));
                 }
+                magnitude(&[("uniform min", min), ("uniform max", max)])?;
             }
             ParamDist::Triangular { min, mode, max } => {
                 if !(finite(&[min, mode, max]) && min < max && min <= mode && mode <= max) {
@@ -129,40 +181,58 @@ impl ParamDist {
                         "triangular needs min ≤ mode ≤ max and min < max, got {min}, {mode}, {max}"
                     ));
                 }
+                magnitude(&[("triangular min", min), ("triangular max", max)])?;
             }
         }
         Ok(())
     }
 
-    /// One draw. The parameters must have passed [`check`](Self::check).
+    /// One draw. The parameters must have passed [`check`](Self::check); should a
+    /// distribution that did not be sampled anyway, the draw is its mean (never a panic).
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match *self {
+        let fallback = self.mean();
+        let draw = match *self {
             ParamDist::Beta { mean, sd } => {
-                // Method of moments: a + b = mean (1 − mean) / sd² − 1.
-                let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
-                Beta::new(mean * k, (1.0 - mean) * k)
-                    .expect("checked")
-                    .sample(rng)
+                let (a, b) = beta_shapes(mean, sd);
+                Beta::new(a, b).map(|d| d.sample(rng)).ok()
             }
-            ParamDist::Normal { mean, sd } => Normal::new(mean, sd).expect("checked").sample(rng),
+            ParamDist::Normal { mean, sd } => Normal::new(mean, sd).map(|d| d.sample(rng)).ok(),
             ParamDist::Lognormal { mean, sd } => {
                 let s2 = (1.0 + (sd / mean).powi(2)).ln();
                 LogNormal::new(mean.ln() - s2 / 2.0, s2.sqrt())
-                    .expect("checked")
-                    .sample(rng)
+                    .map(|d| d.sample(rng))
+                    .ok()
             }
             ParamDist::Gamma { mean, sd } => {
                 let shape = (mean / sd).powi(2);
-                Gamma::new(shape, mean / shape)
-                    .expect("checked")
-                    .sample(rng)
+                Gamma::new(shape, mean / shape).map(|d| d.sample(rng)).ok()
             }
-            ParamDist::Uniform { min, max } => Uniform::new(min, max).expect("checked").sample(rng),
-            ParamDist::Triangular { min, mode, max } => Triangular::new(min, max, mode)
-                .expect("checked")
-                .sample(rng),
-        }
+            ParamDist::Uniform { min, max } => Uniform::new(min, max).map(|d| d.sample(rng)).ok(),
+            ParamDist::Triangular { min, mode, max } => {
+                Triangular::new(min, max, mode).map(|d| d.sample(rng)).ok()
+            }
+        };
+        draw.filter(|x| x.is_finite()).unwrap_or(fallback)
     }
+}
+
+/// Largest magnitude of a parameter distribution's numbers (and so of its draws, up to
+/// the tails of a normal): large enough for any count or cost, small enough that every
+/// derived parameter and draw stays finite.
+pub const MAX_MAGNITUDE: f64 = 1e15;
+/// Smallest shape parameter (α or β) of a beta distribution.
+pub const MIN_BETA_SHAPE: f64 = 0.01;
+/// Largest shape parameter of a beta distribution.
+pub const MAX_BETA_SHAPE: f64 = 1e7;
+/// Largest coefficient of variation (sd / mean) of a gamma or lognormal distribution.
+pub const MAX_CV: f64 = 100.0;
+/// Smallest coefficient of variation of a gamma distribution (shape at most 10⁸).
+pub const MIN_GAMMA_CV: f64 = 1e-4;
+
+/// Method of moments: α + β = mean (1 − mean) / sd² − 1.
+fn beta_shapes(mean: f64, sd: f64) -> (f64, f64) {
+    let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
+    (mean * k, (1.0 - mean) * k)
 }
 
 /// An uncertain parameter: its key path and distribution.
@@ -381,6 +451,144 @@ mod tests {
                 "{d:?}: {m}"
             );
         }
+    }
+
+    #[test]
+    fn refuses_parameters_rand_distr_cannot_sample() {
+        for (d, wanted) in [
+            (
+                ParamDist::Gamma {
+                    mean: 400.0,
+                    sd: 1e-200,
+                },
+                "gamma sd must be at least mean / 10000",
+            ),
+            (
+                ParamDist::Gamma { mean: 1.0, sd: 1e3 },
+                "at most 100 × mean",
+            ),
+            (
+                ParamDist::Lognormal {
+                    mean: 1.0,
+                    sd: 1e300,
+                },
+                "lognormal sd must be greater than 0 and at most 100 × mean",
+            ),
+            (
+                ParamDist::Lognormal {
+                    mean: 1e300,
+                    sd: 1.0,
+                },
+                "mean must be between -1e15 and 1e15",
+            ),
+            (
+                ParamDist::Beta {
+                    mean: 0.5,
+                    sd: 1e-200,
+                },
+                "shape parameters α = ",
+            ),
+            (
+                ParamDist::Beta {
+                    mean: 0.5,
+                    sd: 0.49999,
+                },
+                "beta sd must be in [",
+            ),
+            (
+                ParamDist::Normal {
+                    mean: 0.0,
+                    sd: 1e300,
+                },
+                "normal sd must be between",
+            ),
+            (
+                ParamDist::Uniform {
+                    min: -1e308,
+                    max: 1e308,
+                },
+                "uniform min must be between",
+            ),
+            (
+                ParamDist::Triangular {
+                    min: -1e308,
+                    mode: 0.0,
+                    max: 1e308,
+                },
+                "triangular min",
+            ),
+        ] {
+            let e = d.check().unwrap_err();
+            assert!(e.contains(wanted), "{d:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn every_distribution_that_checks_samples_finite_values_at_the_bounds() {
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(3);
+        let mut dists = Vec::new();
+        for mean in [1e-12_f64, 1e-3, 0.5, 1.0, 1e6, 1e15] {
+            for cv in [MIN_GAMMA_CV, 1e-2, 1.0, MAX_CV] {
+                dists.push(ParamDist::Gamma {
+                    mean,
+                    sd: mean * cv,
+                });
+                dists.push(ParamDist::Lognormal {
+                    mean,
+                    sd: mean * cv,
+                });
+            }
+            dists.push(ParamDist::Lognormal {
+                mean,
+                sd: mean * 1e-300,
+            });
+            dists.push(ParamDist::Normal { mean, sd: mean });
+            dists.push(ParamDist::Normal {
+                mean: -mean,
+                sd: 1e15,
+            });
+            dists.push(ParamDist::Uniform {
+                min: -mean,
+                max: mean,
+            });
+            dists.push(ParamDist::Triangular {
+                min: -1e15,
+                mode: mean,
+                max: 1e15,
+            });
+        }
+        for mean in [1e-6_f64, 1e-3, 0.01, 0.3, 0.5, 0.99, 0.999_999] {
+            // The narrowest and widest sds the shape bounds allow.
+            for k in [
+                MIN_BETA_SHAPE / mean.min(1.0 - mean),
+                MAX_BETA_SHAPE / mean.max(1.0 - mean),
+            ] {
+                let sd = (mean * (1.0 - mean) / (1.0 + k)).sqrt();
+                dists.push(ParamDist::Beta {
+                    mean,
+                    sd: sd * (1.0 + 1e-9),
+                });
+                dists.push(ParamDist::Beta {
+                    mean,
+                    sd: sd * (1.0 - 1e-9),
+                });
+            }
+        }
+        let mut checked = 0;
+        for d in dists {
+            if d.check().is_err() {
+                continue;
+            }
+            checked += 1;
+            for _ in 0..2_000 {
+                let x = d.sample(&mut rng);
+                assert!(x.is_finite(), "{d:?} drew {x}");
+                if let ParamDist::Beta { .. } = d {
+                    assert!((0.0..=1.0).contains(&x), "{d:?} drew {x}");
+                }
+            }
+        }
+        assert!(checked > 60, "{checked}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::load::Sources;
 use super::schema::{RawDuration, RawPayer, RawScenario, RawSetting, RawWhenFull};
 use super::{Problem, Scenario, ScenarioError, ScenarioFile};
 use crate::engine::DAYS_PER_YEAR;
+use crate::model::dist::show_number;
 use crate::model::{
     AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, Duration,
     DurationError, LeverParams, Params, Payer, PopulationParams, PrimaryCareParams, Schedule,
@@ -46,14 +47,33 @@ impl Checker<'_> {
         ok: impl Fn(f64) -> bool,
     ) -> f64 {
         if !(v.is_finite() && ok(v)) {
-            self.fail(field, format!("must be {rule}, got {v}"));
+            self.fail(field, format!("must be {rule}, got {}", show_number(v)));
         }
         v
     }
 
-    /// An optional number ≥ 0 with a default.
+    /// An optional number ≥ 0 with a default, at most [`MAX_MULTIPLIER`] (these are
+    /// multipliers and similar factors: larger ones make every rate absurd).
     pub(super) fn non_negative(&mut self, field: &str, v: Option<f64>, default: f64) -> f64 {
-        self.number(field, v.unwrap_or(default), "at least 0", |x| x >= 0.0)
+        let v = self.number(field, v.unwrap_or(default), "at least 0", |x| x >= 0.0);
+        self.at_most(field, v, MAX_MULTIPLIER, "")
+    }
+
+    /// `v`, with a problem when it is a finite number above `max` (non-finite and
+    /// negative numbers are reported by the caller's own rule). `unit` follows the bound in
+    /// the message, e.g. " days (100 years)".
+    pub(super) fn at_most(&mut self, field: &str, v: f64, max: f64, unit: &str) -> f64 {
+        if v.is_finite() && v > max {
+            self.fail(
+                field,
+                format!(
+                    "must be at most {}{unit}, got {}",
+                    group(max),
+                    show_number(v)
+                ),
+            );
+        }
+        v
     }
 
     /// A `*_by_age` table: every key must be an age band; returns one value per band,
@@ -104,6 +124,14 @@ impl Checker<'_> {
                     &field,
                     format!("capacity must be at least 1 on day {day}, got 0"),
                 );
+            } else if capacity > MAX_CAPACITY {
+                self.fail(
+                    &field,
+                    format!(
+                        "capacity must be at most {} on day {day}, got {capacity}",
+                        group(f64::from(MAX_CAPACITY))
+                    ),
+                );
             }
             last = day;
         }
@@ -111,8 +139,8 @@ impl Checker<'_> {
             self.number(
                 &format!("{table}.schedule_repeat_days"),
                 r,
-                &format!("greater than the last scheduled day ({last})"),
-                |x| x > last && x > 0.0,
+                &format!("at least 1 day and greater than the last scheduled day ({last})"),
+                |x| x > last && x >= 1.0,
             )
         });
         Schedule {
@@ -126,14 +154,26 @@ impl Checker<'_> {
 
     pub(super) fn cost(&mut self, field: &str, v: Option<f64>) -> f64 {
         let v = v.unwrap_or(0.0);
-        self.number(field, v, "a cost of at least 0", |x| x >= 0.0)
+        let v = self.number(field, v, "a cost of at least 0", |x| x >= 0.0);
+        self.at_most(field, v, MAX_COST, "")
     }
 
+    /// A capacity (beds, places): at least 1, at most [`MAX_CAPACITY`].
     fn at_least_one(&mut self, field: &str, v: Option<u32>, what: &str) -> u32 {
         match self.required(field, &v, what) {
             Some(0) => {
                 self.fail(field, "must be at least 1, got 0");
                 1
+            }
+            Some(n) if n > MAX_CAPACITY => {
+                self.fail(
+                    field,
+                    format!(
+                        "must be at most {}, got {n}",
+                        group(f64::from(MAX_CAPACITY))
+                    ),
+                );
+                n
             }
             Some(n) => n,
             None => 1,
@@ -170,6 +210,51 @@ impl Checker<'_> {
             fallback
         })
     }
+}
+
+/// Longest simulated horizon, days (100 years).
+pub const MAX_HORIZON_DAYS: f64 = crate::model::dist::MAX_DURATION_DAYS;
+/// Most replications a scenario may ask for.
+pub const MAX_REPLICATIONS: u32 = 1_000_000;
+/// Most beds or places of one pool.
+pub const MAX_CAPACITY: u32 = 10_000_000;
+/// Most people in a catchment or age band.
+pub const MAX_PEOPLE: f64 = 1e10;
+/// Most patients one replication can number (patient ids are 32-bit), cohort and
+/// incidence together, with 1% to spare for chance (2³² − 1 = 4,294,967,295).
+pub const MAX_PATIENTS_EVER: f64 = 4_250_000_000.0;
+/// Largest per patient-year rate (exacerbations, deaths, outpatient referrals) and number
+/// of attendances per referral.
+pub const MAX_PER_YEAR: f64 = 1000.0;
+/// Largest multiplier (tier and programme effects, history and post-discharge
+/// multipliers, seasonal multipliers).
+pub const MAX_MULTIPLIER: f64 = 1000.0;
+/// Largest age-band multiplier on lengths of stay.
+pub const MAX_LOS_MULTIPLIER: f64 = 100.0;
+/// Largest unit cost.
+pub const MAX_COST: f64 = 1e12;
+/// Shortest interval between routine reviews, days.
+pub const MIN_INTERVAL_DAYS: f64 = 0.01;
+/// Smallest non-zero frailty coefficient of variation (gamma shape 1/cv² at most 10⁶).
+pub const MIN_FRAILTY_CV: f64 = 1e-3;
+/// Largest frailty coefficient of variation (gamma shape at least 0.01).
+pub const MAX_FRAILTY_CV: f64 = 10.0;
+
+/// `x` with thousands separators when it is a whole number below 10¹⁵ (`4,294,967,295`),
+/// else as Rust prints it.
+fn group(x: f64) -> String {
+    if x.fract() != 0.0 || x.abs() >= 1e15 {
+        return format!("{x}");
+    }
+    let digits = format!("{}", x.abs() as u64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < 0.0 { format!("-{out}") } else { out }
 }
 
 fn is_band_name(s: &str) -> bool {
@@ -224,6 +309,12 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     let horizon = ck.number("simulation.horizon_days", horizon, "greater than 0", |x| {
         x > 0.0
     });
+    ck.at_most(
+        "simulation.horizon_days",
+        horizon,
+        MAX_HORIZON_DAYS,
+        " days (100 years)",
+    );
     let warmup = sim.warmup_days.unwrap_or(0.0);
     let warmup = ck.number(
         "simulation.warmup_days",
@@ -234,6 +325,14 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     let replications = sim.replications.unwrap_or(100);
     if replications == 0 {
         ck.fail("simulation.replications", "must be at least 1, got 0");
+    } else if replications > MAX_REPLICATIONS {
+        ck.fail(
+            "simulation.replications",
+            format!(
+                "must be at most {}, got {replications}",
+                group(f64::from(MAX_REPLICATIONS))
+            ),
+        );
     }
     let seed = sim.seed.unwrap_or(1);
 
@@ -329,9 +428,12 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                 }
                 (
                     name.clone(),
-                    ck.number(&field, people, "a number of people at least 0", |x| {
-                        x >= 0.0
-                    }),
+                    ck.number(
+                        &field,
+                        people,
+                        "a number of people at least 0 and at most 10,000,000,000",
+                        |x| (0.0..=MAX_PEOPLE).contains(&x),
+                    ),
                 )
             })
             .collect(),
@@ -339,13 +441,18 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     };
     let has_bands = pop.age_bands.as_ref().is_some_and(|b| !b.is_empty());
     let band_names: Vec<String> = band_people.iter().map(|(n, _)| n.clone()).collect();
-    let frailty_cv = ck.non_negative("population.frailty_cv", pop.frailty_cv, 0.0);
+    let frailty_cv = ck.number(
+        "population.frailty_cv",
+        pop.frailty_cv.unwrap_or(0.0),
+        "0 (everyone alike) or between 0.001 and 10 (gamma frailty with shape 1/cv² in [0.01, 1e6])",
+        |x| x == 0.0 || (MIN_FRAILTY_CV..=MAX_FRAILTY_CV).contains(&x),
+    );
     let catchment_given = pop.catchment.map(|c| {
         ck.number(
             "population.catchment",
             c,
-            "a number of people greater than 0",
-            |x| x > 0.0,
+            "a number of people greater than 0 and at most 10,000,000,000",
+            |x| x > 0.0 && x <= MAX_PEOPLE,
         )
     });
     let band_total: f64 = band_people.iter().map(|(_, p)| p).sum();
@@ -387,8 +494,8 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                 1.0 / ck.number(
                     &format!("{base}.review_interval_days"),
                     d,
-                    "greater than 0 (days)",
-                    |x| x > 0.0,
+                    "at least 0.01 (days)",
+                    |x| x >= MIN_INTERVAL_DAYS,
                 )
             }),
             management_cost_per_year: ck.cost(
@@ -494,8 +601,8 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                 1.0 / ck.number(
                     &format!("{base}.review_interval_days"),
                     d,
-                    "greater than 0 (days)",
-                    |x| x > 0.0,
+                    "at least 0.01 (days)",
+                    |x| x >= MIN_INTERVAL_DAYS,
                 )
             }
         };
@@ -509,8 +616,8 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         let per_year = ck.number(
             &format!("{base}.exacerbations_per_year"),
             per_year,
-            "at least 0",
-            |x| x >= 0.0,
+            "at least 0 and at most 1000 (per patient-year)",
+            |x| (0.0..=MAX_PER_YEAR).contains(&x),
         );
         let admit = ck
             .required(
@@ -566,11 +673,16 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                 format!("probabilities must sum to at most 1 (the rest go home), got {total}"),
             );
         }
+        // Per patient-year rates are at most MAX_PER_YEAR; a cohort's new patients per year
+        // are bounded below by the number of patients the simulator can number.
         let per_year_rate = |ck: &mut Checker, key: &str, v: Option<f64>| {
             let v = v.unwrap_or(0.0);
-            ck.number(&format!("{base}.{key}"), v, "at least 0 (per year)", |x| {
-                x >= 0.0
-            }) / DAYS_PER_YEAR
+            let field = format!("{base}.{key}");
+            let v = ck.number(&field, v, "at least 0 (per year)", |x| x >= 0.0);
+            if key != "new_patients_per_year" {
+                ck.at_most(&field, v, MAX_PER_YEAR, " (per patient-year)");
+            }
+            v / DAYS_PER_YEAR
         };
         let death_rate_per_day = per_year_rate(&mut ck, "deaths_per_year", c.deaths_per_year);
         let deaths_by_age = ck.by_age(
@@ -593,14 +705,14 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                 death_rate_per_day: ck.number(
                     &format!("{base}.deaths_per_year_by_age.{name}"),
                     deaths_by_age[i],
-                    "at least 0 (per year)",
-                    |x| x >= 0.0,
+                    "at least 0 and at most 1000 (per patient-year)",
+                    |x| (0.0..=MAX_PER_YEAR).contains(&x),
                 ) / DAYS_PER_YEAR,
                 los_multiplier: ck.number(
                     &format!("{base}.los_multiplier_by_age.{name}"),
                     los_by_age[i],
-                    "greater than 0",
-                    |x| x > 0.0,
+                    "greater than 0 and at most 100",
+                    |x| x > 0.0 && x <= MAX_LOS_MULTIPLIER,
                 ),
             })
             .collect();
@@ -612,23 +724,38 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         let attendances_per_referral = ck.number(
             &format!("{base}.attendances_per_referral"),
             c.attendances_per_referral.unwrap_or(1.0),
-            "at least 1",
-            |x| x >= 1.0,
+            "at least 1 and at most 1000",
+            |x| (1.0..=MAX_PER_YEAR).contains(&x),
         );
+        // Compounded per prior admission: at most 10, or a few admissions make the rate
+        // astronomical.
         let admission_multiplier = ck.non_negative(
             &format!("{base}.admission_multiplier"),
             c.admission_multiplier,
             1.0,
+        );
+        ck.at_most(
+            &format!("{base}.admission_multiplier"),
+            admission_multiplier,
+            10.0,
+            " (compounded per prior admission)",
         );
         let post_discharge_multiplier = ck.non_negative(
             &format!("{base}.post_discharge_multiplier"),
             c.post_discharge_multiplier,
             1.0,
         );
-        let post_discharge_days = ck.non_negative(
+        let post_discharge_days = ck.number(
             &format!("{base}.post_discharge_days"),
-            c.post_discharge_days,
-            0.0,
+            c.post_discharge_days.unwrap_or(0.0),
+            "at least 0",
+            |x| x >= 0.0,
+        );
+        ck.at_most(
+            &format!("{base}.post_discharge_days"),
+            post_discharge_days,
+            MAX_HORIZON_DAYS,
+            " days (100 years)",
         );
         let new_patients_per_day =
             per_year_rate(&mut ck, "new_patients_per_year", c.new_patients_per_year);
@@ -655,10 +782,32 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             discharge,
         });
     }
+    // Patients are numbered with 32 bits: the cohort plus the new patients of the whole
+    // horizon must fit, with room for chance (a Poisson count's sd is tiny at this scale).
+    let arrivals: f64 = conditions
+        .iter()
+        .map(|c| c.new_patients_per_day * horizon)
+        .sum();
     if total_patients > u64::from(u32::MAX) {
         ck.fail(
             "conditions",
             format!("at most {} patients in all, got {total_patients}", u32::MAX),
+        );
+    } else if total_patients as f64 + arrivals > MAX_PATIENTS_EVER {
+        let field = conditions
+            .iter()
+            .max_by(|a, b| a.new_patients_per_day.total_cmp(&b.new_patients_per_day))
+            .map_or("conditions".to_string(), |c| {
+                format!("conditions.{}.new_patients_per_year", c.name)
+            });
+        ck.fail(
+            &field,
+            format!(
+                "patients ever alive would be about {} ({total_patients} at the start + {} new over {horizon} days), more than the {} one replication can hold; lower new_patients_per_year or horizon_days",
+                group((total_patients as f64 + arrivals).round()),
+                group(arrivals.round()),
+                group(MAX_PATIENTS_EVER)
+            ),
         );
     } else if !conditions_raw.is_empty() && total_patients == 0 && ck.problems.is_empty() {
         ck.fail(
@@ -694,6 +843,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                         ck.number("seasonality.monthly", m, "multipliers of at least 0", |x| {
                             x >= 0.0
                         });
+                    ck.at_most("seasonality.monthly", m, MAX_MULTIPLIER, "");
                 }
                 Seasonality::Monthly { multipliers }
             }

@@ -1,12 +1,15 @@
 //! The integration tests: one binary, one module per area (ripgrep's layout).
 
+mod budget;
 mod calibration;
 mod charts;
 mod cli;
 mod conservation;
 mod experiments;
 mod features;
+mod fuzz;
 mod golden;
+mod limits;
 mod policy;
 mod queueing;
 mod report_safety;
