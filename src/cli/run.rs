@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use caresim::experiment::journal::{self, Header, Journal, JournalError};
 use caresim::experiment::sweep::{self, Sweep, SweepError};
-use caresim::experiment::{Plan, RunError, RunResult, run_plan};
+use caresim::experiment::{Plan, RunError, RunResult, budget, run_plan};
 use caresim::output::guard::{self, FolderKind};
 use caresim::output::{self, Compared, FinishError, Results, RunInfo};
 use caresim::scenario::{self, Scenario};
@@ -178,8 +178,24 @@ fn execute(
         )));
     }
     let threads = thread_count(exec.threads, plan.items())?;
-    let jdir = journal_dir(&final_dir);
     let (start, end) = header.range;
+    // Memory and time, estimated from the resolved parameters, before anything starts.
+    let params: Vec<&caresim::model::Params> = plan.points.iter().map(|p| &p.params).collect();
+    let points = plan.points.len() as u64;
+    let warnings = budget::check(
+        &params,
+        (end - start).div_ceil(points),
+        points,
+        threads,
+        budget::available_memory(),
+    )
+    .map_err(|m| Failure::Input(anyhow::anyhow!(m)))?;
+    if !exec.quiet {
+        for w in warnings {
+            errln!("warning: {w}");
+        }
+    }
+    let jdir = journal_dir(&final_dir);
     let mut journal = Journal::open(&jdir, header, exec.force).map_err(journal_failure)?;
     let reused = journal.done;
     if reused > 0 && !exec.quiet {
