@@ -427,6 +427,21 @@ fn impossible_requests_are_refused_before_starting() {
         assert!(started.elapsed() < Duration::from_secs(10));
     }
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+    // The README's example: a valid scenario whose replications cannot fit in memory.
+    if caresim::experiment::budget::available_memory().is_some_and(|m| m < 100 << 30) {
+        let huge = fixture("huge_cohort.toml");
+        let o = caresim(
+            dir.path(),
+            &["run", huge.to_str().unwrap(), "--out", "huge"],
+        );
+        assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("driven by conditions.copd.patients = 1,000,000,000"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
 }
 
 #[test]
