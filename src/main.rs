@@ -40,7 +40,19 @@ fn main() -> ExitCode {
 }
 
 fn report(e: &anyhow::Error) {
-    let text = format!("{e:#}");
+    // The chain of causes, each once: many errors already say their cause in their own
+    // message, and printing it again would double it.
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
     // One problem per line, each prefixed, so multi-problem scenario errors stay readable.
     for line in text.lines() {
         errln!("error: {line}");

@@ -47,6 +47,14 @@ pub enum ChartError {
         /// What failed.
         message: String,
     },
+    /// The charts folder holds something caresim did not draw.
+    #[error("{}: {message}", path.display())]
+    Foreign {
+        /// The charts folder.
+        path: PathBuf,
+        /// What is in the way.
+        message: String,
+    },
     /// The charts folder could not be written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -95,11 +103,18 @@ pub fn plot(dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
         let path = path.to_path_buf();
         move |source| ChartError::Io { path, source }
     };
+    // Only a charts folder holding nothing but what caresim drew is replaced.
+    if charts.exists() {
+        check_charts_folder(&charts)?;
+    }
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
     }
     std::fs::create_dir_all(&staging).map_err(io(&staging))?;
-    let drawn = draw::all(&kind, &staging);
+    let drawn = draw::all(&kind, &staging).and_then(|names| {
+        std::fs::write(staging.join(DRAWN), names.join("\n") + "\n").map_err(io(&staging))?;
+        Ok(names)
+    });
     let names = match drawn {
         Ok(n) => n,
         Err(e) => {
@@ -112,6 +127,54 @@ pub fn plot(dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     }
     std::fs::rename(&staging, &charts).map_err(io(&charts))?;
     Ok(names.into_iter().map(|n| charts.join(n)).collect())
+}
+
+/// The list of the files caresim drew, kept in `charts/`: what a redraw may replace.
+const DRAWN: &str = ".caresim-charts";
+
+/// `charts` holds only the charts caresim drew (as listed in [`DRAWN`]; in a folder written
+/// before the list existed, only `.png` files).
+fn check_charts_folder(charts: &Path) -> Result<(), ChartError> {
+    let io = |source| ChartError::Io {
+        path: charts.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::symlink_metadata(charts).map_err(io)?;
+    if !meta.is_dir() {
+        return Err(ChartError::Foreign {
+            path: charts.to_path_buf(),
+            message: "it is not a folder".into(),
+        });
+    }
+    let listed: Option<Vec<String>> = std::fs::read_to_string(charts.join(DRAWN))
+        .ok()
+        .map(|t| t.lines().map(String::from).collect());
+    let mut foreign = Vec::new();
+    for e in std::fs::read_dir(charts).map_err(io)? {
+        let e = e.map_err(io)?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = e.file_type().is_ok_and(|t| t.is_file())
+            && (name == DRAWN
+                || match &listed {
+                    Some(l) => l.contains(&name),
+                    None => name.ends_with(".png"),
+                });
+        if !ours {
+            foreign.push(name);
+        }
+    }
+    if foreign.is_empty() {
+        Ok(())
+    } else {
+        foreign.sort();
+        Err(ChartError::Foreign {
+            path: charts.to_path_buf(),
+            message: format!(
+                "it holds files caresim did not draw ({}); move them out of it first, caresim redraws only a charts folder of its own",
+                foreign.join(", ")
+            ),
+        })
+    }
 }
 
 /// `1234567.8` → `1,234,568` (rounded to `decimals`).

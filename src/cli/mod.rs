@@ -53,9 +53,9 @@ pub(crate) fn check_results_folder(dir: &Path) -> Result<(), Failure> {
 pub fn plot(args: &PlotArgs) -> Result<(), Failure> {
     check_results_folder(&args.dir)?;
     let files = caresim::chart::plot(&args.dir).map_err(|e| match e {
-        caresim::chart::ChartError::NotResults(_) | caresim::chart::ChartError::Data { .. } => {
-            Failure::Input(e.into())
-        }
+        caresim::chart::ChartError::NotResults(_)
+        | caresim::chart::ChartError::Data { .. }
+        | caresim::chart::ChartError::Foreign { .. } => Failure::Input(e.into()),
         e => Failure::Run(e.into()),
     })?;
     for f in files {
@@ -85,7 +85,7 @@ fn thread_count(requested: usize, items: u64) -> Result<usize, Failure> {
         .max(1))
 }
 
-fn output_failure(e: OutputError) -> Failure {
+pub(crate) fn output_failure(e: OutputError) -> Failure {
     match e {
         OutputError::Exists(_) | OutputError::NotOurs { .. } => Failure::Input(e.into()),
         e => Failure::Run(anyhow::Error::from(e).context("writing results")),

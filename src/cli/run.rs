@@ -177,6 +177,21 @@ fn execute(
             plan.items()
         )));
     }
+    if let Some(s) = exec.shard {
+        if u64::from(s.count) > plan.items() {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--shard {}/{}: {} shards for {} runs (points × replications); use at most {} shards",
+                s.index,
+                s.count,
+                s.count,
+                plan.items(),
+                plan.items()
+            )));
+        }
+        // `merge` will write `out` (with --force on a cluster): refuse now a folder it could
+        // never replace, rather than after every shard has run.
+        guard::check_target(out, true, FolderKind::Results, &input_refs).map_err(output_failure)?;
+    }
     let threads = thread_count(exec.threads, plan.items())?;
     let (start, end) = header.range;
     // Memory and time, estimated from the resolved parameters, before anything starts.

@@ -297,6 +297,15 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Run(anyhow::Error::from(e).context("finding the caresim binary")))?;
     let binary_s = path_text("the caresim binary's path", &binary)?;
     let out = args.out.clone().unwrap_or(default_out);
+    // The merge job writes `out` with --force: it must be a folder caresim may replace, and
+    // that is known now, not after every shard has run.
+    caresim::output::guard::check_target(
+        &out,
+        true,
+        caresim::output::guard::FolderKind::Results,
+        &[args.file.as_path()],
+    )
+    .map_err(super::output_failure)?;
     let out_s = path_text("the result folder (--out)", &out)?;
     let out_abs = absolute(&workdir.join(&out))?;
     let out_abs_s = path_text("the result folder (--out)", &out_abs)?;

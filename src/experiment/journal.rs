@@ -281,9 +281,27 @@ impl Journal {
             }
             Err(fs::TryLockError::Error(e)) => return Err(io_err("locking", &lock_path)(e)),
         }
+        let records = dir.join(RECORDS);
         if dir.join(HEADER).exists() {
             match read_header(dir) {
-                Ok(old) if old == header => return Self::resume(dir, header, lock),
+                Ok(old) if old == header => {
+                    match Self::resume(dir, &header) {
+                        Ok((file, done, digest)) => {
+                            return Ok(Journal {
+                                dir: dir.to_path_buf(),
+                                file,
+                                _lock: lock,
+                                digest,
+                                line: Vec::new(),
+                                done,
+                                header,
+                            });
+                        }
+                        // A damaged journal of this very run: --force starts it again.
+                        Err(JournalError::Corrupt { .. }) if force => {}
+                        Err(e) => return Err(e),
+                    }
+                }
                 Ok(_) | Err(JournalError::Corrupt { .. }) if force => {}
                 Ok(old) => {
                     let mut differences = old.differences(&header);
@@ -310,6 +328,14 @@ impl Journal {
                 }
                 Err(e) => return Err(e),
             }
+        } else if !force && fs::metadata(&records).is_ok_and(|m| m.len() > 0) {
+            // The header is written when a journal starts, before any record: records
+            // without it are damage, not a journal that never started.
+            return Err(JournalError::Corrupt {
+                path: dir.join(HEADER),
+                line: None,
+                message: "missing, although the journal holds records; the journal cannot be resumed: use --force to discard it and start again".into(),
+            });
         }
         Self::start(dir, header, lock)
     }
@@ -351,14 +377,22 @@ impl Journal {
     }
 
     /// Reopen an existing journal: verify every complete record, drop a half-written last
-    /// line, count the records.
-    fn resume(dir: &Path, header: Header, lock: File) -> Result<Self, JournalError> {
+    /// line, count the records. Returns the records file (at its end), the count and the
+    /// header's digest.
+    fn resume(dir: &Path, header: &Header) -> Result<(File, u64, [u8; 32]), JournalError> {
         let (digest, _) = header_digest(dir)?;
         let path = dir.join(RECORDS);
+        if !path.is_file() {
+            return Err(JournalError::Corrupt {
+                path,
+                line: None,
+                message: "missing; the journal cannot be resumed: use --force to discard it and start again".into(),
+            });
+        }
         let mut done = 0u64;
         let mut complete = 0u64;
         {
-            let mut reader = Verifier::new(dir, &header, digest)?;
+            let mut reader = Verifier::new(dir, header, digest)?;
             while let Some(r) = reader.next_record() {
                 r?;
                 done += 1;
@@ -373,15 +407,7 @@ impl Journal {
             .map_err(io_err("truncating", &path))?;
         file.seek(io::SeekFrom::End(0))
             .map_err(io_err("seeking", &path))?;
-        Ok(Journal {
-            dir: dir.to_path_buf(),
-            file,
-            _lock: lock,
-            digest,
-            line: Vec::new(),
-            done,
-            header,
-        })
+        Ok((file, done, digest))
     }
 
     /// The journal's folder.

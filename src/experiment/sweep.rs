@@ -474,6 +474,33 @@ pub fn load(path: &Path) -> Result<Sweep, SweepError> {
                 ));
                 continue;
             }
+            // A key the scenario gives as a whole number (beds, places, patients) takes only
+            // whole numbers: 1.5 beds would silently run as 2.
+            if base_is_whole(scenario, &s.key) {
+                let is_range = s.values.iter().all(|x| x.1 == s.value_offset) && s.values.len() > 1;
+                let mut reported = false;
+                for &(v, offset) in &s.values {
+                    if v.fract() != 0.0 && !(is_range && reported) {
+                        problems.push(file.problem_at(
+                            offset,
+                            &s.key,
+                            format!(
+                                "{} takes whole numbers, got {v}{}",
+                                s.key,
+                                if is_range {
+                                    " (a value of this range; choose from, to and steps that give whole numbers)"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        ));
+                        reported = true;
+                    }
+                }
+                if reported {
+                    continue;
+                }
+            }
             // Each value alone, at base for the rest: a value out of range for its key is
             // reported where it is written. (Ranges: their ends.)
             let mut checked_values: Vec<f64> = Vec::new();
@@ -526,6 +553,33 @@ pub fn load(path: &Path) -> Result<Sweep, SweepError> {
         source: file,
         value_offsets,
     })
+}
+
+/// Whether the number at dotted `path` is a whole-number key of the schema (beds, places,
+/// patients): the scenario with a fraction there does not parse.
+fn base_is_whole(scenario: &Scenario, path: &str) -> bool {
+    let mut table = scenario.sources.merged_table.clone();
+    let mut t = &mut table;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            match t.get(part) {
+                Some(toml::Value::Integer(i)) => {
+                    let fraction = *i as f64 + 0.5;
+                    t.insert(part.to_string(), toml::Value::Float(fraction));
+                }
+                _ => return false,
+            }
+            break;
+        }
+        match t.get_mut(part).and_then(|v| v.as_table_mut()) {
+            Some(next) => t = next,
+            None => return false,
+        }
+    }
+    toml::Value::Table(table)
+        .try_into::<crate::scenario::schema::RawScenario>()
+        .is_err()
 }
 
 /// The number the scenario gives at dotted `path` (after `extends`).

@@ -134,7 +134,8 @@ pub fn comparison_from_journals(
         let scenario = plan.scenario_of(i as u32);
         let mut name = scenario.name.clone();
         let mut k = 2;
-        while arms.iter().any(|a| a.name == name) {
+        // `charts` is the comparison's own chart folder: an arm never takes its name.
+        while name == "charts" || arms.iter().any(|a| a.name == name) {
             name = format!("{}_{k}", scenario.name);
             k += 1;
         }

@@ -161,14 +161,25 @@ pub fn check_target(
     kind: FolderKind,
     inputs: &[&Path],
 ) -> Result<(), OutputError> {
-    let meta = match fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_err("checking", dir)(e)),
-        Ok(m) => m,
-    };
     let not_ours = |reason: String| OutputError::NotOurs {
         path: dir.to_path_buf(),
         reason,
+    };
+    let meta = match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
+            let file = dir
+                .ancestors()
+                .skip(1)
+                .find(|a| fs::metadata(a).is_ok_and(|m| !m.is_dir()))
+                .unwrap_or(dir);
+            return Err(OutputError::NotOurs {
+                path: dir.to_path_buf(),
+                reason: format!("{} is a file, not a folder", file.display()),
+            });
+        }
+        Err(e) => return Err(io_err("checking", dir)(e)),
+        Ok(m) => m,
     };
     if meta.file_type().is_symlink() {
         return Err(not_ours(
@@ -196,6 +207,25 @@ pub fn check_target(
         return Err(OutputError::Exists(dir.to_path_buf()));
     }
     Ok(())
+}
+
+/// `builder` making files or folders with `mode` less the umask, as `File::create` and
+/// `create_dir` do, rather than tempfile's private 0600/0700: results are shared with
+/// colleagues on cluster file systems.
+pub fn shared<'a, 'b>(
+    builder: &'b mut tempfile::Builder<'a, 'a>,
+    mode: u32,
+) -> &'b mut tempfile::Builder<'a, 'a> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = mode;
+        builder
+    }
 }
 
 /// The folder holding `path` (`.` for a bare name).

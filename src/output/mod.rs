@@ -29,7 +29,7 @@ pub enum OutputError {
     Exists(PathBuf),
     /// The target exists and is not caresim's to replace.
     #[error(
-        "{} exists and caresim will not replace it: {reason}; choose another --out",
+        "{} cannot be a caresim result folder: {reason}; choose another --out",
         path.display()
     )]
     NotOurs {
@@ -343,10 +343,12 @@ pub fn write_atomically<E: From<OutputError>>(
     let parent = guard::parent_of(dir);
     fs::create_dir_all(parent).map_err(io_err("creating", parent))?;
     // Removed on drop, so every early return cleans up after itself.
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{}.partial-", guard::file_name(dir)))
-        .tempdir_in(parent)
-        .map_err(io_err("creating a staging folder in", parent))?;
+    let staging = guard::shared(
+        tempfile::Builder::new().prefix(&format!(".{}.partial-", guard::file_name(dir))),
+        0o777,
+    )
+    .tempdir_in(parent)
+    .map_err(io_err("creating a staging folder in", parent))?;
     guard::write_marker(staging.path(), guard::FolderKind::Staging)?;
     guard::remove_stale_staging(dir);
     fill(staging.path())?;
@@ -548,11 +550,12 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".caresim-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io_err("creating a temporary file in", dir))?;
+    let mut tmp = guard::shared(
+        tempfile::Builder::new().prefix(".caresim-").suffix(".tmp"),
+        0o666,
+    )
+    .tempfile_in(dir)
+    .map_err(io_err("creating a temporary file in", dir))?;
     tmp.write_all(bytes)
         .map_err(io_err("writing", tmp.path()))?;
     tmp.as_file().sync_all().map_err(io_err("syncing", path))?;

@@ -567,7 +567,12 @@ fn compare_resumes_shards_merges_and_refuses_arms_over_different_windows() {
     fs::write(dir.path().join("file"), "").unwrap();
     let started = Instant::now();
     let o = compare(&["--reps", "400", "--out", "file/sub"]);
-    assert_eq!(code(&o), Some(1), "{}", stderr(&o));
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("file is a file, not a folder"),
+        "{}",
+        stderr(&o)
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -608,4 +613,125 @@ fn a_full_disk_leaves_no_partial_result() {
     assert!(stderr(&o).contains("No space left"), "{}", stderr(&o));
     // The journal may remain (resumable); no result folder and no staging folder.
     assert!(listing.iter().all(|n| n == ".out.journal"), "{listing:?}");
+}
+
+#[test]
+fn review_findings_stay_fixed() {
+    let (dir, s) = workspace();
+    let s = s.to_str().unwrap();
+    // An arm named like the comparison's charts folder keeps its own results.
+    let named = dir.path().join("named.toml");
+    fs::write(
+        &named,
+        "extends = \"valid.toml\"\n[scenario]\nname = \"charts\"\n",
+    )
+    .unwrap();
+    ok(&caresim(
+        dir.path(),
+        &[
+            "compare",
+            s,
+            named.to_str().unwrap(),
+            "--reps",
+            "2",
+            "--quiet",
+            "--out",
+            "cmp",
+        ],
+    ));
+    assert!(dir.path().join("cmp/charts_2/summary.csv").is_file());
+    assert!(dir.path().join("cmp/charts/acute_occupancy.png").is_file());
+    ok(&caresim(dir.path(), &["report", "cmp"]));
+    // plot never deletes a file of the user's in charts/, and leaves nothing behind.
+    fs::write(dir.path().join("cmp/charts/notes.txt"), "mine").unwrap();
+    let o = caresim(dir.path(), &["plot", "cmp"]);
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("notes.txt"), "{}", stderr(&o));
+    assert!(dir.path().join("cmp/charts/notes.txt").is_file());
+    assert!(!dir.path().join("cmp/.charts.partial").exists());
+    fs::remove_file(dir.path().join("cmp/charts/notes.txt")).unwrap();
+    ok(&caresim(dir.path(), &["plot", "cmp"]));
+    // Result files are as readable as any file the user makes (umask, not 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask 022; exec '{}' run '{s}' --reps 2 --quiet --out shared",
+                env!("CARGO_BIN_EXE_caresim")
+            ))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        ok(&o);
+        for f in ["shared", "shared/summary.csv", "shared/manifest.json"] {
+            let mode = fs::metadata(dir.path().join(f))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o044, 0o044, "{f}: mode {mode:o}");
+        }
+    }
+    // A sweep of a whole-number key refuses fractions at the value.
+    let sweep = dir.path().join("frac.toml");
+    fs::write(
+        &sweep,
+        "scenario = \"valid.toml\"\n[parameters]\n\"acute.beds\" = [20, 1.5]\n\"conditions.copd.exacerbations_per_year\" = [1.5, 2]\n",
+    )
+    .unwrap();
+    let o = caresim(dir.path(), &["validate", sweep.to_str().unwrap()]);
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).trim(),
+        format!(
+            "error: {}:3:21: acute.beds: acute.beds takes whole numbers, got 1.5",
+            sweep.display()
+        )
+    );
+    // Shards: no more shards than runs; the merged folder's --out checked before any runs.
+    let shard = |out: &str, of: &str| {
+        caresim(
+            dir.path(),
+            &[
+                "run", s, "--reps", "4", "--quiet", "--out", out, "--shard", of,
+            ],
+        )
+    };
+    let o = shard("sh", "1/5");
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("use at most 4 shards"),
+        "{}",
+        stderr(&o)
+    );
+    let o = shard(".", "1/2");
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    let mine = dir.path().join("mine");
+    fs::create_dir(&mine).unwrap();
+    fs::write(mine.join("x"), "").unwrap();
+    let o = shard("mine", "1/2");
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    let o = caresim(dir.path(), &["slurm", s, "--shards", "2", "--out", "mine"]);
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    assert!(!dir.path().join("mine.shard-1-of-2").exists());
+    // A journal missing its records or its header is reported; --force starts again.
+    let args = ["run", s, "--reps", "2000", "--threads", "1", "--out", "k"];
+    let journal = dir.path().join(".k.journal");
+    for missing in ["records.jsonl", "header.json"] {
+        let (mut child, running) =
+            start_until(dir.path(), &args, &journal.join("records.jsonl"), 3);
+        assert!(running);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        fs::remove_file(journal.join(missing)).unwrap();
+        let o = caresim(dir.path(), &args);
+        assert_eq!(code(&o), Some(2), "{missing}: {}", stderr(&o));
+        assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+        ok(&caresim(
+            dir.path(),
+            &["run", s, "--reps", "3", "--quiet", "--out", "k", "--force"],
+        ));
+        fs::remove_dir_all(dir.path().join("k")).unwrap();
+    }
 }
