@@ -639,9 +639,24 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
     };
     let hashes =
         |s: &Scenario| -> Vec<String> { s.files.iter().map(|f| f.sha256.clone()).collect() };
+    // The shards name their files as given on their command line, relative to the folder
+    // they ran in.
+    let load = |path: &Path| {
+        scenario::load(path).map_err(|e| {
+            let hint = if path.is_relative() && !path.exists() {
+                format!(
+                    "\n{}: not found from this folder; the shards name their files relative to the folder they ran in: run merge from there",
+                    path.display()
+                )
+            } else {
+                String::new()
+            };
+            Failure::Input(anyhow::anyhow!("{e}{hint}"))
+        })
+    };
     let mut arms: Vec<Scenario> = Vec::new();
     for (path, sha) in &first.arms {
-        let s = scenario::load(path)?;
+        let s = load(path)?;
         if &hashes(&s) != sha {
             return Err(changed(path));
         }
@@ -655,7 +670,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
             }
             (Some(s), None)
         }
-        None if arms.is_empty() => (None, Some(scenario::load(&first.scenario_path)?)),
+        None if arms.is_empty() => (None, Some(load(&first.scenario_path)?)),
         None => (None, None),
     };
     let mut plan = match (&sweep, &scenario) {

@@ -93,10 +93,7 @@ pub enum SweepError {
 
 /// Serde's type names in plain words.
 fn explain(_path: &str, message: &str) -> String {
-    message
-        .replace("expected u32", "expected a whole number")
-        .replace("expected u64", "expected a whole number")
-        .replace("expected f64", "expected a number")
+    crate::scenario::load::plain_types(message)
         .replace("expected a string", "expected a quoted path")
         .replace("expected a map", "expected a table")
 }

@@ -155,7 +155,7 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
             Err(e) => (Vec::new(), e.problems),
         };
         let known: Vec<String> = bad_dists.iter().map(|p| p.field.clone()).collect();
-        let checked: Checked<RawScenario> = check_all(&file, &text, &known, &|_, m| m.to_string());
+        let checked: Checked<RawScenario> = check_all(&file, &text, &known, &|_, m| plain_types(m));
         let mut found = bad_dists;
         found.extend(checked.problems);
         found.sort_by_key(|p| p.location);
@@ -570,6 +570,16 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 
 /// Turn a toml parse/deserialisation error into a located problem, naming the key it
 /// concerns and, for an unknown key, the closest valid one.
+/// serde's Rust type names in plain words ("expected u32" → "expected a whole number").
+pub(crate) fn plain_types(message: &str) -> String {
+    let mut m = message.to_string();
+    for t in ["u8", "u16", "u32", "u64", "usize", "i32", "i64"] {
+        m = m.replace(&format!("expected {t}"), "expected a whole number");
+    }
+    m.replace("expected f64", "expected a number")
+        .replace("expected f32", "expected a number")
+}
+
 fn toml_problem(file: &SourceFile, e: &toml::de::Error) -> Problem {
     let offset = e.span().map_or(0, |s| s.start);
     let field = file.spans.path_at(offset).unwrap_or("").to_string();

@@ -44,10 +44,12 @@ fn check_chart(path: &Path) {
     );
 }
 
+/// The chart files (PNG) of a result folder, by name, with their bytes.
 fn charts_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir.join("charts"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
