@@ -83,6 +83,21 @@ impl Sources {
 /// wrong type and unknown key (with the closest valid key), bad parameter distributions,
 /// `extends` cycles, and a sweep file given where a scenario is expected.
 pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
+    let (sources, problems) = read_chain_partial(path)?;
+    if problems.is_empty() {
+        Ok(sources)
+    } else {
+        Err(ScenarioError::new(problems))
+    }
+}
+
+/// As [`read_chain`], but when every file of the chain parses, the merged sources without
+/// the keys that had problems (unknown keys, wrong types, bad distributions) are returned
+/// with those problems, so that validation can report the rest of the problems too.
+///
+/// # Errors
+/// When the chain cannot be read or merged at all (unreadable or malformed files, cycles).
+pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), ScenarioError> {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut tables: Vec<toml::Table> = Vec::new();
     let mut uncertain_by_file: Vec<Vec<Uncertain>> = Vec::new();
@@ -91,6 +106,9 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
     let mut next = path.to_path_buf();
     // Where the current file was named (the `extends` value of the previous file).
     let mut named_at: Option<usize> = None;
+    // Whether every file of the chain was read and parsed (its problems are then only of
+    // keys, which were set aside).
+    let mut complete = false;
     loop {
         // A problem with the file `next` itself: at the `extends` that names it, if any.
         let about_next = |files: &[SourceFile], message: String| match (named_at, files.last()) {
@@ -168,7 +186,10 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
         files.push(file);
         tables.push(table);
         match raw.extends {
-            None => break,
+            None => {
+                complete = true;
+                break;
+            }
             Some(base) => {
                 let dir = next.parent().unwrap_or(Path::new(""));
                 next = dir.join(base);
@@ -176,7 +197,7 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
             }
         }
     }
-    if !problems.is_empty() {
+    if !complete && !problems.is_empty() {
         return Err(ScenarioError::new(problems));
     }
     // Merge from the deepest base up to the file the user named.
@@ -194,20 +215,27 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
         }
     }
     let merged_table = merged.clone();
-    let merged: RawScenario = toml::Value::Table(merged).try_into().map_err(|e| {
-        ScenarioError::new(vec![Problem {
-            file: files[0].path.clone(),
-            location: None,
-            field: String::new(),
-            message: format!("merging extended files: {e}"),
-        }])
-    })?;
-    Ok(Sources {
-        files,
-        merged,
-        merged_table,
-        uncertain: uncertain.into_values().collect(),
-    })
+    let merged: RawScenario = match toml::Value::Table(merged).try_into() {
+        Ok(m) => m,
+        Err(_) if !problems.is_empty() => return Err(ScenarioError::new(problems)),
+        Err(e) => {
+            return Err(ScenarioError::new(vec![Problem {
+                file: files[0].path.clone(),
+                location: None,
+                field: String::new(),
+                message: format!("merging extended files: {e}"),
+            }]));
+        }
+    };
+    Ok((
+        Sources {
+            files,
+            merged,
+            merged_table,
+            uncertain: uncertain.into_values().collect(),
+        },
+        problems,
+    ))
 }
 
 /// Largest scenario or sweep file read, in bytes: far above any real scenario, far below
@@ -515,7 +543,10 @@ pub(crate) fn check_all<T: DeserializeOwned>(
             .unwrap_or_default();
         // Named as in the file: array indices before any element was removed.
         let path = seg_path(&locate(original.get_ref(), offset));
-        if !reported.iter().any(|r| related(r, &path)) {
+        // An unknown key is reported even where its value was already found wrong (a bad
+        // distribution under a misspelt key): the key is the problem to fix first.
+        let unknown_key = e.message().trim_start().starts_with("unknown field");
+        if unknown_key || !reported.iter().any(|r| related(r, &path)) {
             let mut message = explain(&path, e.message().trim());
             if let Some(hint) = suggest_key(e.message().trim()) {
                 message.push_str(&format!("; did you mean `{hint}`?"));

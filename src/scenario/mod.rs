@@ -178,8 +178,28 @@ impl fmt::Display for ScenarioError {
 /// # Errors
 /// Every problem found, each with its file, line, column and key path.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let sources = load::read_chain(path)?;
-    validate::validate(&sources)
+    let (sources, mut problems) = load::read_chain_partial(path)?;
+    if problems.is_empty() {
+        return validate::validate(&sources);
+    }
+    // Every problem at once: the values' problems too, except those of (or inside) the keys
+    // already reported, which were set aside and would only be reported missing.
+    if let Err(e) = validate::validate(&sources) {
+        let related = |a: &str, b: &str| {
+            a == b
+                || a.strip_prefix(b)
+                    .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+                || b.strip_prefix(a)
+                    .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+        };
+        let set_aside: Vec<String> = problems.iter().map(|p| p.field.clone()).collect();
+        problems.extend(
+            e.problems
+                .into_iter()
+                .filter(|p| !set_aside.iter().any(|f| related(f, &p.field))),
+        );
+    }
+    Err(ScenarioError::new(problems))
 }
 
 /// The scenario after `extends`, as TOML (for `caresim validate --resolved`).

@@ -479,3 +479,19 @@ fn reads_only_regular_files_of_bounded_size() {
         }
     }
 }
+
+#[test]
+fn type_key_distribution_and_range_problems_are_reported_together() {
+    assert_eq!(
+        errors_of("mixed_problems.toml"),
+        "error: mixed_problems.toml:6:8: acute.beds: invalid type: string \"many\", expected a \
+         whole number\n\
+         error: mixed_problems.toml:12:1: simulation.bed_day_cost: unknown field \
+         `bed_day_cost`, expected one of `horizon_days`, `warmup_days`, `replications`, `seed`\n\
+         error: mixed_problems.toml:12:16: simulation.bed_day_cost: gamma sd must be at least \
+         mean / 10000 (4e-2) and at most 100 × mean (4e4); gamma shape (mean/sd)² must be in \
+         [1e-4, 1e8], got sd 1e-200 for mean 400\n\
+         error: mixed_problems.toml:9:9: conditions.copd.admit: must be a probability in [0, 1], \
+         got 2\n"
+    );
+}
