@@ -246,7 +246,7 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// (a FIFO would block forever, a device never end) or is larger than [`MAX_FILE_BYTES`].
 ///
 /// # Errors
-/// Why the file cannot be read, in words that complete "cannot read <path>: ".
+/// Why the file cannot be read, in words that complete "cannot read `<path>`: ".
 pub fn read_text(path: &Path) -> Result<String, String> {
     use std::io::Read;
     // `metadata` follows symlinks and never opens the file, so it cannot block on a FIFO.
