@@ -385,7 +385,13 @@ fn report_done(plan: &Plan, done: &Done, reps: u32, wall: f64, out: &Path, no_ch
         Done::Compared(c) => super::compare::print_comparison(plan, c, reps, wall, out),
     }
     if !no_charts {
-        let n = std::fs::read_dir(out.join("charts")).map_or(0, |d| d.count());
+        let n = std::fs::read_dir(out.join("charts")).map_or(0, |d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "png"))
+            })
+            .count()
+        });
         errln!("  {n} charts -> {}", out.join("charts").display());
     }
 }
