@@ -247,8 +247,20 @@ pub struct Uncertain {
 /// True for a table that is a parameter distribution rather than a length of stay: it has
 /// a `dist` and no `*_days` keys (an unknown `dist` is then reported as a parameter
 /// distribution's, with the valid names).
+/// Whether a table with a `dist` key is a parameter distribution (PSA) rather than a
+/// duration (a length of stay), told apart by the `dist` name: `exponential`, `fixed` and
+/// `empirical` are durations only; `beta`, `normal`, `uniform` and `triangular` parameter
+/// distributions only; `lognormal`, `gamma` (and unknown names) are durations when written
+/// with duration keys (`mean_days`, `sd_days`, `days`, `values_days`).
 fn is_param_dist(t: &toml::Table) -> bool {
-    t.get("dist").is_some_and(|d| d.is_str()) && !t.keys().any(|k| k.ends_with("_days"))
+    let Some(kind) = t.get("dist").and_then(|d| d.as_str()) else {
+        return false;
+    };
+    match kind {
+        "exponential" | "fixed" | "empirical" => false,
+        "beta" | "normal" | "uniform" | "triangular" => true,
+        _ => !t.keys().any(|k| k.ends_with("_days") || k == "days"),
+    }
 }
 
 fn find(table: &toml::Table, prefix: &str, out: &mut Vec<(String, toml::Table)>) {

@@ -51,3 +51,46 @@ fn refuses_more_patients_than_a_replication_can_number() {
         ],
     );
 }
+
+/// Every documented length-of-stay form (`fixed`, `empirical`, in acute and community
+/// stays) is accepted next to a parameter distribution (issue 11, defect 2: `fixed` was
+/// taken for a parameter distribution).
+#[test]
+fn documented_stay_forms_are_not_taken_for_parameter_distributions() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("fixed_stays.toml");
+    let o = caresim(dir.path(), &["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = caresim(
+        dir.path(),
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "--reps",
+            "2",
+            "--quiet",
+            "--no-charts",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let runs = std::fs::read_to_string(dir.path().join("out/runs.csv")).unwrap();
+    assert!(
+        runs.starts_with("replication,psa.acute.bed_day_cost,"),
+        "{runs}"
+    );
+    // A misspelt duration name is reported as a duration, with its suggestion.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        format!(
+            "extends = {:?}\n[conditions.copd]\nlos = {{ dist = \"fixd\", days = 3.0 }}\n",
+            f.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = caresim(dir.path(), &["validate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("`fixed`"), "{}", stderr(&o));
+}
