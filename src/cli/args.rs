@@ -128,21 +128,30 @@ pub struct ExecArgs {
     pub no_charts: bool,
 }
 
-/// `caresim run`
+/// How many replications `run` and `compare` run.
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Scenario file (TOML).
-    pub scenario: PathBuf,
-    /// Replications, or `auto` [default: the scenario's simulation.replications].
+pub struct RepsArgs {
+    /// Replications (of every arm), or `auto` [default: the (base) scenario's
+    /// simulation.replications].
     #[arg(long, value_parser = parse_reps)]
     pub reps: Option<Reps>,
     /// With `--reps auto`: stop when the 95% CI half-width of admissions, acute bed-days
-    /// and total cost is within this fraction of their means.
+    /// and total cost is within this fraction of their means (in every arm).
     #[arg(long, default_value_t = 0.05)]
     pub precision: f64,
     /// With `--reps auto`: the most replications to run.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..=MAX_REPS as i64))]
     pub max_reps: u32,
+}
+
+/// `caresim run`
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// How many replications.
+    #[command(flatten)]
+    pub count: RepsArgs,
     /// Shared options.
     #[command(flatten)]
     pub exec: ExecArgs,
@@ -225,17 +234,9 @@ pub struct CompareArgs {
     /// The base scenario, then one or more alternatives (TOML).
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<PathBuf>,
-    /// Replications of every arm (at least 2), or `auto` [default: the base scenario's
-    /// simulation.replications].
-    #[arg(long, value_parser = parse_reps)]
-    pub reps: Option<Reps>,
-    /// With `--reps auto`: stop when, in every arm, the 95% CI half-width of admissions,
-    /// acute bed-days and total cost is within this fraction of their means.
-    #[arg(long, default_value_t = 0.05)]
-    pub precision: f64,
-    /// With `--reps auto`: the most replications to run.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..=MAX_REPS as i64))]
-    pub max_reps: u32,
+    /// How many replications of every arm (at least 2).
+    #[command(flatten)]
+    pub count: RepsArgs,
     /// Shared options (`--seed` defaults to the base scenario's simulation.seed; `--out` to
     /// output/compare_<base name>).
     #[command(flatten)]

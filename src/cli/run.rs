@@ -12,7 +12,7 @@ use caresim::output::{self, Compared, FinishError, Results, RunInfo};
 use caresim::scenario::{self, Scenario};
 use caresim::stats::Welford;
 
-use super::args::{ExecArgs, MergeArgs, Reps, RunArgs, Shard, SweepArgs};
+use super::args::{ExecArgs, MergeArgs, Reps, RepsArgs, RunArgs, Shard, SweepArgs};
 use super::progress::Bar;
 use super::{Failure, output_failure, thread_count};
 
@@ -430,16 +430,17 @@ fn header(
     }
 }
 
-/// Replications (the cap with `auto`) and how they are counted, from `--reps`.
+/// Replications (the cap with `auto`), how they are counted, and the `--precision` a
+/// journal records (with `auto` only), from `--reps` (default `default_reps`).
 fn count_of(
-    reps: Reps,
-    precision: f64,
-    max_reps: u32,
+    args: &RepsArgs,
+    default_reps: u32,
     shard: Option<Shard>,
-) -> Result<(u32, Count), Failure> {
-    match reps {
-        Reps::Fixed(n) => Ok((n, Count::Fixed)),
+) -> Result<(u32, Count, Option<f64>), Failure> {
+    match args.reps.unwrap_or(Reps::Fixed(default_reps)) {
+        Reps::Fixed(n) => Ok((n, Count::Fixed, None)),
         Reps::Auto => {
+            let precision = args.precision;
             if !(precision > 0.0 && precision < 1.0) {
                 return Err(Failure::Input(anyhow::anyhow!(
                     "--precision must be a fraction in (0, 1), got {precision}"
@@ -450,7 +451,7 @@ fn count_of(
                     "--reps auto decides the count as it goes, so it cannot be split into --shard slices; give a number of replications"
                 )));
             }
-            Ok((max_reps, Count::Auto { precision }))
+            Ok((args.max_reps, Count::Auto { precision }, Some(precision)))
         }
     }
 }
@@ -459,19 +460,13 @@ fn count_of(
 pub fn run(args: &RunArgs) -> Result<(), Failure> {
     let scenario = scenario::load(&args.scenario)?;
     let seed = args.exec.seed.unwrap_or(scenario.seed);
-    let (reps, count) = count_of(
-        args.reps.unwrap_or(Reps::Fixed(scenario.replications)),
-        args.precision,
-        args.max_reps,
-        args.exec.shard,
-    )?;
+    let (reps, count, precision) = count_of(&args.count, scenario.replications, args.exec.shard)?;
     let out = args
         .exec
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&scenario.name));
     let mut plan = Plan::single(&scenario, seed, reps);
-    let precision = matches!(count, Count::Auto { .. }).then_some(args.precision);
     let h = header(&args.scenario, &plan, precision, None, args.exec.shard);
     execute(&mut plan, h, &out, &args.exec, count, None)
 }
@@ -493,12 +488,7 @@ pub fn compare(args: &super::args::CompareArgs) -> Result<(), Failure> {
     }
     super::compare::check_comparable(&scenarios)?;
     let base = &scenarios[0];
-    let (reps, count) = count_of(
-        args.reps.unwrap_or(Reps::Fixed(base.replications)),
-        args.precision,
-        args.max_reps,
-        args.exec.shard,
-    )?;
+    let (reps, count, precision) = count_of(&args.count, base.replications, args.exec.shard)?;
     if reps < 2 {
         return Err(Failure::Input(anyhow::anyhow!(
             "compare needs at least 2 replications for confidence intervals, got {reps} (set --reps)"
@@ -513,7 +503,6 @@ pub fn compare(args: &super::args::CompareArgs) -> Result<(), Failure> {
     // Every arm gets the same seed and replications: common random numbers (and the same
     // sampled values of any uncertain parameter the arms share).
     let mut plan = Plan::compare(&scenarios, seed, reps);
-    let precision = matches!(count, Count::Auto { .. }).then_some(args.precision);
     let h = header(&args.scenarios[0], &plan, precision, None, args.exec.shard);
     execute(&mut plan, h, &out, &args.exec, count, None)
 }

@@ -20,6 +20,7 @@
 //! ```
 
 use crate::engine::{DAYS_PER_YEAR, Scheduled, TimeIntegral};
+use crate::model::dist::show_count;
 use crate::model::patients::{Cold, Hot};
 use crate::model::tally::GroupTally;
 use crate::model::{Event, Params, Tally};
@@ -267,7 +268,7 @@ pub fn check(
         e.drivers
             .iter()
             .take(4)
-            .map(|(k, v)| format!("{k} = {}", show(*v)))
+            .map(|(k, v)| format!("{k} = {}", show_count(*v)))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -284,7 +285,7 @@ pub fn check(
             concurrent,
             if concurrent == 1 { "" } else { "s" },
             gb(biggest.memory_bytes_per_replication as f64),
-            show(biggest.patients_ever.round()),
+            show_count(biggest.patients_ever.round()),
             drivers(biggest),
         ));
     }
@@ -311,7 +312,7 @@ pub fn check(
             duration(seconds),
             parallel,
             if parallel == 1.0 { "" } else { "s" },
-            show(slowest.events_per_replication.round()),
+            show_count(slowest.events_per_replication.round()),
             replications,
             if replications == 1 { "" } else { "s" },
             points,
@@ -320,23 +321,6 @@ pub fn check(
         ));
     }
     Ok(warnings)
-}
-
-/// A number for a message: whole numbers with thousands separators, very large ones in
-/// scientific notation.
-fn show(x: f64) -> String {
-    if !(x.is_finite() && x.abs() < 1e15 && x.fract() == 0.0) {
-        return crate::model::dist::show_number(x);
-    }
-    let digits = (x.abs() as u64).to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if x < 0.0 { format!("-{out}") } else { out }
 }
 
 fn duration(seconds: f64) -> String {
@@ -362,8 +346,8 @@ mod tests {
 
     #[test]
     fn formats_numbers_and_durations() {
-        assert_eq!(show(1_000_000_000.0), "1,000,000,000");
-        assert_eq!(show(1e20), "1e20");
+        assert_eq!(show_count(1_000_000_000.0), "1,000,000,000");
+        assert_eq!(show_count(1e20), "1e20");
         assert_eq!(duration(900.0), "15 minutes");
         assert_eq!(duration(7200.0), "2.0 hours");
     }

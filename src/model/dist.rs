@@ -79,6 +79,23 @@ pub fn show_number(x: f64) -> String {
     }
 }
 
+/// A count for a message: whole numbers below 10¹⁵ with thousands separators
+/// (`1,000,000,000`), anything else as [`show_number`].
+pub fn show_count(x: f64) -> String {
+    if !(x.is_finite() && x.abs() < 1e15 && x.fract() == 0.0) {
+        return show_number(x);
+    }
+    let digits = (x.abs() as u64).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < 0.0 { format!("-{out}") } else { out }
+}
+
 /// Longest duration a distribution may have as its mean, sd or value, days: 100 years (the
 /// longest horizon a scenario may simulate). Keeps every sampled time finite.
 pub const MAX_DURATION_DAYS: Days = 36_500.0;

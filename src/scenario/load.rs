@@ -515,13 +515,6 @@ pub(crate) fn check_all<T: DeserializeOwned>(
     };
     let mut problems: Vec<(usize, Problem)> = Vec::new();
     let mut reported: Vec<String> = known.to_vec();
-    let related = |a: &str, b: &str| {
-        a == b
-            || a.strip_prefix(b)
-                .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
-            || b.strip_prefix(a)
-                .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
-    };
     let original = table.clone();
     // Each round removes one key, so this bounds the rounds; so does a cap on problems,
     // since each round copies the document.
@@ -546,7 +539,7 @@ pub(crate) fn check_all<T: DeserializeOwned>(
         // An unknown key is reported even where its value was already found wrong (a bad
         // distribution under a misspelt key): the key is the problem to fix first.
         let unknown_key = e.message().trim_start().starts_with("unknown field");
-        if unknown_key || !reported.iter().any(|r| related(r, &path)) {
+        if unknown_key || !reported.iter().any(|r| related_paths(r, &path)) {
             let mut message = explain(&path, e.message().trim());
             if let Some(hint) = suggest_key(e.message().trim()) {
                 message.push_str(&format!("; did you mean `{hint}`?"));
@@ -601,6 +594,16 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 
 /// Turn a toml parse/deserialisation error into a located problem, naming the key it
 /// concerns and, for an unknown key, the closest valid one.
+/// Whether dotted key paths `a` and `b` are the same key or one is inside the other
+/// (`acute` and `acute.beds`, `acute.schedule` and `acute.schedule[1].day`).
+pub(crate) fn related_paths(a: &str, b: &str) -> bool {
+    let inside = |x: &str, y: &str| {
+        x.strip_prefix(y)
+            .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+    };
+    a == b || inside(a, b) || inside(b, a)
+}
+
 /// serde's Rust type names in plain words ("expected u32" → "expected a whole number").
 pub(crate) fn plain_types(message: &str) -> String {
     let mut m = message.to_string();

@@ -185,18 +185,11 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     // Every problem at once: the values' problems too, except those of (or inside) the keys
     // already reported, which were set aside and would only be reported missing.
     if let Err(e) = validate::validate(&sources) {
-        let related = |a: &str, b: &str| {
-            a == b
-                || a.strip_prefix(b)
-                    .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
-                || b.strip_prefix(a)
-                    .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
-        };
         let set_aside: Vec<String> = problems.iter().map(|p| p.field.clone()).collect();
         problems.extend(
             e.problems
                 .into_iter()
-                .filter(|p| !set_aside.iter().any(|f| related(f, &p.field))),
+                .filter(|p| !set_aside.iter().any(|f| load::related_paths(f, &p.field))),
         );
     }
     Err(ScenarioError::new(problems))

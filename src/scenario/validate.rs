@@ -7,7 +7,7 @@ use super::load::Sources;
 use super::schema::{RawDuration, RawPayer, RawScenario, RawSetting, RawWhenFull};
 use super::{Problem, Scenario, ScenarioError, ScenarioFile};
 use crate::engine::DAYS_PER_YEAR;
-use crate::model::dist::show_number;
+use crate::model::dist::{show_count, show_number};
 use crate::model::{
     AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, Duration,
     DurationError, LeverParams, Params, Payer, PopulationParams, PrimaryCareParams, Schedule,
@@ -68,7 +68,7 @@ impl Checker<'_> {
                 field,
                 format!(
                     "must be at most {}{unit}, got {}",
-                    group(max),
+                    show_count(max),
                     show_number(v)
                 ),
             );
@@ -129,7 +129,7 @@ impl Checker<'_> {
                     &field,
                     format!(
                         "capacity must be at most {} on day {day}, got {capacity}",
-                        group(f64::from(MAX_CAPACITY))
+                        show_count(f64::from(MAX_CAPACITY))
                     ),
                 );
             }
@@ -170,7 +170,7 @@ impl Checker<'_> {
                     field,
                     format!(
                         "must be at most {}, got {n}",
-                        group(f64::from(MAX_CAPACITY))
+                        show_count(f64::from(MAX_CAPACITY))
                     ),
                 );
                 n
@@ -239,23 +239,6 @@ pub const MIN_INTERVAL_DAYS: f64 = 0.01;
 pub const MIN_FRAILTY_CV: f64 = 1e-3;
 /// Largest frailty coefficient of variation (gamma shape at least 0.01).
 pub const MAX_FRAILTY_CV: f64 = 10.0;
-
-/// `x` with thousands separators when it is a whole number below 10¹⁵ (`4,294,967,295`),
-/// else as Rust prints it.
-fn group(x: f64) -> String {
-    if x.fract() != 0.0 || x.abs() >= 1e15 {
-        return format!("{x}");
-    }
-    let digits = format!("{}", x.abs() as u64);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if x < 0.0 { format!("-{out}") } else { out }
-}
 
 fn is_band_name(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -330,7 +313,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             "simulation.replications",
             format!(
                 "must be at most {}, got {replications}",
-                group(f64::from(MAX_REPLICATIONS))
+                show_count(f64::from(MAX_REPLICATIONS))
             ),
         );
     }
@@ -804,9 +787,9 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             &field,
             format!(
                 "patients ever alive would be about {} ({total_patients} at the start + {} new over {horizon} days), more than the {} one replication can hold; lower new_patients_per_year or horizon_days",
-                group((total_patients as f64 + arrivals).round()),
-                group(arrivals.round()),
-                group(MAX_PATIENTS_EVER)
+                show_count((total_patients as f64 + arrivals).round()),
+                show_count(arrivals.round()),
+                show_count(MAX_PATIENTS_EVER)
             ),
         );
     } else if !conditions_raw.is_empty() && total_patients == 0 && ck.problems.is_empty() {
