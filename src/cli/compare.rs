@@ -66,6 +66,26 @@ pub(super) fn print_comparison(plan: &Plan, c: &Compared, reps: u32, wall: f64, 
         plan.seed,
         out.display()
     );
+    // Arms with replications that never reached a steady state: their waits and delays
+    // measure the horizon, and so do their differences.
+    let mut warned = false;
+    for (i, arm) in c.arms.iter().enumerate() {
+        type Mean = fn(&caresim::stats::Difference) -> f64;
+        let (diffs, of): (_, Mean) = if i == 0 {
+            (&c.differences[0], |d| d.base.mean)
+        } else {
+            (&c.differences[i - 1], |d| d.alternative.mean)
+        };
+        let names: Vec<String> = diffs.iter().map(|d| d.metric.clone()).collect();
+        let pools = super::run::unstable_pools(&names, |k| of(&diffs[k]));
+        if !pools.is_empty() {
+            errln!("warning: {arm}: no steady state: {pools}");
+            warned = true;
+        }
+    }
+    if warned {
+        errln!("{}", super::run::UNSTABLE_MEANING);
+    }
     errln!("base {}:", c.arms[0]);
     for (arm, diffs) in c.arms[1..].iter().zip(&c.differences) {
         errln!("{} − {} (paired 95% CI):", arm, c.arms[0]);

@@ -9,7 +9,7 @@ use caresim::experiment::sweep::{self, Sweep, SweepError};
 use caresim::experiment::{Plan, RunError, RunResult, budget, run_plan};
 use caresim::output::guard::{self, FolderKind};
 use caresim::output::{self, Compared, FinishError, Results, RunInfo};
-use caresim::scenario::{self, Scenario};
+use caresim::scenario::{self, Scenario, ScenarioError};
 use caresim::stats::Welford;
 
 use super::args::{ExecArgs, MergeArgs, Reps, RepsArgs, RunArgs, Shard, SweepArgs};
@@ -39,7 +39,7 @@ pub(super) fn journal_failure(e: JournalError) -> Failure {
 fn finish_failure(e: FinishError) -> Failure {
     match e {
         FinishError::Output(e) => output_failure(e),
-        FinishError::Records(_) => Failure::Input(e.into()),
+        FinishError::Records(_) | FinishError::Params(_) => Failure::Input(e.into()),
         FinishError::Journal(e) => journal_failure(e),
     }
 }
@@ -106,11 +106,14 @@ impl Precision {
         Precision { points, precision }
     }
 
-    fn push(&mut self, plan: &Plan, r: &RunResult) {
-        let values = r.tally.metric_values(&plan.points[r.point as usize].params);
+    /// Count one result, its metrics derived with the replication's own parameters.
+    fn push(&mut self, plan: &Plan, r: &RunResult) -> Result<(), ScenarioError> {
+        let (params, _) = plan.params(r.point, r.replication)?;
+        let values = r.tally.metric_values(&params);
         for (k, w) in &mut self.points[r.point as usize] {
             w.push(values[*k]);
         }
+        Ok(())
     }
 
     /// Every tracked metric of every point is within `precision` of its mean.
@@ -141,7 +144,7 @@ fn inputs_of(plan: &Plan, sweep: Option<&Path>) -> Vec<PathBuf> {
 /// What a finished run produced, for the terminal.
 enum Done {
     Shard,
-    Results(Option<Results>),
+    Results(output::Folded),
     Compared(Compared),
 }
 
@@ -312,7 +315,7 @@ fn run_items(
             let cap = u64::from(plan.replications);
             let mut acc = Precision::new(plan, precision);
             for r in journal::records(&jdir).map_err(journal_failure)? {
-                acc.push(plan, &r.map_err(journal_failure)?);
+                acc.push(plan, &r.map_err(journal_failure)?)?;
             }
             let bar = Bar::new(cap * points, exec.quiet);
             bar.skip(reused);
@@ -325,7 +328,7 @@ fn run_items(
                 let done = journal.done;
                 if done < boundary * points {
                     run_plan(plan, done..boundary * points, threads, &bar, |r| {
-                        acc.push(plan, &r);
+                        acc.push(plan, &r)?;
                         sink(r, journal)
                     })
                     .map_err(run_failure)?;
@@ -381,7 +384,14 @@ fn finish(
 fn report_done(plan: &Plan, done: &Done, reps: u32, wall: f64, out: &Path, no_charts: bool) {
     match done {
         Done::Shard => {}
-        Done::Results(results) => print_headline(plan, reps, wall, out, results.as_ref()),
+        Done::Results(folded) => {
+            let results = match folded {
+                output::Folded::Run(r) => Some(r),
+                output::Folded::Sweep(_) => None,
+            };
+            print_headline(plan, reps, wall, out, results);
+            warn_unstable_points(plan, folded);
+        }
         Done::Compared(c) => super::compare::print_comparison(plan, c, reps, wall, out),
     }
     if !no_charts {
@@ -714,6 +724,56 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         report_done(&plan, &done, plan.replications, wall, &out, args.no_charts);
     }
     Ok(())
+}
+
+/// The pools flagged unstable in `names`/`summaries` with the share of replications, e.g.
+/// `acute beds 100%, intermediate_care 35%`; empty when none is.
+pub(super) fn unstable_pools(names: &[String], means: impl Fn(usize) -> f64) -> String {
+    names
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            let pool = n.strip_prefix("unstable_")?;
+            let share = means(i);
+            let pool = if pool == "acute" { "acute beds" } else { pool };
+            (share > 0.0).then(|| format!("{pool} {:.0}%", share * 100.0))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What an unstable pool means, said once after the warnings.
+pub(super) const UNSTABLE_MEANING: &str = "  (full on at least 99% of the days of the last third of the observed period with its waiting line still growing: it has no steady state, so its waits, delays and bed-days grow with the horizon and describe the run length, not the system; see `unstable` in runs.csv)";
+
+/// Warn about every point (or the run) with replications that never reached a steady state.
+fn warn_unstable_points(plan: &Plan, folded: &output::Folded) {
+    let flagged = folded.unstable_points();
+    if flagged.is_empty() {
+        return;
+    }
+    let results = |i: usize| match folded {
+        output::Folded::Run(r) => r,
+        output::Folded::Sweep(points) => &points[i].1,
+    };
+    for (i, values, share) in &flagged {
+        let r = results(*i);
+        let pools = unstable_pools(&r.names, |k| r.summaries[k].mean);
+        let at = if values.is_empty() {
+            plan.scenario.name.clone()
+        } else {
+            let keys = plan.points[*i].values.iter().map(|(k, _)| k);
+            let set: Vec<String> = keys
+                .zip(*values)
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect();
+            format!("point {i} ({})", set.join(", "))
+        };
+        errln!(
+            "warning: {at}: no steady state in {:.0}% of replications: {pools}",
+            share * 100.0
+        );
+    }
+    errln!("{UNSTABLE_MEANING}");
 }
 
 fn print_headline(plan: &Plan, reps: u32, wall: f64, out: &Path, results: Option<&Results>) {

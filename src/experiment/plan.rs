@@ -123,8 +123,9 @@ impl<'s> Plan<'s> {
             .collect()
     }
 
-    /// The parameters of (point, replication) and the sampled uncertain values: the point's
-    /// own parameters when nothing is uncertain.
+    /// The parameters of (point, replication) and the values of its uncertain parameters as
+    /// the model used them (a whole-number key's draw rounded): the point's own parameters
+    /// when nothing is uncertain.
     ///
     /// # Errors
     /// A sampled value out of range for its key.
@@ -166,6 +167,15 @@ impl<'s> Plan<'s> {
             }
             e
         })?;
-        Ok((Cow::Owned(params), sampled))
+        let used = scenario
+            .uncertain
+            .iter()
+            .zip(sampled)
+            .map(|(u, v)| {
+                let swept = p.values.iter().find(|(k, _)| *k == u.path).map(|(_, v)| *v);
+                scenario.value_used(&u.path, swept.unwrap_or(v))
+            })
+            .collect();
+        Ok((Cow::Owned(params), used))
     }
 }

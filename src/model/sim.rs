@@ -29,7 +29,7 @@
 //! exact.
 //!
 //! Readmissions within 30 days are admission requests (local or diverted) within 30 days of
-//! the patient's last discharge from an acute bed.
+//! the patient's last discharge from an acute bed, local or out of area.
 //!
 //! Routine reviews are *not* events. A review changes no state, so given the time each
 //! condition's cohort spends at home, the number of reviews is exactly
@@ -55,10 +55,38 @@ use crate::engine::{self, Days, EventQueue, Pool, Scheduled, TimeIntegral};
 /// An admission request this soon after the last discharge counts as a readmission, days.
 pub const READMISSION_WINDOW_DAYS: Days = 30.0;
 
-/// Resolution of the wait-for-a-bed histogram behind `p95_wait_days`, days.
+/// Resolution of the wait-for-a-bed histogram behind `p95_wait_days` for waits up to
+/// [`FINE_WAIT_DAYS`], days.
 pub const WAIT_BIN_DAYS: Days = 0.01;
-/// Waits are binned up to this long; longer waits share the last bin, days.
-const WAIT_HISTOGRAM_DAYS: Days = 365.0;
+/// Waits up to this long are binned at [`WAIT_BIN_DAYS`]; longer ones (only an overloaded
+/// system has them) in whole days up to the horizon, so no wait is ever capped, days.
+pub const FINE_WAIT_DAYS: Days = 365.0;
+/// Number of fine bins (index 1 ..= this cover (0, [`FINE_WAIT_DAYS`]]).
+const FINE_WAIT_BINS: usize = 36_500;
+
+/// The histogram bin of a positive wait: fine bins of [`WAIT_BIN_DAYS`] up to
+/// [`FINE_WAIT_DAYS`], then one bin per day.
+#[inline]
+fn wait_bin(wait: Days) -> usize {
+    if wait <= FINE_WAIT_DAYS {
+        (wait / WAIT_BIN_DAYS).ceil() as usize
+    } else {
+        FINE_WAIT_BINS + (wait - FINE_WAIT_DAYS).ceil() as usize
+    }
+}
+
+/// The upper edge of wait bin `i`, days.
+fn wait_bin_edge(i: usize) -> Days {
+    if i <= FINE_WAIT_BINS {
+        i as f64 * WAIT_BIN_DAYS
+    } else {
+        FINE_WAIT_DAYS + (i - FINE_WAIT_BINS) as f64
+    }
+}
+
+/// Share of the census days of the stability window a pool must be full on to be flagged
+/// unstable (with its waiting line longer at the end than at the window's start).
+pub const UNSTABLE_FULL_SHARE: f64 = 0.99;
 
 /// Constants of one cell — a condition × age band × risk tier — derived from [`Params`]
 /// once per simulation. Every patient belongs to one cell.
@@ -112,9 +140,47 @@ pub struct World<'p> {
     wait_bins: Vec<u32>,
     /// Start of statistics (0, or the end of warm-up), days.
     stats_from: Days,
+    /// The stability check of every pool (acute first, then each service), over the last
+    /// third of the observed period.
+    stability: Vec<Stability>,
+    /// Census days from which the stability check counts, days.
+    stability_from: Days,
+    /// Whether any capacity follows a schedule (then the census records capacity too).
+    scheduled: bool,
     streams: Streams,
     /// Counts since the end of warm-up.
     pub tally: Tally,
+}
+
+/// The census of one pool over the stability window: a pool that is full on nearly every
+/// day of the window while its waiting line grows has no steady state, and its waits and
+/// delays measure the horizon, not the system.
+#[derive(Clone, Copy, Debug, Default)]
+struct Stability {
+    census_days: u32,
+    full_days: u32,
+    /// Waiting line at the first census of the window.
+    line_at_start: Option<usize>,
+}
+
+impl Stability {
+    /// Count one census of a pool with `in_use` of `capacity` taken and `line` waiting.
+    #[inline]
+    fn census(&mut self, in_use: u32, capacity: u32, line: usize) {
+        self.census_days += 1;
+        self.full_days += u32::from(in_use >= capacity);
+        self.line_at_start.get_or_insert(line);
+    }
+
+    /// Fewest census days the check needs before it flags anything.
+    const MIN_DAYS: u32 = 30;
+
+    /// Whether the pool, with `line` waiting at the end, looks unstable.
+    fn unstable(&self, line: usize) -> bool {
+        self.census_days >= Self::MIN_DAYS
+            && f64::from(self.full_days) >= UNSTABLE_FULL_SHARE * f64::from(self.census_days)
+            && self.line_at_start.is_some_and(|start| line > start)
+    }
 }
 
 /// A reusable simulator for one parameter set: allocate once per thread, run many
@@ -229,8 +295,13 @@ impl<'p> Sim<'p> {
                 at_home: vec![TimeIntegral::default(); n_cells],
                 alive_by_tier: vec![TimeIntegral::default(); params.tiers.len()],
                 wait_zero: 0,
-                wait_bins: vec![0; (WAIT_HISTOGRAM_DAYS / WAIT_BIN_DAYS) as usize + 1],
+                wait_bins: vec![0; wait_bin(params.horizon_days.max(FINE_WAIT_DAYS)) + 1],
                 stats_from: 0.0,
+                stability: vec![Stability::default(); 1 + params.services.len()],
+                stability_from: params.horizon_days - params.observed_days() / 3.0,
+                scheduled: std::iter::once(&params.acute.schedule)
+                    .chain(params.services.iter().map(|s| &s.schedule))
+                    .any(|s| !s.changes.is_empty()),
                 streams: Streams::new(&zero_seeds),
                 tally: Tally::new(params),
             },
@@ -280,8 +351,12 @@ impl<'p> Sim<'p> {
         w.wait_zero = 0;
         w.wait_bins.iter_mut().for_each(|b| *b = 0);
         w.stats_from = 0.0;
+        w.stability
+            .iter_mut()
+            .for_each(|s| *s = Stability::default());
         w.tally.clear();
         w.tally.daily_occupancy.clear();
+        w.tally.daily_capacity.clear();
         if params.warmup_days > 0.0 {
             self.queue
                 .push(params.warmup_days, Event::system(EventKind::WarmupEnd));
@@ -361,7 +436,12 @@ impl<'p> World<'p> {
                     self.on_delay_timeout(q, p, now);
                 }
             }
-            EventKind::EndOfDiversion => self.go_home(q, p, now),
+            EventKind::EndOfDiversion => {
+                // A stay in another hospital is a discharge like any other: NHS definitions
+                // count a readmission to any hospital, and the post-discharge risk applies.
+                self.patients.cold[p.index()].last_discharge = now;
+                self.go_home(q, p, now)
+            }
             EventKind::WarmupEnd
             | EventKind::NewPatient
             | EventKind::DayEnd
@@ -675,7 +755,7 @@ impl<'p> World<'p> {
         self.tally.admissions += 1;
         self.tally.wait_days_total += wait;
         if wait > 0.0 {
-            let bin = ((wait / WAIT_BIN_DAYS).ceil() as usize).min(self.wait_bins.len() - 1);
+            let bin = wait_bin(wait).min(self.wait_bins.len() - 1);
             self.wait_bins[bin] += 1;
         } else {
             self.wait_zero += 1;
@@ -892,11 +972,23 @@ impl<'p> World<'p> {
         self.schedule_home_event(q, p, now);
     }
 
-    /// The midnight census: record the occupancy of every pool, schedule the next day.
+    /// The midnight census: record the occupancy of every pool (and its capacity, when a
+    /// schedule changes it), count the stability window, schedule the next day.
     fn on_day_end(&mut self, q: &mut EventQueue<Event>, now: Days) {
         let series = &mut self.tally.daily_occupancy;
         series.push(self.acute.in_use() as f32);
         series.extend(self.services.iter().map(|s| s.in_use() as f32));
+        if self.scheduled {
+            let capacity = &mut self.tally.daily_capacity;
+            capacity.push(self.acute.capacity() as f32);
+            capacity.extend(self.services.iter().map(|s| s.capacity() as f32));
+        }
+        if now > self.stability_from {
+            let pools = std::iter::once(&self.acute).chain(&self.services);
+            for (check, pool) in self.stability.iter_mut().zip(pools) {
+                check.census(pool.in_use(), pool.capacity(), pool.waiting());
+            }
+        }
         if now + 1.0 <= self.params.horizon_days {
             q.push(now + 1.0, Event::system(EventKind::DayEnd));
         }
@@ -960,10 +1052,10 @@ impl<'p> World<'p> {
         for (i, &b) in self.wait_bins.iter().enumerate() {
             seen += u64::from(b);
             if seen >= target {
-                return i as f64 * WAIT_BIN_DAYS;
+                return wait_bin_edge(i);
             }
         }
-        WAIT_HISTOGRAM_DAYS
+        wait_bin_edge(self.wait_bins.len() - 1)
     }
 
     /// Close the integrals at `end` and return the tally.
@@ -986,6 +1078,13 @@ impl<'p> World<'p> {
             *d = a.area_until(end);
         }
         t.observed_days = self.params.observed_days();
+        let pools = std::iter::once(&self.acute).chain(&self.services);
+        t.unstable_pools = self
+            .stability
+            .iter()
+            .zip(pools)
+            .map(|(check, pool)| check.unstable(pool.waiting()))
+            .collect();
         // Per-group census and the bed-days of stays still open.
         for (hot, cold) in self.patients.iter() {
             let g = &mut t.groups[self.cells[hot.cell as usize].group as usize];

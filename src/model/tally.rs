@@ -87,6 +87,16 @@ pub struct Tally {
     /// Occupancy at the end of each day (the midnight census), day-major: for day `d`,
     /// `[acute, service 0, service 1, ...]`. Covers the whole horizon, warm-up included.
     pub daily_occupancy: Vec<f32>,
+    /// Capacity in force at each daily census, laid out as `daily_occupancy`; recorded only
+    /// when a `schedule` changes some capacity (empty otherwise: capacity is the base).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub daily_capacity: Vec<f32>,
+    /// Per pool (acute first, then each community service): whether it never reached a
+    /// steady state — full on at least 99% of the census days of the last third of the
+    /// observed period, with its waiting line longer at the end than at that third's start.
+    /// Empty in results recorded before the check existed.
+    #[serde(default)]
+    pub unstable_pools: Vec<bool>,
 }
 
 /// Counts of one (condition, age band) group.
@@ -154,7 +164,9 @@ impl Tally {
         let mut groups = std::mem::take(&mut self.groups);
         groups.iter_mut().for_each(|g| *g = GroupTally::default());
         let daily = std::mem::take(&mut self.daily_occupancy);
+        let capacity = std::mem::take(&mut self.daily_capacity);
         *self = Tally {
+            daily_capacity: capacity,
             community_days: days,
             community_capacity_days: provided,
             tier_days: tiers,
@@ -227,6 +239,12 @@ impl Tally {
             ratio(self.wait_days_total, self.admissions as f64),
         );
         f("p95_wait_days", self.p95_wait_days);
+        // 1 in a replication that never reached a steady state (its mean over replications
+        // is the share of such replications).
+        let flag = |unstable: bool| if unstable { 1.0 } else { 0.0 };
+        let unstable_pool = |i: usize| flag(self.unstable_pools.get(i).copied().unwrap_or(false));
+        f("unstable", flag(self.unstable_pools.iter().any(|&u| u)));
+        f("unstable_acute", unstable_pool(0));
         f(
             "mean_stay_days",
             ratio(self.stay_days_total, self.stays_ended as f64),
@@ -296,11 +314,12 @@ impl Tally {
             f(payer.cost_metric(), cost);
         }
         let mut name = String::new();
-        for ((service, days), cost) in params
+        for (i, ((service, days), cost)) in params
             .services
             .iter()
             .zip(&self.community_days)
             .zip(community_costs)
+            .enumerate()
         {
             name.clear();
             name.push_str("community_days_");
@@ -310,6 +329,10 @@ impl Tally {
             name.push_str("community_cost_");
             name.push_str(&service.name);
             f(&name, cost);
+            name.clear();
+            name.push_str("unstable_");
+            name.push_str(&service.name);
+            f(&name, unstable_pool(i + 1));
         }
     }
 

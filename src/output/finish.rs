@@ -11,6 +11,7 @@ use super::{
 };
 use crate::experiment::journal::{self, JournalError};
 use crate::experiment::{Plan, RunResult};
+use crate::model::Params;
 use crate::stats::{Difference, paired_differences};
 
 /// Why the final files could not be written.
@@ -25,6 +26,10 @@ pub enum FinishError {
     /// The records are not exactly the expected items, in order.
     #[error("{0}")]
     Records(String),
+    /// A replication's parameters could not be rebuilt (the scenario changed under the
+    /// journal; the journal's checks normally catch that first).
+    #[error("{0}")]
+    Params(#[from] crate::scenario::ScenarioError),
 }
 
 /// Fold the records of `journals` (in order; together exactly items `0..points ×
@@ -36,7 +41,7 @@ pub enum FinishError {
 ///
 /// With `charts`, the charts are drawn into the folder before it is put in place.
 ///
-/// Returns the summaries of a plain run (`None` for a sweep).
+/// Returns the summaries: of the run, or of each sweep point (without time series).
 ///
 /// # Errors
 /// If `out` exists and `force` is false (or it is not caresim's to replace), a record is
@@ -49,16 +54,50 @@ pub fn from_journals(
     journals: &[PathBuf],
     info: &RunInfo,
     charts: bool,
-) -> Result<Option<Results>, FinishError> {
+) -> Result<Folded, FinishError> {
     let mut results = None;
     write_atomically(out, force, |dir: &std::path::Path| {
-        results = fold_into(dir, plan, journals, info)?;
+        results = Some(fold_into(dir, plan, journals, info)?);
         if charts {
             draw_charts(dir)?;
         }
         Ok::<(), FinishError>(())
     })?;
-    Ok(results)
+    Ok(results.expect("set when the folder was written"))
+}
+
+/// The summaries folded from a run's journals.
+#[derive(Debug)]
+pub enum Folded {
+    /// A plain run.
+    Run(Results),
+    /// A sweep: each point's values (in the order of its swept keys) and summaries (without
+    /// the time series).
+    Sweep(Vec<(Vec<f64>, Results)>),
+}
+
+impl Folded {
+    /// The share of replications of each point that never reached a steady state (the
+    /// mean of the `unstable` metric), with the point's index and swept values.
+    pub fn unstable_points(&self) -> Vec<(usize, &[f64], f64)> {
+        let share = |r: &Results| {
+            r.names
+                .iter()
+                .position(|n| n == "unstable")
+                .map_or(0.0, |i| r.summaries[i].mean)
+        };
+        match self {
+            Folded::Run(r) => vec![(0, &[][..], share(r))],
+            Folded::Sweep(points) => points
+                .iter()
+                .enumerate()
+                .map(|(i, (v, r))| (i, v.as_slice(), share(r)))
+                .collect(),
+        }
+        .into_iter()
+        .filter(|(_, _, s)| *s > 0.0)
+        .collect()
+    }
 }
 
 /// One replication of an arm: replication, sampled values, metric values.
@@ -75,11 +114,13 @@ pub struct Compared {
 }
 
 /// Every record of `journals`, checked to be exactly the items of `plan` in order, handed
-/// to `each`.
+/// to `each` with the parameters that replication ran with (its own sampled values of the
+/// uncertain parameters: every derived metric, such as a cost from a sampled price, must
+/// use them) and the values used (integer keys rounded), for `runs.csv`.
 fn for_each_record(
     plan: &Plan,
     journals: &[PathBuf],
-    mut each: impl FnMut(RunResult) -> Result<(), FinishError>,
+    mut each: impl FnMut(RunResult, &Params, Vec<f64>) -> Result<(), FinishError>,
 ) -> Result<(), FinishError> {
     let mut expected: u64 = 0;
     for path in journals {
@@ -94,7 +135,8 @@ fn for_each_record(
                     r.replication
                 )));
             }
-            each(r)?;
+            let (params, used) = plan.params(point, replication)?;
+            each(r, &params, used)?;
             expected += 1;
         }
     }
@@ -123,10 +165,10 @@ pub fn comparison_from_journals(
 ) -> Result<Compared, FinishError> {
     let mut folds: Vec<Fold> = plan.points.iter().map(|p| Fold::new(&p.params)).collect();
     let mut rows: Vec<Vec<ArmRow>> = vec![Vec::new(); plan.points.len()];
-    for_each_record(plan, journals, |r| {
+    for_each_record(plan, journals, |r, params, used| {
         let p = r.point as usize;
-        let values = folds[p].push(&r).to_vec();
-        rows[p].push((r.replication, r.sampled, values));
+        let values = folds[p].push(&r, params).to_vec();
+        rows[p].push((r.replication, used, values));
         Ok(())
     })?;
     let mut arms: Vec<Arm> = Vec::new();
@@ -172,7 +214,7 @@ fn fold_into(
     plan: &Plan,
     journals: &[PathBuf],
     info: &RunInfo,
-) -> Result<Option<Results>, FinishError> {
+) -> Result<Folded, FinishError> {
     let sweep = plan.points.len() > 1 || !plan.points[0].values.is_empty();
     let columns: Vec<String> = plan.points[0]
         .values
@@ -189,7 +231,7 @@ fn fold_into(
     let mut runs = RunsCsv::create(&dir.join("runs.csv"), &columns, &uncertain, fold.names())?;
     let mut finished: Vec<(Vec<f64>, Results)> = Vec::new();
     let mut point_values: Vec<f64> = plan.points[0].values.iter().map(|(_, v)| *v).collect();
-    for_each_record(plan, journals, |r| {
+    for_each_record(plan, journals, |r, params, used| {
         let point = r.point as usize;
         if r.replication == 0 && r.point > 0 {
             let done = std::mem::replace(&mut fold, Fold::new(&plan.points[point].params));
@@ -198,8 +240,8 @@ fn fold_into(
             finished.push((std::mem::take(&mut point_values), results));
             point_values = plan.points[point].values.iter().map(|(_, v)| *v).collect();
         }
-        let values = fold.push(&r);
-        runs.row(&point_values, r.replication, &r.sampled, values)?;
+        let values = fold.push(&r, params);
+        runs.row(&point_values, r.replication, &used, values)?;
         Ok(())
     })?;
     runs.finish()?;
@@ -212,10 +254,10 @@ fn fold_into(
         write_sweep_csv(&dir.join("sweep.csv"), &columns, &finished)?;
         write_json(&dir.join("manifest.json"), &manifest)?;
         write_json(&dir.join("timing.json"), info)?;
-        Ok(None)
+        Ok(Folded::Sweep(finished))
     } else {
         let results = fold.finish();
         write_summaries(dir, &plan.scenario.name, &manifest, &results, info)?;
-        Ok(Some(results))
+        Ok(Folded::Run(results))
     }
 }

@@ -13,8 +13,9 @@ pub struct DayRow {
     pub day: usize,
     /// `acute` or `community_<service>`.
     pub series: String,
-    /// Capacity at the start (beds or places).
-    pub capacity: u32,
+    /// Capacity in force at the census (beds or places), mean over replications: it varies
+    /// by day under a `schedule`, and by replication when the capacity is uncertain.
+    pub capacity: f64,
     /// Summary across replications (mean and its 95% CI, sd).
     pub summary: Summary,
 }
@@ -25,7 +26,7 @@ impl DayRow {
     pub fn band95(&self) -> (f64, f64) {
         let s = &self.summary;
         let h = 1.96 * s.sd.unwrap_or(0.0);
-        let top = f64::from(self.capacity).max(s.max);
+        let top = self.capacity.max(s.max);
         ((s.mean - h).max(0.0), (s.mean + h).min(top))
     }
 }
@@ -50,21 +51,30 @@ pub struct Fold<'p> {
     names: Vec<String>,
     metrics: Vec<Welford>,
     groups: Vec<Vec<(&'static str, Welford)>>,
-    series: Vec<(String, u32)>,
+    series: Vec<String>,
     days: Vec<Welford>,
+    /// Sum over replications of the capacity in force at each census, laid out as `days`.
+    capacity: Vec<f64>,
     day_count: Option<usize>,
     values: Vec<f64>,
 }
 
+/// Base capacity of every pool of `params`: acute, then each service.
+fn base_capacities(params: &Params) -> impl Iterator<Item = f64> + '_ {
+    std::iter::once(f64::from(params.acute.beds))
+        .chain(params.services.iter().map(|s| f64::from(s.capacity)))
+}
+
 impl<'p> Fold<'p> {
-    /// An empty fold for results of `params`.
+    /// An empty fold for results of the point with parameters `params` (each replication's
+    /// own parameters come with its result).
     pub fn new(params: &'p Params) -> Self {
-        let series: Vec<(String, u32)> = std::iter::once(("acute".to_string(), params.acute.beds))
+        let series: Vec<String> = std::iter::once("acute".to_string())
             .chain(
                 params
                     .services
                     .iter()
-                    .map(|s| (format!("community_{}", s.name), s.capacity)),
+                    .map(|s| format!("community_{}", s.name)),
             )
             .collect();
         let names = Tally::metric_names(params);
@@ -75,6 +85,7 @@ impl<'p> Fold<'p> {
             groups: vec![Vec::new(); params.groups()],
             series,
             days: Vec::new(),
+            capacity: Vec::new(),
             day_count: None,
             values: Vec::new(),
         }
@@ -85,11 +96,13 @@ impl<'p> Fold<'p> {
         &self.names
     }
 
-    /// Add one result; returns its metric values (a `runs.csv` row).
-    pub fn push(&mut self, r: &RunResult) -> &[f64] {
+    /// Add one result, run with `params` (the point's parameters with this replication's
+    /// sampled values: every derived metric, such as a cost, uses them); returns its metric
+    /// values (a `runs.csv` row).
+    pub fn push(&mut self, r: &RunResult, params: &Params) -> &[f64] {
         let t = &r.tally;
         self.values.clear();
-        t.for_each_metric(self.params, |_, v| self.values.push(v));
+        t.for_each_metric(params, |_, v| self.values.push(v));
         for (w, &v) in self.metrics.iter_mut().zip(&self.values) {
             w.push(v);
         }
@@ -109,6 +122,7 @@ impl<'p> Fold<'p> {
             .get_or_insert(t.daily_occupancy.len() / width);
         if self.days.is_empty() {
             self.days = vec![Welford::default(); days * width];
+            self.capacity = vec![0.0; days * width];
         }
         for (w, &x) in self
             .days
@@ -116,6 +130,16 @@ impl<'p> Fold<'p> {
             .zip(&t.daily_occupancy[..(days * width).min(t.daily_occupancy.len())])
         {
             w.push(f64::from(x));
+        }
+        if t.daily_capacity.len() == t.daily_occupancy.len() {
+            for (sum, &k) in self.capacity.iter_mut().zip(&t.daily_capacity) {
+                *sum += f64::from(k);
+            }
+        } else {
+            let base: Vec<f64> = base_capacities(params).collect();
+            for (i, sum) in self.capacity.iter_mut().enumerate() {
+                *sum += base[i % width];
+            }
         }
         &self.values
     }
@@ -137,8 +161,8 @@ impl<'p> Fold<'p> {
             .enumerate()
             .map(|(i, w)| DayRow {
                 day: i / width + 1,
-                series: self.series[i % width].0.clone(),
-                capacity: self.series[i % width].1,
+                series: self.series[i % width].clone(),
+                capacity: self.capacity[i] / w.count() as f64,
                 summary: w.summary(),
             })
             .collect();

@@ -166,14 +166,32 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
             path: next.clone(),
             text,
         };
-        // Parameter distributions become their means, at the same offsets.
-        let mut text = file.text.clone();
-        let (uncertain, bad_dists) = match uncertain::extract(&file, &mut text) {
-            Ok(u) => (u, Vec::new()),
-            Err(e) => (Vec::new(), e.problems),
+        // Parameter distributions become their means, at the same offsets. A whole-number
+        // key (beds, places) gets its mean rounded, as each draw is: found by the type check
+        // refusing the fractional mean there.
+        let mut whole: Vec<String> = Vec::new();
+        let (uncertain, bad_dists, checked) = loop {
+            let mut text = file.text.clone();
+            let (uncertain, bad_dists) = match uncertain::extract(&file, &mut text, &whole) {
+                Ok(u) => (u, Vec::new()),
+                Err(e) => (Vec::new(), e.problems),
+            };
+            let known: Vec<String> = bad_dists.iter().map(|p| p.field.clone()).collect();
+            let checked: Checked<RawScenario> =
+                check_all(&file, &text, &known, &|_, m| plain_types(m));
+            let more: Vec<String> = checked
+                .problems
+                .iter()
+                .filter(|p| p.message.contains("expected a whole number"))
+                .filter(|p| !whole.contains(&p.field))
+                .filter(|p| uncertain.iter().any(|u| u.path == p.field))
+                .map(|p| p.field.clone())
+                .collect();
+            if more.is_empty() {
+                break (uncertain, bad_dists, checked);
+            }
+            whole.extend(more);
         };
-        let known: Vec<String> = bad_dists.iter().map(|p| p.field.clone()).collect();
-        let checked: Checked<RawScenario> = check_all(&file, &text, &known, &|_, m| plain_types(m));
         let mut found = bad_dists;
         found.extend(checked.problems);
         found.sort_by_key(|p| p.location);

@@ -80,6 +80,21 @@ impl Scenario {
         Ok(validate::validate(&sources)?.params)
     }
 
+    /// The value the model uses when `value` is set at dotted `path`: rounded when the key
+    /// holds a whole number (beds, places), as [`params_with`](Self::params_with) sets it.
+    pub fn value_used(&self, path: &str, value: f64) -> f64 {
+        let mut t = &self.sources.merged_table;
+        let mut parts = path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            match t.get(part) {
+                Some(toml::Value::Table(next)) if parts.peek().is_some() => t = next,
+                Some(toml::Value::Integer(_)) if parts.peek().is_none() => return value.round(),
+                _ => break,
+            }
+        }
+        value
+    }
+
     /// The values that do not fit their key's type (a negative or fractional count),
     /// each located at its key: the error of a table without spans names no key, so each
     /// value is tried alone.

@@ -280,22 +280,28 @@ fn find(table: &toml::Table, prefix: &str, out: &mut Vec<(String, toml::Table)>)
     }
 }
 
-/// The number written in place of a distribution: integral means as integers, so that an
-/// integer key (beds, places) still parses.
-fn number_text(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
+/// The number written in place of a distribution: an integer for a whole-number key
+/// (beds, places), a float otherwise, so that the merged table tells the two apart (a
+/// whole-number key's draws are rounded, see [`crate::scenario::Scenario::value_used`]).
+fn number_text(x: f64, whole: bool) -> String {
+    if whole && x.abs() < 1e15 {
+        format!("{}", x.round() as i64)
     } else {
         format!("{x:?}")
     }
 }
 
 /// Find the parameter distributions of one file: check each, and blank it to its mean in
-/// `text`. Returns the uncertain parameters found.
+/// `text` (rounded for the key paths in `whole`, which hold whole numbers such as beds).
+/// Returns the uncertain parameters found.
 ///
 /// # Errors
 /// Each bad distribution, located in `file`.
-pub fn extract(file: &SourceFile, text: &mut String) -> Result<Vec<Uncertain>, ScenarioError> {
+pub fn extract(
+    file: &SourceFile,
+    text: &mut String,
+    whole: &[String],
+) -> Result<Vec<Uncertain>, ScenarioError> {
     let Ok(table) = text.parse::<toml::Table>() else {
         return Ok(Vec::new()); // the typed parse reports the syntax error
     };
@@ -345,7 +351,7 @@ pub fn extract(file: &SourceFile, text: &mut String) -> Result<Vec<Uncertain>, S
             ));
             continue;
         };
-        let number = number_text(dist.mean());
+        let number = number_text(dist.mean(), whole.contains(&path));
         if number.len() > span.len() {
             problems.push(at(format!(
                 "mean {number} is longer than the table it replaces"
@@ -411,7 +417,7 @@ mod tests {
         let text = "[c]\nadmit = { dist = \"beta\", mean = 0.3, sd = 0.05 }\nlos = { dist = \"lognormal\", mean_days = 7.0, sd_days = 7.0 }\nbeds = { dist = \"uniform\", min = 60, max = 100 }\n";
         let f = file(text);
         let mut t = text.to_string();
-        let u = extract(&f, &mut t).unwrap();
+        let u = extract(&f, &mut t, &["c.beds".to_string()]).unwrap();
         assert_eq!(t.len(), text.len());
         assert_eq!(
             u.len(),
@@ -422,13 +428,18 @@ mod tests {
         assert_eq!(parsed["c"]["admit"].as_float(), Some(0.3));
         assert_eq!(parsed["c"]["beds"].as_integer(), Some(80));
         assert!(parsed["c"]["los"].is_table());
+        // Not known to be whole: a float, even with a whole mean.
+        let mut t = text.to_string();
+        extract(&f, &mut t, &[]).unwrap();
+        let parsed: toml::Table = t.parse().unwrap();
+        assert_eq!(parsed["c"]["beds"].as_float(), Some(80.0));
     }
 
     #[test]
     fn rejects_impossible_distributions() {
         let text = "a = { dist = \"beta\", mean = 0.5, sd = 0.6 }\n";
         let mut t = text.to_string();
-        let e = extract(&file(text), &mut t).unwrap_err().to_string();
+        let e = extract(&file(text), &mut t, &[]).unwrap_err().to_string();
         assert!(
             e.contains("t.toml:1:5: a: beta sd must be in (0, 0.5000)"),
             "{e}"

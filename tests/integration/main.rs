@@ -9,6 +9,7 @@ mod experiments;
 mod features;
 mod fuzz;
 mod golden;
+mod honest_numbers;
 mod limits;
 mod policy;
 mod queueing;
