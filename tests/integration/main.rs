@@ -10,6 +10,7 @@ mod features;
 mod fuzz;
 mod golden;
 mod limits;
+mod occupancy_charts;
 mod policy;
 mod queueing;
 mod report_safety;
