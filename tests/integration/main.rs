@@ -11,6 +11,7 @@ mod fuzz;
 mod golden;
 mod honest_numbers;
 mod limits;
+mod occupancy_charts;
 mod policy;
 mod queueing;
 mod report_safety;
