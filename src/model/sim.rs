@@ -85,8 +85,11 @@ fn wait_bin_edge(i: usize) -> Days {
 }
 
 /// Share of the census days of the stability window a pool must be full on to be flagged
-/// unstable (with its waiting line longer at the end than at the window's start).
+/// unstable.
 pub const UNSTABLE_FULL_SHARE: f64 = 0.99;
+/// Relative growth of the mean waiting line from the first to the second half of the
+/// stability window that, with the pool full, flags it unstable.
+pub const UNSTABLE_LINE_GROWTH: f64 = 0.1;
 
 /// Constants of one cell — a condition × age band × risk tier — derived from [`Params`]
 /// once per simulation. Every patient belongs to one cell.
@@ -152,34 +155,46 @@ pub struct World<'p> {
     pub tally: Tally,
 }
 
-/// The census of one pool over the stability window: a pool that is full on nearly every
-/// day of the window while its waiting line grows has no steady state, and its waits and
-/// delays measure the horizon, not the system.
+/// The census of one pool over the stability window (the last third of the observed
+/// period): a pool that is full on nearly every day of the window while its waiting line
+/// grows has no steady state, and its waits and delays measure the horizon, not the system.
+/// Growth is judged on the mean line of each half of the window, not on two single days, so
+/// that a saturated but stable line (one that patients leave, as delayed discharges do at
+/// their usual discharge date) is not flagged for its day-to-day noise.
 #[derive(Clone, Copy, Debug, Default)]
 struct Stability {
     census_days: u32,
     full_days: u32,
-    /// Waiting line at the first census of the window.
-    line_at_start: Option<usize>,
+    /// Sum of the waiting line and census days in the first and second half of the window.
+    line_sum: [f64; 2],
+    half_days: [u32; 2],
 }
 
 impl Stability {
-    /// Count one census of a pool with `in_use` of `capacity` taken and `line` waiting.
+    /// Count one census of a pool with `in_use` of `capacity` taken and `line` waiting, in
+    /// half `half` (0 or 1) of the window.
     #[inline]
-    fn census(&mut self, in_use: u32, capacity: u32, line: usize) {
+    fn census(&mut self, in_use: u32, capacity: u32, line: usize, half: usize) {
         self.census_days += 1;
         self.full_days += u32::from(in_use >= capacity);
-        self.line_at_start.get_or_insert(line);
+        self.line_sum[half] += line as f64;
+        self.half_days[half] += 1;
     }
 
     /// Fewest census days the check needs before it flags anything.
     const MIN_DAYS: u32 = 30;
 
-    /// Whether the pool, with `line` waiting at the end, looks unstable.
-    fn unstable(&self, line: usize) -> bool {
-        self.census_days >= Self::MIN_DAYS
-            && f64::from(self.full_days) >= UNSTABLE_FULL_SHARE * f64::from(self.census_days)
-            && self.line_at_start.is_some_and(|start| line > start)
+    /// Whether the pool looks unstable: full on [`UNSTABLE_FULL_SHARE`] of the window's days
+    /// and its mean waiting line in the second half longer than in the first by at least
+    /// [`UNSTABLE_LINE_GROWTH`] and one patient.
+    fn unstable(&self) -> bool {
+        if self.census_days < Self::MIN_DAYS || self.half_days.contains(&0) {
+            return false;
+        }
+        let first = self.line_sum[0] / f64::from(self.half_days[0]);
+        let second = self.line_sum[1] / f64::from(self.half_days[1]);
+        f64::from(self.full_days) >= UNSTABLE_FULL_SHARE * f64::from(self.census_days)
+            && second >= (first * (1.0 + UNSTABLE_LINE_GROWTH)).max(first + 1.0)
     }
 }
 
@@ -984,9 +999,11 @@ impl<'p> World<'p> {
             capacity.extend(self.services.iter().map(|s| s.capacity() as f32));
         }
         if now > self.stability_from {
+            let middle = (self.stability_from + self.params.horizon_days) / 2.0;
+            let half = usize::from(now > middle);
             let pools = std::iter::once(&self.acute).chain(&self.services);
             for (check, pool) in self.stability.iter_mut().zip(pools) {
-                check.census(pool.in_use(), pool.capacity(), pool.waiting());
+                check.census(pool.in_use(), pool.capacity(), pool.waiting(), half);
             }
         }
         if now + 1.0 <= self.params.horizon_days {
@@ -1078,13 +1095,7 @@ impl<'p> World<'p> {
             *d = a.area_until(end);
         }
         t.observed_days = self.params.observed_days();
-        let pools = std::iter::once(&self.acute).chain(&self.services);
-        t.unstable_pools = self
-            .stability
-            .iter()
-            .zip(pools)
-            .map(|(check, pool)| check.unstable(pool.waiting()))
-            .collect();
+        t.unstable_pools = self.stability.iter().map(Stability::unstable).collect();
         // Per-group census and the bed-days of stays still open.
         for (hot, cold) in self.patients.iter() {
             let g = &mut t.groups[self.cells[hot.cell as usize].group as usize];
