@@ -12,6 +12,7 @@ mod golden;
 mod limits;
 mod policy;
 mod queueing;
+mod relative_ci;
 mod report_safety;
 mod reproducibility;
 mod safety;
