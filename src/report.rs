@@ -282,7 +282,7 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
             doc.push(results_table(&arms.iter().collect::<Vec<_>>()));
             doc.push(Block::Heading(2, format!("Change from {}", arms[0].name)));
             doc.push(Block::Para(
-                "Alternative minus base, paired by replication (common random numbers), with the 95% CI of the mean difference and the relative change.".into(),
+                "Alternative minus base, paired by replication (common random numbers), with the 95% CI of the mean difference and the relative change with its 95% CI (Fieller's interval for the ratio of the means, which allows for the uncertainty of the base mean; unbounded when the base mean is not clearly different from 0).".into(),
             ));
             let mut header = vec!["alternative".to_string()];
             let metrics = [
@@ -310,12 +310,16 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
                                 let rel = c
                                     .relative
                                     .map(|r| {
-                                        format!(
-                                            "; {:+.1}% ({:+.1}% to {:+.1}%)",
-                                            r.0 * 100.0,
-                                            r.1 * 100.0,
-                                            r.2 * 100.0
-                                        )
+                                        if r.1.is_finite() && r.2.is_finite() {
+                                            format!(
+                                                "; {:+.1}% ({:+.1}% to {:+.1}%)",
+                                                r.0 * 100.0,
+                                                r.1 * 100.0,
+                                                r.2 * 100.0
+                                            )
+                                        } else {
+                                            format!("; {:+.1}% (CI unbounded)", r.0 * 100.0)
+                                        }
                                     })
                                     .unwrap_or_default();
                                 format!("{}{rel}", with_ci(c.difference, f))

@@ -47,7 +47,8 @@ pub struct Change {
     pub metric: String,
     /// Mean difference and its 95% CI.
     pub difference: Estimate,
-    /// Relative change and its 95% CI (fractions), if the base mean is not 0.
+    /// Relative change and its 95% CI (fractions), if the base mean is not 0. An unbounded CI
+    /// (empty relative CI cells beside a difference CI) is `(−∞, ∞)`.
     pub relative: Option<Estimate>,
 }
 
@@ -275,6 +276,9 @@ pub fn load_kind(dir: &Path) -> Result<Kind, ChartError> {
                 metric: row[m].to_string(),
                 difference: estimate(&c, row, d, dl, dh)?,
                 relative: match c.num(row, r)? {
+                    Some(v) if c.num(row, rl)?.is_none() && c.num(row, dl)?.is_some() => {
+                        Some((v, f64::NEG_INFINITY, f64::INFINITY))
+                    }
                     Some(_) => Some(estimate(&c, row, r, rl, rh)?),
                     None => None,
                 },

@@ -595,9 +595,13 @@ fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<String, ChartE
     }
     let n = rows.len().max(1);
     let height = HEIGHT.max(240 + 40 * n as u32);
+    // An unbounded CI (the base mean not clearly different from 0) has no bar: the point is
+    // drawn with a note, and the axis spans the finite ends only.
+    let bounded = |e: &Estimate| e.1.is_finite() && e.2.is_finite();
     png(dir, "change_vs_base.png", height, |root| {
-        let lo = rows.iter().map(|r| r.2.1).fold(0.0, f64::min);
-        let hi = rows.iter().map(|r| r.2.2).fold(0.0, f64::max);
+        let ends = |e: &Estimate| if bounded(e) { (e.1, e.2) } else { (e.0, e.0) };
+        let lo = rows.iter().map(|r| ends(&r.2).0).fold(0.0, f64::min);
+        let hi = rows.iter().map(|r| ends(&r.2).1).fold(0.0, f64::max);
         let pad = ((hi - lo) * 0.08).max(1.0);
         let mut chart = ChartBuilder::on(root)
             .caption(
@@ -645,8 +649,25 @@ fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<String, ChartE
             if mine.is_empty() {
                 continue;
             }
-            chart.draw_series(mine.iter().map(|&(row, e)| {
+            chart.draw_series(mine.iter().filter(|(_, e)| bounded(e)).map(|&(row, e)| {
                 ErrorBar::new_horizontal(row as f64, e.1, e.0, e.2, c.stroke_width(3), 16)
+            }))?;
+            chart.draw_series(mine.iter().filter(|(_, e)| !bounded(e)).map(|&(row, e)| {
+                use plotters::style::text_anchor::{HPos, Pos, VPos};
+                // On the side of the point with more room.
+                let (text, side) = if e.0 < (lo + hi) / 2.0 {
+                    ("   95% CI unbounded", HPos::Left)
+                } else {
+                    ("95% CI unbounded   ", HPos::Right)
+                };
+                Text::new(
+                    text,
+                    (e.0, row as f64),
+                    (FONT, TICKS - 2)
+                        .into_font()
+                        .color(&BLACK)
+                        .pos(Pos::new(side, VPos::Center)),
+                )
             }))?;
             chart
                 .draw_series(

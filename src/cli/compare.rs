@@ -105,6 +105,9 @@ pub(super) fn print_comparison(plan: &Plan, c: &Compared, reps: u32, wall: f64, 
                     lo * 100.0,
                     hi * 100.0
                 ),
+                (Some(r), None) if d.relative_ci95_unbounded() => {
+                    format!("  {:+.1}% [CI unbounded]", r * 100.0)
+                }
                 (Some(r), None) => format!("  {:+.1}%", r * 100.0),
                 _ => String::new(),
             };

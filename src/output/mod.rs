@@ -295,6 +295,7 @@ pub fn write_comparison(
                     opt(d.difference.ci95_high),
                     opt(d.difference.ci95_half_width),
                     opt(d.relative_change),
+                    // Empty when unbounded (see `Difference::relative_ci95`), as with n < 2.
                     opt(d.relative_ci95.map(|r| r.0)),
                     opt(d.relative_ci95.map(|r| r.1)),
                     opt(d.unpaired_ci95_half_width),

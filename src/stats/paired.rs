@@ -5,11 +5,16 @@
 //! those paired differences (Student's t, n − 1 df); the unpaired (Welch) half-width that
 //! independent runs of the same size would give is reported beside it, to show what pairing
 //! bought.
+//!
+//! The 95% CI of the relative change `mean(alternative) / mean(base) − 1` is Fieller's
+//! interval for the ratio of the two paired means (see [`Difference::relative_ci95`]):
+//! dividing the difference's CI by the base mean would treat the base mean as known, and
+//! gives intervals below −100% for quantities that cannot be negative.
 
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::summary::{Summary, Welford};
+use super::summary::{Summary, Welford, t_975};
 
 /// One metric of one alternative against the base.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -24,11 +29,35 @@ pub struct Difference {
     pub difference: Summary,
     /// Mean difference / base mean (`None` when the base mean is 0).
     pub relative_change: Option<f64>,
-    /// The 95% CI of the relative change (the CI of the difference / base mean).
+    /// The 95% CI of the relative change: Fieller's interval for the ratio of the paired
+    /// means θ = mean(alternative) / mean(base), minus 1.
+    ///
+    /// Fieller's interval is the set of θ for which `ā − θ b̄` is not significantly different
+    /// from 0 (Student's t, n − 1 df, with the variance of `ā − θ b̄` from the paired
+    /// variances and covariance). Unlike the difference's CI divided by the base mean, it
+    /// accounts for the uncertainty of the base mean, and when every value of both arms is
+    /// ≥ 0 (a quantity that cannot be negative) it is cut at θ = 0, so it never goes below
+    /// −100%. It always contains `relative_change`.
+    ///
+    /// `None` with fewer than two replications, when the base mean is 0, and when the
+    /// interval is unbounded: the base mean is not significantly different from 0, so the
+    /// data are consistent with arbitrarily large ratios. Then `relative_change` is `Some`
+    /// and `difference.ci95_half_width` is `Some` (see [`Difference::relative_ci95_unbounded`]).
     pub relative_ci95: Option<(f64, f64)>,
     /// Half-width of the 95% CI of the difference had the arms been run independently
     /// (Welch), for comparison with `difference.ci95_half_width`.
     pub unpaired_ci95_half_width: Option<f64>,
+}
+
+impl Difference {
+    /// Whether the relative change has a point estimate but its 95% CI is unbounded (the
+    /// base mean is not significantly different from 0), as opposed to absent for want of
+    /// replications.
+    pub fn relative_ci95_unbounded(&self) -> bool {
+        self.relative_change.is_some()
+            && self.relative_ci95.is_none()
+            && self.difference.ci95_half_width.is_some()
+    }
 }
 
 /// Paired differences of every metric: the base's metrics in order, then any only the
@@ -58,24 +87,28 @@ pub fn paired_differences(
             let value = |row: &Vec<f64>, i: Option<usize>| i.map_or(0.0, |i| row[i]);
             let (mut b, mut a, mut d) =
                 (Welford::default(), Welford::default(), Welford::default());
+            let mut pair = Pairs::default();
             for (br, ar) in base_rows.iter().zip(alt_rows) {
                 let (x, y) = (value(br, bi), value(ar, ai));
                 b.push(x);
                 a.push(y);
                 d.push(y - x);
+                pair.push(y, x);
             }
             let (base, alternative, difference) = (b.summary(), a.summary(), d.summary());
-            let relative = |x: f64| (base.mean != 0.0).then(|| x / base.mean);
-            let relative_ci95 = match (difference.ci95_low, difference.ci95_high) {
-                (Some(lo), Some(hi)) if base.mean != 0.0 => {
-                    let (lo, hi) = (lo / base.mean, hi / base.mean);
-                    Some((lo.min(hi), lo.max(hi)))
-                }
-                _ => None,
-            };
+            let relative_change = (base.mean != 0.0).then(|| difference.mean / base.mean);
+            let nonnegative = base.min >= 0.0 && alternative.min >= 0.0;
+            let relative_ci95 = relative_change.and_then(|r| {
+                let (lo, hi) = pair.fieller_ratio_ci95(nonnegative)?;
+                // Fieller's interval contains ā / b̄ exactly; keep the reported point estimate
+                // inside it despite rounding (and, cut at −100%, inside that cut).
+                let lo = (lo - 1.0).min(r);
+                let lo = if nonnegative { lo.max(-1.0) } else { lo };
+                Some((lo, (hi - 1.0).max(r)))
+            });
             Difference {
                 metric: name.clone(),
-                relative_change: relative(difference.mean),
+                relative_change,
                 relative_ci95,
                 unpaired_ci95_half_width: welch_half_width(&base, &alternative),
                 base,
@@ -84,6 +117,75 @@ pub fn paired_differences(
             }
         })
         .collect()
+}
+
+/// Running means, sums of squared deviations and co-moment of pairs `(a, b)`, updated in
+/// one pass (the bivariate form of Welford's update), for the variances and covariance
+/// Fieller's interval needs without storing the values.
+#[derive(Clone, Copy, Debug, Default)]
+struct Pairs {
+    n: u64,
+    mean_a: f64,
+    mean_b: f64,
+    /// Σ (a − ā)².
+    m2_a: f64,
+    /// Σ (b − b̄)².
+    m2_b: f64,
+    /// Σ (a − ā)(b − b̄).
+    c_ab: f64,
+}
+
+impl Pairs {
+    /// Add one pair.
+    fn push(&mut self, a: f64, b: f64) {
+        self.n += 1;
+        let n = self.n as f64;
+        let (da, db) = (a - self.mean_a, b - self.mean_b);
+        self.mean_a += da / n;
+        self.mean_b += db / n;
+        // The old deviation of one times the new deviation of the other: exact sums of
+        // (co)products of deviations from the running means (Welford 1962; Pébay 2008).
+        self.m2_a += da * (a - self.mean_a);
+        self.m2_b += db * (b - self.mean_b);
+        self.c_ab += da * (b - self.mean_b);
+    }
+
+    /// Fieller's 95% CI for θ = ā / b̄, or `None` if it is unbounded or n < 2.
+    ///
+    /// With `v_xy` = sample (co)variance / n and t the 0.975 quantile of Student's t with
+    /// n − 1 df, the interval is the set of θ with
+    /// `(ā − θ b̄)² ≤ t² (v_aa − 2θ v_ab + θ² v_bb)`, i.e. `A θ² − 2 B θ + C ≤ 0` with
+    /// `A = b̄² − t² v_bb`, `B = ā b̄ − t² v_ab`, `C = ā² − t² v_aa`: if `A > 0` (b̄ is
+    /// significantly different from 0) it is `[(B − √(B² − AC)) / A, (B + √(B² − AC)) / A]`,
+    /// otherwise the whole line or two half-lines, unbounded. With `nonnegative` (every value
+    /// ≥ 0, so θ ≥ 0) it is cut at 0.
+    fn fieller_ratio_ci95(&self, nonnegative: bool) -> Option<(f64, f64)> {
+        if self.n < 2 {
+            return None;
+        }
+        let (n, df) = (self.n as f64, (self.n - 1) as f64);
+        let (v_aa, v_bb, v_ab) = (self.m2_a / df / n, self.m2_b / df / n, self.c_ab / df / n);
+        let t2 = t_975(self.n - 1).powi(2);
+        let (a, b) = (self.mean_a, self.mean_b);
+        let big_a = b * b - t2 * v_bb;
+        if big_a <= 0.0 || !big_a.is_finite() {
+            return None;
+        }
+        let big_b = a * b - t2 * v_ab;
+        // B² − AC multiplied out, so that the ā²b̄² terms cancel exactly rather than in
+        // rounding (with no variance it is exactly 0 and the interval is the point ā / b̄).
+        // It is ≥ 0 whenever A > 0: the quadratic is ≤ 0 at θ = ā / b̄.
+        let disc = t2
+            * ((b * b * v_aa - 2.0 * a * b * v_ab + a * a * v_bb)
+                - t2 * (v_aa * v_bb - v_ab * v_ab));
+        let root = disc.max(0.0).sqrt();
+        let (lo, hi) = ((big_b - root) / big_a, (big_b + root) / big_a);
+        Some(if nonnegative {
+            (lo.max(0.0), hi.max(0.0))
+        } else {
+            (lo, hi)
+        })
+    }
 }
 
 /// Half-width of the Welch 95% CI of a difference of two independent means.
@@ -139,5 +241,116 @@ mod tests {
         assert_eq!(d[1].metric, "esd");
         assert_eq!(d[1].difference.mean, 5.0);
         assert_eq!(d[1].relative_change, None);
+    }
+
+    fn column(v: &[f64]) -> Vec<Vec<f64>> {
+        v.iter().map(|&x| vec![x]).collect()
+    }
+
+    fn one(base: &[f64], alt: &[f64]) -> Difference {
+        let x = names(&["x"]);
+        paired_differences(&x, &column(base), &x, &column(alt)).remove(0)
+    }
+
+    #[test]
+    fn fieller_interval_matches_the_closed_form() {
+        let (base, alt) = ([10.0, 12.0, 9.0, 14.0, 11.0], [8.0, 11.0, 7.0, 12.0, 8.0]);
+        let d = one(&base, &alt);
+        // The closed form from two-pass moments.
+        let n = 5.0;
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / n;
+        let (ma, mb) = (mean(&alt), mean(&base));
+        let cov = |x: &[f64], mx: f64, y: &[f64], my: f64| {
+            x.iter()
+                .zip(y)
+                .map(|(x, y)| (x - mx) * (y - my))
+                .sum::<f64>()
+                / (n - 1.0)
+                / n
+        };
+        let (vaa, vbb, vab) = (
+            cov(&alt, ma, &alt, ma),
+            cov(&base, mb, &base, mb),
+            cov(&alt, ma, &base, mb),
+        );
+        let t2 = t_975(4).powi(2);
+        let (a, b, c) = (mb * mb - t2 * vbb, ma * mb - t2 * vab, ma * ma - t2 * vaa);
+        let root = (b * b - a * c).sqrt();
+        let (lo, hi) = d.relative_ci95.unwrap();
+        assert!((lo - ((b - root) / a - 1.0)).abs() < 1e-12, "{lo}");
+        assert!((hi - ((b + root) / a - 1.0)).abs() < 1e-12, "{hi}");
+        // By hand (40-digit arithmetic): ā = 9.2, b̄ = 11.2, s_aa = 4.7, s_bb = 3.7,
+        // s_ab = 3.95, t = 2.7764451051977944.
+        assert!((lo - -0.286_445_724_051_823_5).abs() < 1e-9, "{lo}");
+        assert!((hi - -0.094_150_058_629_292_8).abs() < 1e-9, "{hi}");
+        assert!((d.relative_change.unwrap() - (9.2 / 11.2 - 1.0)).abs() < 1e-15);
+        // Wider below and narrower above than the difference's CI / base mean
+        // ([−25.70%, −10.02%]), which ignores the base mean's uncertainty.
+        let (old_lo, old_hi) = (
+            d.difference.ci95_low.unwrap() / 11.2,
+            d.difference.ci95_high.unwrap() / 11.2,
+        );
+        assert!(lo < old_lo && hi > old_hi);
+    }
+
+    #[test]
+    fn a_nonnegative_quantity_never_falls_below_minus_100_percent() {
+        // The alternative removes it entirely: exactly −100%, not [−132%, −68%].
+        let base = [0.3, 0.1, 0.25, 0.2, 0.15];
+        let d = one(&base, &[0.0; 5]);
+        assert_eq!(d.relative_change, Some(-1.0));
+        assert_eq!(d.relative_ci95, Some((-1.0, -1.0)));
+        // Nearly removes it, noisily: the interval for θ would reach below 0; it is cut there.
+        let d = one(&[5.0, 6.0, 5.0, 6.0], &[0.0, 0.0, 0.0, 1.0]);
+        let (lo, hi) = d.relative_ci95.unwrap();
+        assert_eq!(lo, -1.0);
+        assert!(hi > d.relative_change.unwrap());
+        // The same numbers shifted negative are not cut.
+        let d = one(&[5.0, 6.0, 5.0, 6.0], &[0.0, 0.0, -0.5, 1.0]);
+        assert!(d.relative_ci95.unwrap().0 < -1.0);
+    }
+
+    #[test]
+    fn a_base_mean_indistinguishable_from_zero_gives_no_interval() {
+        let d = one(&[1.0, -1.0, 2.0, -2.0, 0.5], &[2.0, 1.0, 3.0, 0.0, 1.5]);
+        assert!((d.relative_change.unwrap() - 14.0).abs() < 1e-12);
+        assert_eq!(d.relative_ci95, None);
+        assert!(d.relative_ci95_unbounded());
+        // Too few replications is not "unbounded".
+        let d = one(&[1.0], &[2.0]);
+        assert_eq!(d.relative_ci95, None);
+        assert!(!d.relative_ci95_unbounded());
+    }
+
+    #[test]
+    fn no_variance_collapses_to_the_point() {
+        let d = one(&[4.0; 3], &[3.0; 3]);
+        assert_eq!(d.relative_ci95, Some((-0.25, -0.25)));
+    }
+
+    #[test]
+    fn fieller_interval_covers_the_true_ratio_95_percent_of_the_time() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        // Correlated normal pairs: b ~ N(10, 2²), a ~ N(6, 1.5²), correlation 0.7; θ = 0.6.
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(11);
+        let (experiments, n, rho) = (2000, 20, 0.7_f64);
+        let mut covered = 0;
+        for _ in 0..experiments {
+            let mut p = Pairs::default();
+            for _ in 0..n {
+                let z1: f64 = StandardNormal.sample(&mut rng);
+                let z2: f64 = StandardNormal.sample(&mut rng);
+                let b = 10.0 + 2.0 * z1;
+                let a = 6.0 + 1.5 * (rho * z1 + (1.0 - rho * rho).sqrt() * z2);
+                p.push(a, b);
+            }
+            let (lo, hi) = p.fieller_ratio_ci95(false).unwrap();
+            if lo <= 0.6 && 0.6 <= hi {
+                covered += 1;
+            }
+        }
+        let coverage = f64::from(covered) / f64::from(experiments);
+        assert!((0.93..=0.97).contains(&coverage), "coverage {coverage}");
     }
 }

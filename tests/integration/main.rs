@@ -14,6 +14,7 @@ mod limits;
 mod occupancy_charts;
 mod policy;
 mod queueing;
+mod relative_ci;
 mod report_safety;
 mod reproducibility;
 mod safety;
