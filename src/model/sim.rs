@@ -89,7 +89,7 @@ fn wait_bin_edge(i: usize) -> Days {
 pub const UNSTABLE_FULL_SHARE: f64 = 0.99;
 /// Relative growth of the mean waiting line from the first to the second half of the
 /// stability window that, with the pool full, flags it unstable.
-pub const UNSTABLE_LINE_GROWTH: f64 = 0.1;
+pub const UNSTABLE_LINE_GROWTH: f64 = 0.05;
 
 /// Constants of one cell — a condition × age band × risk tier — derived from [`Params`]
 /// once per simulation. Every patient belongs to one cell.
