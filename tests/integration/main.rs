@@ -19,5 +19,6 @@ mod report_safety;
 mod reproducibility;
 mod safety;
 mod scenario_errors;
+mod semantics;
 mod slurm_safety;
 mod util;
