@@ -49,8 +49,9 @@ const QUEUE_BYTES_PER_PENDING: usize = 2 * std::mem::size_of::<Scheduled<Event>>
 /// Bytes per patient record: hot and cold records, with the table's 10% headroom.
 const PATIENT_BYTES: f64 = 1.1 * (std::mem::size_of::<Hot>() + std::mem::size_of::<Cold>()) as f64;
 
-/// Buckets of the wait histogram (`sim.rs`: 365 days in 0.01-day bins), `u32` each.
-const WAIT_HISTOGRAM_BYTES: usize = 36_501 * 4;
+/// Fine buckets of the wait histogram (`sim.rs`: 365 days in 0.01-day bins), `u32` each;
+/// one more bucket per day of horizon beyond 365 days.
+const FINE_WAIT_HISTOGRAM_BYTES: usize = 36_501 * 4;
 
 /// Events each admission request adds besides the exacerbation that caused it: end of stay,
 /// then (for some) an end of a community episode, a delay time limit or a diversion.
@@ -149,15 +150,22 @@ pub fn estimate(params: &Params) -> Estimate {
     let width = 1 + params.services.len();
     let days = horizon.floor() as usize;
     let cells = params.conditions.len() * params.population.age_bands.len() * params.tiers.len();
+    let scheduled = std::iter::once(&params.acute.schedule)
+        .chain(params.services.iter().map(|s| &s.schedule))
+        .any(|s| !s.changes.is_empty());
+    // The daily census of occupancy, and of capacity when a schedule changes it.
+    let census_series = if scheduled { 2 } else { 1 };
     let tally_bytes = std::mem::size_of::<Tally>()
-        + days * width * std::mem::size_of::<f32>()
+        + census_series * days * width * std::mem::size_of::<f32>()
         + params.groups() * std::mem::size_of::<GroupTally>()
         + (2 * params.services.len() + params.tiers.len()) * 8;
     let per_replication = patients_ever * PATIENT_BYTES
         + (patients_start + arrivals).max(1.0) * QUEUE_BYTES_PER_PENDING as f64
-        + (WAIT_HISTOGRAM_BYTES + cells * (std::mem::size_of::<TimeIntegral>() + 128) + tally_bytes)
-            as f64;
-    let per_point = days * width * std::mem::size_of::<Welford>()
+        + (FINE_WAIT_HISTOGRAM_BYTES
+            + (horizon - crate::model::sim::FINE_WAIT_DAYS).max(0.0) as usize * 4
+            + cells * (std::mem::size_of::<TimeIntegral>() + 128)
+            + tally_bytes) as f64;
+    let per_point = days * width * (std::mem::size_of::<Welford>() + 8)
         + params.groups() * 8 * (std::mem::size_of::<Welford>() + 16);
 
     let mut drivers: Vec<(String, f64)> = Vec::new();
