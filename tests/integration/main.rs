@@ -19,4 +19,5 @@ mod reproducibility;
 mod safety;
 mod scenario_errors;
 mod slurm_safety;
+mod unstable_marks;
 mod util;
