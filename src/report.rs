@@ -38,6 +38,102 @@ enum Block {
     Table(Vec<String>, Vec<Vec<String>>),
     /// A chart: its title, its path (inside the result folder) and its PNG bytes.
     Image(String, PathBuf, Vec<u8>),
+    /// A warning box: its heading, its items and what they mean.
+    Warning(String, Vec<String>, String),
+}
+
+/// The mark of a table row or column of results with no steady state.
+const MARK: &str = "⚠ ";
+
+/// The warning about runs, arms or sweep points with replications that reached no steady
+/// state (issue 11, defect 7), if any: which, which pools, in what share of replications,
+/// and what it means.
+fn unstable_warning(kind: &Kind, flagged: &[chart::Flagged]) -> Option<Block> {
+    if flagged.is_empty() {
+        return None;
+    }
+    let items = flagged
+        .iter()
+        .map(|f| {
+            format!(
+                "{}: no steady state in {} of replications (by pool: {})",
+                f.label,
+                chart::percent(f.unstable.share),
+                f.unstable.pools_text()
+            )
+        })
+        .collect();
+    let (what, then) = match kind {
+        Kind::Run(_) => ("This run", ""),
+        Kind::Compare { .. } => (
+            "Some arms of this comparison",
+            " Differences from such an arm grow with the horizon too.",
+        ),
+        Kind::Sweep { points, .. } => (
+            if flagged.len() == points.len() {
+                "Every point of this sweep"
+            } else {
+                "Some points of this sweep"
+            },
+            " Read the sweep for where the flag clears.",
+        ),
+    };
+    Some(Block::Warning(
+        format!("{MARK}No steady state: results that grow with the horizon"),
+        items,
+        format!(
+            "{what} had replications in which a pool (the acute beds or a community service) never reached a steady state: it was full on at least 99% of the census days of the last third of the observed period, and its waiting line was longer at the end than at that third's start. Demand there exceeds capacity, so its waits, delays and bed-days (and the costs that follow them) depend on the horizon — a longer run gives larger numbers — not on the system, and their confidence intervals describe the run length. Do not read them as the system's performance: compare stable alternatives, or add capacity (beds or places) until the flag clears.{then} Marked {MARK}in the tables and charts below; `unstable` and `unstable_<pool>` in `runs.csv` give each replication's flags."
+        ),
+    ))
+}
+
+/// Mark the rows (first cell) and columns (header) of the result `tables` that name a
+/// `flagged` arm or sweep point; a sweep's point table also gains the share of replications
+/// with no steady state.
+fn mark_unstable(tables: &mut [Block], kind: &Kind, flagged: &[chart::Flagged]) {
+    if flagged.is_empty() {
+        return;
+    }
+    let names: Vec<String> = match kind {
+        Kind::Sweep { .. } => flagged.iter().map(|f| f.index.to_string()).collect(),
+        _ => flagged.iter().map(|f| f.label.clone()).collect(),
+    };
+    for b in tables {
+        let Block::Table(header, rows) = b else {
+            continue;
+        };
+        for h in header.iter_mut().skip(1) {
+            if names.contains(h) {
+                h.insert_str(0, MARK);
+            }
+        }
+        let sweep =
+            matches!(kind, Kind::Sweep { .. }) && header.first().is_some_and(|h| h == "point");
+        if sweep {
+            header.push("no steady state (share of replications)".into());
+        }
+        for row in rows.iter_mut() {
+            let Some(first) = row.first_mut() else {
+                continue;
+            };
+            let hit = flagged.iter().zip(&names).find(|(_, n)| *n == first);
+            if sweep {
+                let share = hit.map_or("none".to_string(), |(f, _)| {
+                    format!(
+                        "{} ({})",
+                        chart::percent(f.unstable.share),
+                        f.unstable.pools_text()
+                    )
+                });
+                if hit.is_some() {
+                    first.insert_str(0, MARK);
+                }
+                row.push(share);
+            } else if hit.is_some() {
+                first.insert_str(0, MARK);
+            }
+        }
+    }
 }
 
 /// Charts larger than this are not embedded.
@@ -232,7 +328,18 @@ fn results_table(arms: &[&Arm]) -> Block {
             );
             row
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut rows = rows;
+    // Replications with no steady state, when any arm had them.
+    if arms.iter().any(|a| a.unstable().is_some()) {
+        let mut row = vec!["replications with no steady state (by pool)".to_string()];
+        row.extend(arms.iter().map(|a| {
+            a.unstable().map_or("none".into(), |u| {
+                format!("{MARK}{} ({})", chart::percent(u.share), u.pools_text())
+            })
+        }));
+        rows.push(row);
+    }
     Block::Table(header, rows)
 }
 
@@ -274,8 +381,12 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
         thousands(horizon - warmup, 0)
     )));
 
+    let flagged = chart::flagged(&kind);
+    doc.extend(unstable_warning(&kind, &flagged));
+
     // Results.
     doc.push(Block::Heading(2, "Results".into()));
+    let results_start = doc.len();
     match &kind {
         Kind::Run(arm) => doc.push(results_table(&[arm])),
         Kind::Compare { arms, changes } => {
@@ -402,6 +513,8 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
             doc.push(Block::Table(header, rows));
         }
     }
+
+    mark_unstable(&mut doc[results_start..], &kind, &flagged);
 
     // Charts.
     let charts = dir.join("charts");
@@ -620,6 +733,13 @@ fn markdown(doc: &[Block], dir: &Path) -> String {
                     .collect();
                 writeln!(s, "![{alt}]({})\n", link_target(rel))
             }
+            Block::Warning(head, items, meaning) => {
+                writeln!(s, "> **{head}**\n>").ok();
+                for i in items {
+                    writeln!(s, "> - {i}").ok();
+                }
+                writeln!(s, ">\n> {meaning}\n")
+            }
         }
         .expect("writing to a string");
     }
@@ -656,7 +776,7 @@ fn html(doc: &[Block]) -> Result<String, ReportError> {
         })
         .unwrap_or_default();
     let mut s = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\nbody{{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45;color:#222}}\ntable{{border-collapse:collapse;margin:1em 0;font-size:0.92em}}\nth,td{{border:1px solid #bbb;padding:0.3em 0.6em;text-align:left;vertical-align:top}}\nth{{background:#eef}}\nimg{{max-width:100%;border:1px solid #ddd;margin:0.5em 0 1.5em}}\ncode{{background:#f4f4f4;padding:0 0.2em}}\n</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\nbody{{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45;color:#222}}\ntable{{border-collapse:collapse;margin:1em 0;font-size:0.92em}}\nth,td{{border:1px solid #bbb;padding:0.3em 0.6em;text-align:left;vertical-align:top}}\nth{{background:#eef}}\n.warning{{border:3px solid #c00;background:#fff0f0;padding:0.2em 1em;margin:1em 0}}\n.warning strong{{color:#c00}}\ntr.unstable td{{background:#fff0f0}}\ntr.unstable td:first-child{{color:#c00;font-weight:bold}}\nimg{{max-width:100%;border:1px solid #ddd;margin:0.5em 0 1.5em}}\ncode{{background:#f4f4f4;padding:0 0.2em}}\n</style>\n</head>\n<body>\n",
         html_escape(&title)
     );
     for b in doc {
@@ -670,13 +790,30 @@ fn html(doc: &[Block]) -> Result<String, ReportError> {
                 }
                 s.push_str("</tr>\n");
                 for r in rows {
-                    s.push_str("<tr>");
+                    let flagged = r.first().is_some_and(|c| c.starts_with(MARK));
+                    s.push_str(if flagged {
+                        "<tr class=\"unstable\">"
+                    } else {
+                        "<tr>"
+                    });
                     for c in r {
                         write!(s, "<td>{}</td>", inline(c)).ok();
                     }
                     s.push_str("</tr>\n");
                 }
                 writeln!(s, "</table>")
+            }
+            Block::Warning(head, items, meaning) => {
+                write!(
+                    s,
+                    "<div class=\"warning\" role=\"alert\">\n<p><strong>{}</strong></p>\n<ul>\n",
+                    inline(head)
+                )
+                .ok();
+                for i in items {
+                    writeln!(s, "<li>{}</li>", inline(i)).ok();
+                }
+                writeln!(s, "</ul>\n<p>{}</p>\n</div>", inline(meaning))
             }
             Block::Image(t, _, bytes) => {
                 let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);

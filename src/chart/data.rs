@@ -84,6 +84,136 @@ pub enum Kind {
     },
 }
 
+/// Replications that never reached a steady state, read from the `unstable` metrics: some
+/// pool was full on at least 99% of the census days of the last third of the observed period
+/// with its waiting line still growing, so waits, delays and bed-days grow with the horizon.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unstable {
+    /// Share of replications with any pool flagged (the mean of `unstable`).
+    pub share: f64,
+    /// Each flagged pool (`acute beds`, or a community service's name) with the share of
+    /// replications in which it was flagged; acute beds first.
+    pub pools: Vec<(String, f64)>,
+}
+
+impl Unstable {
+    /// The flags among `metrics` (metric → mean and CI); `None` when no replication was
+    /// flagged or the results predate the flags.
+    pub fn of(metrics: &BTreeMap<String, Estimate>) -> Option<Unstable> {
+        let share = metrics.get("unstable").map_or(0.0, |e| e.0);
+        if share.is_nan() || share <= 0.0 {
+            return None;
+        }
+        let mut pools: Vec<(String, f64)> = metrics
+            .iter()
+            .filter_map(|(m, e)| {
+                let pool = m.strip_prefix("unstable_")?;
+                (e.0 > 0.0).then(|| (pool.to_string(), e.0))
+            })
+            .collect();
+        // Acute beds first, then the services in name order.
+        pools.sort_by_key(|(p, _)| p != "acute");
+        for (p, _) in &mut pools {
+            if p == "acute" {
+                *p = "acute beds".into();
+            }
+        }
+        Some(Unstable { share, pools })
+    }
+
+    /// `acute beds 100%, intermediate_care 33%`: the flagged pools with the share of
+    /// replications in which each was flagged.
+    pub fn pools_text(&self) -> String {
+        self.pools
+            .iter()
+            .map(|(p, s)| format!("{p} {}", percent(*s)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A share as a whole percentage, never rounded to 0% or 100% when it is neither.
+pub fn percent(share: f64) -> String {
+    let p = (share * 100.0).round();
+    let p = if share > 0.0 && p == 0.0 {
+        1.0
+    } else if share < 1.0 && p == 100.0 {
+        99.0
+    } else {
+        p
+    };
+    format!("{p:.0}%")
+}
+
+impl Arm {
+    /// This scenario's replications with no steady state, if any.
+    pub fn unstable(&self) -> Option<Unstable> {
+        Unstable::of(&self.summary)
+    }
+}
+
+impl SweepPoint {
+    /// This point's replications with no steady state, if any.
+    pub fn unstable(&self) -> Option<Unstable> {
+        Unstable::of(&self.metrics)
+    }
+}
+
+/// A run, comparison arm or sweep point with replications that reached no steady state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flagged {
+    /// Its position: 0 for a run, the arm's (base first) or the point's index.
+    pub index: usize,
+    /// How people name it: the scenario or arm, or `point 0 (acute.beds = 70, …)`.
+    pub label: String,
+    /// Which pools, in what share of replications.
+    pub unstable: Unstable,
+}
+
+/// `point 3 (acute.beds = 70, community.intermediate_care.capacity = 6)`.
+pub fn point_label(index: usize, columns: &[String], values: &[f64]) -> String {
+    let set: Vec<String> = columns
+        .iter()
+        .zip(values)
+        .map(|(c, v)| format!("{c} = {v}"))
+        .collect();
+    format!("point {index} ({})", set.join(", "))
+}
+
+/// Every run, arm or sweep point of `kind` with replications that reached no steady state,
+/// in order: what the charts mark and the report warns about.
+pub fn flagged(kind: &Kind) -> Vec<Flagged> {
+    let arms = |arms: &[Arm]| -> Vec<Flagged> {
+        arms.iter()
+            .enumerate()
+            .filter_map(|(index, a)| {
+                Some(Flagged {
+                    index,
+                    label: a.name.clone(),
+                    unstable: a.unstable()?,
+                })
+            })
+            .collect()
+    };
+    match kind {
+        Kind::Run(a) => arms(std::slice::from_ref(a)),
+        Kind::Compare { arms: a, .. } => arms(a),
+        Kind::Sweep {
+            columns, points, ..
+        } => points
+            .iter()
+            .enumerate()
+            .filter_map(|(index, p)| {
+                Some(Flagged {
+                    index,
+                    label: point_label(index, columns, &p.values),
+                    unstable: p.unstable()?,
+                })
+            })
+            .collect(),
+    }
+}
+
 /// A CSV file as named columns of text.
 struct Csv {
     path: std::path::PathBuf,

@@ -7,7 +7,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
 
-use super::data::{Arm, Change, Estimate, Kind, Series, SweepPoint};
+use super::data::{Arm, Change, Estimate, Kind, Series, SweepPoint, percent, point_label};
 use super::{ChartError, HEIGHT, WIDTH, money, number, thousands};
 
 /// Okabe & Ito's colour-blind-safe palette (black last).
@@ -27,6 +27,23 @@ const TITLE: u32 = 44;
 const AXIS: u32 = 30;
 const TICKS: u32 = 24;
 const LEGEND: u32 = 24;
+
+/// The mark of results with replications that reached no steady state: a red that no
+/// palette colour is near.
+pub const WARN: RGBColor = RGBColor(204, 0, 0);
+
+/// What the mark means, in legends and notes.
+const UNSTEADY: &str = "no steady state in some replications (results grow with the horizon)";
+
+/// The prefix of a label (row, legend entry, note) marked as having no steady state; row
+/// labels starting with it are drawn in [`WARN`].
+const MARK: &str = "⚠ ";
+
+/// How many flagged results a note names one by one.
+const NOTE_ITEMS: usize = 4;
+
+/// Height of one line of a note, pixels.
+const NOTE_LINE: u32 = 34;
 
 fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
@@ -58,11 +75,94 @@ fn png(
     Ok(file.to_string())
 }
 
+/// The note under a chart naming `flagged` (label, share of replications, pools) results
+/// with no steady state, one line each after a heading; empty when there are none.
+fn note(flagged: Vec<(String, super::Unstable)>) -> Note {
+    if flagged.is_empty() {
+        return Note(Vec::new());
+    }
+    let mut lines = vec![format!("{MARK}{UNSTEADY}:")];
+    for (label, u) in flagged.iter().take(NOTE_ITEMS) {
+        lines.push(format!(
+            "      {label}: {} of replications ({})",
+            percent(u.share),
+            u.pools_text()
+        ));
+    }
+    if flagged.len() > NOTE_ITEMS {
+        lines.push(format!("      and {} more", flagged.len() - NOTE_ITEMS));
+    }
+    Note(lines)
+}
+
+/// The note under a chart of `arms` (see [`note`]).
+fn arms_note(arms: &[Arm]) -> Note {
+    note(
+        arms.iter()
+            .filter_map(|a| Some((a.name.clone(), a.unstable()?)))
+            .collect(),
+    )
+}
+
+/// The note under a chart of sweep `points` (see [`note`]).
+fn points_note(columns: &[String], points: &[SweepPoint]) -> Note {
+    note(
+        points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((point_label(i, columns, &p.values), p.unstable()?)))
+            .collect(),
+    )
+}
+
+/// Lines of a note in [`WARN`] under a chart: which results reached no steady state.
+struct Note(Vec<String>);
+
+impl Note {
+    /// [`png`], the note's lines added below what `f` draws (the chart grows by their
+    /// height); just [`png`] when there are none.
+    fn png(
+        &self,
+        dir: &Path,
+        file: &str,
+        height: u32,
+        f: impl FnOnce(&Area) -> Result<(), Box<dyn std::error::Error>>,
+    ) -> Result<String, ChartError> {
+        let lines = &self.0;
+        if lines.is_empty() {
+            return png(dir, file, height, f);
+        }
+        let strip = 20 + NOTE_LINE * lines.len() as u32;
+        png(dir, file, height + strip, |root| {
+            let (main, foot) = root.split_vertically(height);
+            f(&main)?;
+            for (i, line) in lines.iter().enumerate() {
+                foot.draw(&Text::new(
+                    line.clone(),
+                    (40, NOTE_LINE as i32 * i as i32),
+                    (FONT, LEGEND).into_font().color(&WARN),
+                ))?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// `name`, marked when `flagged`.
+fn marked(name: &str, flagged: bool) -> String {
+    if flagged {
+        format!("{MARK}{name}")
+    } else {
+        name.to_string()
+    }
+}
+
 type Chart2d<'a, 'b> =
     ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Draw `labels` (row value, text) right-aligned just left of the plotting area, at the
-/// rows' heights: category names that plotters' numeric ticks cannot place.
+/// rows' heights: category names that plotters' numeric ticks cannot place. Labels marked
+/// as having no steady state (starting with [`MARK`]) are drawn in [`WARN`].
 fn row_labels(
     area: &Area,
     chart: &Chart2d,
@@ -78,7 +178,11 @@ fn row_labels(
             (px - bx - 14, py - by),
             (FONT, TICKS)
                 .into_font()
-                .color(&BLACK)
+                .color(if text.starts_with(MARK) {
+                    &WARN
+                } else {
+                    &BLACK
+                })
                 .pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
     }
@@ -100,12 +204,13 @@ fn legend<'a, 'b: 'a>(
     Ok(())
 }
 
-/// Row labels for one bar per scenario, the first at the top.
+/// Row labels for one bar per scenario, the first at the top; scenarios with no steady
+/// state marked.
 fn arm_rows(arms: &[Arm]) -> Vec<(f64, String)> {
     let n = arms.len();
     arms.iter()
         .enumerate()
-        .map(|(i, a)| ((n - 1 - i) as f64, a.name.clone()))
+        .map(|(i, a)| ((n - 1 - i) as f64, marked(&a.name, a.unstable().is_some())))
         .collect()
 }
 
@@ -183,7 +288,8 @@ fn scenario_charts(arms: &[Arm], dir: &Path, files: &mut Vec<String>) -> Result<
         )?);
     }
     let height = bar_height(arms.len());
-    files.push(png(dir, "bed_days_per_1000.png", height, |root| {
+    let flags = arms_note(arms);
+    files.push(flags.png(dir, "bed_days_per_1000.png", height, |root| {
         bars(
             root,
             arms,
@@ -194,7 +300,7 @@ fn scenario_charts(arms: &[Arm], dir: &Path, files: &mut Vec<String>) -> Result<
         )
     })?);
     files.push(costs(arms, dir)?);
-    files.push(png(dir, "delays_and_waits.png", height, |root| {
+    files.push(flags.png(dir, "delays_and_waits.png", height, |root| {
         let (left, right) = root.split_horizontally(WIDTH / 2);
         bars(
             &left,
@@ -250,7 +356,7 @@ fn occupancy(
                 .map(|s| (i, a, s))
         })
         .collect();
-    png(dir, file, HEIGHT, |root| {
+    arms_note(arms).png(dir, file, HEIGHT, |root| {
         let days = found
             .iter()
             .flat_map(|(_, _, s)| s.days.last().copied())
@@ -302,7 +408,7 @@ fn occupancy(
             let label = if single {
                 "mean across replications".to_string()
             } else {
-                arm.name.clone()
+                marked(&arm.name, arm.unstable().is_some())
             };
             daily_line(&chart, &s.days, &s.mean, c)?;
             chart
@@ -448,7 +554,7 @@ fn bars(
         .caption(title, (FONT, TITLE - 6))
         .margin(30)
         .x_label_area_size(90)
-        .y_label_area_size(label_width(arms.iter().map(|a| a.name.len())))
+        .y_label_area_size(label_width(arms.iter().map(|a| a.name.len() + 2)))
         .build_cartesian_2d(0.0..top, -0.5..(n as f64 - 0.5))?;
     chart
         .configure_mesh()
@@ -502,7 +608,7 @@ const COSTS: [(&str, &str); 7] = [
 
 fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
     let n = arms.len();
-    png(dir, "cost_by_setting.png", bar_height(n) + 80, |root| {
+    arms_note(arms).png(dir, "cost_by_setting.png", bar_height(n) + 80, |root| {
         let thick = bar_margin(root.dim_in_pixel().1, n);
         let total = |a: &Arm| a.summary.get("total_cost").map_or(0.0, |e| e.0);
         // Room on the right for the totals and the legend.
@@ -514,7 +620,7 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
             )
             .margin(30)
             .x_label_area_size(90)
-            .y_label_area_size(label_width(arms.iter().map(|a| a.name.len())))
+            .y_label_area_size(label_width(arms.iter().map(|a| a.name.len() + 2)))
             .build_cartesian_2d(0.0..top, -0.5..(n as f64 - 0.5))?;
         chart
             .configure_mesh()
@@ -598,7 +704,7 @@ fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<String, ChartE
     // An unbounded CI (the base mean not clearly different from 0) has no bar: the point is
     // drawn with a note, and the axis spans the finite ends only.
     let bounded = |e: &Estimate| e.1.is_finite() && e.2.is_finite();
-    png(dir, "change_vs_base.png", height, |root| {
+    arms_note(arms).png(dir, "change_vs_base.png", height, |root| {
         let ends = |e: &Estimate| if bounded(e) { (e.1, e.2) } else { (e.0, e.0) };
         let lo = rows.iter().map(|r| ends(&r.2).0).fold(0.0, f64::min);
         let hi = rows.iter().map(|r| ends(&r.2).1).fold(0.0, f64::max);
@@ -698,7 +804,7 @@ fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
                 .collect()
         })
         .collect();
-    png(dir, "ce_plane.png", HEIGHT, |root| {
+    arms_note(arms).png(dir, "ce_plane.png", HEIGHT, |root| {
         let all = clouds.iter().flatten();
         let (mut x0, mut x1, mut y0, mut y1) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
         for &(x, y) in all {
@@ -743,7 +849,7 @@ fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
                         .iter()
                         .map(|&p| Circle::new(p, 5, c.mix(0.75).filled())),
                 )?
-                .label(arm.name.clone())
+                .label(marked(&arm.name, arm.unstable().is_some()))
                 .legend(move |(x, y)| Circle::new((x + 10, y), 7, c.filled()));
         }
         legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
@@ -805,6 +911,7 @@ fn sweep_charts(
                     .all(|(j, (a, b))| j == k || a == b)
             })
         });
+    let flags = points_note(columns, points);
     for (metric, label, is_money) in SWEPT {
         let file = format!("sweep_{metric}.png");
         let f = fmt_metric(is_money);
@@ -813,7 +920,7 @@ fn sweep_charts(
                 name, columns, points, metric, label, &f, dir, &file,
             )?);
         } else if columns.len() == 1 {
-            files.push(png(dir, &file, HEIGHT, |root| {
+            files.push(flags.png(dir, &file, HEIGHT, |root| {
                 let xs: Vec<f64> = points.iter().map(|p| p.values[0]).collect();
                 let es: Vec<Estimate> = points.iter().map(|p| get(p, metric)).collect();
                 let (x0, x1) = (
@@ -875,6 +982,23 @@ fn sweep_charts(
                         .zip(&es)
                         .map(|(&x, e)| Circle::new((x, e.0), 6, c.filled())),
                 )?;
+                // Points with no steady state: a red ring round the mean.
+                let unsteady: Vec<(f64, f64)> = points
+                    .iter()
+                    .zip(xs.iter().zip(&es))
+                    .filter(|(p, _)| p.unstable().is_some())
+                    .map(|(_, (&x, e))| (x, e.0))
+                    .collect();
+                if !unsteady.is_empty() {
+                    chart
+                        .draw_series(
+                            unsteady
+                                .iter()
+                                .map(|&p| Circle::new(p, 15, WARN.stroke_width(4))),
+                        )?
+                        .label("no steady state in some replications")
+                        .legend(|(x, y)| Circle::new((x + 10, y), 9, WARN.stroke_width(3)));
+                }
                 legend(&mut chart, SeriesLabelPosition::MiddleRight)?;
                 Ok(())
             })?);
@@ -900,7 +1024,7 @@ fn sweep_charts(
                     runs: Default::default(),
                 })
                 .collect();
-            files.push(png(dir, &file, bar_height(arms.len()), |root| {
+            files.push(flags.png(dir, &file, bar_height(arms.len()), |root| {
                 bars(
                     root,
                     &arms,
@@ -947,7 +1071,16 @@ fn tornado(
             .then(a.0.cmp(&b.0))
     });
     let n = bars.len();
-    png(dir, file, bar_height(n), |root| {
+    // Which swept values' points reached no steady state: (parameter, low?, high?).
+    let unsteady = |k: usize, side: usize| points[1 + 2 * k + side].unstable().is_some();
+    let flagged_at: Vec<[bool; 2]> = bars
+        .iter()
+        .map(|b| {
+            let k = columns.iter().position(|c| *c == b.0).unwrap_or(0);
+            [unsteady(k, 0), unsteady(k, 1)]
+        })
+        .collect();
+    points_note(columns, points).png(dir, file, bar_height(n), |root| {
         let m = bars
             .iter()
             .map(|b| b.2.abs().max(b.4.abs()))
@@ -1015,10 +1148,13 @@ fn tornado(
                 } else {
                     v.min(0.0) - m * 0.01 - m * 0.14
                 };
+                let flagged = flagged_at[i][side];
                 Text::new(
-                    format!("at {}", value(at)),
+                    marked(&format!("at {}", value(at)), flagged),
                     (x, ((n - 1 - i) as f64)),
-                    (FONT, TICKS - 2).into_font(),
+                    (FONT, TICKS - 2)
+                        .into_font()
+                        .color(if flagged { &WARN } else { &BLACK }),
                 )
             }))?;
         }
@@ -1061,7 +1197,12 @@ fn heatmap(
         .collect();
     let lo = values.iter().map(|v| v.2).fold(f64::INFINITY, f64::min);
     let hi = values.iter().map(|v| v.2).fold(f64::NEG_INFINITY, f64::max);
-    png(dir, file, HEIGHT, |root| {
+    let unsteady: Vec<bool> = points.iter().map(|p| p.unstable().is_some()).collect();
+    let mut flags = points_note(columns, points);
+    if let Some(head) = flags.0.first_mut() {
+        *head = format!("{}, framed in red:", head.trim_end_matches(':'));
+    }
+    flags.png(dir, file, HEIGHT, |root| {
         let (plot, legend) = root.split_horizontally(WIDTH - 260);
         let mut chart = ChartBuilder::on(&plot)
             .caption(
@@ -1114,11 +1255,25 @@ fn heatmap(
                 shade(v).filled(),
             )
         }))?;
-        chart.draw_series(values.iter().map(|&(i, j, v)| {
+        // Cells with no steady state: a red frame inside the cell and the mark by the value.
+        chart.draw_series(values.iter().zip(&unsteady).filter(|(_, u)| **u).map(
+            |(&(i, j, _), _)| {
+                let mut r = Rectangle::new(
+                    [
+                        (i as f64 - 0.5, j as f64 - 0.5),
+                        (i as f64 + 0.5, j as f64 + 0.5),
+                    ],
+                    WARN.stroke_width(8),
+                );
+                r.set_margin(6, 6, 6, 6);
+                r
+            },
+        ))?;
+        chart.draw_series(values.iter().zip(&unsteady).map(|(&(i, j, v), &u)| {
             let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
             let ink = if t > 0.6 { BLACK } else { WHITE };
             Text::new(
-                f(v),
+                marked(&f(v), u),
                 (i as f64, j as f64),
                 (FONT, TICKS)
                     .into_font()

@@ -21,4 +21,5 @@ mod safety;
 mod scenario_errors;
 mod semantics;
 mod slurm_safety;
+mod unstable_marks;
 mod util;
