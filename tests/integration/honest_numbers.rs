@@ -218,7 +218,8 @@ fn uncertain_whole_number_keys_run_and_record_the_value_used() {
     // A number key with a whole mean (`mean = 400.0`) is not taken for a whole-number key:
     // its draws keep their fractions (they were rounded before issue 11).
     assert!(
-        runs.iter().all(|r| r["psa.acute.bed_day_cost"].fract() != 0.0),
+        runs.iter()
+            .all(|r| r["psa.acute.bed_day_cost"].fract() != 0.0),
         "bed-day cost draws are not rounded"
     );
     // The capacity column of the first day is the mean of the beds used.
