@@ -93,7 +93,8 @@ pub struct Tally {
     pub daily_capacity: Vec<f32>,
     /// Per pool (acute first, then each community service): whether it never reached a
     /// steady state — full on at least 99% of the census days of the last third of the
-    /// observed period, with its waiting line longer at the end than at that third's start.
+    /// observed period, with its mean waiting line in the second half of that third at least
+    /// 5% and one patient longer than in the first.
     /// Empty in results recorded before the check existed.
     #[serde(default)]
     pub unstable_pools: Vec<bool>,
