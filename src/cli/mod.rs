@@ -144,13 +144,20 @@ pub fn validate(args: &ValidateArgs) -> Result<(), Failure> {
         } else {
             scenario::load(f)
                 .map(|s| {
+                    let count = |n: usize, one: &str, many: &str| {
+                        format!("{n} {}", if n == 1 { one } else { many })
+                    };
                     outln!(
-                        "{}: ok ({}, {} patients, {} conditions, {} community services)",
+                        "{}: ok ({}, {} patients, {}, {})",
                         f.display(),
                         s.name,
                         s.params.total_patients(),
-                        s.params.conditions.len(),
-                        s.params.services.len()
+                        count(s.params.conditions.len(), "condition", "conditions"),
+                        count(
+                            s.params.services.len(),
+                            "community service",
+                            "community services"
+                        )
                     );
                 })
                 .map_err(|e| e.to_string())

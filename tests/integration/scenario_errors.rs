@@ -302,7 +302,7 @@ fn validate_checks_sweep_files_too() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
-        "valid.toml: ok (valid, 2000 patients, 1 conditions, 1 community services)\n\
+        "valid.toml: ok (valid, 2000 patients, 1 condition, 1 community service)\n\
          sweep_small.toml: ok (sweep of valid: 6 points)\n\
          sweep_one_way.toml: ok (sweep of valid: 5 points)\n"
     );
