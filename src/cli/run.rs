@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use caresim::experiment::adaptive::{self, PRECISION_METRICS, Precision};
 use caresim::experiment::journal::{self, Header, Journal, JournalError};
 use caresim::experiment::sweep::{self, Sweep, SweepError};
 use caresim::experiment::{Plan, RunError, RunResult, budget, run_plan};
 use caresim::output::guard::{self, FolderKind};
 use caresim::output::{self, Compared, FinishError, Results, RunInfo};
-use caresim::scenario::{self, Scenario, ScenarioError};
-use caresim::stats::Welford;
+use caresim::scenario::{self, Scenario};
 
 use super::args::{ExecArgs, MergeArgs, Reps, RepsArgs, RunArgs, Shard, SweepArgs};
 use super::progress::Bar;
@@ -69,9 +69,6 @@ pub(super) fn shard_range(items: u64, s: Option<Shard>) -> (u64, u64) {
     }
 }
 
-/// The metrics `--reps auto` makes precise.
-const PRECISION_METRICS: [&str; 3] = ["admissions", "acute_bed_days", "total_cost"];
-
 /// The most work items (points × replications) one command runs.
 const MAX_ITEMS: u64 = 100_000_000;
 
@@ -79,51 +76,6 @@ const MAX_ITEMS: u64 = 100_000_000;
 enum Count {
     Fixed,
     Auto { precision: f64 },
-}
-
-/// The `--reps auto` stopping rule: per point, running means and variances of the
-/// [`PRECISION_METRICS`].
-struct Precision {
-    /// Per point: (metric index in the point's metric list, its accumulator).
-    points: Vec<Vec<(usize, Welford)>>,
-    precision: f64,
-}
-
-impl Precision {
-    fn new(plan: &Plan, precision: f64) -> Self {
-        let points = plan
-            .points
-            .iter()
-            .map(|p| {
-                let names = caresim::model::Tally::metric_names(&p.params);
-                PRECISION_METRICS
-                    .iter()
-                    .filter_map(|m| names.iter().position(|n| n == m))
-                    .map(|k| (k, Welford::default()))
-                    .collect()
-            })
-            .collect();
-        Precision { points, precision }
-    }
-
-    /// Count one result, its metrics derived with the replication's own parameters.
-    fn push(&mut self, plan: &Plan, r: &RunResult) -> Result<(), ScenarioError> {
-        let (params, _) = plan.params(r.point, r.replication)?;
-        let values = r.tally.metric_values(&params);
-        for (k, w) in &mut self.points[r.point as usize] {
-            w.push(values[*k]);
-        }
-        Ok(())
-    }
-
-    /// Every tracked metric of every point is within `precision` of its mean.
-    fn reached(&self) -> bool {
-        self.points.iter().flatten().all(|(_, w)| {
-            w.summary()
-                .ci95_half_width
-                .is_some_and(|h| h <= self.precision * w.mean().abs())
-        })
-    }
 }
 
 /// The inputs a run reads (every scenario file of every arm, the sweep file): folders
@@ -319,11 +271,9 @@ fn run_items(
             }
             let bar = Bar::new(cap * points, exec.quiet);
             bar.skip(reused);
-            // Batch boundaries 10, 20, 40, ... replications depend on nothing but the
-            // count, so the replications used are the same however the run was interrupted
-            // or threaded. Items are replication-major for several points (a comparison),
-            // so each batch is a contiguous run of items.
-            let mut boundary = 10u64.min(cap);
+            // Items are replication-major for several points (a comparison), so each batch
+            // is a contiguous run of items.
+            let mut boundary = adaptive::next_boundary(None, cap);
             loop {
                 let done = journal.done;
                 if done < boundary * points {
@@ -336,7 +286,7 @@ fn run_items(
                 if acc.reached() || boundary >= cap {
                     break;
                 }
-                boundary = (boundary * 2).min(cap);
+                boundary = adaptive::next_boundary(Some(boundary), cap);
             }
             bar.finish();
             let used = (journal.done / points) as u32;

@@ -1,5 +1,6 @@
 //! Experiments: replications of a scenario, their seeds, and running them in parallel.
 
+pub mod adaptive;
 pub mod budget;
 pub mod journal;
 pub mod plan;
