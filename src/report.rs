@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 
 use crate::chart::{self, Arm, ChartError, Kind, money, thousands};
+use crate::model::catalogue;
 
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -186,26 +187,22 @@ fn read_json(path: &Path) -> Result<serde_json::Value, ReportError> {
     serde_json::from_str(&text).map_err(|e| err(e.to_string()))
 }
 
-/// The key results reported, with how to show them.
-const KEY: [(&str, &str, Fmt); 9] = [
-    ("admissions", "emergency admissions", Fmt::Count),
-    ("acute_bed_days", "acute bed-days", Fmt::Count),
-    (
-        "bed_days_per_1000",
-        "bed-days per 1,000 population per year",
-        Fmt::Count,
-    ),
-    ("delayed_bed_days", "delayed-discharge bed-days", Fmt::Count),
-    ("mean_wait_days", "mean wait for a bed (days)", Fmt::Small),
-    ("readmissions_30d", "30-day readmissions", Fmt::Count),
-    (
-        "mean_acute_occupancy",
-        "mean acute beds occupied",
-        Fmt::Small,
-    ),
-    ("community_days", "community place-days", Fmt::Count),
-    ("total_cost", "total cost", Fmt::Money),
-];
+/// The key results reported (the catalogue's [`REPORT_KEY`](catalogue::REPORT_KEY)), with
+/// their labels and how to show them.
+fn key() -> impl Iterator<Item = (&'static str, &'static str, Fmt)> {
+    catalogue::REPORT_KEY
+        .into_iter()
+        .map(|m| (m, catalogue::metric(m).label, fmt_of(m)))
+}
+
+/// How the report writes the numbers of metric `m`, from the catalogue.
+fn fmt_of(m: &str) -> Fmt {
+    match catalogue::metric(m).format {
+        catalogue::Format::Count => Fmt::Count,
+        catalogue::Format::Money => Fmt::Money,
+        catalogue::Format::Small | catalogue::Format::Share => Fmt::Small,
+    }
+}
 
 #[derive(Clone, Copy)]
 enum Fmt {
@@ -317,14 +314,13 @@ fn scalar(v: &serde_json::Value) -> String {
 fn results_table(arms: &[&Arm]) -> Block {
     let mut header = vec!["result (over the observed period; mean and 95% CI)".to_string()];
     header.extend(arms.iter().map(|a| a.name.clone()));
-    let rows = KEY
-        .iter()
+    let rows = key()
         .filter(|(m, _, _)| arms.iter().any(|a| a.summary.contains_key(*m)))
         .map(|(m, label, f)| {
             let mut row = vec![label.to_string()];
             row.extend(
                 arms.iter()
-                    .map(|a| a.summary.get(*m).map_or("—".into(), |e| with_ci(*e, *f))),
+                    .map(|a| a.summary.get(m).map_or("—".into(), |e| with_ci(*e, f))),
             );
             row
         })
@@ -396,24 +392,14 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
                 "Alternative minus base, paired by replication (common random numbers), with the 95% CI of the mean difference and the relative change with its 95% CI (Fieller's interval for the ratio of the means, which allows for the uncertainty of the base mean; unbounded when the base mean is not clearly different from 0).".into(),
             ));
             let mut header = vec!["alternative".to_string()];
-            let metrics = [
-                "acute_bed_days",
-                "admissions",
-                "delayed_bed_days",
-                "readmissions_30d",
-                "total_cost",
-            ];
+            let metrics = catalogue::KEY_CHANGES;
             header.extend(metrics.iter().map(|m| m.replace('_', " ")));
             let rows = arms[1..]
                 .iter()
                 .map(|a| {
                     let mut row = vec![a.name.clone()];
                     for m in metrics {
-                        let f = if m == "total_cost" {
-                            Fmt::Money
-                        } else {
-                            Fmt::Count
-                        };
+                        let f = fmt_of(m);
                         let cell = changes
                             .iter()
                             .find(|c| c.alternative == a.name && c.metric == m)
@@ -489,22 +475,18 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
         } => {
             let mut header: Vec<String> = vec!["point".into()];
             header.extend(columns.iter().cloned());
-            header.extend([
-                "acute bed-days".into(),
-                "delayed bed-days".into(),
-                "total cost".into(),
-            ]);
+            header.extend(
+                catalogue::SWEPT
+                    .iter()
+                    .map(|m| catalogue::metric(m).short.to_string()),
+            );
             let rows = points
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
                     let mut row = vec![i.to_string()];
                     row.extend(p.values.iter().map(|v| format!("{v}")));
-                    for (m, f) in [
-                        ("acute_bed_days", Fmt::Count),
-                        ("delayed_bed_days", Fmt::Count),
-                        ("total_cost", Fmt::Money),
-                    ] {
+                    for (m, f) in catalogue::SWEPT.map(|m| (m, fmt_of(m))) {
                         row.push(p.metrics.get(m).map_or("—".into(), |e| with_ci(*e, f)));
                     }
                     row

@@ -9,6 +9,7 @@ use plotters::style::colors::colormaps::ViridisRGB;
 
 use super::data::{Arm, Change, Estimate, Kind, Series, SweepPoint, percent, point_label};
 use super::{ChartError, HEIGHT, WIDTH, money, number, thousands};
+use crate::model::catalogue;
 
 /// Okabe & Ito's colour-blind-safe palette (black last).
 const PALETTE: [RGBColor; 8] = [
@@ -595,16 +596,11 @@ fn bars(
     Ok(())
 }
 
-/// Cost components, stacked, with the total at the end of each bar.
-const COSTS: [(&str, &str); 7] = [
-    ("acute_cost", "acute beds"),
-    ("community_cost", "community services"),
-    ("primary_care_cost", "primary care"),
-    ("outpatient_cost", "outpatients"),
-    ("management_cost", "care management"),
-    ("diversion_cost", "out-of-area"),
-    ("outreach_cost", "specialist outreach"),
-];
+/// Cost components, stacked, with the total at the end of each bar: (metric, short label),
+/// from the catalogue.
+fn cost_components() -> [(&'static str, &'static str); 7] {
+    catalogue::COST_COMPONENTS.map(|m| (m, catalogue::metric(m).short))
+}
 
 fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
     let n = arms.len();
@@ -635,7 +631,8 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
             .light_line_style(WHITE)
             .draw()?;
         row_labels(root, &chart, 0.0, &arm_rows(arms))?;
-        for (k, (metric, label)) in COSTS.iter().enumerate() {
+        let components = cost_components();
+        for (k, (metric, label)) in components.iter().enumerate() {
             if arms
                 .iter()
                 .all(|a| a.summary.get(*metric).is_none_or(|e| e.0 == 0.0))
@@ -646,7 +643,7 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
             let mut rects = Vec::new();
             for (i, a) in arms.iter().enumerate() {
                 let row = n - 1 - i;
-                let start: f64 = COSTS[..k]
+                let start: f64 = components[..k]
                     .iter()
                     .map(|(m, _)| a.summary.get(*m).map_or(0.0, |e| e.0))
                     .sum();
@@ -675,20 +672,17 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
     })
 }
 
-/// The key metrics of the forest plot.
-const FOREST: [(&str, &str); 5] = [
-    ("acute_bed_days", "acute bed-days"),
-    ("admissions", "admissions"),
-    ("delayed_bed_days", "delayed bed-days"),
-    ("readmissions_30d", "30-day readmissions"),
-    ("total_cost", "total cost"),
-];
+/// The key metrics of the forest plot: (metric, short label), from the catalogue.
+fn forest_rows() -> [(&'static str, &'static str); 5] {
+    catalogue::KEY_CHANGES.map(|m| (m, catalogue::metric(m).short))
+}
 
 /// Change from the base with 95% CIs, one row per alternative × key metric.
 fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<String, ChartError> {
     let alts: Vec<&str> = arms[1..].iter().map(|a| a.name.as_str()).collect();
     let mut rows: Vec<(String, usize, Estimate)> = Vec::new();
-    for (k, (metric, _)) in FOREST.iter().enumerate() {
+    let forest_rows = forest_rows();
+    for (k, (metric, _)) in forest_rows.iter().enumerate() {
         for alt in &alts {
             let relative = changes
                 .iter()
@@ -744,7 +738,7 @@ fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<String, ChartE
             vec![(0.0, -0.5), (0.0, (n as f64 - 0.5))],
             BLACK.stroke_width(2),
         )))?;
-        for (k, (_, label)) in FOREST.iter().enumerate() {
+        for (k, (_, label)) in forest_rows.iter().enumerate() {
             let c = colour(k);
             let mine: Vec<(usize, Estimate)> = rows
                 .iter()
@@ -857,20 +851,19 @@ fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
     })
 }
 
-/// Metrics drawn for sweeps: (metric, label with unit, money?).
-const SWEPT: [(&str, &str, bool); 3] = [
-    (
-        "acute_bed_days",
-        "acute bed-days over the observed period",
-        false,
-    ),
-    (
-        "delayed_bed_days",
-        "delayed-discharge bed-days over the observed period",
-        false,
-    ),
-    ("total_cost", "total cost over the observed period, £", true),
-];
+/// Metrics drawn for sweeps, from the catalogue: (metric, label with unit, money?).
+fn swept() -> [(&'static str, String, bool); 3] {
+    catalogue::SWEPT.map(|m| {
+        let info = catalogue::metric(m);
+        let money = info.format == catalogue::Format::Money;
+        let unit = if money { ", £" } else { "" };
+        (
+            m,
+            format!("{} over the observed period{unit}", info.label),
+            money,
+        )
+    })
+}
 
 /// A swept value as written: `70`, `0.25`, `1,500`.
 fn value(v: f64) -> String {
@@ -912,7 +905,8 @@ fn sweep_charts(
             })
         });
     let flags = points_note(columns, points);
-    for (metric, label, is_money) in SWEPT {
+    for (metric, label, is_money) in swept() {
+        let label = label.as_str();
         let file = format!("sweep_{metric}.png");
         let f = fmt_metric(is_money);
         if one_way {

@@ -10,18 +10,6 @@ use caresim::scenario::Scenario;
 
 use super::{Failure, human};
 
-/// The metrics `compare` prints.
-const COMPARE_HEADLINE: [&str; 8] = [
-    "admissions",
-    "acute_bed_days",
-    "delayed_bed_days",
-    "readmissions_30d",
-    "mean_wait_days",
-    "community_days",
-    "total_cost",
-    "capacity_cost",
-];
-
 /// Paired differences of totals mean something only over the same window and population:
 /// every arm must share the base's horizon, warm-up and catchment.
 ///
@@ -91,7 +79,7 @@ pub(super) fn print_comparison(plan: &Plan, c: &Compared, reps: u32, wall: f64, 
         errln!("{} − {} (paired 95% CI):", arm, c.arms[0]);
         for d in diffs
             .iter()
-            .filter(|d| COMPARE_HEADLINE.contains(&d.metric.as_str()))
+            .filter(|d| caresim::model::catalogue::COMPARE_HEADLINE.contains(&d.metric.as_str()))
         {
             let ci = d
                 .difference

@@ -741,16 +741,7 @@ fn print_headline(plan: &Plan, reps: u32, wall: f64, out: &Path, results: Option
         return;
     };
     for (name, s) in results.names.iter().zip(&results.summaries) {
-        if [
-            "admissions",
-            "acute_bed_days",
-            "delayed_bed_days",
-            "mean_wait_days",
-            "mean_acute_occupancy",
-            "total_cost",
-        ]
-        .contains(&name.as_str())
-        {
+        if caresim::model::catalogue::RUN_HEADLINE.contains(&name.as_str()) {
             match s.ci95_half_width {
                 Some(h) => errln!("  {name:<22} {:>16.3} ± {h:.3}", s.mean),
                 None => errln!("  {name:<22} {:>16.3}", s.mean),

@@ -10,8 +10,8 @@ use crate::model::Tally;
 use crate::scenario::ScenarioError;
 use crate::stats::Welford;
 
-/// The metrics `--reps auto` makes precise.
-pub const PRECISION_METRICS: [&str; 3] = ["admissions", "acute_bed_days", "total_cost"];
+/// The metrics `--reps auto` makes precise (the catalogue's list).
+pub const PRECISION_METRICS: [&str; 3] = crate::model::catalogue::PRECISION;
 
 /// Replications in the first batch.
 const FIRST_BATCH: u64 = 10;

@@ -4,6 +4,7 @@
 //! [`Params`] holds validated parameters; [`Sim`] runs replications of them and returns a
 //! [`Tally`], whose [`Tally::for_each_metric`] defines every output metric.
 
+pub mod catalogue;
 pub mod dist;
 pub mod event;
 pub mod params;

@@ -2,6 +2,7 @@
 
 mod budget;
 mod calibration;
+mod catalogue;
 mod charts;
 mod cli;
 mod conservation;

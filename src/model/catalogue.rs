@@ -1,0 +1,549 @@
+//! The metric catalogue: what every metric of [`Tally::for_each_metric`](super::Tally::for_each_metric)
+//! means, its unit and number format, whether it can be negative, and which summaries and
+//! charts show it. The CLI headline, `--reps auto`, `compare`, the report and the charts
+//! read their metrics and labels from here, so a metric name that does not exist fails a
+//! test (`every_listed_metric_exists`) instead of drawing an empty bar.
+
+/// How a metric's numbers are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Whole numbers with thousands separators (`246,506`).
+    Count,
+    /// Two decimals (`0.27`), for means of small quantities.
+    Small,
+    /// Money, in the scenario's currency (`£87,869,204`).
+    Money,
+    /// A share of replications, as a percentage.
+    Share,
+}
+
+/// One metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Metric {
+    /// Name in result files (`acute_bed_days`).
+    pub name: &'static str,
+    /// Human label for tables and the report (`delayed-discharge bed-days`).
+    pub label: &'static str,
+    /// Short label for chart rows and legends (`delayed bed-days`).
+    pub short: &'static str,
+    /// Unit of one value (`bed-days`, `£`, `days per admission`).
+    pub unit: &'static str,
+    /// How its numbers are written.
+    pub format: Format,
+    /// Whether a value can be below zero (none of the current metrics can; differences of
+    /// them can).
+    pub can_be_negative: bool,
+}
+
+/// A metric with its meaning, for a fixed name.
+const fn m(
+    name: &'static str,
+    label: &'static str,
+    short: &'static str,
+    unit: &'static str,
+    format: Format,
+) -> Metric {
+    Metric {
+        name,
+        label,
+        short,
+        unit,
+        format,
+        can_be_negative: false,
+    }
+}
+
+use Format::{Count, Money, Share, Small};
+
+/// Every metric with a fixed name, in [`Tally::for_each_metric`](super::Tally::for_each_metric)
+/// order. Per-service metrics follow the patterns of [`lookup`].
+pub const METRICS: &[Metric] = &[
+    m(
+        "admissions",
+        "emergency admissions",
+        "admissions",
+        "admissions",
+        Count,
+    ),
+    m(
+        "admission_requests",
+        "admission requests",
+        "admission requests",
+        "requests",
+        Count,
+    ),
+    m(
+        "admissions_per_1000",
+        "admissions per 1,000 population per year",
+        "admissions per 1,000",
+        "admissions per 1,000 people per year",
+        Small,
+    ),
+    m(
+        "diversions",
+        "out-of-area admissions",
+        "diversions",
+        "admissions",
+        Count,
+    ),
+    m(
+        "acute_bed_days",
+        "acute bed-days",
+        "acute bed-days",
+        "bed-days",
+        Count,
+    ),
+    m(
+        "bed_days_per_1000",
+        "bed-days per 1,000 population per year",
+        "bed-days per 1,000",
+        "bed-days per 1,000 people per year",
+        Count,
+    ),
+    m(
+        "delayed_bed_days",
+        "delayed-discharge bed-days",
+        "delayed bed-days",
+        "bed-days",
+        Count,
+    ),
+    m(
+        "delayed_discharges",
+        "delayed discharges",
+        "delayed discharges",
+        "discharges",
+        Count,
+    ),
+    m(
+        "mean_wait_days",
+        "mean wait for a bed (days)",
+        "mean wait",
+        "days per admission",
+        Small,
+    ),
+    m(
+        "p95_wait_days",
+        "95th percentile wait for a bed (days)",
+        "95th percentile wait",
+        "days",
+        Small,
+    ),
+    m(
+        "unstable",
+        "replications with no steady state",
+        "no steady state",
+        "share of replications",
+        Share,
+    ),
+    m(
+        "unstable_acute",
+        "replications with acute beds in no steady state",
+        "acute beds: no steady state",
+        "share of replications",
+        Share,
+    ),
+    m(
+        "mean_stay_days",
+        "mean medically necessary stay (days)",
+        "mean stay",
+        "days",
+        Small,
+    ),
+    m(
+        "mean_los_days",
+        "mean length of stay (days)",
+        "mean length of stay",
+        "days",
+        Small,
+    ),
+    m(
+        "readmissions_30d",
+        "30-day readmissions",
+        "30-day readmissions",
+        "readmissions",
+        Count,
+    ),
+    m(
+        "admissions_avoided",
+        "admissions avoided",
+        "admissions avoided",
+        "requests",
+        Count,
+    ),
+    m(
+        "early_supported_discharges",
+        "early supported discharges",
+        "early supported discharges",
+        "discharges",
+        Count,
+    ),
+    m(
+        "unsupported_discharges",
+        "early discharges without support",
+        "unsupported discharges",
+        "discharges",
+        Count,
+    ),
+    m(
+        "coordinated_discharges",
+        "delayed discharges sent home at the delay limit",
+        "coordinated discharges",
+        "discharges",
+        Count,
+    ),
+    m(
+        "deaths_home",
+        "deaths at home",
+        "deaths at home",
+        "deaths",
+        Count,
+    ),
+    m(
+        "deaths_hospital",
+        "deaths in hospital",
+        "deaths in hospital",
+        "deaths",
+        Count,
+    ),
+    m(
+        "new_patients",
+        "new patients",
+        "new patients",
+        "patients",
+        Count,
+    ),
+    m(
+        "patients_at_end",
+        "patients alive at the end",
+        "patients at end",
+        "patients",
+        Count,
+    ),
+    m(
+        "community_days",
+        "community place-days",
+        "community place-days",
+        "place-days",
+        Count,
+    ),
+    m(
+        "primary_care_contacts",
+        "primary-care contacts",
+        "primary-care contacts",
+        "contacts",
+        Count,
+    ),
+    m("reviews", "routine reviews", "reviews", "reviews", Count),
+    m(
+        "urgent_contacts",
+        "urgent primary-care contacts",
+        "urgent contacts",
+        "contacts",
+        Count,
+    ),
+    m(
+        "exacerbations",
+        "exacerbations",
+        "exacerbations",
+        "exacerbations",
+        Count,
+    ),
+    m(
+        "outpatient_referrals",
+        "outpatient referrals",
+        "outpatient referrals",
+        "referrals",
+        Count,
+    ),
+    m(
+        "outpatient_attendances",
+        "outpatient attendances",
+        "outpatient attendances",
+        "attendances",
+        Count,
+    ),
+    m(
+        "mean_acute_occupancy",
+        "mean acute beds occupied",
+        "mean occupancy",
+        "beds",
+        Small,
+    ),
+    m(
+        "peak_acute_occupancy",
+        "most acute beds occupied at once",
+        "peak occupancy",
+        "beds",
+        Count,
+    ),
+    m(
+        "days_over_85pct_occupancy",
+        "days over 85% occupancy",
+        "days over 85%",
+        "days",
+        Small,
+    ),
+    m(
+        "days_at_full_occupancy",
+        "days at full occupancy",
+        "days full",
+        "days",
+        Small,
+    ),
+    m("acute_cost", "acute cost", "acute beds", "£", Money),
+    m(
+        "community_cost",
+        "community cost",
+        "community services",
+        "£",
+        Money,
+    ),
+    m(
+        "primary_care_cost",
+        "primary-care cost",
+        "primary care",
+        "£",
+        Money,
+    ),
+    m(
+        "diversion_cost",
+        "out-of-area cost",
+        "out-of-area",
+        "£",
+        Money,
+    ),
+    m(
+        "outpatient_cost",
+        "outpatient cost",
+        "outpatients",
+        "£",
+        Money,
+    ),
+    m(
+        "management_cost",
+        "care-management cost",
+        "care management",
+        "£",
+        Money,
+    ),
+    m(
+        "outreach_cost",
+        "specialist-outreach cost",
+        "specialist outreach",
+        "£",
+        Money,
+    ),
+    m("total_cost", "total cost", "total cost", "£", Money),
+    m(
+        "capacity_cost",
+        "cost of the capacity provided",
+        "capacity cost",
+        "£",
+        Money,
+    ),
+    m(
+        "payer_hospital_cost",
+        "cost to the hospital",
+        "hospital",
+        "£",
+        Money,
+    ),
+    m(
+        "payer_community_cost",
+        "cost to community services",
+        "community",
+        "£",
+        Money,
+    ),
+    m(
+        "payer_primary_care_cost",
+        "cost to primary care",
+        "primary care",
+        "£",
+        Money,
+    ),
+    m(
+        "payer_social_care_cost",
+        "cost to social care",
+        "social care",
+        "£",
+        Money,
+    ),
+    m(
+        "payer_pooled_cost",
+        "cost to the pooled budget",
+        "pooled budget",
+        "£",
+        Money,
+    ),
+];
+
+/// Metrics per community service: (name prefix, label and short label before the service
+/// name, unit, format).
+const PER_SERVICE: [(&str, &str, &str, Format); 3] = [
+    ("community_days_", "place-days in", "place-days", Count),
+    ("community_cost_", "cost of", "£", Money),
+    (
+        "unstable_",
+        "replications with no steady state in",
+        "share of replications",
+        Share,
+    ),
+];
+
+/// A metric's catalogue entry, with its label for per-service metrics
+/// (`community_days_<service>`, `community_cost_<service>`, `unstable_<service>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricInfo {
+    /// Name in result files.
+    pub name: String,
+    /// Human label.
+    pub label: String,
+    /// Unit of one value.
+    pub unit: &'static str,
+    /// How its numbers are written.
+    pub format: Format,
+    /// Whether a value can be below zero.
+    pub can_be_negative: bool,
+}
+
+/// The catalogue entry of `name`, if it is a metric.
+pub fn lookup(name: &str) -> Option<MetricInfo> {
+    if let Some(m) = get(name) {
+        return Some(MetricInfo {
+            name: m.name.to_string(),
+            label: m.label.to_string(),
+            unit: m.unit,
+            format: m.format,
+            can_be_negative: m.can_be_negative,
+        });
+    }
+    PER_SERVICE
+        .iter()
+        .find_map(|(prefix, label, unit, format)| {
+            let service = name.strip_prefix(prefix).filter(|s| !s.is_empty())?;
+            Some(MetricInfo {
+                name: name.to_string(),
+                label: format!("{label} {service}"),
+                unit,
+                format: *format,
+                can_be_negative: false,
+            })
+        })
+}
+
+/// The fixed-name metric `name`.
+pub fn get(name: &str) -> Option<&'static Metric> {
+    METRICS.iter().find(|m| m.name == name)
+}
+
+/// The fixed-name metric `name`, which the lists below guarantee exists.
+///
+/// # Panics
+/// If `name` is not in [`METRICS`] (a test checks every name the program asks for).
+pub fn metric(name: &str) -> &'static Metric {
+    get(name).unwrap_or_else(|| panic!("`{name}` is not in the metric catalogue"))
+}
+
+/// The summary `caresim run` prints, in order.
+pub const RUN_HEADLINE: [&str; 6] = [
+    "admissions",
+    "acute_bed_days",
+    "delayed_bed_days",
+    "mean_wait_days",
+    "mean_acute_occupancy",
+    "total_cost",
+];
+
+/// The differences `caresim compare` prints, in order.
+pub const COMPARE_HEADLINE: [&str; 8] = [
+    "admissions",
+    "acute_bed_days",
+    "delayed_bed_days",
+    "readmissions_30d",
+    "mean_wait_days",
+    "community_days",
+    "total_cost",
+    "capacity_cost",
+];
+
+/// The metrics `--reps auto` makes precise.
+pub const PRECISION: [&str; 3] = ["admissions", "acute_bed_days", "total_cost"];
+
+/// The key results of the report's results table, in order.
+pub const REPORT_KEY: [&str; 9] = [
+    "admissions",
+    "acute_bed_days",
+    "bed_days_per_1000",
+    "delayed_bed_days",
+    "mean_wait_days",
+    "readmissions_30d",
+    "mean_acute_occupancy",
+    "community_days",
+    "total_cost",
+];
+
+/// The key changes from the base: the forest plot's rows.
+pub const KEY_CHANGES: [&str; 5] = [
+    "acute_bed_days",
+    "admissions",
+    "delayed_bed_days",
+    "readmissions_30d",
+    "total_cost",
+];
+
+/// The metrics a sweep is charted and tabled by.
+pub const SWEPT: [&str; 3] = ["acute_bed_days", "delayed_bed_days", "total_cost"];
+
+/// The cost components stacked in `cost_by_setting.png` (they sum to `total_cost`).
+pub const COST_COMPONENTS: [&str; 7] = [
+    "acute_cost",
+    "community_cost",
+    "primary_care_cost",
+    "outpatient_cost",
+    "management_cost",
+    "diversion_cost",
+    "outreach_cost",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_listed_names_exist() {
+        for (i, a) in METRICS.iter().enumerate() {
+            assert!(
+                METRICS[i + 1..].iter().all(|b| b.name != a.name),
+                "{} twice",
+                a.name
+            );
+        }
+        let lists: [&[&str]; 7] = [
+            &RUN_HEADLINE,
+            &COMPARE_HEADLINE,
+            &PRECISION,
+            &REPORT_KEY,
+            &KEY_CHANGES,
+            &SWEPT,
+            &COST_COMPONENTS,
+        ];
+        for name in lists.iter().flat_map(|l| l.iter()) {
+            assert!(get(name).is_some(), "{name} is not in the catalogue");
+        }
+    }
+
+    #[test]
+    fn per_service_metrics_are_named_after_their_service() {
+        let i = lookup("community_days_social_care").unwrap();
+        assert_eq!(i.label, "place-days in social_care");
+        assert_eq!(lookup("community_cost_esd").unwrap().format, Format::Money);
+        // `unstable_acute` is a fixed name, not the service `acute`.
+        assert_eq!(
+            lookup("unstable_acute").unwrap().label,
+            "replications with acute beds in no steady state"
+        );
+        assert!(lookup("community_days_").is_none());
+        assert!(lookup("bed_days").is_none());
+    }
+}
