@@ -40,6 +40,7 @@ pub enum Duration {
         mean_days: Days,
         /// Standard deviation, days.
         sd_days: Days,
+        /// The sampler built from the mean and sd when the duration is validated.
         #[serde(skip)]
         sampler: GammaSampler,
     },
@@ -55,6 +56,7 @@ pub enum Duration {
         values_days: Vec<Days>,
         /// Relative frequency of each value.
         weights: Vec<f64>,
+        /// The draw table built from the values and weights when validated.
         #[serde(skip)]
         index: EmpiricalIndex,
     },
