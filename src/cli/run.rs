@@ -7,7 +7,7 @@ use std::time::Instant;
 use caresim::experiment::adaptive::{self, PRECISION_METRICS, Precision};
 use caresim::experiment::journal::{self, Header, Journal, JournalError};
 use caresim::experiment::sweep::{self, Sweep, SweepError};
-use caresim::experiment::{Plan, RunError, RunResult, budget, run_plan};
+use caresim::experiment::{Plan, RunError, RunResult, budget, run_plan, shards};
 use caresim::output::guard::{self, FolderKind};
 use caresim::output::{self, Compared, FinishError, Results, RunInfo};
 use caresim::scenario::{self, Scenario};
@@ -514,76 +514,12 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
 /// `caresim merge`.
 pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
     let bad = |m: String| Failure::Input(anyhow::anyhow!(m));
-    let mut shards: Vec<(Header, PathBuf)> = Vec::new();
-    for dir in &args.shards {
-        let h = journal::read_header(dir).map_err(|e| {
-            bad(format!(
-                "{} is not a shard folder of `caresim run --shard` ({e})",
-                dir.display()
-            ))
-        })?;
-        if h.shard.is_none() {
-            return Err(bad(format!(
-                "{} is the journal of a whole run, not a shard",
-                dir.display()
-            )));
-        }
-        shards.push((h, dir.clone()));
-    }
+    let shards = shards::check_set(&args.shards).map_err(|e| match e {
+        shards::ShardSetError::Input(m) => bad(m),
+        shards::ShardSetError::Journal(e) => journal_failure(e),
+    })?;
     let (first, first_dir) = shards[0].clone();
     let count = first.shard.expect("checked").1;
-    for (h, dir) in &shards[1..] {
-        let d = first.differences(h);
-        if !d.is_empty() {
-            return Err(bad(format!(
-                "{} and {} are shards of different runs: {}",
-                first_dir.display(),
-                dir.display(),
-                d.join("; ")
-            )));
-        }
-        if h.shard.expect("checked").1 != count {
-            return Err(bad(format!(
-                "{} is one of {} shards, {} one of {count}",
-                dir.display(),
-                h.shard.expect("checked").1,
-                first_dir.display()
-            )));
-        }
-    }
-    shards.sort_by_key(|(h, _)| h.shard.expect("checked").0);
-    for pair in shards.windows(2) {
-        if pair[0].0.shard == pair[1].0.shard {
-            return Err(bad(format!(
-                "shard {}/{count} is given twice: {} and {}",
-                pair[0].0.shard.expect("checked").0,
-                pair[0].1.display(),
-                pair[1].1.display()
-            )));
-        }
-    }
-    let missing: Vec<String> = (1..=count)
-        .filter(|i| {
-            !shards
-                .iter()
-                .any(|(h, _)| h.shard.expect("checked").0 == *i)
-        })
-        .map(|i| format!("{i}/{count}"))
-        .collect();
-    if !missing.is_empty() {
-        return Err(bad(format!("missing shard(s) {}", missing.join(", "))));
-    }
-    for (h, dir) in &shards {
-        let done = journal::count(dir).map_err(journal_failure)?;
-        let want = h.range.1 - h.range.0;
-        if done != want {
-            return Err(bad(format!(
-                "shard {}/{count} in {} is incomplete: {done} of {want} replications; rerun its command to finish it",
-                h.shard.expect("checked").0,
-                dir.display()
-            )));
-        }
-    }
     // Rebuild the plan from the scenario (and sweep) the shards ran, checking they have not
     // changed since.
     let changed = |what: &Path| {

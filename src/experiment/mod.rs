@@ -6,6 +6,7 @@ pub mod journal;
 pub mod plan;
 pub mod runner;
 pub mod seed;
+pub mod shards;
 pub mod sweep;
 
 pub use plan::{Plan, Point};
