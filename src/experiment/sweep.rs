@@ -184,11 +184,7 @@ fn parameters(
                 for (rk, _) in t.iter() {
                     let name: &str = rk.get_ref();
                     if !RANGE_KEYS.contains(&name) {
-                        let hint = RANGE_KEYS
-                            .iter()
-                            .find(|c| strsim::damerau_levenshtein(c, name) <= 2)
-                            .map(|c| format!("; did you mean `{c}`?"))
-                            .unwrap_or_default();
+                        let hint = crate::scenario::suggest::hint(name, RANGE_KEYS);
                         problems.push(at(
                             rk.span().start,
                             format!("unknown key `{name}` in a range; a range is {{ from, to, steps }}{hint}"),
@@ -454,14 +450,13 @@ pub fn load(path: &Path) -> Result<Sweep, SweepError> {
                 continue;
             }
             if base_value(scenario, &s.key).is_none() {
-                let hint = numbers
-                    .iter()
-                    .filter(|n| not_sweepable(n).is_none())
-                    .map(|n| (strsim::damerau_levenshtein(n, &s.key), n))
-                    .filter(|(d, n)| *d <= 2.max(n.len() / 4))
-                    .min()
-                    .map(|(_, n)| format!("; did you mean `{n}`?"))
-                    .unwrap_or_default();
+                let hint = crate::scenario::suggest::hint(
+                    &s.key,
+                    numbers
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|n| not_sweepable(n).is_none()),
+                );
                 problems.push(file.problem_at(
                     s.key_offset,
                     &s.key,

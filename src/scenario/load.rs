@@ -650,14 +650,7 @@ fn suggest_key(message: &str) -> Option<String> {
         .or_else(|| message.strip_prefix("unknown variant `"))?;
     let (unknown, rest) = rest.split_once('`')?;
     let expected = rest.split_once("expected")?.1;
-    expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|cand| (strsim::damerau_levenshtein(unknown, cand), cand))
-        .filter(|(d, cand)| *d <= 2.max(cand.len() / 3))
-        .min()
-        .map(|(_, c)| c.to_string())
+    super::suggest::closest(unknown, expected.split('`').skip(1).step_by(2)).map(str::to_string)
 }
 
 fn hex(bytes: &[u8]) -> String {

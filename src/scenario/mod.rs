@@ -15,6 +15,7 @@ pub mod load;
 mod policy;
 pub mod schema;
 pub mod span;
+pub mod suggest;
 pub mod uncertain;
 pub mod validate;
 

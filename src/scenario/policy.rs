@@ -11,11 +11,7 @@ use crate::model::{EarlyWhenFull, Shortening};
 
 /// `known` as a readable list, with the closest match to `name` suggested.
 fn unknown(what: &str, name: &str, known: &[&str]) -> String {
-    let hint = known
-        .iter()
-        .min_by_key(|k| strsim::damerau_levenshtein(k, name))
-        .map(|k| format!("; did you mean `{k}`?"))
-        .unwrap_or_default();
+    let hint = super::suggest::hint(name, known.iter().copied());
     format!(
         "no {what} named `{name}`; defined: {}{hint}",
         if known.is_empty() {

@@ -320,11 +320,7 @@ pub fn extract(
             .unwrap_or("")
             .to_string();
         if !KINDS.contains(&kind.as_str()) {
-            let hint = KINDS
-                .iter()
-                .min_by_key(|k| strsim::damerau_levenshtein(k, &kind))
-                .map(|k| format!("; did you mean `{k}`?"))
-                .unwrap_or_default();
+            let hint = super::suggest::hint(&kind, KINDS);
             problems.push(at(format!(
                 "unknown parameter distribution `{kind}`, expected one of {}{hint}",
                 KINDS.join(", ")

@@ -631,11 +631,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
                 }),
                 None => {
                     let known: Vec<&str> = service_index.keys().copied().collect();
-                    let hint = known
-                        .iter()
-                        .min_by_key(|k| strsim::damerau_levenshtein(k, target))
-                        .map(|k| format!("; did you mean `{k}`?"))
-                        .unwrap_or_default();
+                    let hint = super::suggest::hint(target, known.iter().copied());
                     ck.fail(
                         &field,
                         format!(
