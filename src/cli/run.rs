@@ -9,6 +9,7 @@ use caresim::experiment::journal::{self, Header, Journal, JournalError};
 use caresim::experiment::sweep::{self, Sweep, SweepError};
 use caresim::experiment::{Plan, RunError, RunResult, budget, run_plan, shards};
 use caresim::output::guard::{self, FolderKind};
+use caresim::output::layout;
 use caresim::output::{self, Compared, FinishError, Results, RunInfo};
 use caresim::scenario::{self, Scenario};
 
@@ -46,16 +47,6 @@ fn finish_failure(e: FinishError) -> Failure {
 
 fn sweep_failure(e: SweepError) -> Failure {
     Failure::Input(e.into())
-}
-
-/// `path` with `suffix` appended to its last component.
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    path.with_file_name(format!("{}{suffix}", guard::file_name(path)))
-}
-
-/// The hidden journal folder of a result folder: `.<name>.journal` beside it.
-fn journal_dir(out: &Path) -> PathBuf {
-    out.with_file_name(format!(".{}.journal", guard::file_name(out)))
 }
 
 /// Items of shard `s` of `items`: a contiguous, deterministic slice.
@@ -112,7 +103,7 @@ fn execute(
     sweep_file: Option<&Path>,
 ) -> Result<(), Failure> {
     let final_dir = match exec.shard {
-        Some(s) => with_suffix(out, &format!(".shard-{}-of-{}", s.index, s.count)),
+        Some(s) => layout::shard_folder(out, s.index, s.count),
         None => out.to_path_buf(),
     };
     let kind = if exec.shard.is_some() {
@@ -165,7 +156,7 @@ fn execute(
             errln!("warning: {w}");
         }
     }
-    let jdir = journal_dir(&final_dir);
+    let jdir = layout::journal_folder(&final_dir);
     let mut journal = Journal::open(&jdir, header, exec.force).map_err(journal_failure)?;
     let reused = journal.done;
     if reused > 0 && !exec.quiet {
@@ -425,7 +416,7 @@ pub fn run(args: &RunArgs) -> Result<(), Failure> {
         .exec
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+        .unwrap_or_else(|| layout::run_folder(&scenario.name));
     let mut plan = Plan::single(&scenario, seed, reps);
     let h = header(&args.scenario, &plan, precision, None, args.exec.shard);
     execute(&mut plan, h, &out, &args.exec, count, None)
@@ -459,22 +450,12 @@ pub fn compare(args: &super::args::CompareArgs) -> Result<(), Failure> {
         .exec
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("compare_{}", base.name)));
+        .unwrap_or_else(|| layout::compare_folder(&base.name));
     // Every arm gets the same seed and replications: common random numbers (and the same
     // sampled values of any uncertain parameter the arms share).
     let mut plan = Plan::compare(&scenarios, seed, reps);
     let h = header(&args.scenarios[0], &plan, precision, None, args.exec.shard);
     execute(&mut plan, h, &out, &args.exec, count, None)
-}
-
-/// Default result folder of a sweep.
-fn sweep_out(sweep: &Sweep) -> PathBuf {
-    let stem = sweep
-        .path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| sweep.scenario.name.clone());
-    Path::new("output").join(format!("sweep_{stem}"))
 }
 
 /// `caresim sweep`.
@@ -486,7 +467,11 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Failure> {
         .or(sweep.replications)
         .unwrap_or(sweep.scenario.replications);
     let mut plan = sweep.plan(seed, reps)?;
-    let out = args.exec.out.clone().unwrap_or_else(|| sweep_out(&sweep));
+    let out = args
+        .exec
+        .out
+        .clone()
+        .unwrap_or_else(|| layout::sweep_folder(&sweep.path, &sweep.scenario.name));
     let h = header(
         &sweep.scenario.files[0].path,
         &plan,
@@ -573,17 +558,10 @@ pub fn merge(args: &MergeArgs) -> Result<(), Failure> {
         return Err(changed(&first.scenario_path));
     }
     plan.replications = first.replications;
-    let out = args.out.clone().unwrap_or_else(|| {
-        let name = first_dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let base = name
-            .rsplit_once(".shard-")
-            .map_or(name.as_str(), |(b, _)| b)
-            .to_string();
-        first_dir.with_file_name(base)
-    });
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| layout::merged_folder(&first_dir));
     let started = Instant::now();
     let dirs: Vec<PathBuf> = shards.iter().map(|(_, d)| d.clone()).collect();
     let info = RunInfo {

@@ -12,6 +12,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use caresim::experiment::sweep;
+use caresim::output::layout;
 use caresim::scenario;
 
 use super::Failure;
@@ -236,11 +237,6 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
     // Check the input now, not on the cluster.
     let (name, default_out, command, points, reps) = if args.sweep {
         let s = sweep::load(&args.file).map_err(|e| Failure::Input(e.into()))?;
-        let stem = args
-            .file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let seed = args.seed.or(s.seed).unwrap_or(s.scenario.seed);
         let reps = args
             .reps
@@ -249,7 +245,7 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
         let points = s.plan(seed, reps)?.points.len();
         (
             s.scenario.name.clone(),
-            Path::new("output").join(format!("sweep_{stem}")),
+            layout::sweep_folder(&args.file, &s.scenario.name),
             "sweep",
             points,
             reps,
@@ -257,13 +253,7 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
     } else {
         let s = scenario::load(&args.file)?;
         let reps = args.reps.unwrap_or(s.replications);
-        (
-            s.name.clone(),
-            Path::new("output").join(&s.name),
-            "run",
-            1,
-            reps,
-        )
+        (s.name.clone(), layout::run_folder(&s.name), "run", 1, reps)
     };
     let n = args.shards;
     let items = u64::try_from(points)
@@ -337,7 +327,7 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
     // Paths as the user gave them, relative to the working folder the script changes to, so
     // the merged manifest names the scenario as a run from this folder would.
     let shards: Vec<String> = (1..=n)
-        .map(|i| quote(&format!("{out_s}.shard-{i}-of-{n}")))
+        .map(|i| quote(&layout::shard_name(out_s, i, n)))
         .collect();
     // The merge job's command, run by `sh -c` (sbatch --wrap): POSIX single quotes throughout
     // (not bash's printf %q, whose $'...' form sh does not read), then quoted once more as

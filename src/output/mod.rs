@@ -17,6 +17,7 @@ use crate::stats::{Difference, Summary};
 pub mod finish;
 pub mod fold;
 pub mod guard;
+pub mod layout;
 pub use finish::{Compared, FinishError, Folded, comparison_from_journals, from_journals};
 pub use fold::{DayRow, Fold, Results};
 
