@@ -10,7 +10,6 @@ pub mod event;
 pub mod params;
 pub mod patients;
 pub mod policy;
-pub mod recorder;
 pub mod sim;
 pub mod streams;
 pub mod tally;
@@ -25,7 +24,6 @@ pub use params::{
 };
 pub use patients::{CareState, PatientTable};
 pub use policy::Policies;
-pub use recorder::{NoTrace, Recorder};
-pub use sim::{Sim, World, apportion};
+pub use sim::{NoTrace, Recorder, Sim, World, apportion};
 pub use streams::{Stream, StreamSeeds, Streams};
 pub use tally::Tally;

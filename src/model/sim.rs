@@ -47,10 +47,26 @@ use super::params::{EarlyWhenFull, Params, Setting, WhenFull};
 use super::patients::{
     CareState, FLAG_EARLY_ELIGIBLE, FLAG_UNSUPPORTED, FLAG_WAITING_FOR_EARLY, PatientTable,
 };
-use super::recorder::{NoTrace, Recorder};
 use super::streams::{PatientRng, Stream, StreamSeeds, Streams};
 use super::tally::Tally;
 use crate::engine::{self, Days, EventQueue, Pool, Scheduled, TimeIntegral};
+
+/// Sees the world after every handled event: the model says what happened; a recorder
+/// decides what to keep (simmer's monitors). [`Sim`] is generic over the recorder, so the
+/// default [`NoTrace`] costs nothing in the event loop.
+pub trait Recorder {
+    /// Called after the event at `now` (days) has been handled.
+    fn event_handled(&mut self, now: Days, world: &World<'_>);
+}
+
+/// Records nothing; compiled away.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoTrace;
+
+impl Recorder for NoTrace {
+    #[inline(always)]
+    fn event_handled(&mut self, _now: Days, _world: &World<'_>) {}
+}
 
 /// An admission request this soon after the last discharge counts as a readmission, days.
 pub const READMISSION_WINDOW_DAYS: Days = 30.0;

@@ -13,35 +13,10 @@ use sha2::{Digest, Sha256};
 use toml::de::{DeArray, DeTable, DeValue};
 
 use super::schema::RawScenario;
-use super::span::{SpanIndex, line_col};
+pub use super::span::SourceFile;
+use super::span::SpanIndex;
 use super::uncertain::{self, Uncertain};
 use super::{Problem, ScenarioError};
-
-/// One file of an `extends` chain.
-#[derive(Clone, Debug)]
-pub struct SourceFile {
-    /// Path as given (the first file) or as resolved relative to the extending file.
-    pub path: PathBuf,
-    /// File contents.
-    pub text: String,
-    /// Key locations.
-    pub spans: SpanIndex,
-    /// SHA-256 of the contents, lowercase hex.
-    pub sha256: String,
-}
-
-impl SourceFile {
-    /// A problem at byte `offset` of this file.
-    pub fn problem_at(&self, offset: usize, field: &str, message: String) -> Problem {
-        let (line, col) = line_col(&self.text, offset);
-        Problem {
-            file: self.path.clone(),
-            location: Some((line, col)),
-            field: field.to_string(),
-            message,
-        }
-    }
-}
 
 /// The files of a scenario, most derived first, and their merged contents.
 #[derive(Clone, Debug)]

@@ -11,6 +11,7 @@
 //! # Ok::<(), caresim::scenario::ScenarioError>(())
 //! ```
 
+mod checker;
 pub mod load;
 mod policy;
 pub mod schema;

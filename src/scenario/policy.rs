@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::checker::{Checker, MAX_HORIZON_DAYS, MAX_MULTIPLIER};
 use super::schema::{RawEarlyWhenFull, RawProgramme, RawScenario};
-use super::validate::{Checker, MAX_HORIZON_DAYS, MAX_MULTIPLIER};
 use crate::model::policy::{
     AdmissionAvoidance, EarlyDischarge, IntegratedFunding, Policies, Programme, SpecialistOutreach,
 };

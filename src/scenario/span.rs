@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::path::PathBuf;
 
 use toml::de::{DeTable, DeValue};
+
+use super::Problem;
 
 /// The location of one key in a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,6 +80,32 @@ fn walk(table: &DeTable<'_>, prefix: &str, out: &mut BTreeMap<String, KeySpan>) 
         );
         if let DeValue::Table(t) = value.get_ref() {
             walk(t, &path, out);
+        }
+    }
+}
+
+/// One file of an `extends` chain.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// Path as given (the first file) or as resolved relative to the extending file.
+    pub path: PathBuf,
+    /// File contents.
+    pub text: String,
+    /// Key locations.
+    pub spans: SpanIndex,
+    /// SHA-256 of the contents, lowercase hex.
+    pub sha256: String,
+}
+
+impl SourceFile {
+    /// A problem at byte `offset` of this file.
+    pub fn problem_at(&self, offset: usize, field: &str, message: String) -> Problem {
+        let (line, col) = line_col(&self.text, offset);
+        Problem {
+            file: self.path.clone(),
+            location: Some((line, col)),
+            field: field.to_string(),
+            message,
         }
     }
 }

@@ -14,8 +14,7 @@ use rand::Rng;
 use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Triangular, Uniform};
 use serde::{Deserialize, Serialize};
 
-use super::load::SourceFile;
-use super::span::SpanIndex;
+use super::span::{SourceFile, SpanIndex};
 use super::{Problem, ScenarioError};
 use crate::model::dist::show_number as n;
 

@@ -1,0 +1,241 @@
+//! The checker every semantic check reports through (each problem located at the key that
+//! holds it), and the limits of scenario values.
+
+use std::collections::BTreeMap;
+
+use super::Problem;
+use super::load::Sources;
+use super::schema::RawDuration;
+use crate::model::dist::{show_count, show_number};
+use crate::model::{CapacityChange, Duration, DurationError, Schedule};
+
+/// Collects problems with their locations.
+pub(super) struct Checker<'a> {
+    pub(super) sources: &'a Sources,
+    pub(super) problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    pub(super) fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.problems
+            .push(self.sources.problem(field, message.into()));
+    }
+
+    pub(super) fn required<T: Clone>(
+        &mut self,
+        field: &str,
+        v: &Option<T>,
+        what: &str,
+    ) -> Option<T> {
+        if v.is_none() {
+            self.fail(field, format!("missing: {what}"));
+        }
+        v.clone()
+    }
+
+    /// A finite number satisfying `ok`, else a problem stating `rule`.
+    pub(super) fn number(
+        &mut self,
+        field: &str,
+        v: f64,
+        rule: &str,
+        ok: impl Fn(f64) -> bool,
+    ) -> f64 {
+        if !(v.is_finite() && ok(v)) {
+            self.fail(field, format!("must be {rule}, got {}", show_number(v)));
+        }
+        v
+    }
+
+    /// An optional number ≥ 0 with a default, at most [`MAX_MULTIPLIER`] (these are
+    /// multipliers and similar factors: larger ones make every rate absurd).
+    pub(super) fn non_negative(&mut self, field: &str, v: Option<f64>, default: f64) -> f64 {
+        let v = self.number(field, v.unwrap_or(default), "at least 0", |x| x >= 0.0);
+        self.at_most(field, v, MAX_MULTIPLIER, "")
+    }
+
+    /// `v`, with a problem when it is a finite number above `max` (non-finite and
+    /// negative numbers are reported by the caller's own rule). `unit` follows the bound in
+    /// the message, e.g. " days (100 years)".
+    pub(super) fn at_most(&mut self, field: &str, v: f64, max: f64, unit: &str) -> f64 {
+        if v.is_finite() && v > max {
+            self.fail(
+                field,
+                format!(
+                    "must be at most {}{unit}, got {}",
+                    show_count(max),
+                    show_number(v)
+                ),
+            );
+        }
+        v
+    }
+
+    /// A `*_by_age` table: every key must be an age band; returns one value per band,
+    /// `default` for unlisted bands.
+    pub(super) fn by_age<T: Copy>(
+        &mut self,
+        field: &str,
+        table: &Option<BTreeMap<String, T>>,
+        bands: &[String],
+        default: T,
+    ) -> Vec<T> {
+        let mut out = vec![default; bands.len()];
+        for (k, v) in table.iter().flatten() {
+            match bands.iter().position(|b| b == k) {
+                Some(i) => out[i] = *v,
+                None => self.fail(
+                    &format!("{field}.{k}"),
+                    format!(
+                        "no age band named `{k}`; defined in [population] age_bands: {}",
+                        bands.join(", ")
+                    ),
+                ),
+            }
+        }
+        out
+    }
+
+    /// A capacity schedule of `table` (`acute` or `community.<name>`): days ≥ 0 in
+    /// increasing order, capacities ≥ 1, an optional repeat period longer than the last day.
+    pub(super) fn schedule(
+        &mut self,
+        table: &str,
+        changes: Vec<(f64, u32)>,
+        repeat: Option<f64>,
+    ) -> Schedule {
+        let field = format!("{table}.schedule");
+        if changes.len() > usize::from(u16::MAX) {
+            self.fail(
+                &field,
+                format!("at most 65,535 changes, got {}", changes.len()),
+            );
+        }
+        let mut last = -1.0;
+        for &(day, capacity) in &changes {
+            if !(day.is_finite() && day >= 0.0 && day > last) {
+                self.fail(
+                    &field,
+                    format!("days must be at least 0 and increasing, got {day} after {last}"),
+                );
+            }
+            if capacity == 0 {
+                self.fail(
+                    &field,
+                    format!("capacity must be at least 1 on day {day}, got 0"),
+                );
+            } else if capacity > MAX_CAPACITY {
+                self.fail(
+                    &field,
+                    format!(
+                        "capacity must be at most {} on day {day}, got {capacity}",
+                        show_count(f64::from(MAX_CAPACITY))
+                    ),
+                );
+            }
+            last = day;
+        }
+        let repeat_days = repeat.map(|r| {
+            self.number(
+                &format!("{table}.schedule_repeat_days"),
+                r,
+                &format!("at least 1 day and greater than the last scheduled day ({last})"),
+                |x| x > last && x >= 1.0,
+            )
+        });
+        Schedule {
+            changes: changes
+                .into_iter()
+                .map(|(day, capacity)| CapacityChange { day, capacity })
+                .collect(),
+            repeat_days,
+        }
+    }
+
+    pub(super) fn cost(&mut self, field: &str, v: Option<f64>) -> f64 {
+        let v = v.unwrap_or(0.0);
+        let v = self.number(field, v, "a cost of at least 0", |x| x >= 0.0);
+        self.at_most(field, v, MAX_COST, "")
+    }
+
+    /// A capacity (beds, places): at least 1, at most [`MAX_CAPACITY`].
+    pub(super) fn at_least_one(&mut self, field: &str, v: Option<u32>, what: &str) -> u32 {
+        match self.required(field, &v, what) {
+            Some(0) => {
+                self.fail(field, "must be at least 1, got 0");
+                1
+            }
+            Some(n) if n > MAX_CAPACITY => {
+                self.fail(
+                    field,
+                    format!(
+                        "must be at most {}, got {n}",
+                        show_count(f64::from(MAX_CAPACITY))
+                    ),
+                );
+                n
+            }
+            Some(n) => n,
+            None => 1,
+        }
+    }
+
+    pub(super) fn duration(&mut self, field: &str, raw: &Option<RawDuration>) -> Duration {
+        let fallback = Duration::fixed(0.0).expect("0 is a valid fixed duration");
+        let Some(raw) = self.required(
+            field,
+            raw,
+            "a length of stay, e.g. { dist = \"lognormal\", mean_days = 7.0, sd_days = 7.0 }",
+        ) else {
+            return fallback;
+        };
+        let built = match raw {
+            RawDuration::Exponential { mean_days } => Duration::exponential(mean_days),
+            RawDuration::Lognormal { mean_days, sd_days } => {
+                Duration::lognormal(mean_days, sd_days)
+            }
+            RawDuration::Gamma { mean_days, sd_days } => Duration::gamma(mean_days, sd_days),
+            RawDuration::Fixed { days } => Duration::fixed(days),
+            RawDuration::Empirical {
+                values_days,
+                weights,
+            } => Duration::empirical(values_days, weights),
+        };
+        built.unwrap_or_else(|e| {
+            let sub = match &e {
+                DurationError::OutOfRange { what, .. } => format!("{field}.{what}"),
+                _ => field.to_string(),
+            };
+            self.fail(&sub, e.to_string());
+            fallback
+        })
+    }
+}
+
+/// Longest simulated horizon, days (100 years).
+pub const MAX_HORIZON_DAYS: f64 = crate::model::dist::MAX_DURATION_DAYS;
+/// Most replications a scenario may ask for.
+pub const MAX_REPLICATIONS: u32 = 1_000_000;
+/// Most beds or places of one pool.
+pub const MAX_CAPACITY: u32 = 10_000_000;
+/// Most people in a catchment or age band.
+pub const MAX_PEOPLE: f64 = 1e10;
+/// Most patients one replication can number (patient ids are 32-bit), cohort and
+/// incidence together, with 1% to spare for chance (2³² − 1 = 4,294,967,295).
+pub const MAX_PATIENTS_EVER: f64 = 4_250_000_000.0;
+/// Largest per patient-year rate (exacerbations, deaths, outpatient referrals) and number
+/// of attendances per referral.
+pub const MAX_PER_YEAR: f64 = 1000.0;
+/// Largest multiplier (tier and programme effects, history and post-discharge
+/// multipliers, seasonal multipliers).
+pub const MAX_MULTIPLIER: f64 = 1000.0;
+/// Largest age-band multiplier on lengths of stay.
+pub const MAX_LOS_MULTIPLIER: f64 = 100.0;
+/// Largest unit cost.
+pub const MAX_COST: f64 = 1e12;
+/// Shortest interval between routine reviews, days.
+pub const MIN_INTERVAL_DAYS: f64 = 0.01;
+/// Smallest non-zero frailty coefficient of variation (gamma shape 1/cv² at most 10⁶).
+pub const MIN_FRAILTY_CV: f64 = 1e-3;
+/// Largest frailty coefficient of variation (gamma shape at least 0.01).
+pub const MAX_FRAILTY_CV: f64 = 10.0;
