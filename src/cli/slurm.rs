@@ -206,7 +206,42 @@ fn absolute(p: &Path) -> Result<PathBuf, Failure> {
 
 /// `caresim slurm`.
 pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
-    // The values given on the command line, before anything is read.
+    let (file, script_name) = check_options(args)?;
+    let job = check_input(args)?;
+    check_shards(args.shards, job.points, job.reps)?;
+    let paths = script_paths(args, &job.default_out)?;
+
+    // Nothing is changed before every check has passed.
+    if let Some(path) = &args.script {
+        check_script_target(path)?;
+    }
+    // Slurm opens each task's log before the task starts: its folder must exist.
+    if let Some(parent) = paths.out_abs.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            Failure::Run(anyhow::Error::from(e).context(format!("creating {}", parent.display())))
+        })?;
+    }
+    let script_name = script_name.map_or("SCRIPT".to_string(), shell_word);
+    let script = script_text(args, file, &script_name, &job, &paths);
+    match &args.script {
+        Some(path) => {
+            caresim::output::atomic_write(path, script.as_bytes())
+                .map_err(|e| Failure::Run(anyhow::Error::from(e).context("writing the script")))?;
+            errln!(
+                "wrote {} ({} shards of {}); submit with: sbatch {script_name}",
+                path.display(),
+                args.shards,
+                job.name,
+            );
+        }
+        None => outp!("{script}"),
+    }
+    Ok(())
+}
+
+/// The values given on the command line, checked before anything is read: the scenario
+/// path and the `--script` path as text.
+fn check_options(args: &SlurmArgs) -> Result<(&str, Option<&str>), Failure> {
     let file = path_text("the scenario path", &args.file)?;
     no_control("--time", &args.time)?;
     if !valid_time(&args.time) {
@@ -233,9 +268,26 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
     if let Some(out) = &args.out {
         path_text("--out", out)?;
     }
+    Ok((file, script_name))
+}
 
-    // Check the input now, not on the cluster.
-    let (name, default_out, command, points, reps) = if args.sweep {
+/// What the job array runs, from the checked scenario or sweep.
+struct Job {
+    /// The scenario's name.
+    name: String,
+    /// The result folder `run` or `sweep` would write.
+    default_out: PathBuf,
+    /// The subcommand each shard runs: `run` or `sweep`.
+    command: &'static str,
+    /// Sweep points (1 for a run).
+    points: usize,
+    /// Replications per point.
+    reps: u32,
+}
+
+/// Check the input now, not on the cluster: load the scenario or sweep.
+fn check_input(args: &SlurmArgs) -> Result<Job, Failure> {
+    if args.sweep {
         let s = sweep::load(&args.file).map_err(|e| Failure::Input(e.into()))?;
         let seed = args.seed.or(s.seed).unwrap_or(s.scenario.seed);
         let reps = args
@@ -243,19 +295,29 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
             .or(s.replications)
             .unwrap_or(s.scenario.replications);
         let points = s.plan(seed, reps)?.points.len();
-        (
-            s.scenario.name.clone(),
-            layout::sweep_folder(&args.file, &s.scenario.name),
-            "sweep",
+        Ok(Job {
+            name: s.scenario.name.clone(),
+            default_out: layout::sweep_folder(&args.file, &s.scenario.name),
+            command: "sweep",
             points,
             reps,
-        )
+        })
     } else {
         let s = scenario::load(&args.file)?;
         let reps = args.reps.unwrap_or(s.replications);
-        (s.name.clone(), layout::run_folder(&s.name), "run", 1, reps)
-    };
-    let n = args.shards;
+        Ok(Job {
+            name: s.name.clone(),
+            default_out: layout::run_folder(&s.name),
+            command: "run",
+            points: 1,
+            reps,
+        })
+    }
+}
+
+/// Refuse more than [`MAX_SHARDS`] shards, or more than the `points` × `reps` runs to share
+/// out; note an array larger than Slurm's default limit.
+fn check_shards(n: u32, points: usize, reps: u32) -> Result<(), Failure> {
     let items = u64::try_from(points)
         .unwrap_or(u64::MAX)
         .saturating_mul(u64::from(reps));
@@ -280,13 +342,37 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
             SLURM_DEFAULT_MAX_ARRAY_SIZE - 1
         );
     }
+    Ok(())
+}
 
+/// The paths the script names, checked and as text.
+struct ScriptPaths {
+    /// The working folder the script changes to, absolute.
+    workdir: String,
+    /// The caresim binary that runs the shards and the merge.
+    binary: String,
+    /// The result folder as the user gave it (or the default), relative to `workdir`.
+    out: String,
+    /// The result folder, absolute: the logs go beside it.
+    out_abs: PathBuf,
+    /// sbatch's `--output` pattern for each array task's log.
+    log: String,
+    /// sbatch's `--output` pattern for the merge job's log.
+    merge_log: String,
+}
+
+/// The working folder, the binary, the result folder (`--out`, else `default_out`) and the
+/// log names, each checked for the script.
+fn script_paths(args: &SlurmArgs, default_out: &Path) -> Result<ScriptPaths, Failure> {
     let workdir = absolute(Path::new("."))?;
     let workdir_s = path_text("the working folder", &workdir)?;
     let binary = std::env::current_exe()
         .map_err(|e| Failure::Run(anyhow::Error::from(e).context("finding the caresim binary")))?;
     let binary_s = path_text("the caresim binary's path", &binary)?;
-    let out = args.out.clone().unwrap_or(default_out);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out.to_path_buf());
     // The merge job writes `out` with --force: it must be a folder caresim may replace, and
     // that is known now, not after every shard has run.
     caresim::output::guard::check_target(
@@ -305,18 +391,28 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
         out_abs_s,
         ".slurm-merge-%j.log",
     )?;
-    let job = job_name(&name);
+    Ok(ScriptPaths {
+        workdir: workdir_s.to_string(),
+        binary: binary_s.to_string(),
+        out: out_s.to_string(),
+        log,
+        merge_log,
+        out_abs,
+    })
+}
 
-    // Nothing is changed before every check has passed.
-    if let Some(path) = &args.script {
-        check_script_target(path)?;
-    }
-    // Slurm opens each task's log before the task starts: its folder must exist.
-    if let Some(parent) = out_abs.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            Failure::Run(anyhow::Error::from(e).context(format!("creating {}", parent.display())))
-        })?;
-    }
+/// The batch script: a job array of `args.shards` tasks running `job` on `file`, the first
+/// of which submits the merge job. `script_name` is how its comments name the script.
+fn script_text(
+    args: &SlurmArgs,
+    file: &str,
+    script_name: &str,
+    job: &Job,
+    paths: &ScriptPaths,
+) -> String {
+    let n = args.shards;
+    let command = job.command;
+    let job_name = job_name(&job.name);
     let mut extra = String::new();
     if let Some(r) = args.reps {
         write!(extra, " --reps {r}").expect("writing to a string");
@@ -327,15 +423,15 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
     // Paths as the user gave them, relative to the working folder the script changes to, so
     // the merged manifest names the scenario as a run from this folder would.
     let shards: Vec<String> = (1..=n)
-        .map(|i| quote(&layout::shard_name(out_s, i, n)))
+        .map(|i| quote(&layout::shard_name(&paths.out, i, n)))
         .collect();
     // The merge job's command, run by `sh -c` (sbatch --wrap): POSIX single quotes throughout
     // (not bash's printf %q, whose $'...' form sh does not read), then quoted once more as
     // one word of this script.
     let wrap = format!(
         "{} merge --quiet --force --out {} {}",
-        quote(binary_s),
-        quote(out_s),
+        quote(&paths.binary),
+        quote(&paths.out),
         shards.join(" ")
     );
     let partition = args
@@ -343,8 +439,7 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
         .as_ref()
         .map(|p| format!("#SBATCH --partition={p}\n"))
         .unwrap_or_default();
-    let script_name = script_name.map_or("SCRIPT".to_string(), shell_word);
-    let script = format!(
+    format!(
         r#"#!/bin/bash
 {MARK} for {file_shown}: {n} shards, then a merge.
 # Submit unchanged with:   sbatch {script_name}
@@ -352,7 +447,7 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Failure> {
 # (afterok) and writes {out_shown}. A failed or timed-out task can be rerun alone
 # (sbatch --array=I {script_name}): it resumes from its journal. Logs go beside the results
 # ({log_shown}).
-#SBATCH --job-name={job}
+#SBATCH --job-name={job_name}
 #SBATCH --array=1-{n}
 #SBATCH --cpus-per-task={cpus}
 #SBATCH --time={time}
@@ -369,31 +464,19 @@ exec "$CARESIM" {command} {file} --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --out {o
   --threads "${{SLURM_CPUS_PER_TASK:-1}}" --quiet{extra}
 "#,
         file_shown = shell_word(file),
-        out_shown = shell_word(out_s),
-        log_shown = shell_word(&log),
+        out_shown = shell_word(&paths.out),
+        log_shown = shell_word(&paths.log),
         file = quote(file),
-        out = quote(out_s),
+        out = quote(&paths.out),
         cpus = args.cpus_per_task,
         time = args.time,
-        log = sbatch_value(&log),
-        merge_job = quote(&format!("{job}-merge")),
-        merge_log = quote(&merge_log),
-        workdir = quote(workdir_s),
-        binary = quote(binary_s),
+        log = sbatch_value(&paths.log),
+        merge_job = quote(&format!("{job_name}-merge")),
+        merge_log = quote(&paths.merge_log),
+        workdir = quote(&paths.workdir),
+        binary = quote(&paths.binary),
         wrap = quote(&wrap),
-    );
-    match &args.script {
-        Some(path) => {
-            caresim::output::atomic_write(path, script.as_bytes())
-                .map_err(|e| Failure::Run(anyhow::Error::from(e).context("writing the script")))?;
-            errln!(
-                "wrote {} ({n} shards of {name}); submit with: sbatch {script_name}",
-                path.display(),
-            );
-        }
-        None => outp!("{script}"),
-    }
-    Ok(())
+    )
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use toml::de::{DeTable, DeValue};
+use toml::de::{DeArray, DeTable, DeValue};
 
 use super::plan::{Plan, Point};
 use crate::scenario::load::{Checked, FileKind, SourceFile, check_all, read_text};
@@ -130,6 +130,10 @@ fn number(v: &DeValue<'_>) -> Option<f64> {
     }
 }
 
+/// How a swept key's values are written.
+const SHAPE: &str =
+    "must be a list of numbers, e.g. [10, 20, 30], or a range { from = 10, to = 30, steps = 3 }";
+
 /// Walk `[parameters]` with spans: a list of numbers or a `{ from, to, steps }` range per
 /// key; tables without range keys are nested key paths (`[parameters.acute] beds = [..]`).
 fn parameters(
@@ -139,7 +143,6 @@ fn parameters(
     out: &mut Vec<Swept>,
     problems: &mut Vec<Problem>,
 ) {
-    const SHAPE: &str = "must be a list of numbers, e.g. [10, 20, 30], or a range { from = 10, to = 30, steps = 3 }";
     for (k, v) in table.iter() {
         let key = if prefix.is_empty() {
             k.get_ref().to_string()
@@ -148,109 +151,13 @@ fn parameters(
         };
         let at = |offset: usize, message: String| file.problem_at(offset, &key, message);
         let value_offset = v.span().start;
-        let mut values = Vec::new();
-        match v.get_ref() {
-            DeValue::Array(a) => {
-                if a.is_empty() {
-                    problems.push(at(value_offset, format!("{SHAPE}; got an empty list")));
-                    continue;
-                }
-                let mut ok = true;
-                for e in a.iter() {
-                    match number(e.get_ref()) {
-                        Some(x) if x.is_finite() => values.push((x, e.span().start)),
-                        Some(x) => {
-                            problems.push(at(e.span().start, format!("must be finite, got {x}")));
-                            ok = false;
-                        }
-                        None => {
-                            problems.push(at(
-                                e.span().start,
-                                format!("{SHAPE}; got a {} in the list", e.get_ref().type_str()),
-                            ));
-                            ok = false;
-                        }
-                    }
-                }
-                if !ok {
-                    continue;
-                }
-            }
+        let values = match v.get_ref() {
+            DeValue::Array(a) => list_values(a, value_offset, &at, problems),
             DeValue::Table(t)
                 if t.iter()
                     .any(|(k, _)| RANGE_KEYS.contains(&k.get_ref().as_ref())) =>
             {
-                let mut ok = true;
-                for (rk, _) in t.iter() {
-                    let name: &str = rk.get_ref();
-                    if !RANGE_KEYS.contains(&name) {
-                        let hint = crate::scenario::suggest::hint(name, RANGE_KEYS);
-                        problems.push(at(
-                            rk.span().start,
-                            format!("unknown key `{name}` in a range; a range is {{ from, to, steps }}{hint}"),
-                        ));
-                        ok = false;
-                    }
-                }
-                let get = |name: &str| t.get(name);
-                let mut ends = [0.0; 2];
-                for (i, name) in ["from", "to"].into_iter().enumerate() {
-                    match get(name).map(|x| (number(x.get_ref()), x.span().start)) {
-                        Some((Some(x), _)) if x.is_finite() => ends[i] = x,
-                        Some((_, o)) => {
-                            problems.push(at(o, format!("`{name}` must be a finite number")));
-                            ok = false;
-                        }
-                        None => {
-                            problems.push(at(
-                                value_offset,
-                                format!("a range needs `{name}`: {{ from, to, steps }}"),
-                            ));
-                            ok = false;
-                        }
-                    }
-                }
-                let steps = match get("steps") {
-                    Some(s) => match s.get_ref() {
-                        DeValue::Integer(_) => {
-                            let n = number(s.get_ref()).unwrap_or(0.0);
-                            if !(2.0..=f64::from(MAX_STEPS)).contains(&n) {
-                                problems.push(at(
-                                    s.span().start,
-                                    format!("`steps` must be from 2 to {MAX_STEPS}, got {n}"),
-                                ));
-                                ok = false;
-                            }
-                            n as u32
-                        }
-                        other => {
-                            problems.push(at(
-                                s.span().start,
-                                format!("`steps` must be a whole number from 2 to {MAX_STEPS}, got a {}", other.type_str()),
-                            ));
-                            ok = false;
-                            0
-                        }
-                    },
-                    None => {
-                        problems.push(at(
-                            value_offset,
-                            "a range needs `steps`: { from, to, steps }".into(),
-                        ));
-                        ok = false;
-                        0
-                    }
-                };
-                if !ok {
-                    continue;
-                }
-                let [from, to] = ends;
-                values = (0..steps)
-                    .map(|i| {
-                        let x = from + (to - from) * f64::from(i) / f64::from(steps - 1);
-                        (x, value_offset)
-                    })
-                    .collect();
+                range_values(t, value_offset, &at, problems)
             }
             DeValue::Table(t) => {
                 if t.iter().next().is_none() {
@@ -258,23 +165,145 @@ fn parameters(
                 } else {
                     parameters(file, t, &key, out, problems);
                 }
-                continue;
+                None
             }
             other => {
                 problems.push(at(
                     value_offset,
                     format!("{SHAPE}; got a {}", other.type_str()),
                 ));
-                continue;
+                None
+            }
+        };
+        if let Some(values) = values {
+            out.push(Swept {
+                key,
+                key_offset: k.span().start,
+                value_offset,
+                values,
+            });
+        }
+    }
+}
+
+/// The values of a list (at `value_offset`), each with its offset; `None` when it is empty
+/// or holds anything but finite numbers (each such problem made by `at` into `problems`).
+fn list_values(
+    a: &DeArray<'_>,
+    value_offset: usize,
+    at: &impl Fn(usize, String) -> Problem,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<(f64, usize)>> {
+    if a.is_empty() {
+        problems.push(at(value_offset, format!("{SHAPE}; got an empty list")));
+        return None;
+    }
+    let mut values = Vec::new();
+    let mut ok = true;
+    for e in a.iter() {
+        match number(e.get_ref()) {
+            Some(x) if x.is_finite() => values.push((x, e.span().start)),
+            Some(x) => {
+                problems.push(at(e.span().start, format!("must be finite, got {x}")));
+                ok = false;
+            }
+            None => {
+                problems.push(at(
+                    e.span().start,
+                    format!("{SHAPE}; got a {} in the list", e.get_ref().type_str()),
+                ));
+                ok = false;
             }
         }
-        out.push(Swept {
-            key,
-            key_offset: k.span().start,
-            value_offset,
-            values,
-        });
     }
+    ok.then_some(values)
+}
+
+/// The values of a `{ from, to, steps }` range (at `value_offset`), all at the range's
+/// offset; `None` when a key is unknown, missing or out of range (each such problem made by
+/// `at` into `problems`).
+fn range_values(
+    t: &DeTable<'_>,
+    value_offset: usize,
+    at: &impl Fn(usize, String) -> Problem,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<(f64, usize)>> {
+    let mut ok = true;
+    for (rk, _) in t.iter() {
+        let name: &str = rk.get_ref();
+        if !RANGE_KEYS.contains(&name) {
+            let hint = crate::scenario::suggest::hint(name, RANGE_KEYS);
+            problems.push(at(
+                rk.span().start,
+                format!("unknown key `{name}` in a range; a range is {{ from, to, steps }}{hint}"),
+            ));
+            ok = false;
+        }
+    }
+    let get = |name: &str| t.get(name);
+    let mut ends = [0.0; 2];
+    for (i, name) in ["from", "to"].into_iter().enumerate() {
+        match get(name).map(|x| (number(x.get_ref()), x.span().start)) {
+            Some((Some(x), _)) if x.is_finite() => ends[i] = x,
+            Some((_, o)) => {
+                problems.push(at(o, format!("`{name}` must be a finite number")));
+                ok = false;
+            }
+            None => {
+                problems.push(at(
+                    value_offset,
+                    format!("a range needs `{name}`: {{ from, to, steps }}"),
+                ));
+                ok = false;
+            }
+        }
+    }
+    let steps = match get("steps") {
+        Some(s) => match s.get_ref() {
+            DeValue::Integer(_) => {
+                let n = number(s.get_ref()).unwrap_or(0.0);
+                if !(2.0..=f64::from(MAX_STEPS)).contains(&n) {
+                    problems.push(at(
+                        s.span().start,
+                        format!("`steps` must be from 2 to {MAX_STEPS}, got {n}"),
+                    ));
+                    ok = false;
+                }
+                n as u32
+            }
+            other => {
+                problems.push(at(
+                    s.span().start,
+                    format!(
+                        "`steps` must be a whole number from 2 to {MAX_STEPS}, got a {}",
+                        other.type_str()
+                    ),
+                ));
+                ok = false;
+                0
+            }
+        },
+        None => {
+            problems.push(at(
+                value_offset,
+                "a range needs `steps`: { from, to, steps }".into(),
+            ));
+            ok = false;
+            0
+        }
+    };
+    if !ok {
+        return None;
+    }
+    let [from, to] = ends;
+    Some(
+        (0..steps)
+            .map(|i| {
+                let x = from + (to - from) * f64::from(i) / f64::from(steps - 1);
+                (x, value_offset)
+            })
+            .collect(),
+    )
 }
 
 /// Every dotted key path of a number in `table`.
@@ -315,129 +344,21 @@ fn not_sweepable(key: &str) -> Option<&'static str> {
 /// grids too large, a scenario file given instead of a sweep file, and any problem of the
 /// scenario.
 pub fn load(path: &Path) -> Result<Sweep, SweepError> {
-    let located = |message: String| {
-        SweepError::File(ScenarioError::new(vec![Problem {
-            file: path.to_path_buf(),
-            location: None,
-            field: String::new(),
-            message,
-        }]))
-    };
-    let text = read_text(path).map_err(|e| located(format!("cannot read sweep file: {e}")))?;
-    if let Ok(t) = text.parse::<toml::Table>()
-        && FileKind::of(&t) == FileKind::Scenario
-        && FileKind::has_scenario_tables(&t)
-    {
-        return Err(located(FileKind::Scenario.wrong_command(path)));
-    }
-    let file = SourceFile {
-        path: path.to_path_buf(),
-        spans: SpanIndex::new(&text),
-        sha256: Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-        text: text.clone(),
-    };
-    let checked: Checked<RawSweep> = check_all(&file, &text, &[], &explain);
+    let file = read_sweep_file(path)?;
+    let checked: Checked<RawSweep> = check_all(&file, &file.text, &[], &explain);
     let mut problems = checked.problems;
     let Some(raw) = checked.value else {
         return Err(SweepError::File(ScenarioError::new(problems)));
     };
-    let start = |key: &str, value: bool| {
-        file.spans
-            .get(key)
-            .map_or(0, |s| if value { s.value.start } else { s.key.start })
-    };
     if raw.replications == Some(0) {
         problems.push(file.problem_at(
-            start("replications", true),
+            start(&file, "replications", true),
             "replications",
             "must be at least 1, got 0".into(),
         ));
     }
-    // Swept keys and values, with their places in the file.
-    let mut swept = Vec::new();
-    if let Ok(de) = DeTable::parse(&text)
-        && let Some(p) = de.get_ref().get("parameters")
-        && let DeValue::Table(t) = p.get_ref()
-    {
-        parameters(&file, t, "", &mut swept, &mut problems);
-    }
-    match &raw.parameters {
-        None => problems.push(file.problem_at(
-            0,
-            "parameters",
-            "missing: a [parameters] table naming the scenario keys to sweep, e.g. \"acute.beds\" = [300, 340, 380]".into(),
-        )),
-        Some(p) if p.is_empty() => problems.push(file.problem_at(
-            start("parameters", false),
-            "parameters",
-            "names no parameter to sweep".into(),
-        )),
-        Some(_) => {}
-    }
-    if raw.design == Design::Grid && !swept.is_empty() {
-        let points = swept
-            .iter()
-            .map(|s| s.values.len() as u64)
-            .fold(1u64, |a, n| a.saturating_mul(n));
-        if points > MAX_POINTS {
-            let sizes: Vec<String> = swept
-                .iter()
-                .map(|s| format!("{} ({})", s.key, s.values.len()))
-                .collect();
-            problems.push(file.problem_at(
-                start("parameters", false),
-                "parameters",
-                format!(
-                    "the grid has {points} points ({}), more than the limit of {MAX_POINTS}; give fewer values or steps, or use design = \"one_way\"",
-                    sizes.join(" × ")
-                ),
-            ));
-        }
-    }
-    // The scenario: located at `scenario = ...` when it cannot be read or is a sweep.
-    let scenario = match &raw.scenario {
-        None => {
-            problems.push(file.problem_at(
-                0,
-                "scenario",
-                "missing: `scenario = \"<scenario file>\"`, the path of the scenario to sweep, relative to this file".into(),
-            ));
-            None
-        }
-        Some(s) => {
-            let scenario_path = path.parent().unwrap_or(Path::new("")).join(s);
-            let at = start("scenario", true);
-            if let Err(e) = read_text(&scenario_path) {
-                problems.push(file.problem_at(
-                    at,
-                    "scenario",
-                    format!("cannot read {}: {e}", scenario_path.display()),
-                ));
-                None
-            } else if FileKind::of_file(&scenario_path) == FileKind::Sweep {
-                problems.push(file.problem_at(
-                    at,
-                    "scenario",
-                    format!(
-                        "{} is a sweep file; `scenario` must name a scenario file",
-                        scenario_path.display()
-                    ),
-                ));
-                None
-            } else {
-                match scenario::load(&scenario_path) {
-                    Ok(s) => Some(s),
-                    Err(e) => {
-                        problems.extend(e.problems);
-                        None
-                    }
-                }
-            }
-        }
-    };
+    let swept = swept_keys(&file, &raw, &mut problems);
+    let scenario = scenario_of(path, &file, &raw, &mut problems);
     // Each swept key against the scenario.
     let mut parameters = Vec::new();
     let mut value_offsets = Vec::new();
@@ -445,82 +366,10 @@ pub fn load(path: &Path) -> Result<Sweep, SweepError> {
         let mut numbers = Vec::new();
         number_paths(&scenario.sources.merged_table, "", &mut numbers);
         for s in swept {
-            if let Some(why) = not_sweepable(&s.key) {
-                problems.push(file.problem_at(s.key_offset, &s.key, why.into()));
-                continue;
+            if check_swept_key(&file, scenario, &numbers, &s, &mut problems) {
+                value_offsets.push(s.values.iter().map(|v| v.1).collect());
+                parameters.push((s.key, s.values.into_iter().map(|v| v.0).collect()));
             }
-            if base_value(scenario, &s.key).is_none() {
-                let hint = crate::scenario::suggest::hint(
-                    &s.key,
-                    numbers
-                        .iter()
-                        .map(String::as_str)
-                        .filter(|n| not_sweepable(n).is_none()),
-                );
-                problems.push(file.problem_at(
-                    s.key_offset,
-                    &s.key,
-                    format!(
-                        "the scenario sets no number at this key (sweep keys are dotted paths of numbers the scenario gives, e.g. acute.beds or conditions.copd.admit){hint}"
-                    ),
-                ));
-                continue;
-            }
-            // A key the scenario gives as a whole number (beds, places, patients) takes only
-            // whole numbers: 1.5 beds would silently run as 2.
-            if base_is_whole(scenario, &s.key) {
-                let is_range = s.values.iter().all(|x| x.1 == s.value_offset) && s.values.len() > 1;
-                let mut reported = false;
-                for &(v, offset) in &s.values {
-                    if v.fract() != 0.0 && !(is_range && reported) {
-                        problems.push(file.problem_at(
-                            offset,
-                            &s.key,
-                            format!(
-                                "{} takes whole numbers, got {v}{}",
-                                s.key,
-                                if is_range {
-                                    " (a value of this range; choose from, to and steps that give whole numbers)"
-                                } else {
-                                    ""
-                                }
-                            ),
-                        ));
-                        reported = true;
-                    }
-                }
-                if reported {
-                    continue;
-                }
-            }
-            // Each value alone, at base for the rest: a value out of range for its key is
-            // reported where it is written. (Ranges: their ends.)
-            let mut checked_values: Vec<f64> = Vec::new();
-            let lo_hi = |vals: &[(f64, usize)]| {
-                let lo = vals.iter().map(|v| v.0).fold(f64::INFINITY, f64::min);
-                let hi = vals.iter().map(|v| v.0).fold(f64::NEG_INFINITY, f64::max);
-                (lo, hi)
-            };
-            let (lo, hi) = lo_hi(&s.values);
-            for &(v, offset) in &s.values {
-                let is_range = s.values.iter().all(|x| x.1 == s.value_offset) && s.values.len() > 1;
-                if (is_range && v != lo && v != hi) || checked_values.contains(&v) {
-                    continue;
-                }
-                checked_values.push(v);
-                if let Err(e) = scenario.params_with(&[(&s.key, v)]) {
-                    for p in e.problems {
-                        let message = if p.field == s.key {
-                            p.message
-                        } else {
-                            format!("{} = {v} makes {}: {}", s.key, p.field, p.message)
-                        };
-                        problems.push(file.problem_at(offset, &s.key, message));
-                    }
-                }
-            }
-            value_offsets.push(s.values.iter().map(|v| v.1).collect());
-            parameters.push((s.key, s.values.into_iter().map(|v| v.0).collect()));
         }
     }
     if !problems.is_empty() {
@@ -545,6 +394,225 @@ pub fn load(path: &Path) -> Result<Sweep, SweepError> {
         source: file,
         value_offsets,
     })
+}
+
+/// The text of the sweep file at `path` with its key locations and hash; refused if it is
+/// unreadable or a scenario file (given to `sweep` instead of `run`).
+fn read_sweep_file(path: &Path) -> Result<SourceFile, SweepError> {
+    let located = |message: String| {
+        SweepError::File(ScenarioError::new(vec![Problem {
+            file: path.to_path_buf(),
+            location: None,
+            field: String::new(),
+            message,
+        }]))
+    };
+    let text = read_text(path).map_err(|e| located(format!("cannot read sweep file: {e}")))?;
+    if let Ok(t) = text.parse::<toml::Table>()
+        && FileKind::of(&t) == FileKind::Scenario
+        && FileKind::has_scenario_tables(&t)
+    {
+        return Err(located(FileKind::Scenario.wrong_command(path)));
+    }
+    Ok(SourceFile {
+        path: path.to_path_buf(),
+        spans: SpanIndex::new(&text),
+        sha256: Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        text,
+    })
+}
+
+/// Byte offset in `file` of `key`'s value (`value`) or of the key itself; 0 if not set.
+fn start(file: &SourceFile, key: &str, value: bool) -> usize {
+    file.spans
+        .get(key)
+        .map_or(0, |s| if value { s.value.start } else { s.key.start })
+}
+
+/// The swept keys and values of `[parameters]`, with their places in the file; problems
+/// of their shapes, of a missing or empty table and of a grid too large go to `problems`.
+fn swept_keys(file: &SourceFile, raw: &RawSweep, problems: &mut Vec<Problem>) -> Vec<Swept> {
+    let mut swept = Vec::new();
+    if let Ok(de) = DeTable::parse(&file.text)
+        && let Some(p) = de.get_ref().get("parameters")
+        && let DeValue::Table(t) = p.get_ref()
+    {
+        parameters(file, t, "", &mut swept, problems);
+    }
+    match &raw.parameters {
+        None => problems.push(file.problem_at(
+            0,
+            "parameters",
+            "missing: a [parameters] table naming the scenario keys to sweep, e.g. \"acute.beds\" = [300, 340, 380]".into(),
+        )),
+        Some(p) if p.is_empty() => problems.push(file.problem_at(
+            start(file, "parameters", false),
+            "parameters",
+            "names no parameter to sweep".into(),
+        )),
+        Some(_) => {}
+    }
+    if raw.design == Design::Grid && !swept.is_empty() {
+        let points = swept
+            .iter()
+            .map(|s| s.values.len() as u64)
+            .fold(1u64, |a, n| a.saturating_mul(n));
+        if points > MAX_POINTS {
+            let sizes: Vec<String> = swept
+                .iter()
+                .map(|s| format!("{} ({})", s.key, s.values.len()))
+                .collect();
+            problems.push(file.problem_at(
+                start(file, "parameters", false),
+                "parameters",
+                format!(
+                    "the grid has {points} points ({}), more than the limit of {MAX_POINTS}; give fewer values or steps, or use design = \"one_way\"",
+                    sizes.join(" × ")
+                ),
+            ));
+        }
+    }
+    swept
+}
+
+/// The scenario the sweep file at `path` names, loaded; its problems, or one located at
+/// `scenario = ...` when it is missing, cannot be read or is a sweep, go to `problems`.
+fn scenario_of(
+    path: &Path,
+    file: &SourceFile,
+    raw: &RawSweep,
+    problems: &mut Vec<Problem>,
+) -> Option<Scenario> {
+    let Some(s) = &raw.scenario else {
+        problems.push(file.problem_at(
+            0,
+            "scenario",
+            "missing: `scenario = \"<scenario file>\"`, the path of the scenario to sweep, relative to this file".into(),
+        ));
+        return None;
+    };
+    let scenario_path = path.parent().unwrap_or(Path::new("")).join(s);
+    let at = start(file, "scenario", true);
+    if let Err(e) = read_text(&scenario_path) {
+        problems.push(file.problem_at(
+            at,
+            "scenario",
+            format!("cannot read {}: {e}", scenario_path.display()),
+        ));
+        None
+    } else if FileKind::of_file(&scenario_path) == FileKind::Sweep {
+        problems.push(file.problem_at(
+            at,
+            "scenario",
+            format!(
+                "{} is a sweep file; `scenario` must name a scenario file",
+                scenario_path.display()
+            ),
+        ));
+        None
+    } else {
+        match scenario::load(&scenario_path) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                problems.extend(e.problems);
+                None
+            }
+        }
+    }
+}
+
+/// Whether swept key `s` can be swept in `scenario`: a number the scenario gives
+/// (`numbers`: every number's key path, for the hint), whole where the scenario's is, each
+/// value in range for the key. Its problems go to `problems`, at the key or the value.
+fn check_swept_key(
+    file: &SourceFile,
+    scenario: &Scenario,
+    numbers: &[String],
+    s: &Swept,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    if let Some(why) = not_sweepable(&s.key) {
+        problems.push(file.problem_at(s.key_offset, &s.key, why.into()));
+        return false;
+    }
+    if base_value(scenario, &s.key).is_none() {
+        let hint = crate::scenario::suggest::hint(
+            &s.key,
+            numbers
+                .iter()
+                .map(String::as_str)
+                .filter(|n| not_sweepable(n).is_none()),
+        );
+        problems.push(file.problem_at(
+            s.key_offset,
+            &s.key,
+            format!(
+                "the scenario sets no number at this key (sweep keys are dotted paths of numbers the scenario gives, e.g. acute.beds or conditions.copd.admit){hint}"
+            ),
+        ));
+        return false;
+    }
+    // A key the scenario gives as a whole number (beds, places, patients) takes only
+    // whole numbers: 1.5 beds would silently run as 2.
+    if base_is_whole(scenario, &s.key) && !whole_values(file, s, problems) {
+        return false;
+    }
+    // Each value alone, at base for the rest: a value out of range for its key is
+    // reported where it is written. (Ranges: their ends.)
+    let mut checked_values: Vec<f64> = Vec::new();
+    let lo_hi = |vals: &[(f64, usize)]| {
+        let lo = vals.iter().map(|v| v.0).fold(f64::INFINITY, f64::min);
+        let hi = vals.iter().map(|v| v.0).fold(f64::NEG_INFINITY, f64::max);
+        (lo, hi)
+    };
+    let (lo, hi) = lo_hi(&s.values);
+    for &(v, offset) in &s.values {
+        let is_range = s.values.iter().all(|x| x.1 == s.value_offset) && s.values.len() > 1;
+        if (is_range && v != lo && v != hi) || checked_values.contains(&v) {
+            continue;
+        }
+        checked_values.push(v);
+        if let Err(e) = scenario.params_with(&[(&s.key, v)]) {
+            for p in e.problems {
+                let message = if p.field == s.key {
+                    p.message
+                } else {
+                    format!("{} = {v} makes {}: {}", s.key, p.field, p.message)
+                };
+                problems.push(file.problem_at(offset, &s.key, message));
+            }
+        }
+    }
+    true
+}
+
+/// Whether every value of swept key `s` is a whole number; if not, a problem at each
+/// fractional value (once for a range) goes to `problems`.
+fn whole_values(file: &SourceFile, s: &Swept, problems: &mut Vec<Problem>) -> bool {
+    let is_range = s.values.iter().all(|x| x.1 == s.value_offset) && s.values.len() > 1;
+    let mut reported = false;
+    for &(v, offset) in &s.values {
+        if v.fract() != 0.0 && !(is_range && reported) {
+            problems.push(file.problem_at(
+                offset,
+                &s.key,
+                format!(
+                    "{} takes whole numbers, got {v}{}",
+                    s.key,
+                    if is_range {
+                        " (a value of this range; choose from, to and steps that give whole numbers)"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+            reported = true;
+        }
+    }
+    !reported
 }
 
 /// Whether the number at dotted `path` is a whole-number key of the schema (beds, places,

@@ -179,7 +179,10 @@ impl Tally {
 
     /// Call `f(name, value)` for every metric, always in the same order.
     ///
-    /// This is the single definition of metric names and formulas.
+    /// This is the single definition of metric names and formulas. It is long because it is
+    /// one flat listing: its order is the column order of every result file, which one list
+    /// shows at a glance and split pieces would hide; the costs several metrics share are
+    /// computed once at its top.
     pub fn for_each_metric(&self, params: &Params, mut f: impl FnMut(&str, f64)) {
         let ratio = |num: f64, den: f64| if den > 0.0 { num / den } else { 0.0 };
         let primary_care_contacts = self.reviews + self.urgent_contacts;

@@ -141,32 +141,7 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
             path: next.clone(),
             text,
         };
-        // Parameter distributions become their means, at the same offsets. A whole-number
-        // key (beds, places) gets its mean rounded, as each draw is: found by the type check
-        // refusing the fractional mean there.
-        let mut whole: Vec<String> = Vec::new();
-        let (uncertain, bad_dists, checked) = loop {
-            let mut text = file.text.clone();
-            let (uncertain, bad_dists) = match uncertain::extract(&file, &mut text, &whole) {
-                Ok(u) => (u, Vec::new()),
-                Err(e) => (Vec::new(), e.problems),
-            };
-            let known: Vec<String> = bad_dists.iter().map(|p| p.field.clone()).collect();
-            let checked: Checked<RawScenario> =
-                check_all(&file, &text, &known, &|_, m| plain_types(m));
-            let more: Vec<String> = checked
-                .problems
-                .iter()
-                .filter(|p| p.message.contains("expected a whole number"))
-                .filter(|p| !whole.contains(&p.field))
-                .filter(|p| uncertain.iter().any(|u| u.path == p.field))
-                .map(|p| p.field.clone())
-                .collect();
-            if more.is_empty() {
-                break (uncertain, bad_dists, checked);
-            }
-            whole.extend(more);
-        };
+        let (uncertain, bad_dists, checked) = check_with_means(&file);
         let mut found = bad_dists;
         found.extend(checked.problems);
         found.sort_by_key(|p| p.location);
@@ -193,20 +168,8 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
     if !complete && !problems.is_empty() {
         return Err(ScenarioError::new(problems));
     }
-    // Merge from the deepest base up to the file the user named.
-    let mut merged = toml::Table::new();
-    for t in tables.into_iter().rev() {
-        merge(&mut merged, t);
-    }
-    merged.remove("extends");
-    // The most derived file that sets a key decides whether it is uncertain.
-    let mut uncertain: std::collections::BTreeMap<String, Uncertain> = Default::default();
-    for (file, found) in files.iter().zip(&uncertain_by_file).rev() {
-        uncertain.retain(|path, _| file.spans.get(path).is_none());
-        for u in found {
-            uncertain.insert(u.path.clone(), u.clone());
-        }
-    }
+    let merged = merge_chain(tables);
+    let uncertain = most_derived_uncertain(&files, &uncertain_by_file);
     let merged_table = merged.clone();
     let merged: RawScenario = match toml::Value::Table(merged).try_into() {
         Ok(m) => m,
@@ -225,10 +188,66 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
             files,
             merged,
             merged_table,
-            uncertain: uncertain.into_values().collect(),
+            uncertain,
         },
         problems,
     ))
+}
+
+/// `file` parsed with its parameter distributions replaced by their means, at the same
+/// offsets: its uncertain parameters, the problems of their distributions, and the checked
+/// file. A whole-number key (beds, places) gets its mean rounded, as each draw is: found by
+/// the type check refusing the fractional mean there, then parsed again.
+fn check_with_means(file: &SourceFile) -> (Vec<Uncertain>, Vec<Problem>, Checked<RawScenario>) {
+    let mut whole: Vec<String> = Vec::new();
+    loop {
+        let mut text = file.text.clone();
+        let (uncertain, bad_dists) = match uncertain::extract(file, &mut text, &whole) {
+            Ok(u) => (u, Vec::new()),
+            Err(e) => (Vec::new(), e.problems),
+        };
+        let known: Vec<String> = bad_dists.iter().map(|p| p.field.clone()).collect();
+        let checked: Checked<RawScenario> = check_all(file, &text, &known, &|_, m| plain_types(m));
+        let more: Vec<String> = checked
+            .problems
+            .iter()
+            .filter(|p| p.message.contains("expected a whole number"))
+            .filter(|p| !whole.contains(&p.field))
+            .filter(|p| uncertain.iter().any(|u| u.path == p.field))
+            .map(|p| p.field.clone())
+            .collect();
+        if more.is_empty() {
+            return (uncertain, bad_dists, checked);
+        }
+        whole.extend(more);
+    }
+}
+
+/// The tables of a chain (most derived first) merged from the deepest base up to the file
+/// the user named, without `extends`.
+fn merge_chain(tables: Vec<toml::Table>) -> toml::Table {
+    let mut merged = toml::Table::new();
+    for t in tables.into_iter().rev() {
+        merge(&mut merged, t);
+    }
+    merged.remove("extends");
+    merged
+}
+
+/// The uncertain parameters of a chain in key order, `uncertain_by_file` holding those of
+/// each of `files`: the most derived file that sets a key decides whether it is uncertain.
+fn most_derived_uncertain(
+    files: &[SourceFile],
+    uncertain_by_file: &[Vec<Uncertain>],
+) -> Vec<Uncertain> {
+    let mut uncertain: std::collections::BTreeMap<String, Uncertain> = Default::default();
+    for (file, found) in files.iter().zip(uncertain_by_file).rev() {
+        uncertain.retain(|path, _| file.spans.get(path).is_none());
+        for u in found {
+            uncertain.insert(u.path.clone(), u.clone());
+        }
+    }
+    uncertain.into_values().collect()
 }
 
 /// Largest scenario or sweep file read, in bytes: far above any real scenario, far below

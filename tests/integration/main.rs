@@ -5,6 +5,7 @@ mod calibration;
 mod catalogue;
 mod charts;
 mod cli;
+mod code_shape;
 mod conservation;
 mod experiments;
 mod features;

@@ -1,0 +1,130 @@
+//! Semantic checks: required keys, ranges, cross-references. Every problem is collected,
+//! located in the file that set (or should have set) the key, and reported together.
+//!
+//! One function per table, in the submodule of its group of tables. [`validate`] calls them
+//! in a fixed order, and that order is the order of the messages a user sees: a check moved
+//! between tables reorders them.
+
+mod conditions;
+mod population;
+mod seasonality;
+mod services;
+mod simulation;
+
+use std::collections::BTreeMap;
+
+use super::load::Sources;
+use super::schema::RawScenario;
+use super::{Scenario, ScenarioError, ScenarioFile};
+use crate::model::{LeverParams, Params, PopulationParams};
+
+use super::checker::Checker;
+pub use super::checker::{
+    MAX_CAPACITY, MAX_COST, MAX_FRAILTY_CV, MAX_HORIZON_DAYS, MAX_LOS_MULTIPLIER, MAX_MULTIPLIER,
+    MAX_PATIENTS_EVER, MAX_PEOPLE, MAX_PER_YEAR, MAX_REPLICATIONS, MIN_FRAILTY_CV,
+    MIN_INTERVAL_DAYS,
+};
+
+fn is_band_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Check the merged scenario and build the validated [`Scenario`].
+///
+/// # Errors
+/// Every problem found, each located.
+pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
+    let mut ck = Checker {
+        sources,
+        problems: Vec::new(),
+    };
+    let raw: &RawScenario = &sources.merged;
+
+    let name = simulation::scenario_name(&mut ck, raw);
+    let simulation = simulation::simulation(&mut ck, raw);
+    let acute = services::acute(&mut ck, raw);
+    let beds = acute.beds;
+    let primary_care = services::primary_care(&mut ck, raw);
+    let community = raw.community.clone().unwrap_or_default();
+    let services = services::community(&mut ck, &community);
+    let service_index: BTreeMap<&str, usize> = community
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    let population = population::population(&mut ck, raw);
+    let (tiers, tier_shares) = population::tiers(&mut ck, raw);
+    let (conditions, total_patients) = conditions::conditions(
+        &mut ck,
+        raw,
+        &population,
+        &service_index,
+        simulation.horizon_days,
+    );
+    let seasonality = seasonality::seasonality(&mut ck, raw);
+    let tiers = population::per_condition(tiers, &tier_shares, conditions.len());
+
+    let condition_names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
+    let policies = super::policy::check(&mut ck, raw, &condition_names, &service_index, beds);
+    let catchment = population.catchment(total_patients);
+    let outpatient_attendance_cost = services::outpatient_attendance_cost(&mut ck, raw);
+
+    if !ck.problems.is_empty() {
+        return Err(ScenarioError::new(ck.problems));
+    }
+    let mut params = Params {
+        horizon_days: simulation.horizon_days,
+        warmup_days: simulation.warmup_days,
+        acute,
+        services,
+        primary_care,
+        conditions,
+        seasonality,
+        population: PopulationParams {
+            catchment,
+            age_bands: population.band_names,
+            frailty_cv: population.frailty_cv,
+        },
+        tiers,
+        outpatient_attendance_cost,
+        levers: LeverParams::default(),
+    };
+    policies.apply(&mut params);
+    let cells = params.conditions.len() * params.population.age_bands.len() * params.tiers.len();
+    if cells > usize::from(u16::MAX) {
+        ck.fail(
+            "conditions",
+            format!(
+                "at most 65,535 condition × age band × tier combinations (enrolment levers multiply tiers), got {cells}"
+            ),
+        );
+        return Err(ScenarioError::new(ck.problems));
+    }
+    Ok(Scenario {
+        name,
+        description: raw
+            .scenario
+            .as_ref()
+            .and_then(|meta| meta.description.clone())
+            .unwrap_or_default(),
+        files: sources
+            .files
+            .iter()
+            .map(|f| ScenarioFile {
+                path: f.path.clone(),
+                sha256: f.sha256.clone(),
+            })
+            .collect(),
+        replications: simulation.replications,
+        seed: simulation.seed,
+        params,
+        uncertain: sources.uncertain.clone(),
+        sources: std::sync::Arc::new(sources.clone()),
+    })
+}
