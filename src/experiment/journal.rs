@@ -229,10 +229,15 @@ fn check_ours(dir: &Path) -> Result<(), JournalError> {
     if guard::marker(dir) == Some(FolderKind::Journal) {
         return Ok(());
     }
+    // No marker yet: ours only if it holds nothing but the lock and temporary files of
+    // `atomic_write` (a run killed while writing the marker leaves one behind).
     let entries = fs::read_dir(dir).map_err(io_err("reading", dir))?;
     for e in entries {
         let e = e.map_err(io_err("reading", dir))?;
-        if e.file_name() != LOCK {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let temporary = name.starts_with(".caresim-") && name.ends_with(".tmp");
+        if name != LOCK && !temporary {
             return Err(not_ours(&format!("it has no {} marker", guard::MARKER)));
         }
     }

@@ -735,3 +735,33 @@ fn review_findings_stay_fixed() {
         fs::remove_dir_all(dir.path().join("k")).unwrap();
     }
 }
+
+#[test]
+fn a_journal_killed_while_writing_its_marker_is_still_ours() {
+    // A run killed between creating its journal folder and renaming the marker into it
+    // leaves only the lock and a temporary file of atomic_write: the next run resumes.
+    let (dir, s) = workspace();
+    let s = s.to_str().unwrap();
+    let journal = dir.path().join(".out.journal");
+    fs::create_dir(&journal).unwrap();
+    fs::write(journal.join("lock"), "").unwrap();
+    fs::write(journal.join(".caresim-a1b2c3.tmp"), "half a marker").unwrap();
+    ok(&caresim(
+        dir.path(),
+        &["run", s, "--reps", "2", "--quiet", "--out", "out"],
+    ));
+    assert!(dir.path().join("out/summary.csv").exists());
+    // Anything else in it is still someone else's.
+    let journal = dir.path().join(".other.journal");
+    fs::create_dir(&journal).unwrap();
+    fs::write(journal.join("notes.txt"), "mine").unwrap();
+    let o = caresim(
+        dir.path(),
+        &["run", s, "--reps", "2", "--quiet", "--out", "other"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(journal.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
