@@ -646,7 +646,8 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         }
     }
     let condition_names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
-    let policies = super::policy::check(&mut ck, raw, &condition_names, &service_index, beds);
+    let policies =
+        super::policy::check(&mut ck, &raw.policy, &condition_names, &service_index, beds);
     let catchment = catchment_given.unwrap_or(if has_bands && band_total > 0.0 {
         band_total
     } else {
