@@ -240,3 +240,75 @@ lever_rules! {
     /// with interim support (days; `None` = waits as long as it takes).
     max_delay_days: DischargeCoordination,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::streams::{Stream, StreamSeeds};
+
+    #[test]
+    fn without_rules_no_hook_decides_anything() {
+        let levers = LeverParams::default();
+        let mut patients = PatientTable::default();
+        let p = patients.push(0, 1.0);
+        let mut streams = Streams::new(&StreamSeeds([7; Stream::ALL.len()]));
+        let before = streams.clone();
+        assert_eq!(
+            levers.admission_request(p, 0, &patients, &mut streams),
+            None
+        );
+        assert_eq!(levers.admitted(0, 5.0, &mut streams), None);
+        assert_eq!(levers.fit_for_discharge(), None);
+        assert_eq!(levers.delay_started(), None);
+        assert_eq!(levers.post_discharge_factor(p, &patients), 1.0);
+        // No draw either: the streams of the other processes are untouched.
+        assert_eq!(format!("{streams:?}"), format!("{before:?}"));
+    }
+
+    #[test]
+    fn lever_params_keep_the_manifest_field_order() {
+        let json = serde_json::to_string(&LeverParams::default()).unwrap();
+        assert_eq!(
+            json,
+            r#"{"early_discharge":null,"admission_avoidance":null,"max_delay_days":null,"pooled_budget":false,"outreach_cost_per_year":0.0,"applied":[]}"#
+        );
+    }
+
+    #[test]
+    fn each_rule_answers_at_its_own_hook_points() {
+        let mut patients = PatientTable::default();
+        let p = patients.push(0, 1.0);
+        let mut streams = Streams::new(&StreamSeeds([7; Stream::ALL.len()]));
+        let levers = LeverParams {
+            early_discharge: Some(EarlyDischargeRule {
+                eligible_by_condition: vec![1.0],
+                shortening: Shortening::Days(2.0),
+                service: 1,
+                when_full: EarlyWhenFull::Wait,
+                unsupported_multiplier: 3.0,
+            }),
+            admission_avoidance: Some(AvoidanceRule {
+                share_by_condition: vec![1.0],
+                service: 0,
+            }),
+            max_delay_days: Some(DischargeCoordination { limit_days: 4.0 }),
+            ..LeverParams::default()
+        };
+        assert_eq!(
+            levers.admission_request(p, 0, &patients, &mut streams),
+            Some(0)
+        );
+        assert_eq!(levers.admitted(0, 5.0, &mut streams), Some(3.0));
+        assert_eq!(
+            levers.fit_for_discharge(),
+            Some(SupportedDischarge {
+                service: 1,
+                when_full: EarlyWhenFull::Wait
+            })
+        );
+        assert_eq!(levers.delay_started(), Some(4.0));
+        assert_eq!(levers.post_discharge_factor(p, &patients), 1.0);
+        patients.cold_mut(p).flags |= crate::model::patients::FLAG_UNSUPPORTED;
+        assert_eq!(levers.post_discharge_factor(p, &patients), 3.0);
+    }
+}

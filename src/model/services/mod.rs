@@ -88,3 +88,18 @@ behaviours! {
     /// exacerbate, be admitted (which ends the episode and frees the place) or die.
     Home => home::Home,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_setting_has_its_behaviour_and_manifest_name() {
+        assert_eq!(Setting::Bed.episode_start(), EpisodeStart::InService);
+        assert_eq!(Setting::Bed.episode_end(), EpisodeEnd::GoHome);
+        assert_eq!(Setting::Home.episode_start(), EpisodeStart::AtHome);
+        assert_eq!(Setting::Home.episode_end(), EpisodeEnd::AlreadyHome);
+        assert_eq!(serde_json::to_string(&Setting::Bed).unwrap(), r#""bed""#);
+        assert_eq!(serde_json::to_string(&Setting::Home).unwrap(), r#""home""#);
+    }
+}
