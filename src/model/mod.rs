@@ -3,27 +3,41 @@
 //!
 //! [`Params`] holds validated parameters; [`Sim`] runs replications of them and returns a
 //! [`Tally`], whose [`Tally::for_each_metric`] defines every output metric.
+//!
+//! - [`sim`]: the patient-flow event handlers and the [`Sim`] that runs them;
+//! - [`world`]: the state of one replication ([`World`]): patient table, pools, integrals;
+//! - [`levers`]: each policy lever's transformation of [`Params`] and run-time rule, consulted
+//!   by the handlers at named hook points;
+//! - [`services`]: each community-service behaviour ([`Setting`]), with its hook points;
+//! - [`params`], [`patients`], [`event`], [`streams`], [`dist`]: parameters, patient records,
+//!   events, named random streams, duration distributions;
+//! - [`tally`], [`catalogue`]: what a replication counts, and the metrics made of it.
 
 pub mod catalogue;
 pub mod dist;
 pub mod event;
+pub mod levers;
 pub mod params;
 pub mod patients;
-pub mod policy;
+pub mod services;
 pub mod sim;
 pub mod streams;
 pub mod tally;
+pub mod world;
 
 pub use dist::{Duration, DurationError};
 pub use event::{Event, EventKind, PatientId};
+pub use levers::{
+    AvoidanceRule, EarlyDischargeRule, EarlyWhenFull, LeverParams, Policies, Shortening,
+};
 pub use params::{
-    AcuteParams, AvoidanceRule, BandParams, CapacityChange, ConditionParams, DischargeRoute,
-    EarlyDischargeRule, EarlyWhenFull, LeverParams, Params, Payer, PopulationParams,
-    PrimaryCareParams, Schedule, Seasonality, ServiceParams, Setting, Shortening, TierParams,
+    AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, Params, Payer,
+    PopulationParams, PrimaryCareParams, Schedule, Seasonality, ServiceParams, TierParams,
     WhenFull,
 };
 pub use patients::{CareState, PatientTable};
-pub use policy::Policies;
-pub use sim::{NoTrace, Recorder, Sim, World, apportion};
+pub use services::Setting;
+pub use sim::{NoTrace, Recorder, Sim, apportion};
 pub use streams::{Stream, StreamSeeds, Streams};
 pub use tally::Tally;
+pub use world::World;

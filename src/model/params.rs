@@ -5,6 +5,8 @@
 use serde::Serialize;
 
 use super::dist::Duration;
+use super::levers::LeverParams;
+use super::services::Setting;
 use crate::engine::Days;
 
 /// What happens to an admission request when every acute bed is taken.
@@ -72,18 +74,6 @@ impl Payer {
     }
 }
 
-/// Where a community service's patients are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Setting {
-    /// In a bed (intermediate care beds, a care home): no exacerbations while there.
-    Bed,
-    /// At home with visits (an early supported discharge team, a step-up team, a care
-    /// package): the patient holds a caseload place but lives at home, so they can
-    /// exacerbate, be admitted (which ends the episode and frees the place) or die.
-    Home,
-}
-
 /// A community service (intermediate care beds, early supported discharge team, ...).
 #[derive(Clone, Debug, Serialize)]
 pub struct ServiceParams {
@@ -97,7 +87,7 @@ pub struct ServiceParams {
     pub day_cost: f64,
     /// Whose budget pays for it.
     pub payer: Payer,
-    /// Bed-based or home-based.
+    /// Bed-based or home-based: the behaviour of its episodes.
     pub setting: Setting,
     /// Changes of capacity over time.
     pub schedule: Schedule,
@@ -311,83 +301,6 @@ pub struct Params {
     /// Levers that need the model's own mechanisms (the others only change the numbers
     /// above); all `None`/neutral without `[policy.*]` tables.
     pub levers: LeverParams,
-}
-
-/// How an early discharge shortens the acute stay of an eligible patient.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Shortening {
-    /// Discharge this many days earlier (never before 1 day, or the whole stay if shorter).
-    Days(Days),
-    /// Multiply the stay by this factor in (0, 1].
-    Factor(f64),
-}
-
-impl Shortening {
-    /// The shortened stay for a stay of `los` days.
-    #[inline]
-    pub fn apply(self, los: Days) -> Days {
-        match self {
-            Shortening::Days(d) => (los - d).max(los.min(1.0)),
-            Shortening::Factor(f) => los * f,
-        }
-    }
-}
-
-/// What happens at the early-discharge point when the supporting service has no place.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EarlyWhenFull {
-    /// Stay in the acute bed (a delayed discharge) until a place frees, or until the date
-    /// the patient would have left without the scheme, whichever comes first.
-    Wait,
-    /// Go home without support at the early date; the post-discharge exacerbation risk is
-    /// multiplied by [`EarlyDischargeRule::unsupported_multiplier`].
-    DischargeUnsupported,
-}
-
-/// `[policy.early_discharge]` as the model runs it.
-#[derive(Clone, Debug, Serialize)]
-pub struct EarlyDischargeRule {
-    /// Probability that an admission is eligible, per condition (0 = not targeted).
-    pub eligible_by_condition: Vec<f64>,
-    /// How the eligible stay is shortened.
-    pub shortening: Shortening,
-    /// Index into [`Params::services`] of the supporting service (e.g. an ESD team).
-    pub service: usize,
-    /// Rule when that service is full.
-    pub when_full: EarlyWhenFull,
-    /// Extra multiplier on the post-discharge exacerbation multiplier after an unsupported
-    /// early discharge (≥ 1).
-    pub unsupported_multiplier: f64,
-}
-
-/// `[policy.admission_avoidance]` as the model runs it.
-#[derive(Clone, Debug, Serialize)]
-pub struct AvoidanceRule {
-    /// Probability that an admission request is offered to the step-up service, per
-    /// condition (0 = not targeted).
-    pub share_by_condition: Vec<f64>,
-    /// Index into [`Params::services`] of the step-up service.
-    pub service: usize,
-}
-
-/// Lever mechanisms in the model itself.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct LeverParams {
-    /// Early supported discharge.
-    pub early_discharge: Option<EarlyDischargeRule>,
-    /// Step-up care instead of admission.
-    pub admission_avoidance: Option<AvoidanceRule>,
-    /// Discharge coordination: a delayed discharge waits at most this long, then goes home
-    /// with interim support (days; `None` = waits as long as it takes).
-    pub max_delay_days: Option<Days>,
-    /// Report every cost under one pooled payer.
-    pub pooled_budget: bool,
-    /// Fixed cost of specialist outreach sessions, per year (paid by the hospital).
-    pub outreach_cost_per_year: f64,
-    /// Names of the `[policy.*]` tables applied, in the order applied.
-    pub applied: Vec<String>,
 }
 
 impl Params {

@@ -126,6 +126,38 @@ impl PatientTable {
     pub fn iter(&self) -> impl Iterator<Item = (&Hot, &Cold)> {
         self.hot.iter().zip(&self.cold)
     }
+
+    /// Patient `p`'s hot record.
+    #[inline]
+    pub fn hot(&self, p: PatientId) -> &Hot {
+        &self.hot[p.index()]
+    }
+
+    /// Patient `p`'s hot record, to change.
+    #[inline]
+    pub fn hot_mut(&mut self, p: PatientId) -> &mut Hot {
+        &mut self.hot[p.index()]
+    }
+
+    /// Patient `p`'s cold record.
+    #[inline]
+    pub fn cold(&self, p: PatientId) -> &Cold {
+        &self.cold[p.index()]
+    }
+
+    /// Patient `p`'s cold record, to change.
+    #[inline]
+    pub fn cold_mut(&mut self, p: PatientId) -> &mut Cold {
+        &mut self.cold[p.index()]
+    }
+
+    /// Make every pending event of patient `p` stale (bump the generation): they left the
+    /// state those events were scheduled for.
+    #[inline]
+    pub fn cancel_pending(&mut self, p: PatientId) {
+        let hot = &mut self.hot[p.index()];
+        hot.generation = hot.generation.wrapping_add(1);
+    }
 }
 
 #[cfg(test)]

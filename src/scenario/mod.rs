@@ -5,6 +5,10 @@
 //! checks the merged result and builds plain model [`Params`]. Nothing `Raw` or spanned
 //! leaves this module.
 //!
+//! The `[policy.*]` tables are in [`policy`], one module per lever holding its table and its
+//! checks; the validated levers they build are applied to the base [`Params`] by
+//! [`crate::model::levers`].
+//!
 //! ```no_run
 //! let scenario = caresim::scenario::load("scenarios/reference_chronic_flow.toml".as_ref())?;
 //! assert_eq!(scenario.params.acute.beds, 340);
@@ -13,7 +17,7 @@
 
 mod checker;
 pub mod load;
-mod policy;
+pub mod policy;
 pub mod schema;
 pub mod span;
 pub mod suggest;

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+pub use super::policy::RawPolicy;
+
 /// A whole scenario file (before `extends` is resolved, each file alone parses as this).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,119 +39,9 @@ pub struct RawScenario {
     pub tiers: Option<BTreeMap<String, RawTier>>,
     /// Outpatient unit cost.
     pub outpatients: Option<RawOutpatients>,
-    /// Policy levers, each a transformation of the parameters above.
+    /// Policy levers, each a transformation of the parameters above; the tables are in
+    /// [`scenario::policy`](super::policy), one module per lever.
     pub policy: Option<RawPolicy>,
-}
-
-/// `[policy.*]`: one table per lever (PRODUCT.md "Policy levers").
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPolicy {
-    /// Early supported discharge.
-    pub early_discharge: Option<RawEarlyDischarge>,
-    /// Pooled budget, beds converted into community capacity, coordinated discharge.
-    pub integrated_funding: Option<RawIntegratedFunding>,
-    /// Case management of enrolled patients.
-    pub care_management: Option<RawProgramme>,
-    /// Supported self-management.
-    pub self_management: Option<RawProgramme>,
-    /// Remote monitoring.
-    pub telehealth: Option<RawProgramme>,
-    /// Step-up community care instead of admission.
-    pub admission_avoidance: Option<RawAdmissionAvoidance>,
-    /// Specialists working in primary care.
-    pub specialist_outreach: Option<RawSpecialistOutreach>,
-}
-
-/// `[policy.early_discharge]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawEarlyDischarge {
-    /// Targeted conditions (required).
-    pub conditions: Option<Vec<String>>,
-    /// Share of targeted admissions eligible, [0, 1] (required).
-    pub eligible: Option<f64>,
-    /// Days earlier than the usual discharge (give this or `los_factor`).
-    pub days_shorter: Option<f64>,
-    /// Multiplier on the stay, (0, 1] (give this or `days_shorter`).
-    pub los_factor: Option<f64>,
-    /// Supporting community service (required).
-    pub service: Option<String>,
-    /// `wait` (default) or `discharge_unsupported`.
-    pub when_full: Option<RawEarlyWhenFull>,
-    /// Post-discharge risk multiplier after an unsupported discharge, ≥ 1 (default 1.2).
-    pub unsupported_post_discharge_multiplier: Option<f64>,
-}
-
-/// `when_full` of `[policy.early_discharge]`.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum RawEarlyWhenFull {
-    /// Keep the bed until a place frees or the usual discharge date.
-    Wait,
-    /// Go home without support.
-    DischargeUnsupported,
-}
-
-/// `[policy.integrated_funding]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawIntegratedFunding {
-    /// Acute beds converted (default 0).
-    pub beds_converted: Option<u32>,
-    /// Community service that receives their cost as places.
-    pub service: Option<String>,
-    /// Multiplier on acute lengths of stay, (0, 1] (default 1).
-    pub los_factor: Option<f64>,
-    /// Longest delayed discharge before coordination sends the patient home, days (default:
-    /// no limit).
-    pub max_delay_days: Option<f64>,
-    /// Report all costs as one pooled budget (default true).
-    pub pool_budgets: Option<bool>,
-}
-
-/// `[policy.care_management]`, `[policy.self_management]`, `[policy.telehealth]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawProgramme {
-    /// Targeted conditions (default: all).
-    pub conditions: Option<Vec<String>>,
-    /// Share of each targeted cohort enrolled, [0, 1] (required).
-    pub share: Option<f64>,
-    /// Multiplier on the exacerbation rate of the enrolled (default 1).
-    pub exacerbation_multiplier: Option<f64>,
-    /// Multiplier on their admission probability (default 1).
-    pub admit_multiplier: Option<f64>,
-    /// Cost per enrolled patient-year (default 0).
-    pub cost_per_patient_year: Option<f64>,
-}
-
-/// `[policy.admission_avoidance]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawAdmissionAvoidance {
-    /// Targeted conditions (default: all).
-    pub conditions: Option<Vec<String>>,
-    /// Share of admission requests offered to the step-up service, [0, 1] (required).
-    pub share: Option<f64>,
-    /// Step-up community service (required).
-    pub service: Option<String>,
-}
-
-/// `[policy.specialist_outreach]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawSpecialistOutreach {
-    /// Targeted conditions (default: all).
-    pub conditions: Option<Vec<String>>,
-    /// Multiplier on outpatient referrals, [0, 1] (required).
-    pub referral_factor: Option<f64>,
-    /// Multiplier on the admission probability (default 1).
-    pub admit_multiplier: Option<f64>,
-    /// Outreach sessions per year (default 0).
-    pub sessions_per_year: Option<f64>,
-    /// Cost per session (default 0).
-    pub cost_per_session: Option<f64>,
 }
 
 /// `setting` of a community service.

@@ -20,8 +20,6 @@ const ALLOWED: &[(&str, Option<&str>)] = &[
     // Being split on another branch (issue 12).
     ("src/chart/draw.rs", None),
     // Being split on another branch (issue 12).
-    ("src/scenario/policy.rs", Some("check")),
-    // Being split on another branch (issue 12).
     ("src/cli/run.rs", Some("execute")),
 ];
 

@@ -71,7 +71,8 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     let tiers = population::per_condition(tiers, &tier_shares, conditions.len());
 
     let condition_names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
-    let policies = super::policy::check(&mut ck, raw, &condition_names, &service_index, beds);
+    let policies =
+        super::policy::check(&mut ck, &raw.policy, &condition_names, &service_index, beds);
     let catchment = population.catchment(total_patients);
     let outpatient_attendance_cost = services::outpatient_attendance_cost(&mut ck, raw);
 

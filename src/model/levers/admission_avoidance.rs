@@ -1,0 +1,75 @@
+//! `[policy.admission_avoidance]`: step-up community care instead of admission. A share of
+//! the targeted conditions' admission requests, from patients at home, is offered a place in
+//! a step-up service; a free place takes the patient instead of an acute bed.
+//!
+//! Hook point: [`admission_request`](Rule::admission_request) (one draw from the `avoidance`
+//! stream per offer).
+
+use rand::RngExt;
+use serde::Serialize;
+
+use super::{Lever, Rule};
+use crate::model::event::PatientId;
+use crate::model::params::Params;
+use crate::model::patients::{CareState, PatientTable};
+use crate::model::streams::Streams;
+
+/// `[policy.admission_avoidance]`, validated: see [`AvoidanceRule`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdmissionAvoidance {
+    /// Whether each condition is targeted.
+    pub targeted: Vec<bool>,
+    /// Share of targeted admission requests offered to the step-up service.
+    pub share: f64,
+    /// Step-up service (index).
+    pub service: usize,
+}
+
+impl Lever for AdmissionAvoidance {
+    /// Switch the rule on when any request can be offered step-up care.
+    fn apply(&self, params: &mut Params) {
+        if self.share > 0.0 && self.targeted.iter().any(|&t| t) {
+            params.levers.admission_avoidance = Some(AvoidanceRule {
+                share_by_condition: self
+                    .targeted
+                    .iter()
+                    .map(|&t| if t { self.share } else { 0.0 })
+                    .collect(),
+                service: self.service,
+            });
+        }
+        params.levers.applied.push("admission_avoidance".into());
+    }
+}
+
+/// `[policy.admission_avoidance]` as the model runs it.
+#[derive(Clone, Debug, Serialize)]
+pub struct AvoidanceRule {
+    /// Probability that an admission request is offered to the step-up service, per
+    /// condition (0 = not targeted).
+    pub share_by_condition: Vec<f64>,
+    /// Index into [`Params::services`] of the step-up service.
+    pub service: usize,
+}
+
+impl Rule for AvoidanceRule {
+    /// The step-up service, with the condition's probability, for a patient at home (not
+    /// already in a community service); no draw otherwise.
+    #[inline]
+    fn admission_request(
+        &self,
+        p: PatientId,
+        condition: usize,
+        patients: &PatientTable,
+        streams: &mut Streams,
+    ) -> Option<usize> {
+        let share = self.share_by_condition[condition];
+        if share == 0.0
+            || patients.cold(p).state != CareState::Home
+            || streams.avoidance.random::<f64>() >= share
+        {
+            return None;
+        }
+        Some(self.service)
+    }
+}

@@ -1,0 +1,134 @@
+//! `[policy.early_discharge]`: early supported discharge. A share of the targeted conditions'
+//! admissions is eligible; their stay is shortened, and at the early point the patient leaves
+//! with a place in a supporting community service (an early supported discharge team). When
+//! that service is full the patient either keeps the bed until a place frees (at the latest
+//! the usual discharge date) or goes home unsupported, with a raised post-discharge risk.
+//!
+//! Hook points: [`admitted`](Rule::admitted) (eligibility, drawn from the `early_discharge`
+//! stream, and the shorter stay), [`fit_for_discharge`](Rule::fit_for_discharge) and
+//! [`post_discharge_factor`](Rule::post_discharge_factor).
+
+use rand::RngExt;
+use serde::Serialize;
+
+use super::{Lever, Rule, SupportedDischarge};
+use crate::engine::Days;
+use crate::model::event::PatientId;
+use crate::model::params::Params;
+use crate::model::patients::{FLAG_UNSUPPORTED, PatientTable};
+use crate::model::streams::Streams;
+
+/// `[policy.early_discharge]`, validated: see [`EarlyDischargeRule`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct EarlyDischarge {
+    /// Whether each condition is targeted.
+    pub targeted: Vec<bool>,
+    /// Share of targeted admissions eligible.
+    pub eligible: f64,
+    /// How the stay is shortened.
+    pub shortening: Shortening,
+    /// Supporting community service (index).
+    pub service: usize,
+    /// Rule when the service is full.
+    pub when_full: EarlyWhenFull,
+    /// Post-discharge risk multiplier after an unsupported early discharge.
+    pub unsupported_multiplier: f64,
+}
+
+impl Lever for EarlyDischarge {
+    /// Switch the rule on when anyone can be eligible.
+    fn apply(&self, params: &mut Params) {
+        if self.eligible > 0.0 && self.targeted.iter().any(|&t| t) {
+            params.levers.early_discharge = Some(EarlyDischargeRule {
+                eligible_by_condition: self
+                    .targeted
+                    .iter()
+                    .map(|&t| if t { self.eligible } else { 0.0 })
+                    .collect(),
+                shortening: self.shortening,
+                service: self.service,
+                when_full: self.when_full,
+                unsupported_multiplier: self.unsupported_multiplier,
+            });
+        }
+        params.levers.applied.push("early_discharge".into());
+    }
+}
+
+/// How an early discharge shortens the acute stay of an eligible patient.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shortening {
+    /// Discharge this many days earlier (never before 1 day, or the whole stay if shorter).
+    Days(Days),
+    /// Multiply the stay by this factor in (0, 1].
+    Factor(f64),
+}
+
+impl Shortening {
+    /// The shortened stay for a stay of `los` days.
+    #[inline]
+    pub fn apply(self, los: Days) -> Days {
+        match self {
+            Shortening::Days(d) => (los - d).max(los.min(1.0)),
+            Shortening::Factor(f) => los * f,
+        }
+    }
+}
+
+/// What happens at the early-discharge point when the supporting service has no place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EarlyWhenFull {
+    /// Stay in the acute bed (a delayed discharge) until a place frees, or until the date
+    /// the patient would have left without the scheme, whichever comes first.
+    Wait,
+    /// Go home without support at the early date; the post-discharge exacerbation risk is
+    /// multiplied by [`EarlyDischargeRule::unsupported_multiplier`].
+    DischargeUnsupported,
+}
+
+/// `[policy.early_discharge]` as the model runs it.
+#[derive(Clone, Debug, Serialize)]
+pub struct EarlyDischargeRule {
+    /// Probability that an admission is eligible, per condition (0 = not targeted).
+    pub eligible_by_condition: Vec<f64>,
+    /// How the eligible stay is shortened.
+    pub shortening: Shortening,
+    /// Index into [`Params::services`] of the supporting service (e.g. an ESD team).
+    pub service: usize,
+    /// Rule when that service is full.
+    pub when_full: EarlyWhenFull,
+    /// Extra multiplier on the post-discharge exacerbation multiplier after an unsupported
+    /// early discharge (≥ 1).
+    pub unsupported_multiplier: f64,
+}
+
+impl Rule for EarlyDischargeRule {
+    /// Eligible with the condition's probability (one draw, only for targeted conditions):
+    /// the stay shortened.
+    #[inline]
+    fn admitted(&self, condition: usize, los: Days, streams: &mut Streams) -> Option<Days> {
+        let eligible = self.eligible_by_condition[condition];
+        (eligible > 0.0 && streams.early_discharge.random::<f64>() < eligible)
+            .then(|| self.shortening.apply(los))
+    }
+
+    #[inline]
+    fn fit_for_discharge(&self) -> Option<SupportedDischarge> {
+        Some(SupportedDischarge {
+            service: self.service,
+            when_full: self.when_full,
+        })
+    }
+
+    /// The unsupported multiplier while the last discharge was an unsupported early one.
+    #[inline]
+    fn post_discharge_factor(&self, p: PatientId, patients: &PatientTable) -> f64 {
+        if patients.cold(p).flags & FLAG_UNSUPPORTED != 0 {
+            self.unsupported_multiplier
+        } else {
+            1.0
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! Policy levers, one module per lever: the validated lever (built by
+//! `scenario::policy` from its `[policy.<lever>]` table), how it transforms the base
+//! [`Params`] ([`Lever::apply`]), and, for a lever that needs the model's own mechanisms, its
+//! run-time rule ([`Rule`]), which the patient-flow handlers consult at named hook points.
+//!
+//! Every lever is an exact no-op at its neutral settings (enrolled share 0, multipliers 1,
+//! costs 0, nothing converted): the transformed parameters are then identical to the base,
+//! so a neutral policy reproduces the base results bit for bit.
+//!
+//! # Registering a lever
+//!
+//! Two lists below name every lever: [`Policies`] (`levers!`: the validated levers, in the
+//! order they are applied, which is the order of [`LeverParams::applied`]) and
+//! [`LeverParams`] (`lever_rules!`: the run-time rules, in the order their fields appear in
+//! `manifest.json`, so a new rule goes at the end). A lever that only changes numbers
+//! (programmes, outreach) has no rule.
+//!
+//! # Hook points
+//!
+//! The handlers of `model::sim` call these methods of [`LeverParams`], the struct of optional
+//! rules; each asks every rule present, in `lever_rules!` order. A rule implements only the hooks it
+//! uses: the others are the trait's no-op defaults, so they, and every rule that is `None`,
+//! cost nothing in the event loop (static dispatch, no allocation). Hooks only read the
+//! patient table and draw from the lever's own named stream; they return a decision, and
+//! the handler carries it out.
+//!
+//! | hook point | called when | decision | first / combined |
+//! |---|---|---|---|
+//! | [`admission_request`](LeverParams::admission_request) | an exacerbation becomes an admission request | a community service to offer the patient a place in instead of a bed (taken if a place is free) | first `Some` |
+//! | [`admitted`](LeverParams::admitted) | a patient is put in an acute bed, with the stay drawn | a shorter stay; the stay is marked for an early point | first `Some` |
+//! | [`fit_for_discharge`](LeverParams::fit_for_discharge) | a marked stay reaches its early point (alive) | the service supporting the discharge and what to do when it is full | first `Some` |
+//! | [`delay_started`](LeverParams::delay_started) | a medically fit patient starts waiting in their bed for a community place | a time limit, days, after which the patient goes home with interim support | first `Some` |
+//! | [`post_discharge_factor`](LeverParams::post_discharge_factor) | the exacerbation rate is taken inside the post-discharge window (and its bound, each time a candidate event at home is drawn) | a multiplier on the post-discharge multiplier | product |
+//!
+//! The counters the levers' mechanisms feed (`admissions_avoided`, `early_supported_discharges`,
+//! `unsupported_discharges`, `coordinated_discharges`) are fields of [`Tally`](super::Tally),
+//! counted by the handlers that carry the decisions out.
+
+pub mod admission_avoidance;
+pub mod early_discharge;
+pub mod integrated_funding;
+pub mod programmes;
+pub mod specialist_outreach;
+
+use serde::Serialize;
+
+use super::event::PatientId;
+use super::params::Params;
+use super::patients::PatientTable;
+use super::streams::Streams;
+use crate::engine::Days;
+
+pub use admission_avoidance::{AdmissionAvoidance, AvoidanceRule};
+pub use early_discharge::{EarlyDischarge, EarlyDischargeRule, EarlyWhenFull, Shortening};
+pub use integrated_funding::{DischargeCoordination, IntegratedFunding};
+pub use programmes::{Programme, Programmes};
+pub use specialist_outreach::SpecialistOutreach;
+
+/// A validated lever: a transformation of the base parameters.
+pub trait Lever {
+    /// Transform `params` (the base, with the levers registered before this one applied)
+    /// and record the lever's table name(s) in [`LeverParams::applied`].
+    fn apply(&self, params: &mut Params);
+}
+
+/// A lever's run-time rule: its answers at the hook points (see the module docs). Every
+/// hook defaults to "no decision".
+pub trait Rule {
+    /// Patient `p` of `condition` (index into [`Params::conditions`]) makes an admission
+    /// request: a community service (index into [`Params::services`]) to offer step-up care
+    /// in instead. The request is admitted as usual when that service has no free place.
+    #[inline]
+    fn admission_request(
+        &self,
+        _p: PatientId,
+        _condition: usize,
+        _patients: &PatientTable,
+        _streams: &mut Streams,
+    ) -> Option<usize> {
+        None
+    }
+
+    /// A patient of `condition` is admitted with a stay of `los` days: a shorter stay, days,
+    /// ending at an early point where [`fit_for_discharge`](Rule::fit_for_discharge) decides.
+    #[inline]
+    fn admitted(&self, _condition: usize, _los: Days, _streams: &mut Streams) -> Option<Days> {
+        None
+    }
+
+    /// A stay shortened by [`admitted`](Rule::admitted) reaches its early point.
+    #[inline]
+    fn fit_for_discharge(&self) -> Option<SupportedDischarge> {
+        None
+    }
+
+    /// A delayed discharge starts: the longest it may last, days.
+    #[inline]
+    fn delay_started(&self) -> Option<Days> {
+        None
+    }
+
+    /// Multiplier on patient `p`'s post-discharge exacerbation multiplier (≥ 1).
+    #[inline]
+    fn post_discharge_factor(&self, _p: PatientId, _patients: &PatientTable) -> f64 {
+        1.0
+    }
+}
+
+/// The decision at [`fit_for_discharge`](LeverParams::fit_for_discharge): discharge with a
+/// place in `service`, or follow `when_full` when it has none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SupportedDischarge {
+    /// Index into [`Params::services`] of the supporting service.
+    pub service: usize,
+    /// What happens when that service is full.
+    pub when_full: EarlyWhenFull,
+}
+
+/// Declares [`Policies`] from the list of validated levers, in the order applied.
+macro_rules! levers {
+    ($($(#[$doc:meta])* $field:ident: $lever:ty,)*) => {
+        /// Every lever of a scenario, validated (`None`: the scenario has no table for it).
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct Policies {
+            $($(#[$doc])* pub $field: Option<$lever>,)*
+        }
+
+        impl Policies {
+            /// Apply every lever present to `params` (the base), in a fixed order.
+            pub fn apply(&self, params: &mut Params) {
+                $(if let Some(lever) = &self.$field {
+                    lever.apply(params);
+                })*
+            }
+        }
+    };
+}
+
+levers! {
+    /// Pooled budget, converted beds, coordinated discharge.
+    integrated_funding: IntegratedFunding,
+    /// Care management, self-management, telehealth.
+    programmes: Programmes,
+    /// Specialist outreach.
+    specialist_outreach: SpecialistOutreach,
+    /// Step-up care instead of admission.
+    admission_avoidance: AdmissionAvoidance,
+    /// Early supported discharge.
+    early_discharge: EarlyDischarge,
+}
+
+/// Declares [`LeverParams`], the struct of optional rules, and its hook points, from the
+/// list of rules.
+macro_rules! lever_rules {
+    ($($(#[$doc:meta])* $field:ident: $rule:ty,)*) => {
+        /// Lever mechanisms in the model itself: each lever's run-time rule (`None` when the
+        /// lever is absent or neutral), and the numbers levers set for the tally. Recorded in
+        /// `manifest.json` with its fields in this order.
+        #[derive(Clone, Debug, Default, Serialize)]
+        pub struct LeverParams {
+            $($(#[$doc])* pub $field: Option<$rule>,)*
+            /// Report every cost under one pooled payer.
+            pub pooled_budget: bool,
+            /// Fixed cost of specialist outreach sessions, per year (paid by the hospital).
+            pub outreach_cost_per_year: f64,
+            /// Names of the `[policy.*]` tables applied, in the order applied.
+            pub applied: Vec<String>,
+        }
+
+        impl LeverParams {
+            /// Hook point: see [`Rule::admission_request`]; the first rule's offer.
+            #[inline]
+            pub fn admission_request(
+                &self,
+                p: PatientId,
+                condition: usize,
+                patients: &PatientTable,
+                streams: &mut Streams,
+            ) -> Option<usize> {
+                $(if let Some(rule) = &self.$field
+                    && let Some(service) = rule.admission_request(p, condition, patients, streams)
+                {
+                    return Some(service);
+                })*
+                None
+            }
+
+            /// Hook point: see [`Rule::admitted`]; the first rule's shorter stay, days.
+            #[inline]
+            pub fn admitted(&self, condition: usize, los: Days, streams: &mut Streams) -> Option<Days> {
+                $(if let Some(rule) = &self.$field
+                    && let Some(early) = rule.admitted(condition, los, streams)
+                {
+                    return Some(early);
+                })*
+                None
+            }
+
+            /// Hook point: see [`Rule::fit_for_discharge`]; the first rule's decision.
+            #[inline]
+            pub fn fit_for_discharge(&self) -> Option<SupportedDischarge> {
+                $(if let Some(rule) = &self.$field
+                    && let Some(decision) = rule.fit_for_discharge()
+                {
+                    return Some(decision);
+                })*
+                None
+            }
+
+            /// Hook point: see [`Rule::delay_started`]; the first rule's limit, days.
+            #[inline]
+            pub fn delay_started(&self) -> Option<Days> {
+                $(if let Some(rule) = &self.$field
+                    && let Some(limit) = rule.delay_started()
+                {
+                    return Some(limit);
+                })*
+                None
+            }
+
+            /// Hook point: see [`Rule::post_discharge_factor`]; the product over the rules.
+            #[inline]
+            pub fn post_discharge_factor(&self, p: PatientId, patients: &PatientTable) -> f64 {
+                let mut factor = 1.0;
+                $(if let Some(rule) = &self.$field {
+                    factor *= rule.post_discharge_factor(p, patients);
+                })*
+                factor
+            }
+        }
+    };
+}
+
+lever_rules! {
+    /// Early supported discharge.
+    early_discharge: EarlyDischargeRule,
+    /// Step-up care instead of admission.
+    admission_avoidance: AvoidanceRule,
+    /// Discharge coordination: a delayed discharge waits at most this long, then goes home
+    /// with interim support (days; `None` = waits as long as it takes).
+    max_delay_days: DischargeCoordination,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::streams::{Stream, StreamSeeds};
+
+    #[test]
+    fn without_rules_no_hook_decides_anything() {
+        let levers = LeverParams::default();
+        let mut patients = PatientTable::default();
+        let p = patients.push(0, 1.0);
+        let mut streams = Streams::new(&StreamSeeds([7; Stream::ALL.len()]));
+        let before = streams.clone();
+        assert_eq!(
+            levers.admission_request(p, 0, &patients, &mut streams),
+            None
+        );
+        assert_eq!(levers.admitted(0, 5.0, &mut streams), None);
+        assert_eq!(levers.fit_for_discharge(), None);
+        assert_eq!(levers.delay_started(), None);
+        assert_eq!(levers.post_discharge_factor(p, &patients), 1.0);
+        // No draw either: the streams of the other processes are untouched.
+        assert_eq!(format!("{streams:?}"), format!("{before:?}"));
+    }
+
+    #[test]
+    fn lever_params_keep_the_manifest_field_order() {
+        let json = serde_json::to_string(&LeverParams::default()).unwrap();
+        assert_eq!(
+            json,
+            r#"{"early_discharge":null,"admission_avoidance":null,"max_delay_days":null,"pooled_budget":false,"outreach_cost_per_year":0.0,"applied":[]}"#
+        );
+    }
+
+    #[test]
+    fn each_rule_answers_at_its_own_hook_points() {
+        let mut patients = PatientTable::default();
+        let p = patients.push(0, 1.0);
+        let mut streams = Streams::new(&StreamSeeds([7; Stream::ALL.len()]));
+        let levers = LeverParams {
+            early_discharge: Some(EarlyDischargeRule {
+                eligible_by_condition: vec![1.0],
+                shortening: Shortening::Days(2.0),
+                service: 1,
+                when_full: EarlyWhenFull::Wait,
+                unsupported_multiplier: 3.0,
+            }),
+            admission_avoidance: Some(AvoidanceRule {
+                share_by_condition: vec![1.0],
+                service: 0,
+            }),
+            max_delay_days: Some(DischargeCoordination { limit_days: 4.0 }),
+            ..LeverParams::default()
+        };
+        assert_eq!(
+            levers.admission_request(p, 0, &patients, &mut streams),
+            Some(0)
+        );
+        assert_eq!(levers.admitted(0, 5.0, &mut streams), Some(3.0));
+        assert_eq!(
+            levers.fit_for_discharge(),
+            Some(SupportedDischarge {
+                service: 1,
+                when_full: EarlyWhenFull::Wait
+            })
+        );
+        assert_eq!(levers.delay_started(), Some(4.0));
+        assert_eq!(levers.post_discharge_factor(p, &patients), 1.0);
+        patients.cold_mut(p).flags |= crate::model::patients::FLAG_UNSUPPORTED;
+        assert_eq!(levers.post_discharge_factor(p, &patients), 3.0);
+    }
+}

@@ -1,0 +1,523 @@
+//! The state of one replication apart from the event queue: the patient table, the pools,
+//! the time integrals, the wait histogram, the stability check, the random streams and the
+//! tally. The handlers that change it are in `model::sim`; this module builds, clears and
+//! reads it (closing the integrals into the [`Tally`], checking conservation).
+//!
+//! Its fields are `pub(super)` for the handlers; the public ones are what a
+//! [`Recorder`](super::sim::Recorder) may read after each event.
+
+use rand::RngExt;
+use rand_distr::{Distribution, Gamma, Poisson};
+
+use super::event::{Event, EventKind, PatientId};
+use super::params::Params;
+use super::patients::{CareState, PatientTable};
+use super::streams::{PatientRng, Stream, StreamSeeds, Streams};
+use super::tally::Tally;
+use crate::engine::{Days, EventQueue, Pool, TimeIntegral};
+
+/// Resolution of the wait-for-a-bed histogram behind `p95_wait_days` for waits up to
+/// [`FINE_WAIT_DAYS`], days.
+pub const WAIT_BIN_DAYS: Days = 0.01;
+/// Waits up to this long are binned at [`WAIT_BIN_DAYS`]; longer ones (only an overloaded
+/// system has them) in whole days up to the horizon, so no wait is ever capped, days.
+pub const FINE_WAIT_DAYS: Days = 365.0;
+/// Number of fine bins (index 1 ..= this cover (0, [`FINE_WAIT_DAYS`]]).
+const FINE_WAIT_BINS: usize = 36_500;
+
+/// The histogram bin of a positive wait: fine bins of [`WAIT_BIN_DAYS`] up to
+/// [`FINE_WAIT_DAYS`], then one bin per day.
+#[inline]
+fn wait_bin(wait: Days) -> usize {
+    if wait <= FINE_WAIT_DAYS {
+        (wait / WAIT_BIN_DAYS).ceil() as usize
+    } else {
+        FINE_WAIT_BINS + (wait - FINE_WAIT_DAYS).ceil() as usize
+    }
+}
+
+/// The upper edge of wait bin `i`, days.
+fn wait_bin_edge(i: usize) -> Days {
+    if i <= FINE_WAIT_BINS {
+        i as f64 * WAIT_BIN_DAYS
+    } else {
+        FINE_WAIT_DAYS + (i - FINE_WAIT_BINS) as f64
+    }
+}
+
+/// Share of the census days of the stability window a pool must be full on to be flagged
+/// unstable.
+pub const UNSTABLE_FULL_SHARE: f64 = 0.99;
+/// Relative growth of the mean waiting line from the first to the second half of the
+/// stability window that, with the pool full, flags it unstable.
+pub const UNSTABLE_LINE_GROWTH: f64 = 0.05;
+
+/// Constants of one cell — a condition × age band × risk tier — derived from [`Params`]
+/// once per simulation. Every patient belongs to one cell.
+#[derive(Clone, Debug)]
+pub(super) struct Cell {
+    /// Index into [`Params::conditions`].
+    pub(super) condition: u16,
+    /// Condition × age band index (the rows of `by_group.csv`).
+    pub(super) group: u16,
+    /// Index into [`Params::tiers`].
+    pub(super) tier: u16,
+    /// Exacerbations per day at home before frailty, history and season.
+    pub(super) exacerbation_rate: f64,
+    /// Death hazard at home, per day.
+    pub(super) death_rate: f64,
+    /// Probability that an exacerbation becomes an admission request (tier applied).
+    pub(super) admit: f64,
+    /// Routine reviews per day at home.
+    pub(super) review_rate: f64,
+    /// Outpatient referrals per day at home.
+    pub(super) outpatient_rate: f64,
+    /// Multiplier on sampled acute lengths of stay.
+    pub(super) los_multiplier: f64,
+    /// Probability that an acute stay ends in death.
+    pub(super) in_hospital_death: f64,
+    /// Exacerbation-rate multiplier per prior admission.
+    pub(super) admission_multiplier: f64,
+    /// Exacerbation-rate multiplier inside the post-discharge window.
+    pub(super) post_discharge_multiplier: f64,
+    /// Length of that window, days.
+    pub(super) post_discharge_days: Days,
+    /// Peak seasonal multiplier × post-discharge bound: the thinning headroom.
+    pub(super) headroom: f64,
+    /// No deaths, season, history or post-discharge effect: every candidate event at home
+    /// is an exacerbation, and no draw is needed to classify it.
+    pub(super) simple: bool,
+}
+
+/// The state of one replication apart from the event queue (split so that the engine's
+/// [`run_until`](crate::engine::run_until) can lend the queue to the handlers).
+#[derive(Debug)]
+pub struct World<'p> {
+    /// The parameters of every replication.
+    pub(super) params: &'p Params,
+    /// Every cell, indexed by [`Hot::cell`](super::patients::Hot::cell).
+    pub(super) cells: Vec<Cell>,
+    /// Cumulative discharge probabilities per condition: `(threshold, service)`.
+    pub(super) routes: Vec<Vec<(f64, u16)>>,
+    /// Distribution of the frailty multiplier (`None`: everyone 1).
+    pub(super) frailty: Option<Gamma<f64>>,
+    /// Patients, struct-of-arrays.
+    pub patients: PatientTable,
+    /// Acute beds; the line holds patients waiting for a bed.
+    pub acute: Pool<PatientId>,
+    /// Community services; each line holds delayed discharges waiting for that service.
+    pub services: Vec<Pool<PatientId>>,
+    /// Number of delayed discharges in acute beds, integrated over time.
+    pub delayed: TimeIntegral,
+    /// Patients at home per cell, integrated over time (person-days at home).
+    pub at_home: Vec<TimeIntegral>,
+    /// Patients alive per tier, integrated over time.
+    pub alive_by_tier: Vec<TimeIntegral>,
+    /// Immediate admissions (wait 0) and positive waits in bins of [`WAIT_BIN_DAYS`].
+    wait_zero: u64,
+    wait_bins: Vec<u32>,
+    /// Start of statistics (0, or the end of warm-up), days.
+    pub(super) stats_from: Days,
+    /// The stability check of every pool (acute first, then each service), over the last
+    /// third of the observed period.
+    pub(super) stability: Vec<Stability>,
+    /// Census days from which the stability check counts, days.
+    pub(super) stability_from: Days,
+    /// Whether any capacity follows a schedule (then the census records capacity too).
+    pub(super) scheduled: bool,
+    /// The shared random streams (the per-patient ones are keyed from them).
+    pub(super) streams: Streams,
+    /// Counts since the end of warm-up.
+    pub tally: Tally,
+}
+
+/// The census of one pool over the stability window (the last third of the observed
+/// period): a pool that is full on nearly every day of the window while its waiting line
+/// grows has no steady state, and its waits and delays measure the horizon, not the system.
+/// Growth is judged on the mean line of each half of the window, not on two single days, so
+/// that a saturated but stable line (one that patients leave, as delayed discharges do at
+/// their usual discharge date) is not flagged for its day-to-day noise.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Stability {
+    census_days: u32,
+    full_days: u32,
+    /// Sum of the waiting line and census days in the first and second half of the window.
+    line_sum: [f64; 2],
+    half_days: [u32; 2],
+}
+
+impl Stability {
+    /// Count one census of a pool with `in_use` of `capacity` taken and `line` waiting, in
+    /// half `half` (0 or 1) of the window.
+    #[inline]
+    pub(super) fn census(&mut self, in_use: u32, capacity: u32, line: usize, half: usize) {
+        self.census_days += 1;
+        self.full_days += u32::from(in_use >= capacity);
+        self.line_sum[half] += line as f64;
+        self.half_days[half] += 1;
+    }
+
+    /// Fewest census days the check needs before it flags anything.
+    const MIN_DAYS: u32 = 30;
+
+    /// Whether the pool looks unstable: full on [`UNSTABLE_FULL_SHARE`] of the window's days
+    /// and its mean waiting line in the second half longer than in the first by at least
+    /// [`UNSTABLE_LINE_GROWTH`] and one patient.
+    fn unstable(&self) -> bool {
+        if self.census_days < Self::MIN_DAYS || self.half_days.contains(&0) {
+            return false;
+        }
+        let first = self.line_sum[0] / f64::from(self.half_days[0]);
+        let second = self.line_sum[1] / f64::from(self.half_days[1]);
+        f64::from(self.full_days) >= UNSTABLE_FULL_SHARE * f64::from(self.census_days)
+            && second >= (first * (1.0 + UNSTABLE_LINE_GROWTH)).max(first + 1.0)
+    }
+}
+
+/// Every cell of `params`, condition-major, then age band, then tier.
+fn build_cells(params: &Params) -> Vec<Cell> {
+    let peak = params.seasonality.map_or(1.0, |s| s.max_multiplier());
+    let bands = params.population.age_bands.len();
+    let mut cells = Vec::new();
+    for (c, cond) in params.conditions.iter().enumerate() {
+        for (b, band) in cond.bands.iter().enumerate() {
+            for (t, tier) in params.tiers.iter().enumerate() {
+                let pd = cond.post_discharge_multiplier.max(1.0);
+                let simple = band.death_rate_per_day == 0.0
+                    && peak == 1.0
+                    && cond.admission_multiplier == 1.0
+                    && (cond.post_discharge_multiplier == 1.0 || cond.post_discharge_days == 0.0);
+                cells.push(Cell {
+                    condition: c as u16,
+                    group: (c * bands + b) as u16,
+                    tier: t as u16,
+                    exacerbation_rate: cond.exacerbation_rate_per_day
+                        * tier.exacerbation_multiplier,
+                    death_rate: band.death_rate_per_day,
+                    admit: (cond.admit * tier.admit_multiplier).min(1.0),
+                    review_rate: tier.review_rate_per_day.unwrap_or(cond.review_rate_per_day),
+                    outpatient_rate: cond.outpatient_referrals_per_day,
+                    los_multiplier: band.los_multiplier,
+                    in_hospital_death: cond.in_hospital_death,
+                    admission_multiplier: cond.admission_multiplier,
+                    post_discharge_multiplier: cond.post_discharge_multiplier,
+                    post_discharge_days: cond.post_discharge_days,
+                    headroom: peak * pd,
+                    simple,
+                });
+            }
+        }
+    }
+    cells
+}
+
+impl<'p> World<'p> {
+    /// Allocate the state of a replication of `params` (patient table, pools, integrals,
+    /// wait histogram), sized once and reused by every run.
+    pub(super) fn new(params: &'p Params) -> Self {
+        let cells = build_cells(params);
+        let routes = params
+            .conditions
+            .iter()
+            .map(|c| {
+                let mut cumulative = 0.0;
+                c.discharge
+                    .iter()
+                    .map(|r| {
+                        cumulative += r.probability;
+                        (cumulative, r.service as u16)
+                    })
+                    .collect()
+            })
+            .collect();
+        let cv = params.population.frailty_cv;
+        // Validation keeps cv in [0.001, 10]; a cv the sampler cannot take means no frailty.
+        let frailty = (cv > 0.0)
+            .then(|| Gamma::new(1.0 / (cv * cv), cv * cv).ok())
+            .flatten();
+        let mut patients = PatientTable::default();
+        patients.reset(params.expected_patients());
+        let zero_seeds = StreamSeeds([0; Stream::ALL.len()]);
+        let n_cells = cells.len();
+        World {
+            params,
+            cells,
+            routes,
+            frailty,
+            patients,
+            acute: Pool::new(params.acute.beds, 1024),
+            services: params
+                .services
+                .iter()
+                .map(|s| Pool::new(s.capacity, 1024))
+                .collect(),
+            delayed: TimeIntegral::default(),
+            at_home: vec![TimeIntegral::default(); n_cells],
+            alive_by_tier: vec![TimeIntegral::default(); params.tiers.len()],
+            wait_zero: 0,
+            wait_bins: vec![0; wait_bin(params.horizon_days.max(FINE_WAIT_DAYS)) + 1],
+            stats_from: 0.0,
+            stability: vec![Stability::default(); 1 + params.services.len()],
+            stability_from: params.horizon_days - params.observed_days() / 3.0,
+            scheduled: std::iter::once(&params.acute.schedule)
+                .chain(params.services.iter().map(|s| &s.schedule))
+                .any(|s| !s.changes.is_empty()),
+            streams: Streams::new(&zero_seeds),
+            tally: Tally::new(params),
+        }
+    }
+
+    /// Empty every buffer (keeping its allocation) for a new replication drawing from
+    /// `seeds`: no patients, pools at their starting capacities, integrals and counts at 0.
+    pub(super) fn clear(&mut self, seeds: &StreamSeeds) {
+        let params = self.params;
+        self.streams = Streams::new(seeds);
+        self.patients.reset(params.expected_patients());
+        self.acute.clear(params.acute.beds);
+        for (pool, s) in self.services.iter_mut().zip(&params.services) {
+            pool.clear(s.capacity);
+        }
+        self.delayed = TimeIntegral::default();
+        self.at_home
+            .iter_mut()
+            .for_each(|h| *h = TimeIntegral::default());
+        self.alive_by_tier
+            .iter_mut()
+            .for_each(|h| *h = TimeIntegral::default());
+        self.wait_zero = 0;
+        self.wait_bins.iter_mut().for_each(|b| *b = 0);
+        self.stats_from = 0.0;
+        self.stability
+            .iter_mut()
+            .for_each(|s| *s = Stability::default());
+        self.tally.clear();
+        self.tally.daily_occupancy.clear();
+        self.tally.daily_capacity.clear();
+    }
+
+    /// Start statistics afresh at `now` (the end of warm-up): counts to zero, integrals
+    /// from now.
+    pub(super) fn restart_statistics(&mut self, now: Days) {
+        self.tally.clear();
+        self.stats_from = now;
+        self.wait_zero = 0;
+        self.wait_bins.iter_mut().for_each(|b| *b = 0);
+        self.acute.reset_stats(now);
+        for s in &mut self.services {
+            s.reset_stats(now);
+        }
+        self.delayed.reset(now);
+        for h in self.at_home.iter_mut().chain(&mut self.alive_by_tier) {
+            h.reset(now);
+        }
+    }
+
+    /// Record a wait for a bed of `wait` days in the histogram behind `p95_wait_days`.
+    #[inline]
+    pub(super) fn record_wait(&mut self, wait: Days) {
+        if wait > 0.0 {
+            let bin = wait_bin(wait).min(self.wait_bins.len() - 1);
+            self.wait_bins[bin] += 1;
+        } else {
+            self.wait_zero += 1;
+        }
+    }
+
+    /// Schedule an event of `kind` for patient `p` at `time`, under their current generation.
+    #[inline]
+    pub(super) fn push(
+        &self,
+        q: &mut EventQueue<Event>,
+        time: Days,
+        p: PatientId,
+        kind: EventKind,
+    ) {
+        q.push(
+            time,
+            Event {
+                patient: p,
+                generation: self.patients.hot(p).generation,
+                kind,
+            },
+        );
+    }
+
+    /// Patient `p`'s own random numbers for process `purpose`.
+    #[inline]
+    pub(super) fn rng(&mut self, p: PatientId, purpose: Stream) -> PatientRng<'_> {
+        PatientRng {
+            key: self.streams.keys[purpose as usize],
+            patient: u64::from(p.0) << 32,
+            counter: &mut self.patients.hot_mut(p).draws,
+        }
+    }
+
+    /// A uniform number in [0, 1) from patient `p`'s stream for `purpose`.
+    #[inline]
+    pub(super) fn uniform(&mut self, p: PatientId, purpose: Stream) -> f64 {
+        self.rng(p, purpose).random::<f64>()
+    }
+
+    /// The cell of patient `p`.
+    #[inline]
+    pub(super) fn cell(&self, p: PatientId) -> &Cell {
+        &self.cells[self.patients.hot(p).cell as usize]
+    }
+
+    /// The patient's frailty multiplier; without frailty the column is all ones and is not
+    /// read (one cache miss less per event in large cohorts).
+    #[inline]
+    pub(super) fn frailty_of(&self, p: PatientId) -> f64 {
+        if self.frailty.is_some() {
+            f64::from(self.patients.cold(p).frailty)
+        } else {
+            1.0
+        }
+    }
+
+    /// 95th percentile of the waits recorded since warm-up, days (upper edge of its bin).
+    fn p95_wait(&self) -> Days {
+        let n = self.wait_zero + self.wait_bins.iter().map(|&b| u64::from(b)).sum::<u64>();
+        let target = (0.95 * n as f64).ceil() as u64;
+        if n == 0 || self.wait_zero >= target {
+            return 0.0;
+        }
+        let mut seen = self.wait_zero;
+        for (i, &b) in self.wait_bins.iter().enumerate() {
+            seen += u64::from(b);
+            if seen >= target {
+                return wait_bin_edge(i);
+            }
+        }
+        wait_bin_edge(self.wait_bins.len() - 1)
+    }
+
+    /// Close the integrals at `end` and return the tally.
+    pub(super) fn finish(&mut self, end: Days) -> Tally {
+        self.tally.p95_wait_days = self.p95_wait();
+        let t = &mut self.tally;
+        t.acute_bed_days = self.acute.occupancy().area_until(end);
+        t.peak_acute_occupancy = self.acute.occupancy().peak();
+        t.days_over_85pct_occupancy = self.acute.high_occupancy().area_until(end);
+        t.days_at_full_occupancy = self.acute.full().area_until(end);
+        t.delayed_bed_days = self.delayed.area_until(end);
+        t.acute_capacity_days = self.acute.provided().area_until(end);
+        for (d, s) in t.community_capacity_days.iter_mut().zip(&self.services) {
+            *d = s.provided().area_until(end);
+        }
+        for (d, s) in t.community_days.iter_mut().zip(&self.services) {
+            *d = s.occupancy().area_until(end);
+        }
+        for (d, a) in t.tier_days.iter_mut().zip(&self.alive_by_tier) {
+            *d = a.area_until(end);
+        }
+        t.observed_days = self.params.observed_days();
+        t.unstable_pools = self.stability.iter().map(Stability::unstable).collect();
+        // Per-group census and the bed-days of stays still open.
+        for (hot, cold) in self.patients.iter() {
+            let g = &mut t.groups[self.cells[hot.cell as usize].group as usize];
+            match cold.state {
+                CareState::Dead => continue,
+                CareState::Acute | CareState::DelayedDischarge(_) => {
+                    g.acute_bed_days += end - cold.since.max(self.stats_from);
+                }
+                _ => {}
+            }
+            g.patients_at_end += 1;
+            t.patients_at_end += 1;
+        }
+        // Reviews and outpatient referrals: Poisson(rate × person-days at home) per cell.
+        for (h, c) in self.at_home.iter().zip(&self.cells) {
+            let days = h.area_until(end);
+            t.reviews += poisson(c.review_rate * days, &mut self.streams.reviews);
+            let referrals = poisson(c.outpatient_rate * days, &mut self.streams.outpatients);
+            let extra = self.params.conditions[c.condition as usize].attendances_per_referral - 1.0;
+            t.outpatient_referrals += referrals;
+            t.outpatient_attendances +=
+                referrals + poisson(referrals as f64 * extra, &mut self.streams.outpatients);
+        }
+        t.clone()
+    }
+
+    /// Check that every patient is in exactly one state and that the pools agree with the
+    /// patient table: beds in use = acute + delayed patients, waiting line = waiting
+    /// patients, places in use = patients in each service, and no pool above capacity.
+    ///
+    /// `O(patients)`: for tests and debugging, not the event loop.
+    ///
+    /// # Errors
+    /// A description of the first inconsistency found.
+    pub fn check_conservation(&self) -> Result<(), String> {
+        let mut acute = 0u32;
+        let mut waiting = 0usize;
+        let mut delayed = vec![0usize; self.services.len()];
+        let mut community = vec![0u32; self.services.len()];
+        for (_, cold) in self.patients.iter() {
+            match cold.state {
+                CareState::Acute => acute += 1,
+                CareState::WaitingForBed => waiting += 1,
+                CareState::DelayedDischarge(k) => {
+                    acute += 1;
+                    delayed[k as usize] += 1;
+                }
+                CareState::Community(k) => community[k as usize] += 1,
+                CareState::Home | CareState::OutOfArea | CareState::Dead => {}
+            }
+        }
+        if acute != self.acute.in_use() {
+            return Err(format!(
+                "{acute} patients in acute beds but {} beds in use",
+                self.acute.in_use()
+            ));
+        }
+        if !self.acute.within_capacity() {
+            return Err("acute beds above capacity (beyond a cut's draining excess)".into());
+        }
+        if waiting != self.acute.waiting() {
+            return Err(format!(
+                "{waiting} patients waiting but {} in the line",
+                self.acute.waiting()
+            ));
+        }
+        let delayed_total: usize = delayed.iter().sum();
+        if delayed_total as f64 != self.delayed.level() {
+            return Err("delayed-discharge count disagrees with the patient table".into());
+        }
+        for (k, pool) in self.services.iter().enumerate() {
+            if community[k] != pool.in_use() || !pool.within_capacity() {
+                return Err(format!(
+                    "service {k}: {} patients, {} places in use of {}",
+                    community[k],
+                    pool.in_use(),
+                    pool.capacity()
+                ));
+            }
+            if delayed[k] != pool.waiting() {
+                return Err(format!("service {k}: delayed line disagrees"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Number of patients (every patient is in exactly one [`CareState`]).
+    pub fn patient_count(&self) -> usize {
+        self.patients.len()
+    }
+}
+
+/// A Poisson draw with mean `mean` (0 when the mean is not positive). A mean too large for
+/// the sampler (above ~1.8e19, or infinite) gives the mean itself, capped at 2⁵³: at that
+/// size the Poisson's relative spread is below 10⁻⁹.
+fn poisson(mean: f64, rng: &mut rand_pcg::Pcg64Mcg) -> u64 {
+    if mean > 0.0 {
+        match Poisson::new(mean) {
+            Ok(d) => {
+                let n: f64 = d.sample(rng);
+                n as u64
+            }
+            Err(_) => mean.min(9_007_199_254_740_992.0) as u64,
+        }
+    } else {
+        0
+    }
+}

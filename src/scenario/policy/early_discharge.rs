@@ -1,0 +1,99 @@
+//! `[policy.early_discharge]`: its table and checks, building
+//! [`EarlyDischarge`].
+
+use serde::Deserialize;
+
+use super::{Context, PolicyTable};
+use crate::model::Policies;
+use crate::model::levers::{EarlyDischarge, EarlyWhenFull, Shortening};
+use crate::scenario::checker::{Checker, MAX_HORIZON_DAYS, MAX_MULTIPLIER};
+
+/// `[policy.early_discharge]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEarlyDischarge {
+    /// Targeted conditions (required).
+    pub conditions: Option<Vec<String>>,
+    /// Share of targeted admissions eligible, [0, 1] (required).
+    pub eligible: Option<f64>,
+    /// Days earlier than the usual discharge (give this or `los_factor`).
+    pub days_shorter: Option<f64>,
+    /// Multiplier on the stay, (0, 1] (give this or `days_shorter`).
+    pub los_factor: Option<f64>,
+    /// Supporting community service (required).
+    pub service: Option<String>,
+    /// `wait` (default) or `discharge_unsupported`.
+    pub when_full: Option<RawEarlyWhenFull>,
+    /// Post-discharge risk multiplier after an unsupported discharge, ≥ 1 (default 1.2).
+    pub unsupported_post_discharge_multiplier: Option<f64>,
+}
+
+/// `when_full` of `[policy.early_discharge]`.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawEarlyWhenFull {
+    /// Keep the bed until a place frees or the usual discharge date.
+    Wait,
+    /// Go home without support.
+    DischargeUnsupported,
+}
+
+impl RawEarlyDischarge {
+    /// `days_shorter` or `los_factor`: exactly one.
+    fn shortening(&self, base: &str, ck: &mut Checker) -> Shortening {
+        match (self.days_shorter, self.los_factor) {
+            (Some(d), None) => Shortening::Days(ck.number(
+                &format!("{base}.days_shorter"),
+                d,
+                "at least 0 and at most 36500 (days)",
+                |x| (0.0..=MAX_HORIZON_DAYS).contains(&x),
+            )),
+            (None, Some(f)) => {
+                Shortening::Factor(ck.factor(&format!("{base}.los_factor"), Some(f)))
+            }
+            (None, None) => {
+                ck.fail(
+                    &format!("{base}.days_shorter"),
+                    "missing: how much shorter the stay is, as days_shorter or los_factor",
+                );
+                Shortening::Factor(1.0)
+            }
+            (Some(_), Some(_)) => {
+                ck.fail(base, "give either days_shorter or los_factor, not both");
+                Shortening::Factor(1.0)
+            }
+        }
+    }
+}
+
+impl PolicyTable for RawEarlyDischarge {
+    fn check(&self, name: &str, ck: &mut Checker, cx: &Context, out: &mut Policies) {
+        let base = format!("policy.{name}");
+        let shortening = self.shortening(&base, ck);
+        out.early_discharge = Some(EarlyDischarge {
+            targeted: ck.targeted(
+                &format!("{base}.conditions"),
+                &self.conditions,
+                cx.conditions,
+                false,
+            ),
+            eligible: ck.share(
+                &format!("{base}.eligible"),
+                self.eligible,
+                "the share of targeted admissions eligible",
+            ),
+            shortening,
+            service: ck.service(&format!("{base}.service"), &self.service, cx.services),
+            when_full: match self.when_full.unwrap_or(RawEarlyWhenFull::Wait) {
+                RawEarlyWhenFull::Wait => EarlyWhenFull::Wait,
+                RawEarlyWhenFull::DischargeUnsupported => EarlyWhenFull::DischargeUnsupported,
+            },
+            unsupported_multiplier: ck.number(
+                &format!("{base}.unsupported_post_discharge_multiplier"),
+                self.unsupported_post_discharge_multiplier.unwrap_or(1.2),
+                "at least 1 and at most 1000",
+                |x| (1.0..=MAX_MULTIPLIER).contains(&x),
+            ),
+        });
+    }
+}
