@@ -5,7 +5,7 @@
 //! A front end builds a [`Request`] (what to run, where, with what options), hands it to
 //! [`execute`] with a [`Monitor`] (its progress bar and its way of showing [`Notice`]s) and
 //! gets back an [`Outcome`]: the folder written, the results, the points with no steady
-//! state, the timing. [`merge`] folds the folders of a sharded run the same way. Every
+//! state, the timing. [`merge()`] folds the folders of a sharded run the same way. Every
 //! failure is an [`Error`], which says whether it is bad input.
 //!
 //! Every way of producing the same records — any thread count, interrupted and resumed,

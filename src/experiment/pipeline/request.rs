@@ -67,7 +67,7 @@ pub struct Request {
     /// does not match this one.
     pub force: bool,
     /// Run only this shard of the work items, into the shard folder beside the result
-    /// folder, for [`merge`](super::merge) to fold.
+    /// folder, for [`merge`](super::merge()) to fold.
     pub shard: Option<Shard>,
     /// Draw the charts into the result folder.
     pub charts: bool,
