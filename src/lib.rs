@@ -13,7 +13,9 @@
 //! - [`scenario`]: reading, merging (`extends`) and validating scenario files, with every
 //!   problem located at its `file:line:col`;
 //! - [`experiment`]: plans of points × replications, seeds, parallel runs, journals, sweeps,
-//!   the run budget and the `--reps auto` rule;
+//!   the run budget and the `--reps auto` rule, and the [`experiment::pipeline`] that takes
+//!   a run, comparison or sweep from its files to its result folder (failing with one
+//!   [`Error`] that says whether the input was bad);
 //! - [`stats`], [`output`], [`chart`], [`report`]: summaries and paired differences, result
 //!   files, PNG charts, HTML/Markdown reports.
 //!
@@ -40,9 +42,12 @@
 
 pub mod chart;
 pub mod engine;
+pub mod error;
 pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+
+pub use error::Error;

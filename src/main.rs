@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::Failure;
+use caresim::Error;
 use cli::args::{Cli, Command};
 
 fn main() -> ExitCode {
@@ -25,11 +25,11 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Input(e)) => {
+        Err(e) if e.is_input() => {
             report(&e);
             ExitCode::from(2)
         }
-        Err(Failure::Run(e)) => {
+        Err(e) => {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
@@ -39,11 +39,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn report(e: &anyhow::Error) {
+/// `e` and its causes, outermost first.
+fn chain(e: &Error) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(e as &(dyn std::error::Error + 'static)), |c| {
+        c.source()
+    })
+}
+
+fn report(e: &Error) {
     // The chain of causes, each once: many errors already say their cause in their own
     // message, and printing it again would double it.
     let mut text = String::new();
-    for cause in e.chain() {
+    for cause in chain(e) {
         let part = cause.to_string();
         if text.contains(&part) {
             continue;
@@ -59,9 +66,15 @@ fn report(e: &anyhow::Error) {
     }
 }
 
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+fn is_broken_pipe(e: &Error) -> bool {
+    chain(e).any(|c| {
+        // An I/O error is in the chain as itself, or wrapped whole (displayed as itself).
+        let io = c
+            .downcast_ref::<std::io::Error>()
+            .or_else(|| match c.downcast_ref::<Error>() {
+                Some(Error::Io(io)) => Some(io),
+                _ => None,
+            });
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

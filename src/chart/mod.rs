@@ -24,6 +24,7 @@ pub const HEIGHT: u32 = 1000;
 
 /// Why charts could not be drawn.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ChartError {
     /// A result file is missing or malformed.
     #[error("{}: {message}", path.display())]

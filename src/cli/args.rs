@@ -77,14 +77,8 @@ fn parse_reps(s: &str) -> Result<Reps, String> {
     }
 }
 
-/// `I/N`: shard I (1-based) of N.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    /// 1-based index.
-    pub index: u32,
-    /// Number of shards.
-    pub count: u32,
-}
+/// `I/N`: shard I (1-based) of N (the library's type, parsed here).
+pub use caresim::experiment::shards::Shard;
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
     let err = || format!("expected I/N with 1 ≤ I ≤ N, e.g. 2/8, got {s:?}");

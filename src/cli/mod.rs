@@ -9,10 +9,10 @@ mod report;
 mod run;
 mod slurm;
 
+use caresim::Error;
 use caresim::experiment::sweep;
-use caresim::output::OutputError;
+use caresim::scenario;
 use caresim::scenario::load::FileKind;
-use caresim::scenario::{self, ScenarioError};
 
 use std::path::Path;
 
@@ -21,28 +21,13 @@ pub use report::report;
 pub use run::{compare, merge, run, sweep};
 pub use slurm::slurm;
 
-/// A failure with the exit code it maps to.
-#[derive(Debug)]
-pub enum Failure {
-    /// Bad input (arguments, scenario): exit code 2.
-    Input(anyhow::Error),
-    /// Run or I/O failure: exit code 1.
-    Run(anyhow::Error),
-}
-
-impl From<ScenarioError> for Failure {
-    fn from(e: ScenarioError) -> Self {
-        Failure::Input(e.into())
-    }
-}
-
 /// `dir` must be a result folder caresim made (it holds the marker), because `plot` and
 /// `report` write into it.
-pub(crate) fn check_results_folder(dir: &Path) -> Result<(), Failure> {
+pub(crate) fn check_results_folder(dir: &Path) -> Result<(), Error> {
     if caresim::output::guard::marker(dir) == Some(caresim::output::guard::FolderKind::Results) {
         return Ok(());
     }
-    Err(Failure::Input(anyhow::anyhow!(
+    Err(Error::Input(format!(
         "{} is not a result folder written by caresim run, compare, sweep or merge (it has no {} marker); caresim writes only into folders it made",
         dir.display(),
         caresim::output::guard::MARKER
@@ -50,46 +35,13 @@ pub(crate) fn check_results_folder(dir: &Path) -> Result<(), Failure> {
 }
 
 /// `caresim plot`.
-pub fn plot(args: &PlotArgs) -> Result<(), Failure> {
+pub fn plot(args: &PlotArgs) -> Result<(), Error> {
     check_results_folder(&args.dir)?;
-    let files = caresim::chart::plot(&args.dir).map_err(|e| match e {
-        caresim::chart::ChartError::NotResults(_)
-        | caresim::chart::ChartError::Data { .. }
-        | caresim::chart::ChartError::Foreign { .. } => Failure::Input(e.into()),
-        e => Failure::Run(e.into()),
-    })?;
+    let files = caresim::chart::plot(&args.dir)?;
     for f in files {
         outln!("{}", f.display());
     }
     Ok(())
-}
-
-/// Most worker threads per core `--threads` may ask for: more only adds switching.
-const MAX_THREADS_PER_CORE: usize = 8;
-
-/// Worker threads: `requested`, or one per core for 0; never more than the `items` to run.
-///
-/// # Errors
-/// More than [`MAX_THREADS_PER_CORE`] per core.
-fn thread_count(requested: usize, items: u64) -> Result<usize, Failure> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let limit = cores * MAX_THREADS_PER_CORE;
-    if requested > limit {
-        return Err(Failure::Input(anyhow::anyhow!(
-            "--threads {requested}: at most {limit} on this machine ({MAX_THREADS_PER_CORE} per core, {cores} cores); 0 means one per core"
-        )));
-    }
-    let threads = if requested == 0 { cores } else { requested };
-    Ok(threads
-        .min(usize::try_from(items).unwrap_or(usize::MAX))
-        .max(1))
-}
-
-pub(crate) fn output_failure(e: OutputError) -> Failure {
-    match e {
-        OutputError::Exists(_) | OutputError::NotOurs { .. } => Failure::Input(e.into()),
-        e => Failure::Run(anyhow::Error::from(e).context("writing results")),
-    }
 }
 
 /// A number with as many decimals as its size needs: 3 below 10, 1 below 1,000, else 0.
@@ -104,7 +56,7 @@ pub(crate) fn human(x: f64) -> String {
 }
 
 /// `caresim validate`: scenario and sweep files, each recognised by its keys.
-pub fn validate(args: &ValidateArgs) -> Result<(), Failure> {
+pub fn validate(args: &ValidateArgs) -> Result<(), Error> {
     // Check a sweep file and every one of its points; with `resolved`, print its scenario
     // after `extends`.
     fn validate_sweep(f: &Path, resolved: bool) -> Result<(), String> {
@@ -169,6 +121,6 @@ pub fn validate(args: &ValidateArgs) -> Result<(), Failure> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(Failure::Input(anyhow::anyhow!(failed.join("\n"))))
+        Err(Error::Input(failed.join("\n")))
     }
 }

@@ -99,6 +99,7 @@ impl Header {
 
 /// Why a journal cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum JournalError {
     /// An earlier, different run left this journal.
     #[error(

@@ -3,6 +3,7 @@
 pub mod adaptive;
 pub mod budget;
 pub mod journal;
+pub mod pipeline;
 pub mod plan;
 pub mod runner;
 pub mod seed;

@@ -17,9 +17,21 @@ use crate::model::{Params, Sim, Tally};
 use crate::scenario::ScenarioError;
 
 /// Told when each replication finishes (ticked once per replication, never per event).
+///
+/// The [`pipeline`](super::pipeline) also says when a run's replications start and when
+/// they are all done, so that a progress bar can be drawn for just that stretch.
 pub trait Progress: Sync {
     /// One more replication is done.
     fn run_done(&self);
+
+    /// Replications are about to run: `total` to count, `done` of them already finished
+    /// (by an interrupted run that is being resumed). Nothing by default.
+    fn start(&self, total: u64, done: u64) {
+        let _ = (total, done);
+    }
+
+    /// Every replication is done. Nothing by default.
+    fn finish(&self) {}
 }
 
 /// A [`Progress`] that ignores everything.
@@ -47,6 +59,7 @@ pub struct RunResult {
 
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RunError {
     /// The worker threads could not be started.
     #[error("starting worker threads: {0}")]

@@ -6,8 +6,34 @@ use std::path::PathBuf;
 
 use super::journal::{self, Header, JournalError};
 
+/// `I/N`: shard I (1-based) of N of a run's work items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based index, from 1 to `count`.
+    pub index: u32,
+    /// Number of shards.
+    pub count: u32,
+}
+
+impl Shard {
+    /// The items `start..end` of `items` this shard runs: a contiguous, deterministic slice,
+    /// the shards together covering every item once.
+    pub fn range(self, items: u64) -> (u64, u64) {
+        (
+            items * u64::from(self.index - 1) / u64::from(self.count),
+            items * u64::from(self.index) / u64::from(self.count),
+        )
+    }
+}
+
+/// Items `start..end` of `items` a run of `shard` covers: all of them without a shard.
+pub fn range(items: u64, shard: Option<Shard>) -> (u64, u64) {
+    shard.map_or((0, items), |s| s.range(items))
+}
+
 /// Why a set of shard folders cannot be merged.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ShardSetError {
     /// The folders are not a complete set of shards of one run (bad input), with the reason.
     #[error("{0}")]
@@ -100,4 +126,22 @@ pub fn check_set(dirs: &[PathBuf]) -> Result<Vec<(Header, PathBuf)>, ShardSetErr
         }
     }
     Ok(shards)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_item_once_in_order() {
+        let items = 10;
+        let mut next = 0;
+        for index in 1..=3 {
+            let (start, end) = range(items, Some(Shard { index, count: 3 }));
+            assert_eq!(start, next);
+            next = end;
+        }
+        assert_eq!(next, items);
+        assert_eq!(range(items, None), (0, items));
+    }
 }

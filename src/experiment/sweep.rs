@@ -27,6 +27,7 @@ use crate::scenario::{self, Problem, Scenario, ScenarioError};
 /// How sweep points are formed.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Design {
     /// Every combination of every parameter's values.
     #[default]

@@ -16,6 +16,7 @@ use crate::stats::{Difference, paired_differences};
 
 /// Why the final files could not be written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FinishError {
     /// Writing failed.
     #[error(transparent)]

@@ -21,6 +21,7 @@ pub const MARKER: &str = ".caresim";
 /// What a caresim folder is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FolderKind {
     /// A result folder (`run`, `compare`, `sweep`, `merge`).
     Results,

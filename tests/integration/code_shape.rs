@@ -17,10 +17,6 @@ const MAX_FN_LINES: usize = 150;
 const ALLOWED: &[(&str, Option<&str>)] = &[
     // Being split on another branch (issue 12): delete each entry once that branch is merged.
     ("src/report.rs", Some("document")),
-    // Being split on another branch (issue 12).
-    ("src/chart/draw.rs", None),
-    // Being split on another branch (issue 12).
-    ("src/cli/run.rs", Some("execute")),
 ];
 
 /// One function as found in a file.
