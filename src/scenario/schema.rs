@@ -44,16 +44,6 @@ pub struct RawScenario {
     pub policy: Option<RawPolicy>,
 }
 
-/// `setting` of a community service.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum RawSetting {
-    /// Bed-based.
-    Bed,
-    /// Home-based.
-    Home,
-}
-
 /// `[population]`
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -227,7 +217,7 @@ pub struct RawService {
     pub payer: Option<RawPayer>,
     /// `"bed"` (default) or `"home"`: a home-based service's patients live at home during
     /// the episode (they can exacerbate, be admitted or die, which frees the place).
-    pub setting: Option<RawSetting>,
+    pub setting: Option<crate::model::Setting>,
     /// Changes of capacity: `[{ day = 300, capacity = 60 }]`. Default: none.
     pub schedule: Option<Vec<RawPlaceChange>>,
     /// Repeat `schedule` every this many days. Default: no repeat.

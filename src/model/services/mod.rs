@@ -21,7 +21,7 @@
 pub mod bed;
 pub mod home;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a community-service behaviour decides at its hook points.
 pub trait Behaviour {
@@ -54,7 +54,9 @@ pub enum EpisodeEnd {
 macro_rules! behaviours {
     ($($(#[$doc:meta])* $variant:ident => $behaviour:ty,)*) => {
         /// Where a community service's patients are: the behaviour of its episodes.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+        /// The same enum reads the scenario's `setting` key, so a new behaviour needs no
+        /// change to the scenario schema.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum Setting {
             $($(#[$doc])* $variant,)*

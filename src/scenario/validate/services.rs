@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::is_identifier;
 use crate::model::{AcuteParams, Payer, PrimaryCareParams, ServiceParams, Setting, WhenFull};
 use crate::scenario::checker::Checker;
-use crate::scenario::schema::{RawPayer, RawScenario, RawService, RawSetting, RawWhenFull};
+use crate::scenario::schema::{RawPayer, RawScenario, RawService, RawWhenFull};
 
 /// `[acute]`: beds, what happens when they are full, costs and the bed schedule.
 pub(super) fn acute(ck: &mut Checker, raw: &RawScenario) -> AcuteParams {
@@ -80,10 +80,7 @@ pub(super) fn community(
                 RawPayer::PrimaryCare => Payer::PrimaryCare,
                 RawPayer::SocialCare => Payer::SocialCare,
             },
-            setting: match s.setting.unwrap_or(RawSetting::Bed) {
-                RawSetting::Bed => Setting::Bed,
-                RawSetting::Home => Setting::Home,
-            },
+            setting: s.setting.unwrap_or(Setting::Bed),
         });
     }
     services
