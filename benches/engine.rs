@@ -50,7 +50,7 @@ fn reference(c: &mut Criterion) {
             b.iter(|| {
                 rep += 1;
                 black_box(sim.run(&replication_seeds(s.seed, rep)))
-            })
+            });
         });
     }
     let mut rep = 0;
@@ -58,7 +58,7 @@ fn reference(c: &mut Criterion) {
         b.iter(|| {
             rep += 1;
             black_box(hand_written(100_000, 340, 250, rep))
-        })
+        });
     });
     g.finish();
 }
@@ -198,7 +198,7 @@ fn queue(c: &mut Criterion) {
                     let gap: f64 = Exp1.sample(&mut rng);
                     calendar.push(s.time + gap * mean_gap, s.event);
                 }
-            })
+            });
         });
         let mut seq = n as u64;
         g.bench_function(format!("binary_heap_hold_{n}"), |b| {
@@ -210,7 +210,7 @@ fn queue(c: &mut Criterion) {
                     heap.push(Reverse((t.to_bits(), seq, id)));
                     seq += 1;
                 }
-            })
+            });
         });
     }
     g.finish();
@@ -239,7 +239,7 @@ fn scaling(c: &mut Criterion) {
                 )
                 .expect("runs");
                 black_box(n)
-            })
+            });
         });
     }
     g.finish();

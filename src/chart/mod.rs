@@ -154,6 +154,8 @@ fn check_charts_folder(charts: &Path) -> Result<(), ChartError> {
     for e in std::fs::read_dir(charts).map_err(io)? {
         let e = e.map_err(io)?;
         let name = e.file_name().to_string_lossy().into_owned();
+        // Case-sensitive on purpose: caresim writes `.png`, and a `.PNG` is someone else's.
+        #[allow(clippy::case_sensitive_file_extension_comparisons)]
         let ours = e.file_type().is_ok_and(|t| t.is_file())
             && (name == DRAWN
                 || match &listed {
@@ -235,7 +237,7 @@ mod tests {
 
     #[test]
     fn numbers_are_formatted_for_people() {
-        assert_eq!(thousands(1234567.8, 0), "1,234,568");
+        assert_eq!(thousands(1_234_567.8, 0), "1,234,568");
         assert_eq!(thousands(-1234.5, 1), "−1,234.5");
         assert_eq!(thousands(999.0, 0), "999");
         assert_eq!(money(87_849_894.0), "£87.8m");

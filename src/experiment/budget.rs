@@ -260,7 +260,7 @@ pub fn check(
     available_memory: Option<u64>,
 ) -> Result<Vec<String>, String> {
     let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     } else {
         threads
     };

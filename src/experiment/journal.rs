@@ -213,7 +213,7 @@ fn checksum(digest: &[u8; 32], json: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(digest);
     h.update(json);
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    format!("{:x}", h.finalize())
 }
 
 /// The folder `dir` is caresim's journal, or empty (or holds only a lock file: another

@@ -158,9 +158,7 @@ impl<'s> Plan<'s> {
                     .uncertain
                     .iter()
                     .zip(&sampled)
-                    .find(|(u, _)| u.path == p.field)
-                    .map(|(u, v)| format!("replication {replication}{of_point} sampled {} = {v}", u.path))
-                    .unwrap_or_else(|| format!("in replication {replication}{of_point}"));
+                    .find(|(u, _)| u.path == p.field).map_or_else(|| format!("in replication {replication}{of_point}"), |(u, v)| format!("replication {replication}{of_point} sampled {} = {v}", u.path));
                 p.message.push_str(&format!(
                     " ({drawn}; choose distributions whose values are always valid, e.g. beta for probabilities, gamma or lognormal for positive quantities)"
                 ));

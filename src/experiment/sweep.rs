@@ -144,7 +144,7 @@ fn parameters(
     out: &mut Vec<Swept>,
     problems: &mut Vec<Problem>,
 ) {
-    for (k, v) in table.iter() {
+    for (k, v) in table {
         let key = if prefix.is_empty() {
             k.get_ref().to_string()
         } else {
@@ -201,7 +201,7 @@ fn list_values(
     }
     let mut values = Vec::new();
     let mut ok = true;
-    for e in a.iter() {
+    for e in a {
         match number(e.get_ref()) {
             Some(x) if x.is_finite() => values.push((x, e.span().start)),
             Some(x) => {
@@ -230,7 +230,7 @@ fn range_values(
     problems: &mut Vec<Problem>,
 ) -> Option<Vec<(f64, usize)>> {
     let mut ok = true;
-    for (rk, _) in t.iter() {
+    for (rk, _) in t {
         let name: &str = rk.get_ref();
         if !RANGE_KEYS.contains(&name) {
             let hint = crate::scenario::suggest::hint(name, RANGE_KEYS);
@@ -259,8 +259,8 @@ fn range_values(
             }
         }
     }
-    let steps = match get("steps") {
-        Some(s) => match s.get_ref() {
+    let steps = if let Some(s) = get("steps") {
+        match s.get_ref() {
             DeValue::Integer(_) => {
                 let n = number(s.get_ref()).unwrap_or(0.0);
                 if !(2.0..=f64::from(MAX_STEPS)).contains(&n) {
@@ -283,15 +283,14 @@ fn range_values(
                 ok = false;
                 0
             }
-        },
-        None => {
-            problems.push(at(
-                value_offset,
-                "a range needs `steps`: { from, to, steps }".into(),
-            ));
-            ok = false;
-            0
         }
+    } else {
+        problems.push(at(
+            value_offset,
+            "a range needs `steps`: { from, to, steps }".into(),
+        ));
+        ok = false;
+        0
     };
     if !ok {
         return None;
@@ -418,10 +417,7 @@ fn read_sweep_file(path: &Path) -> Result<SourceFile, SweepError> {
     Ok(SourceFile {
         path: path.to_path_buf(),
         spans: SpanIndex::new(&text),
-        sha256: Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
         text,
     })
 }
@@ -460,7 +456,7 @@ fn swept_keys(file: &SourceFile, raw: &RawSweep, problems: &mut Vec<Problem>) ->
         let points = swept
             .iter()
             .map(|s| s.values.len() as u64)
-            .fold(1u64, |a, n| a.saturating_mul(n));
+            .fold(1u64, u64::saturating_mul);
         if points > MAX_POINTS {
             let sizes: Vec<String> = swept
                 .iter()
@@ -680,7 +676,7 @@ impl Sweep {
                 }
                 points
                     .into_iter()
-                    .map(|p| keys.iter().map(|k| k.to_string()).zip(p).collect())
+                    .map(|p| keys.iter().map(|k| (*k).clone()).zip(p).collect())
                     .collect()
             }
             Design::OneWay => {
@@ -700,7 +696,7 @@ impl Sweep {
                 }
                 points
                     .into_iter()
-                    .map(|p| keys.iter().map(|k| k.to_string()).zip(p).collect())
+                    .map(|p| keys.iter().map(|k| (*k).clone()).zip(p).collect())
                     .collect()
             }
         }

@@ -230,7 +230,7 @@ impl World<'_> {
                 // A stay in another hospital is a discharge like any other: NHS definitions
                 // count a readmission to any hospital, and the post-discharge risk applies.
                 self.patients.cold_mut(p).last_discharge = now;
-                self.go_home(q, p, now)
+                self.go_home(q, p, now);
             }
             EventKind::WarmupEnd
             | EventKind::NewPatient
@@ -728,7 +728,7 @@ impl World<'_> {
             capacity.extend(self.services.iter().map(|s| s.capacity() as f32));
         }
         if now > self.stability_from {
-            let middle = (self.stability_from + self.params.horizon_days) / 2.0;
+            let middle = f64::midpoint(self.stability_from, self.params.horizon_days);
             let half = usize::from(now > middle);
             let pools = std::iter::once(&self.acute).chain(&self.services);
             for (check, pool) in self.stability.iter_mut().zip(pools) {

@@ -157,13 +157,13 @@ impl Tally {
     /// occupancy series is kept: it covers the warm-up too.
     pub fn clear(&mut self) {
         let mut days = std::mem::take(&mut self.community_days);
-        days.iter_mut().for_each(|d| *d = 0.0);
+        days.fill(0.0);
         let mut provided = std::mem::take(&mut self.community_capacity_days);
-        provided.iter_mut().for_each(|d| *d = 0.0);
+        provided.fill(0.0);
         let mut tiers = std::mem::take(&mut self.tier_days);
-        tiers.iter_mut().for_each(|d| *d = 0.0);
+        tiers.fill(0.0);
         let mut groups = std::mem::take(&mut self.groups);
-        groups.iter_mut().for_each(|g| *g = GroupTally::default());
+        groups.fill(GroupTally::default());
         let daily = std::mem::take(&mut self.daily_occupancy);
         let capacity = std::mem::take(&mut self.daily_capacity);
         *self = Tally {

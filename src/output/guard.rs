@@ -240,8 +240,7 @@ pub fn parent_of(path: &Path) -> &Path {
 /// The last component of `path`, for naming hidden siblings.
 pub fn file_name(path: &Path) -> String {
     path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into())
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned())
 }
 
 /// Move the finished folder `from` onto `to`, replacing a caresim folder there (already

@@ -137,7 +137,7 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
         }
         let file = SourceFile {
             spans: SpanIndex::new(&text),
-            sha256: hex(&Sha256::digest(text.as_bytes())),
+            sha256: format!("{:x}", Sha256::digest(text.as_bytes())),
             path: next.clone(),
             text,
         };
@@ -240,7 +240,7 @@ fn most_derived_uncertain(
     files: &[SourceFile],
     uncertain_by_file: &[Vec<Uncertain>],
 ) -> Vec<Uncertain> {
-    let mut uncertain: std::collections::BTreeMap<String, Uncertain> = Default::default();
+    let mut uncertain = std::collections::BTreeMap::<String, Uncertain>::new();
     for (file, found) in files.iter().zip(uncertain_by_file).rev() {
         uncertain.retain(|path, _| file.spans.get(path).is_none());
         for u in found {
@@ -344,8 +344,8 @@ impl FileKind {
     /// The kind of a parsed document: a sweep names its scenario as a string (a scenario's
     /// `[scenario]` is a table) or has `[parameters]`, and has none of a scenario's tables.
     pub fn of(table: &toml::Table) -> FileKind {
-        let sweep_like =
-            table.get("scenario").is_some_and(|s| s.is_str()) || table.contains_key("parameters");
+        let sweep_like = table.get("scenario").is_some_and(toml::Value::is_str)
+            || table.contains_key("parameters");
         if sweep_like && !SCENARIO_ONLY.iter().any(|k| table.contains_key(*k)) {
             FileKind::Sweep
         } else {
@@ -356,7 +356,7 @@ impl FileKind {
     /// True when `table` has a scenario's `[scenario]` table or any table only a scenario
     /// has (so it is not an incomplete sweep file).
     pub fn has_scenario_tables(table: &toml::Table) -> bool {
-        table.get("scenario").is_some_and(|s| s.is_table())
+        table.get("scenario").is_some_and(toml::Value::is_table)
             || SCENARIO_ONLY.iter().any(|k| table.contains_key(*k))
     }
 
@@ -427,7 +427,7 @@ fn locate(t: &DeTable<'_>, offset: usize) -> Vec<Seg> {
         }
     }
     fn table(t: &DeTable<'_>, offset: usize, path: &mut Vec<Seg>, best: &mut Vec<Seg>) {
-        for (k, v) in t.iter() {
+        for (k, v) in t {
             path.push(Seg::Key(k.get_ref().to_string()));
             let here = k.span().contains(&offset)
                 || k.span().start == offset
@@ -595,7 +595,7 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
             (Some(toml::Value::Table(b)), toml::Value::Table(o)) if !o.contains_key("dist") => {
-                merge(b, o)
+                merge(b, o);
             }
             (_, v) => {
                 base.insert(k, v);
@@ -645,10 +645,6 @@ fn suggest_key(message: &str) -> Option<String> {
     let (unknown, rest) = rest.split_once('`')?;
     let expected = rest.split_once("expected")?.1;
     super::suggest::closest(unknown, expected.split('`').skip(1).step_by(2)).map(str::to_string)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

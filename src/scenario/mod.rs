@@ -173,6 +173,7 @@ impl ScenarioError {
     }
 
     /// The same problems with `note` appended to each message.
+    #[must_use]
     pub fn with_note(mut self, note: &str) -> Self {
         for p in &mut self.problems {
             p.message.push(' ');

@@ -86,7 +86,7 @@ impl ParamDist {
             | ParamDist::Normal { mean, .. }
             | ParamDist::Lognormal { mean, .. }
             | ParamDist::Gamma { mean, .. } => mean,
-            ParamDist::Uniform { min, max } => (min + max) / 2.0,
+            ParamDist::Uniform { min, max } => f64::midpoint(min, max),
             ParamDist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
         }
     }
@@ -98,6 +98,9 @@ impl ParamDist {
     /// shape parameters α, β in [[`MIN_BETA_SHAPE`], [`MAX_BETA_SHAPE`]]; a gamma's or
     /// lognormal's sd at most [`MAX_CV`] × the mean, and a gamma's at least
     /// [`MIN_GAMMA_CV`] × the mean (shape (mean/sd)² at most 10⁸).
+    ///
+    /// # Errors
+    /// The first rule broken, as a message for the scenario's key.
     pub fn check(&self) -> Result<(), String> {
         let finite = |xs: &[f64]| xs.iter().all(|x| x.is_finite());
         let magnitude = |xs: &[(&str, f64)]| -> Result<(), String> {

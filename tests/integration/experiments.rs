@@ -228,9 +228,7 @@ fn run_and_kill(dir: &Path, scenario: &Path, reps: &str, out: &str, lines: usize
     let records = dir.join(format!(".{out}.journal/records.jsonl"));
     let started = Instant::now();
     loop {
-        let n = fs::read(&records)
-            .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-            .unwrap_or(0);
+        let n = fs::read(&records).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count());
         if n >= lines {
             child.kill().unwrap(); // SIGKILL: no chance to clean up
             child.wait().unwrap();

@@ -60,9 +60,11 @@ fn seasonality_produces_the_winter_peak_it_was_given() {
         let steps = 1000;
         let width = 365.0 / 12.0;
         let mean_mult: f64 = (0..steps)
-            .map(|i| s.multiplier(b as f64 * width + (i as f64 + 0.5) * width / steps as f64))
+            .map(|i| {
+                s.multiplier(b as f64 * width + (f64::from(i) + 0.5) * width / f64::from(steps))
+            })
             .sum::<f64>()
-            / steps as f64;
+            / f64::from(steps);
         let expected = total * mean_mult / 12.0;
         // Poisson counts of ~16,000: 4 sd ≈ 2%.
         assert!(

@@ -119,7 +119,7 @@ fn line_bounds(text: &str, at: usize) -> (usize, usize) {
 /// One to three random mutations of `text`.
 fn mutate(text: &str, rng: &mut Rng, sweep_file: bool) -> String {
     let mut t = text.to_string();
-    for _ in 0..1 + rng.below(3) {
+    for _ in 0..=rng.below(3) {
         match rng.below(10) {
             0..=3 => {
                 let nums = numbers(&t);
@@ -333,7 +333,10 @@ fn fuzz(rounds: usize, seed: u64) -> (usize, usize) {
                     let msg = e
                         .downcast_ref::<String>()
                         .cloned()
-                        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .or_else(|| {
+                            e.downcast_ref::<&str>()
+                                .map(std::string::ToString::to_string)
+                        })
                         .unwrap_or_default();
                     let keep = path.with_file_name(format!("panic_{round}_{k}.toml"));
                     std::fs::write(&keep, &mutated).unwrap();

@@ -130,8 +130,7 @@ fn derived_metrics_use_each_replications_sampled_values_in_every_command() {
     std::fs::write(
         d.join("sweep.toml"),
         format!(
-            "scenario = {:?}\nreplications = 3\n\n[parameters]\n\"conditions.copd.admit\" = [0.2, 0.4]\n",
-            s
+            "scenario = {s:?}\nreplications = 3\n\n[parameters]\n\"conditions.copd.admit\" = [0.2, 0.4]\n"
         ),
     )
     .unwrap();

@@ -1,4 +1,16 @@
 //! The integration tests: one binary, one module per area (ripgrep's layout).
+#![allow(
+    clippy::items_after_statements,
+    reason = "test-local recorders and helpers are declared next to their one use"
+)]
+#![allow(
+    clippy::naive_bytecount,
+    reason = "counting a journal's lines in a test does not need the bytecount crate"
+)]
+#![allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "pixel predicates take what image's iterators yield"
+)]
 
 mod budget;
 mod calibration;

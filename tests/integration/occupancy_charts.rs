@@ -102,7 +102,7 @@ impl Frame {
     }
 
     fn x(&self, day: f64) -> u32 {
-        self.left + ((self.right - self.left) as f64 * day / self.last_day).round() as u32
+        self.left + (f64::from(self.right - self.left) * day / self.last_day).round() as u32
     }
 
     /// The topmost row holding a line pixel (any colour) in columns `xs`, inside the plot.

@@ -245,8 +245,8 @@ fn compare_of_a_scenario_against_itself_is_exactly_zero() {
     for rec in reader.records() {
         let rec = rec.unwrap();
         assert_eq!(&rec[col("alternative")], "valid_2");
-        assert_eq!(&rec[col("difference_mean")], "0", "{:?}", rec);
-        assert_eq!(&rec[col("ci95_half_width")], "0", "{:?}", rec);
+        assert_eq!(&rec[col("difference_mean")], "0", "{rec:?}");
+        assert_eq!(&rec[col("ci95_half_width")], "0", "{rec:?}");
         n += 1;
     }
     assert!(n > 40, "one row per metric, got {n}");

@@ -208,9 +208,7 @@ fn start_until(
         .unwrap();
     let started = Instant::now();
     loop {
-        let n = fs::read(records)
-            .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-            .unwrap_or(0);
+        let n = fs::read(records).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count());
         if n >= lines {
             return (child, true);
         }
@@ -299,7 +297,7 @@ fn tampered_foreign_or_garbage_records_are_refused_with_file_and_line() {
     } else {
         (digit + 1) as char
     };
-    lines[2].replace_range(at..at + 1, &edited.to_string());
+    lines[2].replace_range(at..=at, &edited.to_string());
     fs::write(&records, lines.join("\n") + "\n").unwrap();
     let o = merge("a.shard-1-of-2", "a.shard-2-of-2");
     assert_eq!(code(&o), Some(2), "{}", stderr(&o));

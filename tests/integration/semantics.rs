@@ -10,8 +10,8 @@ use std::path::Path;
 use caresim::experiment::{self, NoProgress, replication_seeds};
 use caresim::model::{
     AvoidanceRule, BandParams, CareState, DischargeRoute, Duration, EarlyDischargeRule,
-    EarlyWhenFull, Params, Payer, Recorder, ServiceParams, Setting, Shortening, Sim, Tally,
-    TierParams, WhenFull, World,
+    EarlyWhenFull, Params, Payer, Recorder, Schedule, ServiceParams, Setting, Shortening, Sim,
+    Tally, TierParams, WhenFull, World,
 };
 use caresim::scenario;
 
@@ -39,7 +39,7 @@ fn service(name: &str, setting: Setting, los: f64) -> ServiceParams {
         day_cost: 0.0,
         payer: Payer::Community,
         setting,
-        schedule: Default::default(),
+        schedule: Schedule::default(),
     }
 }
 

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use caresim::experiment::{self, NoProgress};
 use caresim::model::{
     AcuteParams, BandParams, ConditionParams, Duration, Params, PopulationParams,
-    PrimaryCareParams, Tally, TierParams, WhenFull,
+    PrimaryCareParams, Schedule, Tally, TierParams, WhenFull,
 };
 use caresim::stats::{Summary, Welford};
 
@@ -81,7 +81,7 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
             when_full,
             bed_day_cost: 0.0,
             diversion_cost: 0.0,
-            schedule: Default::default(),
+            schedule: Schedule::default(),
         },
         services: vec![],
         primary_care: PrimaryCareParams::default(),
@@ -113,6 +113,6 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
         },
         tiers: vec![TierParams::neutral(1)],
         outpatient_attendance_cost: 0.0,
-        levers: Default::default(),
+        levers: caresim::model::LeverParams::default(),
     }
 }

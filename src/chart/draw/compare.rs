@@ -93,7 +93,7 @@ pub(super) fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<Str
             chart.draw_series(mine.iter().filter(|(_, e)| !bounded(e)).map(|&(row, e)| {
                 use plotters::style::text_anchor::{HPos, Pos, VPos};
                 // On the side of the point with more room.
-                let (text, side) = if e.0 < (lo + hi) / 2.0 {
+                let (text, side) = if e.0 < f64::midpoint(lo, hi) {
                     ("   95% CI unbounded", HPos::Left)
                 } else {
                     ("95% CI unbounded   ", HPos::Right)

@@ -85,7 +85,7 @@ fn png(
 
 /// The note under a chart naming `flagged` (label, share of replications, pools) results
 /// with no steady state, one line each after a heading; empty when there are none.
-fn note(flagged: Vec<(String, super::Unstable)>) -> Note {
+fn note(flagged: &[(String, super::Unstable)]) -> Note {
     if flagged.is_empty() {
         return Note(Vec::new());
     }
@@ -105,22 +105,21 @@ fn note(flagged: Vec<(String, super::Unstable)>) -> Note {
 
 /// The note under a chart of `arms` (see [`note`]).
 fn arms_note(arms: &[Arm]) -> Note {
-    note(
-        arms.iter()
-            .filter_map(|a| Some((a.name.clone(), a.unstable()?)))
-            .collect(),
-    )
+    let flagged: Vec<_> = arms
+        .iter()
+        .filter_map(|a| Some((a.name.clone(), a.unstable()?)))
+        .collect();
+    note(&flagged)
 }
 
 /// The note under a chart of sweep `points` (see [`note`]).
 fn points_note(columns: &[String], points: &[SweepPoint]) -> Note {
-    note(
-        points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| Some((point_label(i, columns, &p.values), p.unstable()?)))
-            .collect(),
-    )
+    let flagged: Vec<_> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((point_label(i, columns, &p.values), p.unstable()?)))
+        .collect();
+    note(&flagged)
 }
 
 /// Lines of a note in [`WARN`] under a chart: which results reached no steady state.

@@ -32,7 +32,7 @@ pub(super) fn occupancy(
     arms_note(arms).png(dir, file, HEIGHT, |root| {
         let days = found
             .iter()
-            .flat_map(|(_, _, s)| s.days.last().copied())
+            .filter_map(|(_, _, s)| s.days.last().copied())
             .fold(1.0, f64::max);
         let top = found
             .iter()

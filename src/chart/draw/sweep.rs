@@ -244,7 +244,7 @@ fn point_bars(c: SweepChart, flags: &Note) -> Result<String, ChartError> {
             ),
             summary: p.metrics.clone(),
             series: Vec::new(),
-            runs: Default::default(),
+            runs: std::collections::BTreeMap::default(),
         })
         .collect();
     flags.png(dir, file, bar_height(arms.len()), |root| {
@@ -545,9 +545,12 @@ fn colour_scale(
         .draw()?;
     let steps = 60;
     scale.draw_series((0..steps).map(|s| {
-        let a = lo + (hi - lo) * s as f64 / steps as f64;
-        let b = lo + (hi - lo) * (s + 1) as f64 / steps as f64;
-        Rectangle::new([(0.0, a), (1.0, b)], shade((a + b) / 2.0, lo, hi).filled())
+        let a = lo + (hi - lo) * f64::from(s) / f64::from(steps);
+        let b = lo + (hi - lo) * f64::from(s + 1) / f64::from(steps);
+        Rectangle::new(
+            [(0.0, a), (1.0, b)],
+            shade(f64::midpoint(a, b), lo, hi).filled(),
+        )
     }))?;
 
     Ok(())

@@ -93,7 +93,7 @@ fn inputs_of(plan: &Plan, sweep: Option<&Path>) -> Vec<PathBuf> {
 /// # Errors
 /// More than [`MAX_THREADS_PER_CORE`] per core.
 fn thread_count(requested: usize, items: u64) -> Result<usize, Error> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let limit = cores * MAX_THREADS_PER_CORE;
     if requested > limit {
         return Err(Error::Input(format!(

@@ -225,17 +225,14 @@ fn cohort(ck: &mut Checker, base: &str, c: &RawCondition, population: &Populatio
                         .iter()
                         .map(|(_, people)| (prev * people).round() as u32)
                         .collect()
+                } else if let Some(catch) = population.catchment_given {
+                    vec![(prev * catch).round() as u32]
                 } else {
-                    match population.catchment_given {
-                        Some(catch) => vec![(prev * catch).round() as u32],
-                        None => {
-                            ck.fail(
-                                &format!("{base}.prevalence"),
-                                "needs [population] catchment or age_bands to count patients",
-                            );
-                            vec![0]
-                        }
-                    }
+                    ck.fail(
+                        &format!("{base}.prevalence"),
+                        "needs [population] catchment or age_bands to count patients",
+                    );
+                    vec![0]
                 }
             }
         }
@@ -265,26 +262,25 @@ fn discharge_routes(
             (0.0..=1.0).contains(&x)
         });
         total += p;
-        match services.get(target.as_str()) {
-            Some(&service) => discharge.push(DischargeRoute {
+        if let Some(&service) = services.get(target.as_str()) {
+            discharge.push(DischargeRoute {
                 service,
                 probability: p,
-            }),
-            None => {
-                let known: Vec<&str> = services.keys().copied().collect();
-                let hint = crate::scenario::suggest::hint(target, known.iter().copied());
-                ck.fail(
-                    &field,
-                    format!(
-                        "no community service named `{target}`; defined: {}{hint}",
-                        if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    ),
-                );
-            }
+            });
+        } else {
+            let known: Vec<&str> = services.keys().copied().collect();
+            let hint = crate::scenario::suggest::hint(target, known.iter().copied());
+            ck.fail(
+                &field,
+                format!(
+                    "no community service named `{target}`; defined: {}{hint}",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            );
         }
     }
     if total > 1.0 + 1e-9 {
