@@ -8,6 +8,7 @@ mod cli;
 mod conservation;
 mod experiments;
 mod features;
+mod formats;
 mod fuzz;
 mod golden;
 mod honest_numbers;
