@@ -1,9 +1,14 @@
-//! Reading saved result folders back for charts and reports.
+//! Reading saved result folders back for charts and reports, through the result-file types
+//! of [`crate::output::schema`].
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::ChartError;
+use crate::output::schema::{
+    ComparisonRow, CsvTable, Manifest, ReadError, RunsColumns, SummaryRow, SweepColumns,
+    TimeseriesRow, read_table,
+};
 
 /// Mean and 95% CI (low, high; the mean itself when there is no CI).
 pub type Estimate = (f64, f64, f64);
@@ -214,241 +219,155 @@ pub fn flagged(kind: &Kind) -> Vec<Flagged> {
     }
 }
 
-/// A CSV file as named columns of text.
-struct Csv {
-    path: std::path::PathBuf,
-    header: Vec<String>,
-    rows: Vec<csv::StringRecord>,
-}
-
-impl Csv {
-    fn read(path: &Path) -> Result<Self, ChartError> {
-        let err = |message: String| ChartError::Data {
-            path: path.to_path_buf(),
-            message,
-        };
-        let mut r = csv::Reader::from_path(path).map_err(|e| err(e.to_string()))?;
-        let header = r
-            .headers()
-            .map_err(|e| err(e.to_string()))?
-            .iter()
-            .map(String::from)
-            .collect();
-        let rows = r
-            .records()
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| err(e.to_string()))?;
-        Ok(Csv {
-            path: path.to_path_buf(),
-            header,
-            rows,
-        })
-    }
-
-    fn col(&self, name: &str) -> Result<usize, ChartError> {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| ChartError::Data {
-                path: self.path.clone(),
-                message: format!("no column `{name}`"),
-            })
-    }
-
-    fn num(&self, row: &csv::StringRecord, i: usize) -> Result<Option<f64>, ChartError> {
-        let t = &row[i];
-        if t.is_empty() {
-            return Ok(None);
+impl From<ReadError> for ChartError {
+    fn from(e: ReadError) -> Self {
+        ChartError::Data {
+            path: e.path().to_path_buf(),
+            message: e.message(),
         }
-        t.parse().map(Some).map_err(|_| ChartError::Data {
-            path: self.path.clone(),
-            message: format!("`{t}` is not a number"),
-        })
     }
 }
 
-/// Mean and CI from columns of `row` (the mean when the CI is empty).
-fn estimate(
-    c: &Csv,
-    row: &csv::StringRecord,
-    mean: usize,
-    lo: usize,
-    hi: usize,
-) -> Result<Estimate, ChartError> {
-    let m = c.num(row, mean)?.unwrap_or(f64::NAN);
-    Ok((
-        m,
-        c.num(row, lo)?.unwrap_or(m),
-        c.num(row, hi)?.unwrap_or(m),
-    ))
-}
-
+/// `summary.csv`: metric → mean and 95% CI.
 fn summary(dir: &Path) -> Result<BTreeMap<String, Estimate>, ChartError> {
-    let c = Csv::read(&dir.join("summary.csv"))?;
-    let (m, mean, lo, hi) = (
-        c.col("metric")?,
-        c.col("mean")?,
-        c.col("ci95_low")?,
-        c.col("ci95_high")?,
-    );
-    c.rows
-        .iter()
-        .map(|r| Ok((r[m].to_string(), estimate(&c, r, mean, lo, hi)?)))
-        .collect()
+    let rows: Vec<SummaryRow> = read_table(dir)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.metric.clone(), r.estimate()))
+        .collect())
 }
 
+/// `timeseries.csv`: each pool's daily census, pools in order of first appearance.
 fn series(dir: &Path) -> Result<Vec<Series>, ChartError> {
-    let c = Csv::read(&dir.join("timeseries.csv"))?;
-    let (day, name, cap, mean, lo, hi) = (
-        c.col("day")?,
-        c.col("series")?,
-        c.col("capacity")?,
-        c.col("mean")?,
-        c.col("band95_low")?,
-        c.col("band95_high")?,
-    );
+    let rows: Vec<TimeseriesRow> = read_table(dir)?;
     let mut out: Vec<Series> = Vec::new();
-    for r in &c.rows {
-        let i = match out.iter().position(|s| s.name == r[name]) {
-            Some(i) => i,
-            None => {
-                out.push(Series {
-                    name: r[name].to_string(),
-                    days: Vec::new(),
-                    mean: Vec::new(),
-                    low: Vec::new(),
-                    high: Vec::new(),
-                    capacity: Vec::new(),
-                });
-                out.len() - 1
-            }
+    for r in rows {
+        let i = if let Some(i) = out.iter().position(|s| s.name == r.series) {
+            i
+        } else {
+            out.push(Series {
+                name: r.series.clone(),
+                days: Vec::new(),
+                mean: Vec::new(),
+                low: Vec::new(),
+                high: Vec::new(),
+                capacity: Vec::new(),
+            });
+            out.len() - 1
         };
         let s = &mut out[i];
-        s.days.push(c.num(r, day)?.unwrap_or(0.0));
-        s.capacity.push(c.num(r, cap)?.unwrap_or(0.0));
-        let m = c.num(r, mean)?.unwrap_or(0.0);
-        s.mean.push(m);
-        s.low.push(c.num(r, lo)?.unwrap_or(m));
-        s.high.push(c.num(r, hi)?.unwrap_or(m));
+        s.days.push(r.day as f64);
+        s.capacity.push(r.capacity);
+        s.mean.push(r.mean);
+        s.low.push(r.band95_low);
+        s.high.push(r.band95_high);
     }
     Ok(out)
 }
 
+/// `runs.csv` of a run or arm (no swept keys): metric → value per replication.
 fn runs(dir: &Path) -> Result<BTreeMap<String, Vec<f64>>, ChartError> {
-    let c = Csv::read(&dir.join("runs.csv"))?;
-    let mut out = BTreeMap::new();
-    for (i, h) in c.header.iter().enumerate() {
-        let values = c
-            .rows
-            .iter()
-            .map(|r| c.num(r, i).map(|v| v.unwrap_or(f64::NAN)))
-            .collect::<Result<Vec<_>, _>>()?;
-        out.insert(h.clone(), values);
-    }
-    Ok(out)
+    let (columns, rows) = RunsColumns::read(dir, &[])?;
+    Ok(columns
+        .metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.clone(), rows.iter().map(|r| r.metrics[i]).collect()))
+        .collect())
 }
 
-/// Read one scenario's result folder.
-fn arm(dir: &Path, name: String) -> Result<Arm, ChartError> {
-    Ok(Arm {
-        name,
+/// Read one scenario's result folder, named `name`; returns it with its manifest.
+fn arm(dir: &Path, name: Option<String>) -> Result<(Arm, Manifest), ChartError> {
+    let manifest = Manifest::read(dir)?;
+    let arm = Arm {
+        name: name.unwrap_or_else(|| manifest.scenario.name.clone()),
         summary: summary(dir)?,
         series: series(dir)?,
         runs: runs(dir)?,
-    })
+    };
+    Ok((arm, manifest))
 }
 
-fn scenario_name(dir: &Path) -> Result<String, ChartError> {
-    let path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| ChartError::Data {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| ChartError::Data {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    Ok(v["scenario"]["name"]
-        .as_str()
-        .unwrap_or("scenario")
-        .to_string())
+/// A comparison folder: its arms (named as `comparison.csv` names them, base first) and the
+/// paired changes.
+fn comparison(dir: &Path) -> Result<Kind, ChartError> {
+    let rows: Vec<ComparisonRow> = read_table(dir)?;
+    let mut names: Vec<String> = Vec::new();
+    let mut changes = Vec::new();
+    for row in rows {
+        if names.is_empty() {
+            names.push(row.base.clone());
+        }
+        if !names.contains(&row.alternative) {
+            names.push(row.alternative.clone());
+        }
+        changes.push(Change {
+            difference: row.difference(),
+            relative: row.relative(),
+            alternative: row.alternative,
+            metric: row.metric,
+        });
+    }
+    if names.is_empty() {
+        return Err(ChartError::Data {
+            path: dir.join(ComparisonRow::FILE),
+            message: "no rows: the comparison names no arms".into(),
+        });
+    }
+    let arms = names
+        .into_iter()
+        .map(|n| Ok(arm(&dir.join(&n), Some(n))?.0))
+        .collect::<Result<Vec<_>, ChartError>>()?;
+    Ok(Kind::Compare { arms, changes })
+}
+
+/// A sweep folder: its swept keys come from the manifest's sweep design, and `sweep.csv`
+/// must have them as columns.
+fn sweep(dir: &Path) -> Result<Kind, ChartError> {
+    let manifest = Manifest::read(dir)?;
+    let Some(design) = manifest.sweep() else {
+        return Err(ChartError::Data {
+            path: dir.join(Manifest::FILE),
+            message: "records no sweep points, but the folder holds sweep.csv".into(),
+        });
+    };
+    let mut points: Vec<SweepPoint> = Vec::new();
+    for row in SweepColumns::read(dir, &design.keys)? {
+        if row.point == points.len() {
+            points.push(SweepPoint {
+                values: row.values.into_owned(),
+                metrics: BTreeMap::new(),
+            });
+        }
+        if let Some(p) = points.get_mut(row.point) {
+            p.metrics
+                .insert(row.summary.metric.clone(), row.summary.estimate());
+        }
+    }
+    Ok(Kind::Sweep {
+        name: manifest.scenario.name,
+        columns: design.keys,
+        points,
+    })
 }
 
 /// Read the result folder `dir`: a comparison, a sweep, or a single run.
 ///
+/// Every file is read through its type in [`crate::output::schema`]; a folder of another
+/// result format is refused (see [`Manifest::read`]).
+///
 /// # Errors
-/// If the folder holds no results or a file is malformed.
+/// If the folder holds no results, was written in another result format, or a file is
+/// malformed.
 pub fn load_kind(dir: &Path) -> Result<Kind, ChartError> {
-    if dir.join("comparison.csv").is_file() {
-        let c = Csv::read(&dir.join("comparison.csv"))?;
-        let (b, a, m) = (c.col("base")?, c.col("alternative")?, c.col("metric")?);
-        let (d, dl, dh) = (
-            c.col("difference_mean")?,
-            c.col("ci95_low")?,
-            c.col("ci95_high")?,
-        );
-        let (r, rl, rh) = (
-            c.col("relative_change")?,
-            c.col("relative_ci95_low")?,
-            c.col("relative_ci95_high")?,
-        );
-        let mut names: Vec<String> = Vec::new();
-        let mut changes = Vec::new();
-        for row in &c.rows {
-            if names.is_empty() {
-                names.push(row[b].to_string());
-            }
-            if !names.contains(&row[a].to_string()) {
-                names.push(row[a].to_string());
-            }
-            changes.push(Change {
-                alternative: row[a].to_string(),
-                metric: row[m].to_string(),
-                difference: estimate(&c, row, d, dl, dh)?,
-                relative: match c.num(row, r)? {
-                    Some(v) if c.num(row, rl)?.is_none() && c.num(row, dl)?.is_some() => {
-                        Some((v, f64::NEG_INFINITY, f64::INFINITY))
-                    }
-                    Some(_) => Some(estimate(&c, row, r, rl, rh)?),
-                    None => None,
-                },
-            });
-        }
-        let arms = names
-            .into_iter()
-            .map(|n| arm(&dir.join(&n), n))
-            .collect::<Result<Vec<_>, _>>()?;
-        return Ok(Kind::Compare { arms, changes });
+    if dir.join(ComparisonRow::FILE).is_file() {
+        return comparison(dir);
     }
-    if dir.join("sweep.csv").is_file() {
-        let c = Csv::read(&dir.join("sweep.csv"))?;
-        let (p, m) = (c.col("point")?, c.col("metric")?);
-        let columns: Vec<String> = c.header[p + 1..m].to_vec();
-        let (mean, lo, hi) = (c.col("mean")?, c.col("ci95_low")?, c.col("ci95_high")?);
-        let mut points: Vec<SweepPoint> = Vec::new();
-        for row in &c.rows {
-            let idx: usize = row[p].parse().unwrap_or(0);
-            if idx == points.len() {
-                points.push(SweepPoint {
-                    values: (p + 1..m)
-                        .map(|i| c.num(row, i).map(|v| v.unwrap_or(f64::NAN)))
-                        .collect::<Result<_, _>>()?,
-                    metrics: BTreeMap::new(),
-                });
-            }
-            if let Some(pt) = points.get_mut(idx) {
-                pt.metrics
-                    .insert(row[m].to_string(), estimate(&c, row, mean, lo, hi)?);
-            }
-        }
-        return Ok(Kind::Sweep {
-            name: scenario_name(dir)?,
-            columns,
-            points,
-        });
+    if dir.join(SweepColumns::FILE).is_file() {
+        return sweep(dir);
     }
-    if dir.join("summary.csv").is_file() {
-        return Ok(Kind::Run(arm(dir, scenario_name(dir)?)?));
+    if dir.join(SummaryRow::FILE).is_file() {
+        return Ok(Kind::Run(arm(dir, None)?.0));
     }
     Err(ChartError::NotResults(dir.to_path_buf()))
 }

@@ -2,7 +2,8 @@
 //! nothing is lost when a run is interrupted (Ctrl-C, `kill -9`, a cluster's time limit).
 //!
 //! A journal is a folder with caresim's marker (see [`crate::output::guard`]), `header.json`
-//! (what the run is: scenario hashes, seed, replications, points, shard), `records.jsonl`
+//! (its [`JOURNAL_FORMAT`] and what the run is: scenario hashes, seed, replications, points,
+//! shard), `records.jsonl`
 //! (one [`RunResult`] per line, in item order) and `lock`. Re-running the same command finds
 //! the journal, checks that the header is the same, verifies every record, drops a
 //! half-written last line, and continues after the last complete record. Final results are
@@ -25,6 +26,25 @@ use sha2::{Digest, Sha256};
 
 use super::runner::RunResult;
 use crate::output::guard::{self, FolderKind};
+
+/// The journal format this caresim writes, resumes and merges: the keys of `header.json`
+/// and of a record. Raise it when either changes, so that a journal of another format is
+/// refused with a message naming both formats instead of being reported corrupt.
+///
+/// Journals written before the format was numbered have no `format_version` key and are
+/// format 1 (the same keys as now).
+pub const JOURNAL_FORMAT: u32 = 1;
+
+/// The format of a header without a `format_version` key.
+const UNNUMBERED_FORMAT: u32 = 1;
+
+/// `header.json` as written: the journal format, then the header.
+#[derive(Serialize)]
+struct HeaderFile<'a> {
+    format_version: u32,
+    #[serde(flatten)]
+    header: &'a Header,
+}
 
 /// What a run is: everything that must match to resume it or to merge its shards.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -122,6 +142,20 @@ pub enum JournalError {
         line: Option<u64>,
         /// What is wrong, and what to do.
         message: String,
+    },
+    /// The journal was written in another journal format.
+    #[error(
+        "{}: written by caresim {tool_version} in journal format {found}; this is caresim {}, which reads journal format {JOURNAL_FORMAT}, so it cannot be resumed or merged: re-run the command with this caresim (--force discards an unfinished run's journal and starts again)",
+        path.display(),
+        env!("CARGO_PKG_VERSION")
+    )]
+    OtherFormat {
+        /// Its header.
+        path: PathBuf,
+        /// The caresim version that wrote it.
+        tool_version: String,
+        /// Its journal format.
+        found: u32,
     },
     /// Another caresim process holds the journal's lock.
     #[error(
@@ -308,7 +342,8 @@ impl Journal {
                         Err(e) => return Err(e),
                     }
                 }
-                Ok(_) | Err(JournalError::Corrupt { .. }) if force => {}
+                Ok(_) | Err(JournalError::Corrupt { .. } | JournalError::OtherFormat { .. })
+                    if force => {}
                 Ok(old) => {
                     let mut differences = old.differences(&header);
                     if differences.is_empty() {
@@ -365,7 +400,11 @@ impl Journal {
         let records = dir.join(RECORDS);
         let file = File::create(&records).map_err(io_err("creating", &records))?;
         // The header is written last: a journal with a header is complete.
-        let bytes = serde_json::to_vec_pretty(&header).expect("a header serialises");
+        let bytes = serde_json::to_vec_pretty(&HeaderFile {
+            format_version: JOURNAL_FORMAT,
+            header: &header,
+        })
+        .expect("a header serialises");
         crate::output::atomic_write(&dir.join(HEADER), &bytes).map_err(|e| JournalError::Io {
             action: "writing",
             path: dir.join(HEADER),
@@ -486,8 +525,15 @@ fn header_digest(dir: &Path) -> Result<([u8; 32], Vec<u8>), JournalError> {
 /// Read the header of the journal (or shard folder) `dir`.
 ///
 /// # Errors
-/// If the folder is not caresim's, or the header is missing or malformed.
+/// [`JournalError::OtherFormat`] for a journal of another format (whatever else changed in
+/// it); otherwise if the folder is not caresim's, or the header is missing or malformed.
 pub fn read_header(dir: &Path) -> Result<Header, JournalError> {
+    /// The keys that say who wrote the header and how, read before anything else.
+    #[derive(Deserialize)]
+    struct Stamp {
+        tool_version: Option<String>,
+        format_version: Option<u32>,
+    }
     if guard::marker(dir) != Some(FolderKind::Journal) {
         return Err(JournalError::NotOurs {
             dir: dir.to_path_buf(),
@@ -495,11 +541,21 @@ pub fn read_header(dir: &Path) -> Result<Header, JournalError> {
         });
     }
     let (_, bytes) = header_digest(dir)?;
-    serde_json::from_slice(&bytes).map_err(|e| JournalError::Corrupt {
+    let malformed = |e: serde_json::Error| JournalError::Corrupt {
         path: dir.join(HEADER),
         line: None,
         message: format!("malformed header: {e}"),
-    })
+    };
+    let stamp: Stamp = serde_json::from_slice(&bytes).map_err(malformed)?;
+    let found = stamp.format_version.unwrap_or(UNNUMBERED_FORMAT);
+    if found != JOURNAL_FORMAT {
+        return Err(JournalError::OtherFormat {
+            path: dir.join(HEADER),
+            tool_version: stamp.tool_version.unwrap_or_else(|| "?".into()),
+            found,
+        });
+    }
+    serde_json::from_slice(&bytes).map_err(malformed)
 }
 
 /// Reads and verifies the records of one journal, line by line.
@@ -644,4 +700,97 @@ pub fn count(dir: &Path) -> Result<u64, JournalError> {
         n += 1;
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header() -> Header {
+        Header {
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            scenario_path: "valid.toml".into(),
+            scenario_sha256: vec!["ab".into()],
+            scenario_name: "valid".into(),
+            seed: 7,
+            replications: 2,
+            precision: None,
+            sweep: None,
+            points: vec![Vec::new()],
+            items: 2,
+            shard: None,
+            range: (0, 2),
+            arms: Vec::new(),
+        }
+    }
+
+    /// Rewrite the header of journal `dir` with `edit` applied to its JSON.
+    fn edit_header(dir: &Path, edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) {
+        let path = dir.join(HEADER);
+        let mut v: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        edit(v.as_object_mut().unwrap());
+        fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_journal_of_another_format_is_refused_not_reported_corrupt() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("j");
+        drop(Journal::open(&dir, header(), false).unwrap());
+        let text = fs::read_to_string(dir.join(HEADER)).unwrap();
+        assert!(text.starts_with("{\n  \"format_version\": 1,\n  \"tool_version\": "));
+        assert_eq!(read_header(&dir).unwrap(), header());
+
+        edit_header(&dir, |h| {
+            h.insert("format_version".into(), 2.into());
+            h.insert("tool_version".into(), "9.0.0".into());
+            // A future format may change anything else too.
+            h.remove("items");
+        });
+        let e = read_header(&dir).unwrap_err();
+        assert!(
+            matches!(e, JournalError::OtherFormat { found: 2, .. }),
+            "{e:?}"
+        );
+        assert!(e.is_input());
+        assert!(
+            e.to_string().contains(&format!(
+                "header.json: written by caresim 9.0.0 in journal format 2; this is caresim {}, which reads journal format 1, so it cannot be resumed or merged",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "{e}"
+        );
+        let e = Journal::open(&dir, header(), false).unwrap_err();
+        assert!(matches!(e, JournalError::OtherFormat { .. }), "{e:?}");
+        // --force discards it and starts again.
+        let j = Journal::open(&dir, header(), true).unwrap();
+        assert_eq!(j.done, 0);
+        drop(j);
+        assert_eq!(read_header(&dir).unwrap(), header());
+    }
+
+    #[test]
+    fn a_journal_written_before_formats_were_numbered_is_format_1() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("j");
+        drop(Journal::open(&dir, header(), false).unwrap());
+        edit_header(&dir, |h| {
+            h.remove("format_version");
+        });
+        assert_eq!(read_header(&dir).unwrap(), header());
+        // It resumes.
+        let j = Journal::open(&dir, header(), false).unwrap();
+        assert_eq!(j.done, 0);
+    }
+
+    #[test]
+    fn a_damaged_header_of_this_format_is_still_corrupt() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("j");
+        drop(Journal::open(&dir, header(), false).unwrap());
+        fs::write(dir.join(HEADER), "{").unwrap();
+        let e = read_header(&dir).unwrap_err();
+        assert!(matches!(e, JournalError::Corrupt { .. }), "{e:?}");
+        assert!(e.to_string().contains("malformed header"), "{e}");
+    }
 }

@@ -149,7 +149,14 @@ impl<'s> Plan<'s> {
         }
         let params = scenario.params_with(&values).map_err(|mut e| {
             let of_point = if self.points.len() > 1 {
-                format!(" of {} {point}", if self.is_comparison() { "arm" } else { "sweep point" })
+                format!(
+                    " of {} {point}",
+                    if self.is_comparison() {
+                        "arm"
+                    } else {
+                        "sweep point"
+                    }
+                )
             } else {
                 String::new()
             };
@@ -158,10 +165,22 @@ impl<'s> Plan<'s> {
                     .uncertain
                     .iter()
                     .zip(&sampled)
-                    .find(|(u, _)| u.path == p.field).map_or_else(|| format!("in replication {replication}{of_point}"), |(u, v)| format!("replication {replication}{of_point} sampled {} = {v}", u.path));
-                p.message.push_str(&format!(
-                    " ({drawn}; choose distributions whose values are always valid, e.g. beta for probabilities, gamma or lognormal for positive quantities)"
-                ));
+                    .find(|(u, _)| u.path == p.field)
+                    .map_or_else(
+                        || format!("in replication {replication}{of_point}"),
+                        |(u, v)| {
+                            format!(
+                                "replication {replication}{of_point} sampled {} = {v}",
+                                u.path
+                            )
+                        },
+                    );
+                p.message.push_str(" (");
+                p.message.push_str(&drawn);
+                p.message.push_str(
+                    "; choose distributions whose values are always valid, e.g. beta for \
+                     probabilities, gamma or lognormal for positive quantities)",
+                );
             }
             e
         })?;

@@ -52,11 +52,13 @@ pub enum ShardSetError {
 pub fn check_set(dirs: &[PathBuf]) -> Result<Vec<(Header, PathBuf)>, ShardSetError> {
     let mut shards: Vec<(Header, PathBuf)> = Vec::new();
     for dir in dirs {
-        let h = journal::read_header(dir).map_err(|e| {
-            ShardSetError::Input(format!(
+        let h = journal::read_header(dir).map_err(|e| match e {
+            // A shard, of another caresim: the error says so.
+            JournalError::OtherFormat { .. } => ShardSetError::Input(e.to_string()),
+            e => ShardSetError::Input(format!(
                 "{} is not a shard folder of `caresim run --shard` ({e})",
                 dir.display()
-            ))
+            )),
         })?;
         if h.shard.is_none() {
             return Err(ShardSetError::Input(format!(

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use super::schema::{RunRow, RunsColumns};
 use super::{
     Arm, Fold, Manifest, OutputError, Results, RunInfo, RunsCsv, draw_charts, write_atomically,
     write_comparison, write_json, write_summaries, write_sweep_csv,
@@ -217,19 +218,22 @@ fn fold_into(
     info: &RunInfo,
 ) -> Result<Folded, FinishError> {
     let sweep = plan.points.len() > 1 || !plan.points[0].values.is_empty();
-    let columns: Vec<String> = plan.points[0]
-        .values
-        .iter()
-        .map(|(k, _)| k.clone())
-        .collect();
-    let uncertain: Vec<String> = plan
-        .scenario
-        .uncertain
-        .iter()
-        .map(|u| u.path.clone())
-        .collect();
     let mut fold = Fold::new(&plan.points[0].params);
-    let mut runs = RunsCsv::create(&dir.join("runs.csv"), &columns, &uncertain, fold.names())?;
+    let columns = RunsColumns {
+        point: plan.points[0]
+            .values
+            .iter()
+            .map(|(k, _)| k.clone())
+            .collect(),
+        uncertain: plan
+            .scenario
+            .uncertain
+            .iter()
+            .map(|u| u.path.clone())
+            .collect(),
+        metrics: fold.names().to_vec(),
+    };
+    let mut runs = RunsCsv::create(&dir.join(RunsColumns::FILE), &columns)?;
     let mut finished: Vec<(Vec<f64>, Results)> = Vec::new();
     let mut point_values: Vec<f64> = plan.points[0].values.iter().map(|(_, v)| *v).collect();
     for_each_record(plan, journals, |r, params, used| {
@@ -242,19 +246,24 @@ fn fold_into(
             point_values = plan.points[point].values.iter().map(|(_, v)| *v).collect();
         }
         let values = fold.push(&r, params);
-        runs.row(&point_values, r.replication, &used, values)?;
+        runs.row(&RunRow {
+            point: point_values.as_slice().into(),
+            replication: r.replication,
+            sampled: used.as_slice().into(),
+            metrics: values.into(),
+        })?;
         Ok(())
     })?;
     runs.finish()?;
-    let mut manifest = Manifest::new(plan.scenario, plan.seed, plan.replications);
+    let manifest = Manifest::new(plan.scenario, plan.seed, plan.replications);
     if sweep {
         let mut results = fold.finish();
         results.timeseries.clear();
         finished.push((point_values, results));
-        manifest.points = Some(&plan.points);
-        write_sweep_csv(&dir.join("sweep.csv"), &columns, &finished)?;
-        write_json(&dir.join("manifest.json"), &manifest)?;
-        write_json(&dir.join("timing.json"), info)?;
+        let manifest = manifest.with_points(&plan.points);
+        write_sweep_csv(dir, &columns.point, &finished)?;
+        write_json(&dir.join(Manifest::FILE), &manifest)?;
+        write_json(&dir.join(RunInfo::FILE), info)?;
         Ok(Folded::Sweep(finished))
     } else {
         let results = fold.finish();

@@ -1,4 +1,6 @@
-//! Result files: `runs.csv`, `summary.csv`, `summary.json`, `manifest.json`.
+//! Result files: `runs.csv`, `summary.csv`, `summary.json`, `by_group.csv`,
+//! `timeseries.csv`, `comparison.csv/json`, `sweep.csv`, `manifest.json`, `timing.json`,
+//! each written through its type in [`schema`], which the charts and the report read back.
 //!
 //! A result folder appears whole or not at all: files are written into a staging folder
 //! beside the target, each through a temporary file and a rename, and the staging folder is
@@ -10,16 +12,21 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::experiment::Point;
 use crate::scenario::Scenario;
-use crate::stats::{Difference, Summary};
+use crate::stats::Difference;
 
 pub mod finish;
 pub mod fold;
 pub mod guard;
 pub mod layout;
+pub mod schema;
 pub use finish::{Compared, FinishError, Folded, comparison_from_journals, from_journals};
 pub use fold::{DayRow, Fold, Results};
+use schema::{
+    AlternativeJson, ComparisonJson, ComparisonRow, CsvTable, GroupRow, RunRow, RunsColumns,
+    SummaryJson, SummaryRow, SweepColumns, SweepRow, TimeseriesRow, table_bytes,
+};
+pub use schema::{Manifest, RunInfo};
 
 /// Why results could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -71,97 +78,24 @@ pub(crate) fn io_err<'a>(
     }
 }
 
-/// What makes results reproducible, for `manifest.json`: the same for every way of
-/// producing the same results (any thread count, interrupted and resumed, sharded and
-/// merged), so the manifest is byte-identical too.
-#[derive(Clone, Debug, Serialize)]
-pub struct Manifest<'a> {
-    /// Always `caresim`.
-    pub tool: &'static str,
-    /// caresim version.
-    pub tool_version: &'static str,
-    /// Base seed used.
-    pub seed: u64,
-    /// Replications per point.
-    pub replications: u32,
-    /// Sweep points (absent for a single run).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub points: Option<&'a [Point]>,
-    /// The scenario: files with hashes, resolved parameters, uncertain parameters.
-    pub scenario: &'a Scenario,
-}
-
-impl<'a> Manifest<'a> {
-    /// The manifest of `scenario` run with `seed` and `replications`.
-    pub fn new(scenario: &'a Scenario, seed: u64, replications: u32) -> Self {
-        Manifest {
-            tool: "caresim",
-            tool_version: env!("CARGO_PKG_VERSION"),
-            seed,
-            replications,
-            points: None,
-            scenario,
-        }
-    }
-}
-
-/// How this invocation ran, for `timing.json` (differs between equivalent runs).
-#[derive(Clone, Debug, Serialize)]
-pub struct RunInfo {
-    /// caresim version.
-    pub tool_version: String,
-    /// Command line as given.
-    pub command: Vec<String>,
-    /// Base seed used.
-    pub seed: u64,
-    /// Replications run.
-    pub replications: u32,
-    /// Worker threads used (results do not depend on it).
-    pub threads: usize,
-    /// Wall-clock time of the simulation in this invocation, seconds.
-    pub wall_time_seconds: f64,
-    /// Replications found finished in the journal and not rerun (resumed runs, merges).
-    pub replications_reused: u64,
-}
-
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    scenario: &'a str,
-    replications: u32,
-    seed: u64,
-    metrics: serde_json::Map<String, serde_json::Value>,
-}
-
-/// `runs.csv`, written one row at a time.
+/// `runs.csv`, written one row at a time (see [`RunsColumns`]).
 pub struct RunsCsv {
     w: csv::Writer<fs::File>,
     path: PathBuf,
-    record: Vec<String>,
 }
 
 impl RunsCsv {
-    /// Create `path` with columns: each swept key, `replication`, `psa.<key>` for each
-    /// uncertain parameter, then the metrics.
+    /// Create `path` with `columns`.
     ///
     /// # Errors
     /// If the file cannot be created.
-    pub fn create(
-        path: &Path,
-        point_columns: &[String],
-        uncertain: &[String],
-        metrics: &[String],
-    ) -> Result<Self, OutputError> {
+    pub fn create(path: &Path, columns: &RunsColumns) -> Result<Self, OutputError> {
         let file = fs::File::create(path).map_err(io_err("creating", path))?;
-        let mut w = csv::Writer::from_writer(file);
-        let mut header: Vec<String> = point_columns.to_vec();
-        header.push("replication".into());
-        header.extend(uncertain.iter().map(|u| format!("psa.{u}")));
-        header.extend(metrics.iter().cloned());
-        w.write_record(&header)?;
+        let mut w = schema::writer(file);
+        w.write_record(columns.header())?;
         Ok(RunsCsv {
             w,
             path: path.to_path_buf(),
-            record: Vec::new(),
         })
     }
 
@@ -169,20 +103,8 @@ impl RunsCsv {
     ///
     /// # Errors
     /// If writing fails.
-    pub fn row(
-        &mut self,
-        point_values: &[f64],
-        replication: u32,
-        sampled: &[f64],
-        metrics: &[f64],
-    ) -> Result<(), OutputError> {
-        self.record.clear();
-        self.record
-            .extend(point_values.iter().map(|v| v.to_string()));
-        self.record.push(replication.to_string());
-        self.record.extend(sampled.iter().map(|v| v.to_string()));
-        self.record.extend(metrics.iter().map(|v| v.to_string()));
-        self.w.write_record(&self.record)?;
+    pub fn row(&mut self, row: &RunRow) -> Result<(), OutputError> {
+        self.w.serialize(row)?;
         Ok(())
     }
 
@@ -214,20 +136,6 @@ pub struct Arm<'a> {
     pub info: RunInfo,
 }
 
-#[derive(Serialize)]
-struct ComparisonJson<'a> {
-    base: &'a str,
-    seed: u64,
-    replications: u32,
-    alternatives: Vec<AlternativeJson<'a>>,
-}
-
-#[derive(Serialize)]
-struct AlternativeJson<'a> {
-    name: &'a str,
-    metrics: &'a [Difference],
-}
-
 /// Write a comparison into `dir`: every arm's result files in `dir/<arm name>/` (the first
 /// arm is the base), and `comparison.csv` / `comparison.json` with each alternative's paired
 /// differences from the base (`differences[i]` belongs to `arms[i + 1]`).
@@ -248,77 +156,50 @@ pub fn write_comparison(
         for arm in arms {
             let sub = staging.join(&arm.name);
             fs::create_dir_all(&sub).map_err(io_err("creating", &sub))?;
-            let uncertain: Vec<String> = arm
-                .scenario
-                .uncertain
-                .iter()
-                .map(|u| u.path.clone())
-                .collect();
-            let mut runs =
-                RunsCsv::create(&sub.join("runs.csv"), &[], &uncertain, &arm.results.names)?;
-            for (rep, sampled, values) in &arm.rows {
-                runs.row(&[], *rep, sampled, values)?;
+            let columns = RunsColumns {
+                point: Vec::new(),
+                uncertain: arm
+                    .scenario
+                    .uncertain
+                    .iter()
+                    .map(|u| u.path.clone())
+                    .collect(),
+                metrics: arm.results.names.clone(),
+            };
+            let mut runs = RunsCsv::create(&sub.join(RunsColumns::FILE), &columns)?;
+            for (replication, sampled, metrics) in &arm.rows {
+                runs.row(&RunRow {
+                    point: (&[][..]).into(),
+                    replication: *replication,
+                    sampled: sampled.into(),
+                    metrics: metrics.into(),
+                })?;
             }
             runs.finish()?;
             let manifest = Manifest::new(arm.scenario, arm.info.seed, arm.info.replications);
             write_summaries(&sub, &arm.scenario.name, &manifest, &arm.results, &arm.info)?;
         }
         let base = &arms[0];
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record([
-            "base",
-            "alternative",
-            "metric",
-            "base_mean",
-            "alternative_mean",
-            "difference_mean",
-            "difference_sd",
-            "ci95_low",
-            "ci95_high",
-            "ci95_half_width",
-            "relative_change",
-            "relative_ci95_low",
-            "relative_ci95_high",
-            "unpaired_ci95_half_width",
-            "n",
-        ])?;
-        for (arm, diffs) in arms[1..].iter().zip(differences) {
-            for d in diffs {
-                w.write_record([
-                    base.name.clone(),
-                    arm.name.clone(),
-                    d.metric.clone(),
-                    d.base.mean.to_string(),
-                    d.alternative.mean.to_string(),
-                    d.difference.mean.to_string(),
-                    opt(d.difference.sd),
-                    opt(d.difference.ci95_low),
-                    opt(d.difference.ci95_high),
-                    opt(d.difference.ci95_half_width),
-                    opt(d.relative_change),
-                    // Empty when unbounded (see `Difference::relative_ci95`), as with n < 2.
-                    opt(d.relative_ci95.map(|r| r.0)),
-                    opt(d.relative_ci95.map(|r| r.1)),
-                    opt(d.unpaired_ci95_half_width),
-                    d.difference.n.to_string(),
-                ])?;
-            }
-        }
-        atomic_write(&staging.join("comparison.csv"), &csv_bytes(w)?)?;
+        let rows = arms[1..].iter().zip(differences).flat_map(|(arm, diffs)| {
+            diffs
+                .iter()
+                .map(|d| ComparisonRow::new(&base.name, &arm.name, d))
+        });
+        atomic_write(&staging.join(ComparisonRow::FILE), &table_bytes(rows)?)?;
         let json = ComparisonJson {
-            base: &base.name,
+            base: base.name.clone(),
             seed: base.info.seed,
             replications: base.info.replications,
             alternatives: arms[1..]
                 .iter()
                 .zip(differences)
                 .map(|(arm, diffs)| AlternativeJson {
-                    name: &arm.name,
-                    metrics: diffs,
+                    name: arm.name.clone(),
+                    metrics: diffs.clone(),
                 })
                 .collect(),
         };
-        atomic_write(&staging.join("comparison.json"), &pretty_json(&json)?)?;
+        atomic_write(&staging.join(ComparisonJson::FILE), &pretty_json(&json)?)?;
         if charts {
             draw_charts(staging)?;
         }
@@ -373,10 +254,6 @@ pub fn draw_charts(dir: &Path) -> Result<usize, OutputError> {
         .map_err(|e| OutputError::Charts(Box::new(e)))
 }
 
-fn opt(v: Option<f64>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
-}
-
 /// Write the summary files of one point's results into the existing folder `dir`:
 /// `summary.csv`, `summary.json`, `by_group.csv`, `timeseries.csv`, `manifest.json` and
 /// `timing.json` (`runs.csv` is written alongside, row by row, with [`RunsCsv`]).
@@ -386,138 +263,56 @@ fn opt(v: Option<f64>) -> String {
 pub fn write_summaries(
     dir: &Path,
     name: &str,
-    manifest: &Manifest,
+    manifest: &Manifest<&Scenario>,
     results: &Results,
     info: &RunInfo,
 ) -> Result<(), OutputError> {
-    // summary.csv and summary.json
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(SUMMARY_COLUMNS)?;
-    let mut metrics = serde_json::Map::new();
-    for (metric, s) in results.names.iter().zip(&results.summaries) {
-        w.write_record(summary_record(metric, s))?;
-        metrics.insert(metric.clone(), serde_json::to_value(s)?);
-    }
-    atomic_write(&dir.join("summary.csv"), &csv_bytes(w)?)?;
+    let summaries = || results.names.iter().zip(&results.summaries);
+    let rows = summaries().map(|(metric, s)| SummaryRow::new(metric, s));
+    atomic_write(&dir.join(SummaryRow::FILE), &table_bytes(rows)?)?;
     let json = SummaryJson {
-        scenario: name,
+        scenario: name.to_string(),
         replications: manifest.replications,
         seed: manifest.seed,
-        metrics,
+        metrics: summaries().map(|(m, s)| (m.clone(), s.into())).collect(),
     };
-    atomic_write(&dir.join("summary.json"), &pretty_json(&json)?)?;
-
-    // by_group.csv
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "condition",
-        "age_band",
-        "metric",
-        "mean",
-        "sd",
-        "ci95_low",
-        "ci95_high",
-        "n",
-    ])?;
-    for (condition, band, metric, s) in &results.groups {
-        w.write_record([
-            condition.clone(),
-            band.clone(),
-            metric.to_string(),
-            s.mean.to_string(),
-            opt(s.sd),
-            opt(s.ci95_low),
-            opt(s.ci95_high),
-            s.n.to_string(),
-        ])?;
-    }
-    atomic_write(&dir.join("by_group.csv"), &csv_bytes(w)?)?;
-
-    // timeseries.csv
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "day",
-        "series",
-        "capacity",
-        "mean",
-        "ci95_low",
-        "ci95_high",
-        "band95_low",
-        "band95_high",
-        "n",
-    ])?;
-    for row in &results.timeseries {
-        let s = &row.summary;
-        let (lo, hi) = row.band95();
-        w.write_record([
-            row.day.to_string(),
-            row.series.clone(),
-            row.capacity.to_string(),
-            s.mean.to_string(),
-            opt(s.ci95_low),
-            opt(s.ci95_high),
-            lo.to_string(),
-            hi.to_string(),
-            s.n.to_string(),
-        ])?;
-    }
-    atomic_write(&dir.join("timeseries.csv"), &csv_bytes(w)?)?;
-
-    atomic_write(&dir.join("manifest.json"), &pretty_json(manifest)?)?;
-    atomic_write(&dir.join("timing.json"), &pretty_json(info)?)
+    atomic_write(&dir.join(SummaryJson::FILE), &pretty_json(&json)?)?;
+    let rows = results
+        .groups
+        .iter()
+        .map(|(condition, band, metric, s)| GroupRow::new(condition, band, metric, s));
+    atomic_write(&dir.join(GroupRow::FILE), &table_bytes(rows)?)?;
+    let rows = results.timeseries.iter().map(TimeseriesRow::new);
+    atomic_write(&dir.join(TimeseriesRow::FILE), &table_bytes(rows)?)?;
+    atomic_write(&dir.join(Manifest::FILE), &pretty_json(manifest)?)?;
+    atomic_write(&dir.join(RunInfo::FILE), &pretty_json(info)?)
 }
 
-/// Columns of a summary row, as written by [`summary_record`].
-const SUMMARY_COLUMNS: [&str; 9] = [
-    "metric",
-    "mean",
-    "sd",
-    "ci95_low",
-    "ci95_high",
-    "ci95_half_width",
-    "min",
-    "max",
-    "n",
-];
-
-/// A `summary.csv` row.
-fn summary_record(metric: &str, s: &Summary) -> [String; 9] {
-    [
-        metric.to_string(),
-        s.mean.to_string(),
-        opt(s.sd),
-        opt(s.ci95_low),
-        opt(s.ci95_high),
-        opt(s.ci95_half_width),
-        s.min.to_string(),
-        s.max.to_string(),
-        s.n.to_string(),
-    ]
-}
-
-/// Write `sweep.csv`: one row per point × metric, the point's swept values first.
+/// Write `sweep.csv` into `dir`: one row per point × metric, the point's swept values
+/// (in the order of `keys`) first.
 ///
 /// # Errors
 /// If the file cannot be written.
 pub fn write_sweep_csv(
-    path: &Path,
-    columns: &[String],
+    dir: &Path,
+    keys: &[String],
     points: &[(Vec<f64>, Results)],
 ) -> Result<(), OutputError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = vec!["point".into()];
-    header.extend(columns.iter().cloned());
-    header.extend(SUMMARY_COLUMNS.map(String::from));
-    w.write_record(&header)?;
-    for (i, (values, results)) in points.iter().enumerate() {
+    let columns = SweepColumns {
+        keys: keys.to_vec(),
+    };
+    let mut w = schema::writer(Vec::new());
+    w.write_record(columns.header())?;
+    for (point, (values, results)) in points.iter().enumerate() {
         for (metric, s) in results.names.iter().zip(&results.summaries) {
-            let mut rec: Vec<String> = vec![i.to_string()];
-            rec.extend(values.iter().map(|v| v.to_string()));
-            rec.extend(summary_record(metric, s));
-            w.write_record(&rec)?;
+            w.serialize(SweepRow {
+                point,
+                values: values.into(),
+                summary: SummaryRow::new(metric, s),
+            })?;
         }
     }
-    atomic_write(path, &csv_bytes(w)?)
+    atomic_write(&dir.join(SweepColumns::FILE), &csv_bytes(w)?)
 }
 
 /// Write `value` as pretty JSON to `path`, atomically.

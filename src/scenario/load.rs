@@ -5,6 +5,7 @@
 //! locations, and deep-merged over its base: tables merge key by key, everything else
 //! (values, arrays, and distribution tables, recognised by their `dist` key) is replaced.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -402,7 +403,9 @@ fn seg_path(segs: &[Seg]) -> String {
                 }
                 s.push_str(k);
             }
-            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+            Seg::Index(i) => {
+                let _ = write!(s, "[{i}]");
+            }
         }
     }
     s
@@ -554,7 +557,7 @@ pub(crate) fn check_all<T: DeserializeOwned>(
         if unknown_key || !reported.iter().any(|r| related_paths(r, &path)) {
             let mut message = explain(&path, e.message().trim());
             if let Some(hint) = suggest_key(e.message().trim()) {
-                message.push_str(&format!("; did you mean `{hint}`?"));
+                let _ = write!(message, "; did you mean `{hint}`?");
             }
             problems.push((offset, file.problem_at(offset, &path, message)));
             reported.push(path.clone());
@@ -631,7 +634,7 @@ fn toml_problem(file: &SourceFile, e: &toml::de::Error) -> Problem {
     let field = file.spans.path_at(offset).unwrap_or("").to_string();
     let mut message = e.message().trim().to_string();
     if let Some(hint) = suggest_key(&message) {
-        message.push_str(&format!("; did you mean `{hint}`?"));
+        let _ = write!(message, "; did you mean `{hint}`?");
     }
     file.problem_at(offset, &field, message)
 }

@@ -11,13 +11,13 @@
 //! dividing the difference's CI by the base mean would treat the base mean as known, and
 //! gives intervals below −100% for quantities that cannot be negative.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::summary::{Summary, Welford, t_975};
 
 /// One metric of one alternative against the base.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Difference {
     /// Metric name.
     pub metric: String,
@@ -206,7 +206,7 @@ mod tests {
     use super::*;
 
     fn names(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
+        v.iter().map(ToString::to_string).collect()
     }
 
     #[test]

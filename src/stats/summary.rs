@@ -1,6 +1,6 @@
 //! Welford's online mean and variance, and 95% confidence intervals by Student's t.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Running count, mean and sum of squared deviations (Welford 1962), mergeable
@@ -88,7 +88,7 @@ pub fn t_975(df: u64) -> f64 {
 }
 
 /// Mean, spread and 95% confidence interval of one metric across replications.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Replications.
     pub n: u64,

@@ -4,6 +4,7 @@
 //! dependency's sampling algorithm (rand_distr may change them between minor versions).
 //! Update the file only on purpose: `CARESIM_BLESS=1 cargo test golden`.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
@@ -119,7 +120,7 @@ fn every_result_file_matches_its_golden_hash() {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        got.push_str(&format!("{:x}  {rel}\n", Sha256::digest(&bytes)));
+        writeln!(got, "{:x}  {rel}", Sha256::digest(&bytes)).unwrap();
     }
     let golden = root.join("tests/golden/result_hashes.txt");
     if std::env::var_os("CARESIM_BLESS").is_some() {

@@ -21,6 +21,7 @@ mod code_shape;
 mod conservation;
 mod experiments;
 mod features;
+mod formats;
 mod fuzz;
 mod golden;
 mod honest_numbers;

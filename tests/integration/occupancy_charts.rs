@@ -2,6 +2,7 @@
 //! hand-written `timeseries.csv` files show no mean line above the capacity it never exceeds,
 //! and capacity as a step on the day it changes.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
@@ -48,7 +49,7 @@ fn chart_of(dir: &Path, rows: &[(u32, f64, f64, f64, f64)]) -> RgbImage {
     let mut csv =
         String::from("day,series,capacity,mean,ci95_low,ci95_high,band95_low,band95_high,n\n");
     for (day, cap, mean, lo, hi) in rows {
-        csv += &format!("{day},acute,{cap},{mean},{mean},{mean},{lo},{hi},2\n");
+        writeln!(csv, "{day},acute,{cap},{mean},{mean},{mean},{lo},{hi},2").unwrap();
     }
     fs::write(dir.join("r/timeseries.csv"), csv).unwrap();
     let o = caresim(dir, &["plot", "r"]);

@@ -1,0 +1,110 @@
+//! The comparison section: each alternative's paired change from the base in the key
+//! metrics, and how often it saves bed-days, money or both across replications.
+
+use std::collections::BTreeMap;
+
+use super::Block;
+use super::summary::{fmt_of, with_ci};
+use crate::chart::{Arm, Kind};
+use crate::model::catalogue;
+
+/// The change table and the cost-effectiveness table of a comparison (nothing for another
+/// kind of folder).
+pub(super) fn section(kind: &Kind) -> Vec<Block> {
+    let Kind::Compare { arms, .. } = kind else {
+        return Vec::new();
+    };
+    vec![
+        Block::Heading(2, format!("Change from {}", arms[0].name)),
+        Block::Para(
+            "Alternative minus base, paired by replication (common random numbers), with the 95% CI of the mean difference and the relative change with its 95% CI (Fieller's interval for the ratio of the means, which allows for the uncertainty of the base mean; unbounded when the base mean is not clearly different from 0).".into(),
+        ),
+        change_table(kind),
+        // Across replications (each a draw of the uncertain parameters, if any).
+        Block::Heading(3, "Cost-effectiveness across replications".into()),
+        Block::Para(
+            "Share of the paired replications in which each alternative saves acute bed-days, saves money, or both (dominates the base). With uncertain parameters each replication is one draw of them, so these are probabilistic sensitivity results (see the cost-effectiveness plane).".into(),
+        ),
+        dominance_table(arms),
+    ]
+}
+
+/// Each alternative's change in the catalogue's [`KEY_CHANGES`](catalogue::KEY_CHANGES):
+/// the difference with its CI and the relative change with its CI (a comparison's `kind`).
+fn change_table(kind: &Kind) -> Block {
+    let Kind::Compare { arms, changes } = kind else {
+        return Block::Table(Vec::new(), Vec::new());
+    };
+    let mut header = vec!["alternative".to_string()];
+    let metrics = catalogue::KEY_CHANGES;
+    header.extend(metrics.iter().map(|m| m.replace('_', " ")));
+    let rows = arms[1..]
+        .iter()
+        .map(|a| {
+            let mut row = vec![a.name.clone()];
+            for m in metrics {
+                let cell = changes
+                    .iter()
+                    .find(|c| c.alternative == a.name && c.metric == m)
+                    .map_or("—".into(), |c| {
+                        let rel = c.relative.map(relative).unwrap_or_default();
+                        format!("{}{rel}", with_ci(c.difference, fmt_of(m)))
+                    });
+                row.push(cell);
+            }
+            row
+        })
+        .collect();
+    Block::Table(header, rows)
+}
+
+/// `; +1.5% (−0.5% to +3.4%)`: a relative change and its CI, as percentages.
+fn relative(r: (f64, f64, f64)) -> String {
+    if r.1.is_finite() && r.2.is_finite() {
+        format!(
+            "; {:+.1}% ({:+.1}% to {:+.1}%)",
+            r.0 * 100.0,
+            r.1 * 100.0,
+            r.2 * 100.0
+        )
+    } else {
+        format!("; {:+.1}% (CI unbounded)", r.0 * 100.0)
+    }
+}
+
+/// The share of paired replications in which each alternative saves acute bed-days, money,
+/// or both.
+fn dominance_table(arms: &[Arm]) -> Block {
+    let col = |r: &BTreeMap<String, Vec<f64>>, m: &str| r.get(m).cloned().unwrap_or_default();
+    let base_runs = &arms[0].runs;
+    let (bb, bc) = (
+        col(base_runs, "acute_bed_days"),
+        col(base_runs, "total_cost"),
+    );
+    let rows = arms[1..]
+        .iter()
+        .map(|a| {
+            let (ab, ac) = (col(&a.runs, "acute_bed_days"), col(&a.runs, "total_cost"));
+            let n = bb.len().min(ab.len()).max(1) as f64;
+            let mut counts = [0usize; 3];
+            for i in 0..bb.len().min(ab.len()) {
+                let saves_beds = ab[i] < bb[i];
+                let saves_money = ac[i] < bc[i];
+                counts[0] += usize::from(saves_beds);
+                counts[1] += usize::from(saves_money);
+                counts[2] += usize::from(saves_beds && saves_money);
+            }
+            let pct = |k: usize| format!("{:.0}%", 100.0 * counts[k] as f64 / n);
+            vec![a.name.clone(), pct(0), pct(1), pct(2)]
+        })
+        .collect();
+    Block::Table(
+        vec![
+            "alternative".into(),
+            "saves bed-days".into(),
+            "saves money".into(),
+            "both (dominant)".into(),
+        ],
+        rows,
+    )
+}

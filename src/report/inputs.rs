@@ -1,0 +1,221 @@
+//! What the results rest on: the model description following the STRESS-DES checklist
+//! (objectives, logic, data, experimentation, implementation, code access) and the resolved
+//! parameters with their units, all from the folder's typed manifest.
+
+use serde_json::Value;
+
+use super::{Block, Folder};
+use crate::chart::{Kind, thousands};
+use crate::output::schema::Manifest;
+use crate::output::schema::units;
+
+/// The STRESS-DES model description, one subsection per item of the checklist.
+pub(super) fn model_description(folder: &Folder) -> Vec<Block> {
+    let mut doc = vec![Block::Heading(2, "Model description (STRESS-DES)".into())];
+    let items = [
+        ("1. Objectives", objectives(folder)),
+        ("2. Logic", logic(&folder.manifest)),
+        ("3. Data", data(&folder.manifest)),
+        ("4. Experimentation", experimentation(folder)),
+        ("5. Implementation", implementation(folder)),
+        ("6. Code access", code_access(folder)),
+    ];
+    for (heading, text) in items {
+        doc.push(Block::Heading(3, heading.into()));
+        doc.push(Block::Para(text));
+    }
+    doc
+}
+
+/// What the model estimates, and for which alternatives or swept keys.
+fn objectives(folder: &Folder) -> String {
+    format!(
+        "To estimate the use and cost of acute, community and primary care by people with chronic disease in the health economy described as “{}”{}. Main outputs: emergency admissions, acute bed-days (and per 1,000 population), delayed-discharge bed-days, waits for a bed, 30-day readmissions, community place-days and costs by setting and payer.",
+        folder.manifest.scenario.description,
+        match &folder.kind {
+            Kind::Compare { arms, .. } => format!(
+                ", and how they change under {}",
+                arms[1..]
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Kind::Sweep { columns, .. } => {
+                format!(", and their sensitivity to {}", columns.join(", "))
+            }
+            Kind::Run(_) => String::new(),
+        }
+    )
+}
+
+/// How patients move through the model, with this scenario's conditions, beds, services
+/// and levers.
+fn logic(manifest: &Manifest) -> String {
+    let params = &manifest.scenario.params;
+    let conditions: Vec<&str> = params.conditions.iter().map(|c| c.name.as_str()).collect();
+    let services: Vec<String> = params
+        .services
+        .iter()
+        .map(|s| {
+            format!(
+                "{} ({} places, {}-based, paid by {})",
+                s.name,
+                thousands(f64::from(s.capacity), 0),
+                s.setting,
+                s.payer.replace('_', " ")
+            )
+        })
+        .collect();
+    let levers = &params.levers.applied;
+    format!(
+        "A discrete-event simulation in continuous time (days). Each patient has a condition ({}), an age band, a risk tier, a frailty multiplier and a count of prior admissions, and is at home, waiting for a bed, in an acute bed, a delayed discharge (medically fit, holding a bed while waiting for a community place), in a community service, out of area, or dead. At home, exacerbations occur at a rate set by condition, tier, frailty, admission history, a post-discharge window and season; each becomes an admission request with the condition's probability, or an urgent primary-care contact. Requests take a free acute bed ({} beds; when none is free they {}); at the end of a stay the patient dies, goes home, or needs a community service: {}. A full service makes the patient a delayed discharge, first come first served. Reviews and outpatient referrals are counted from person-days at home. Policy levers applied: {}.",
+        conditions.join(", "),
+        thousands(f64::from(params.acute.beds), 0),
+        if params.acute.when_full == "divert" {
+            "are admitted out of area"
+        } else {
+            "queue first come first served"
+        },
+        if services.is_empty() {
+            "none".to_string()
+        } else {
+            services.join("; ")
+        },
+        if levers.is_empty() {
+            "none".to_string()
+        } else {
+            levers.join(", ")
+        }
+    )
+}
+
+/// The scenario files with their hashes, and the uncertain parameters.
+fn data(manifest: &Manifest) -> String {
+    let sc = &manifest.scenario;
+    let files: Vec<String> = sc
+        .files
+        .iter()
+        .map(|f| format!("{} (SHA-256 {})", f.path, f.sha256))
+        .collect();
+    // A distribution as JSON with its keys in name order, as the report has always shown it.
+    let uncertain: Vec<String> = sc
+        .uncertain
+        .iter()
+        .map(|u| {
+            let dist = serde_json::to_value(u.dist).unwrap_or(Value::Null);
+            format!("{} ~ {dist}", u.path)
+        })
+        .collect();
+    format!(
+        "All inputs come from the scenario files {} — every number there is commented with its source (see the domain brief's tags: [S] seen in a source, [S2] secondary, [R] recalled, [E] an estimate for modelling). The resolved parameters are listed at the end of this report. Uncertain parameters, sampled once per replication: {}.",
+        files.join(", "),
+        if uncertain.is_empty() {
+            "none".to_string()
+        } else {
+            uncertain.join("; ")
+        }
+    )
+}
+
+/// Replications, run length, warm-up, seed, common random numbers and CIs.
+fn experimentation(folder: &Folder) -> String {
+    let manifest = &folder.manifest;
+    let params = &manifest.scenario.params;
+    format!(
+        "{} replications per {}, {} simulated days each with a warm-up of {} days (the model starts empty: beds and services fill during it), base seed {}. Random numbers come from streams derived from (seed, replication, purpose) and, for each patient's own course, per-patient counter-based streams, so replication r uses the same random numbers in every arm and point (common random numbers) and results do not depend on the number of threads. Confidence intervals are Student's t intervals of the mean across replications; differences between arms are paired by replication.{}",
+        manifest.replications,
+        match &folder.kind {
+            Kind::Sweep { .. } => "sweep point",
+            Kind::Compare { .. } => "arm",
+            Kind::Run(_) => "scenario",
+        },
+        thousands(params.horizon_days, 0),
+        thousands(params.warmup_days, 0),
+        manifest.seed,
+        match &folder.kind {
+            Kind::Sweep {
+                points, columns, ..
+            } => format!(
+                " The sweep varies {} over {} points.",
+                columns.join(", "),
+                points.len()
+            ),
+            _ => String::new(),
+        }
+    )
+}
+
+/// The tool, and how this invocation ran when recorded.
+fn implementation(folder: &Folder) -> String {
+    format!(
+        "caresim {} (Rust): a calendar event queue, Pcg64Mcg and SplitMix64 generators, replications in parallel with rayon.{}",
+        folder.manifest.tool_version,
+        folder
+            .timing
+            .as_ref()
+            .map(|t| format!(
+                " This run: {} threads, {:.1} s wall time.",
+                t.threads, t.wall_time_seconds
+            ))
+            .unwrap_or_default()
+    )
+}
+
+/// The version and the command that reproduces the results.
+fn code_access(folder: &Folder) -> String {
+    format!(
+        "caresim version {}; the command that produced these results was `{}`. The same command with the same scenario files reproduces them byte for byte (manifest.json records the file hashes).",
+        folder.manifest.tool_version,
+        folder
+            .timing
+            .as_ref()
+            .map_or_else(|| "(not recorded)".into(), |t| t.command.join(" "))
+    )
+}
+
+/// The resolved parameters as the model ran them, with their units from
+/// [`units::PARAMETER_UNITS`].
+pub(super) fn parameters(manifest: &Manifest) -> Vec<Block> {
+    let rows = units::parameters(&manifest.scenario.params.tree)
+        .into_iter()
+        .map(|p| {
+            let value = match p.value {
+                Value::Array(items) => {
+                    let items: Vec<String> = items.iter().map(scalar).collect();
+                    format!("[{}]", items.join(", "))
+                }
+                v => scalar(v),
+            };
+            vec![p.path.clone(), value, p.unit().to_string()]
+        })
+        .collect();
+    vec![
+        Block::Heading(
+            2,
+            format!("Resolved parameters of {}", manifest.scenario.name),
+        ),
+        Block::Para("As the model ran them (rates per day, durations in days, costs in £).".into()),
+        Block::Table(
+            vec!["parameter".into(), "value".into(), "unit".into()],
+            rows,
+        ),
+    ]
+}
+
+/// One value for people: whole numbers with thousands separators, others to six
+/// decimals, `—` for none.
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.as_f64().map_or(n.to_string(), |f| {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                thousands(f, 0)
+            } else {
+                format!("{}", (f * 1e6).round() / 1e6)
+            }
+        }),
+        Value::String(s) => s.clone(),
+        Value::Null => "—".into(),
+        x => x.to_string(),
+    }
+}
