@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::ChartError;
+use crate::experiment::sweep::Design;
 use crate::output::schema::{
     ComparisonRow, CsvTable, Manifest, ReadError, RunsColumns, SummaryRow, SweepColumns,
     TimeseriesRow, read_table,
@@ -84,6 +85,8 @@ pub enum Kind {
         name: String,
         /// Swept key paths.
         columns: Vec<String>,
+        /// How the points were formed, as the manifest records it.
+        design: Design,
         /// Points in order.
         points: Vec<SweepPoint>,
     },
@@ -347,6 +350,7 @@ fn sweep(dir: &Path) -> Result<Kind, ChartError> {
     Ok(Kind::Sweep {
         name: manifest.scenario.name,
         columns: design.keys,
+        design: design.design,
         points,
     })
 }

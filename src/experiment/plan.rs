@@ -4,11 +4,25 @@
 use std::borrow::Cow;
 
 use rand_pcg::Pcg64Mcg;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::seed::stream_seed;
 use crate::model::{Params, Stream};
 use crate::scenario::{Scenario, ScenarioError};
+
+/// How sweep points are formed (recorded in the result folder's `manifest.json` as
+/// `sweep_design`).
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Design {
+    /// Every combination of every parameter's values.
+    #[default]
+    Grid,
+    /// The base, then each parameter at its lowest and at its highest value with the others
+    /// at their base values.
+    OneWay,
+}
 
 /// One parameter set of an experiment.
 #[derive(Clone, Debug, Serialize)]
@@ -35,6 +49,9 @@ pub struct Plan<'s> {
     /// items in replication-major order so that every batch of replications covers every
     /// arm); empty otherwise (points share `scenario`; items in point-major order).
     pub arms: Vec<&'s Scenario>,
+    /// How a sweep's points were formed (`None` for a run or a comparison); recorded in the
+    /// manifest so that charts and reports need not work it out from the points.
+    pub sweep_design: Option<Design>,
 }
 
 /// FNV-1a of a key path: keys each uncertain parameter's generator, so that a parameter
@@ -59,6 +76,7 @@ impl<'s> Plan<'s> {
             replications,
             seed,
             arms: Vec::new(),
+            sweep_design: None,
         }
     }
 
@@ -77,6 +95,7 @@ impl<'s> Plan<'s> {
             replications,
             seed,
             arms: scenarios.iter().collect(),
+            sweep_design: None,
         }
     }
 

@@ -19,23 +19,11 @@ use sha2::{Digest, Sha256};
 
 use toml::de::{DeArray, DeTable, DeValue};
 
+pub use super::plan::Design;
 use super::plan::{Plan, Point};
 use crate::scenario::load::{Checked, FileKind, SourceFile, check_all, read_text};
 use crate::scenario::span::SpanIndex;
 use crate::scenario::{self, Problem, Scenario, ScenarioError};
-
-/// How sweep points are formed.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Design {
-    /// Every combination of every parameter's values.
-    #[default]
-    Grid,
-    /// The base, then each parameter at its lowest and at its highest value with the others
-    /// at their base values.
-    OneWay,
-}
 
 /// The sweep file as parsed; `[parameters]` is walked with its spans (see [`parameters`]).
 #[derive(Debug, Deserialize)]
@@ -727,6 +715,7 @@ impl Sweep {
             replications,
             seed,
             arms: Vec::new(),
+            sweep_design: Some(self.design),
         })
     }
 

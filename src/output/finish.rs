@@ -260,7 +260,7 @@ fn fold_into(
         let mut results = fold.finish();
         results.timeseries.clear();
         finished.push((point_values, results));
-        let manifest = manifest.with_points(&plan.points);
+        let manifest = manifest.with_sweep(&plan.points, plan.sweep_design);
         write_sweep_csv(dir, &columns.point, &finished)?;
         write_json(&dir.join(Manifest::FILE), &manifest)?;
         write_json(&dir.join(RunInfo::FILE), info)?;

@@ -18,6 +18,14 @@ fn set_key(path: &std::path::Path, key: &str, value: u32) {
     fs::write(path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
 }
 
+/// `path` (JSON) without the top-level `key`.
+fn remove_key(path: &std::path::Path, key: &str) {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove(key);
+    fs::write(path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+}
+
 #[test]
 fn a_result_folder_of_another_format_is_refused_by_report_and_plot() {
     let dir = tempfile::tempdir().unwrap();
@@ -27,26 +35,31 @@ fn a_result_folder_of_another_format_is_refused_by_report_and_plot() {
         &["--reps", "2", "--no-charts", "--out", "r"],
     );
     let manifest = dir.path().join("r/manifest.json");
-    // Format 1 is recorded by the key's absence: its bytes are the golden files'.
     assert!(
-        !fs::read_to_string(&manifest)
+        fs::read_to_string(&manifest)
             .unwrap()
-            .contains("format_version")
+            .contains("\"format_version\": 2,")
     );
     let o = caresim(dir.path(), &["report", "r"]);
     assert!(o.status.success(), "{}", stderr(&o));
 
-    set_key(&manifest, "format_version", 2);
-    for command in ["report", "plot"] {
-        let o = caresim(dir.path(), &[command, "r"]);
-        assert_eq!(o.status.code(), Some(2), "{command}: {}", stderr(&o));
-        let e = stderr(&o);
-        assert!(
-            e.contains(&format!(
-                "r/manifest.json: written by caresim {VERSION} in result format 2; this is caresim {VERSION}, which reads result format 1: re-run the command that made the folder with this caresim"
-            )),
-            "{command}: {e}"
-        );
+    // A newer format, and format 1 (caresim 0.2.0 and older: no key).
+    for (found, shown) in [(Some(3), 3), (None, 1)] {
+        match found {
+            Some(f) => set_key(&manifest, "format_version", f),
+            None => remove_key(&manifest, "format_version"),
+        }
+        for command in ["report", "plot"] {
+            let o = caresim(dir.path(), &[command, "r"]);
+            assert_eq!(o.status.code(), Some(2), "{command}: {}", stderr(&o));
+            let e = stderr(&o);
+            assert!(
+                e.contains(&format!(
+                    "r/manifest.json: written by caresim {VERSION} in result format {shown}; this is caresim {VERSION}, which reads result format 2: re-run the command that made the folder with this caresim"
+                )),
+                "{command}: {e}"
+            );
+        }
     }
     assert!(!dir.path().join("r/charts").exists());
 }

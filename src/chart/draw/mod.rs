@@ -257,8 +257,9 @@ pub fn all(kind: &Kind, dir: &Path) -> Result<Vec<String>, ChartError> {
         Kind::Sweep {
             name,
             columns,
+            design,
             points,
-        } => sweep::sweep_charts(name, columns, points, dir, &mut files)?,
+        } => sweep::sweep_charts(name, columns, *design, points, dir, &mut files)?,
     }
     Ok(files)
 }

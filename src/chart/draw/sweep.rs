@@ -12,6 +12,7 @@ use super::{
 };
 use crate::chart::data::{Arm, Estimate, SweepPoint};
 use crate::chart::{ChartError, HEIGHT, WIDTH, money, number, thousands};
+use crate::experiment::sweep::Design;
 use crate::model::catalogue;
 
 /// Metrics drawn for sweeps, from the catalogue: (metric, label with unit, money?).
@@ -63,33 +64,18 @@ struct SweepChart<'a> {
     file: &'a str,
 }
 
-/// Whether `points` are a one-way design over `columns` (more than one): the base, then
-/// each key at a low and a high value with the others at the base's.
-fn is_one_way(columns: &[String], points: &[SweepPoint]) -> bool {
-    points.len() == 1 + 2 * columns.len()
-        && columns.len() > 1
-        && (0..columns.len()).all(|k| {
-            [1 + 2 * k, 2 + 2 * k].iter().all(|&i| {
-                points[i]
-                    .values
-                    .iter()
-                    .zip(&points[0].values)
-                    .enumerate()
-                    .all(|(j, (a, b))| j == k || a == b)
-            })
-        })
-}
-
 /// Every chart of the sweep `name` over `columns`, into `dir`; their names are added to
 /// `files`.
 pub(super) fn sweep_charts(
     name: &str,
     columns: &[String],
+    design: Design,
     points: &[SweepPoint],
     dir: &Path,
     files: &mut Vec<String>,
 ) -> Result<(), ChartError> {
-    let one_way = is_one_way(columns, points);
+    // A one-way design of one key is a line over its values like a grid's.
+    let one_way = design == Design::OneWay && columns.len() > 1;
     let flags = points_note(columns, points);
     for (metric, label, is_money) in swept() {
         let file = format!("sweep_{metric}.png");

@@ -8,28 +8,23 @@ use serde::{Deserialize, Serialize};
 
 use super::ReadError;
 use crate::experiment::Point;
+use crate::experiment::sweep::Design;
 use crate::scenario::{ParamDist, Scenario};
 
 /// The result format this caresim writes and reads: the files, their columns and the
 /// manifest's keys. Raise it when any of them changes, so that a folder of another format
 /// is refused with a clear message instead of being misread.
 ///
-/// Format 1 is every folder written before the format was numbered: its manifest has no
-/// `format_version` key, so a missing key reads as 1 and format 1 writes none (its bytes
-/// are the golden files'). From format 2 on, the key is written.
-pub const RESULT_FORMAT: u32 = 1;
+/// - Format 1: every folder written before the format was numbered (caresim 0.2.0 and
+///   older); its manifest has no `format_version` key, so a missing key reads as 1.
+/// - Format 2: the manifest records `format_version` and, for a sweep, `sweep_design`.
+pub const RESULT_FORMAT: u32 = 2;
 
 /// The format of a manifest without a `format_version` key.
 const UNNUMBERED_FORMAT: u32 = 1;
 
 fn unnumbered_format() -> u32 {
     UNNUMBERED_FORMAT
-}
-
-// serde's `skip_serializing_if` hands the field by reference.
-#[allow(clippy::trivially_copy_pass_by_ref)]
-fn is_unnumbered(format: &u32) -> bool {
-    *format == UNNUMBERED_FORMAT
 }
 
 /// `manifest.json`: the same for every way of producing the same results (any thread count,
@@ -44,8 +39,8 @@ pub struct Manifest<S = ScenarioRecord> {
     pub tool: String,
     /// The caresim version that wrote the folder.
     pub tool_version: String,
-    /// The result format of the folder (see [`RESULT_FORMAT`]); not written for format 1.
-    #[serde(default = "unnumbered_format", skip_serializing_if = "is_unnumbered")]
+    /// The result format of the folder (see [`RESULT_FORMAT`]).
+    #[serde(default = "unnumbered_format")]
     pub format_version: u32,
     /// Base seed.
     pub seed: u64,
@@ -55,6 +50,9 @@ pub struct Manifest<S = ScenarioRecord> {
     /// [`Manifest::sweep`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<Vec<PointRecord>>,
+    /// How the sweep's points were formed (absent for a run or a comparison).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep_design: Option<Design>,
     /// The scenario: files with hashes, resolved parameters, uncertain parameters.
     pub scenario: S,
 }
@@ -69,13 +67,15 @@ impl<'a> Manifest<&'a Scenario> {
             seed,
             replications,
             points: None,
+            sweep_design: None,
             scenario,
         }
     }
 
-    /// The same with the sweep `points` recorded.
+    /// The same with the sweep's `points` and `design` recorded.
     #[must_use]
-    pub fn with_points(mut self, points: &[Point]) -> Self {
+    pub fn with_sweep(mut self, points: &[Point], design: Option<Design>) -> Self {
+        self.sweep_design = design;
         self.points = Some(
             points
                 .iter()
@@ -129,9 +129,9 @@ impl Manifest {
 }
 
 impl<S> Manifest<S> {
-    /// The sweep design, for a sweep.
+    /// The sweep design, for a sweep (points and the design they were formed by).
     pub fn sweep(&self) -> Option<SweepDesign> {
-        SweepDesign::of(self.points.as_deref()?)
+        SweepDesign::of(self.points.as_deref()?, self.sweep_design?)
     }
 }
 
@@ -143,107 +143,40 @@ pub struct PointRecord {
     pub values: Vec<(String, f64)>,
 }
 
-/// A sweep's design, from the points the manifest records.
+/// A sweep's design as its manifest records it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepDesign {
     /// Swept key paths, in order (the columns after `point` in `sweep.csv`).
     pub keys: Vec<String>,
     /// Each key's values, in the order the points first take them.
     pub values: Vec<Vec<f64>>,
-    /// How the points combine the values.
-    pub layout: SweepLayout,
-}
-
-/// How a sweep's points combine its keys' values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SweepLayout {
-    /// Every combination, the last key varying fastest (`design = "grid"`; also a one-way
-    /// design of one key, which is the same points).
-    Grid,
-    /// The base, then each key at its lowest and highest value with the others at base
-    /// (`design = "one_way"`, two or more keys).
-    OneWay,
-    /// Points that follow neither pattern.
-    Listed,
+    /// How the points were formed: every combination, or one key at a time.
+    pub design: Design,
 }
 
 impl SweepDesign {
-    /// The design of `points` (`None` without points).
-    ///
-    /// Format 1 records the points, not the design's name (its manifest bytes are fixed):
-    /// the layout is the one that generates exactly these points. Two or more keys are
-    /// checked for one-way first; a one-way design is never also a grid then.
-    pub fn of(points: &[PointRecord]) -> Option<Self> {
+    /// The design of `points` formed by `design` (`None` without points).
+    pub fn of(points: &[PointRecord], design: Design) -> Option<Self> {
         let keys: Vec<String> = points
             .first()?
             .values
             .iter()
             .map(|(k, _)| k.clone())
             .collect();
-        let same_keys = points.iter().all(|p| {
-            p.values.len() == keys.len() && p.values.iter().zip(&keys).all(|((k, _), key)| k == key)
-        });
-        let rows: Vec<Vec<f64>> = points
-            .iter()
-            .map(|p| p.values.iter().map(|(_, v)| *v).collect())
-            .collect();
         let mut values: Vec<Vec<f64>> = vec![Vec::new(); keys.len()];
-        for row in &rows {
-            for (seen, v) in values.iter_mut().zip(row) {
+        for p in points {
+            for (seen, (_, v)) in values.iter_mut().zip(&p.values) {
                 if !seen.contains(v) {
                     seen.push(*v);
                 }
             }
         }
-        let layout = if !same_keys {
-            SweepLayout::Listed
-        } else if keys.len() > 1 && is_one_way(&rows, keys.len()) {
-            SweepLayout::OneWay
-        } else if grid(&values) == rows {
-            SweepLayout::Grid
-        } else {
-            SweepLayout::Listed
-        };
         Some(SweepDesign {
             keys,
             values,
-            layout,
+            design,
         })
     }
-}
-
-/// Every combination of `values` (one list per key), the last key varying fastest.
-fn grid(values: &[Vec<f64>]) -> Vec<Vec<f64>> {
-    let mut points: Vec<Vec<f64>> = vec![Vec::new()];
-    for key_values in values {
-        points = points
-            .iter()
-            .flat_map(|p| {
-                key_values.iter().map(move |&v| {
-                    let mut q = p.clone();
-                    q.push(v);
-                    q
-                })
-            })
-            .collect();
-    }
-    points
-}
-
-/// `rows` is the base then, for each of `keys` keys in turn, two points that differ from
-/// the base in that key only.
-fn is_one_way(rows: &[Vec<f64>], keys: usize) -> bool {
-    rows.len() == 1 + 2 * keys
-        && (0..keys).all(|k| {
-            [1 + 2 * k, 2 + 2 * k].iter().all(|&i| {
-                rows[i]
-                    .iter()
-                    .zip(&rows[0])
-                    .enumerate()
-                    .all(|(j, (a, b))| j == k || a == b)
-            })
-        })
 }
 
 /// The scenario as `manifest.json` records it (see [`Scenario`], which writes it).

@@ -39,7 +39,7 @@ pub mod units;
 
 pub use manifest::{
     FileRecord, Manifest, ParamsRecord, PointRecord, RESULT_FORMAT, ScenarioRecord, SweepDesign,
-    SweepLayout, UncertainRecord,
+    UncertainRecord,
 };
 pub use rows::{
     AlternativeJson, ComparisonJson, ComparisonRow, GroupRow, RunInfo, RunRow, RunsColumns,

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use super::*;
+use crate::experiment::sweep::Design;
 use crate::stats::Summary;
 
 fn summary(mean: f64, ci: bool) -> Summary {
@@ -75,7 +76,7 @@ fn numbers_are_written_as_rust_prints_them() {
         text,
         "metric,mean,sd,ci95_low,ci95_high,ci95_half_width,min,max,n\n\
          admissions,603,0.5,602,604,1,601,605,3\n\
-         mean_wait_days,0.300_000_000_000_000_04,,,,,-1.7,2.3,1\n"
+         mean_wait_days,0.30000000000000004,,,,,-1.7,2.3,1\n"
     );
     // A file with no rows still has its header.
     let empty = table_bytes(Vec::<GroupRow>::new()).unwrap();
@@ -178,7 +179,7 @@ fn runs_csv_has_a_fixed_head_and_named_lists() {
     assert_eq!(
         String::from_utf8(bytes.clone()).unwrap(),
         "acute.beds,replication,psa.conditions.copd.admit,admissions,community_days_intermediate_care\n\
-         15,2,0.25,564,0.300_000_000_000_000_04\n"
+         15,2,0.25,564,0.30000000000000004\n"
     );
     write(dir.path(), RunsColumns::FILE, &bytes);
     let keys = vec!["acute.beds".to_string()];
@@ -253,7 +254,7 @@ fn the_manifest_reads_back_typed() {
     let bytes = serde_json::to_vec_pretty(&written).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(text.starts_with("{\n  \"tool\": \"caresim\",\n  \"tool_version\": "));
-    assert!(!text.contains("format_version"), "format 1 writes no key");
+    assert!(text.contains(&format!("\"format_version\": {RESULT_FORMAT},")));
     write(dir.path(), Manifest::FILE, &bytes);
     let m = Manifest::read(dir.path()).unwrap();
     assert_eq!(m.format_version, RESULT_FORMAT);
@@ -288,7 +289,7 @@ fn a_manifest_of_another_format_is_refused_with_both_formats() {
     );
     assert!(
         e.to_string().ends_with(&format!(
-            "manifest.json: written by caresim 9.1.0 in result format 3; this is caresim {}, which reads result format 1: re-run the command that made the folder with this caresim",
+            "manifest.json: written by caresim 9.1.0 in result format 3; this is caresim {}, which reads result format 2: re-run the command that made the folder with this caresim",
             env!("CARGO_PKG_VERSION")
         )),
         "{e}"
@@ -299,38 +300,33 @@ fn a_manifest_of_another_format_is_refused_with_both_formats() {
 }
 
 #[test]
-fn the_sweep_design_is_recovered_from_the_recorded_points() {
+fn the_sweep_design_is_recorded_and_read_back() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for (file, layout) in [
-        ("tests/fixtures/sweep_small.toml", SweepLayout::Grid),
-        ("tests/fixtures/sweep_one_way.toml", SweepLayout::OneWay),
+    for (file, design) in [
+        ("tests/fixtures/sweep_small.toml", Design::Grid),
+        ("tests/fixtures/sweep_one_way.toml", Design::OneWay),
     ] {
         let sweep = crate::experiment::sweep::load(&root.join(file)).unwrap();
         let plan = sweep.plan(1, 1).unwrap();
-        let sc = &sweep.scenario;
-        let m = Manifest::new(sc, 1, 1).with_points(&plan.points);
-        let design = m.sweep().unwrap();
+        let m = Manifest::new(&sweep.scenario, 1, 1).with_sweep(&plan.points, plan.sweep_design);
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            Manifest::FILE,
+            &serde_json::to_vec_pretty(&m).unwrap(),
+        );
+        let read = Manifest::read(dir.path()).unwrap();
+        assert_eq!(read.sweep_design, Some(design), "{file}");
+        let recorded = read.sweep().unwrap();
         let keys: Vec<String> = sweep.parameters.iter().map(|(k, _)| k.clone()).collect();
-        assert_eq!(design.keys, keys, "{file}");
-        assert_eq!(design.layout, layout, "{file}");
-        if layout == SweepLayout::Grid {
+        assert_eq!(recorded.keys, keys, "{file}");
+        assert_eq!(recorded.design, design, "{file}");
+        if design == Design::Grid {
             let values: Vec<Vec<f64>> = sweep.parameters.iter().map(|(_, v)| v.clone()).collect();
-            assert_eq!(design.values, values, "{file}");
+            assert_eq!(recorded.values, values, "{file}");
         }
     }
-    let listed = [
-        PointRecord {
-            values: vec![("a".into(), 1.0), ("b".into(), 1.0)],
-        },
-        PointRecord {
-            values: vec![("a".into(), 2.0), ("b".into(), 2.0)],
-        },
-    ];
-    assert_eq!(
-        SweepDesign::of(&listed).unwrap().layout,
-        SweepLayout::Listed
-    );
-    assert!(SweepDesign::of(&[]).is_none());
+    assert!(SweepDesign::of(&[], Design::Grid).is_none());
 }
 
 #[test]
