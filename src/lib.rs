@@ -8,16 +8,20 @@
 //! The layers, from the bottom:
 //! - [`engine`]: simulated time, the calendar event queue, capacity pools, time integrals;
 //! - [`model`]: the validated parameters ([`model::Params`]), one replication of the
-//!   patient-flow model ([`model::Sim`]), what it counts ([`model::Tally`]) and the metric
-//!   catalogue ([`model::catalogue`]);
-//! - [`scenario`]: reading, merging (`extends`) and validating scenario files, with every
-//!   problem located at its `file:line:col`;
+//!   patient-flow model ([`model::Sim`] running the handlers over a [`model::World`]), the
+//!   policy levers ([`model::levers`], consulted at named hook points) and community-service
+//!   behaviours ([`model::services`]), what a replication counts ([`model::Tally`]) and the
+//!   metric catalogue ([`model::catalogue`]);
+//! - [`scenario`]: reading, merging (`extends`) and validating scenario files (one checker
+//!   per table, one per `[policy.*]` lever), with every problem located at its
+//!   `file:line:col`;
 //! - [`experiment`]: plans of points × replications, seeds, parallel runs, journals, sweeps,
 //!   the run budget and the `--reps auto` rule, and the [`experiment::pipeline`] that takes
 //!   a run, comparison or sweep from its files to its result folder (failing with one
 //!   [`Error`] that says whether the input was bad);
 //! - [`stats`], [`output`], [`chart`], [`report`]: summaries and paired differences, result
-//!   files, PNG charts, HTML/Markdown reports.
+//!   files (one type per file in [`output::schema`], used to write and to read them), PNG
+//!   charts, HTML/Markdown reports.
 //!
 //! Running a bundled scenario in-process and reading a metric:
 //!

@@ -69,6 +69,7 @@ pub struct SweepPoint {
 
 /// What a result folder holds.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Kind {
     /// One scenario (`caresim run`).
     Run(Arm),

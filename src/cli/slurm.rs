@@ -12,14 +12,11 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use caresim::Error;
-use caresim::experiment::sweep;
+use caresim::experiment::{shards, sweep};
 use caresim::output::layout;
 use caresim::scenario;
 
 use super::args::SlurmArgs;
-
-/// Most shards (array tasks) a script may have.
-pub const MAX_SHARDS: u32 = 10_000;
 
 /// Slurm's default `MaxArraySize` (array indices must be below it).
 const SLURM_DEFAULT_MAX_ARRAY_SIZE: u32 = 1001;
@@ -311,26 +308,10 @@ fn check_input(args: &SlurmArgs) -> Result<Job, Error> {
     }
 }
 
-/// Refuse more than [`MAX_SHARDS`] shards, or more than the `points` × `reps` runs to share
-/// out; note an array larger than Slurm's default limit.
+/// Refuse a shard count the runs cannot fill (see [`shards::check_count`]); note an array
+/// larger than Slurm's default limit.
 fn check_shards(n: u32, points: usize, reps: u32) -> Result<(), Error> {
-    let items = u64::try_from(points)
-        .unwrap_or(u64::MAX)
-        .saturating_mul(u64::from(reps));
-    if n > MAX_SHARDS {
-        return Err(input(format!(
-            "--shards {n} is more than caresim slurm writes (at most {MAX_SHARDS})"
-        )));
-    }
-    if u64::from(n) > items {
-        return Err(input(format!(
-            "--shards {n} is more than the {items} runs to share out ({points} point{} × \
-             {reps} replication{}): every shard needs at least one; use --shards {items} or \
-             fewer",
-            if points == 1 { "" } else { "s" },
-            if reps == 1 { "" } else { "s" },
-        )));
-    }
+    shards::check_count(n, points, reps).map_err(input)?;
     if n >= SLURM_DEFAULT_MAX_ARRAY_SIZE {
         errln!(
             "note: {n} array tasks; Slurm's default MaxArraySize ({SLURM_DEFAULT_MAX_ARRAY_SIZE}) \

@@ -1,4 +1,6 @@
-//! Experiments: replications of a scenario, their seeds, and running them in parallel.
+//! Experiments: replications of a scenario, their seeds, and running them in parallel; sweep
+//! files, shard sets, the run budget, the `--reps auto` rule, and the pipeline that takes a
+//! request (run, compare, sweep, merge) to a finished result folder ([`pipeline`]).
 
 pub mod adaptive;
 pub mod budget;

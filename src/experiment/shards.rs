@@ -26,6 +26,35 @@ impl Shard {
     }
 }
 
+/// Most shards a run may be split into (array tasks of a generated Slurm script).
+pub const MAX_SHARDS: u32 = 10_000;
+
+/// Check that `count` shards can share out `points` × `reps` runs: at most [`MAX_SHARDS`],
+/// and no more than there are runs (every shard needs at least one).
+///
+/// # Errors
+/// A message naming `--shards`, the limit broken and what to use instead.
+pub fn check_count(count: u32, points: usize, reps: u32) -> Result<(), String> {
+    let items = u64::try_from(points)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(u64::from(reps));
+    if count > MAX_SHARDS {
+        return Err(format!(
+            "--shards {count} is more than caresim slurm writes (at most {MAX_SHARDS})"
+        ));
+    }
+    if u64::from(count) > items {
+        return Err(format!(
+            "--shards {count} is more than the {items} runs to share out ({points} point{} × \
+             {reps} replication{}): every shard needs at least one; use --shards {items} or \
+             fewer",
+            if points == 1 { "" } else { "s" },
+            if reps == 1 { "" } else { "s" },
+        ));
+    }
+    Ok(())
+}
+
 /// Items `start..end` of `items` a run of `shard` covers: all of them without a shard.
 pub fn range(items: u64, shard: Option<Shard>) -> (u64, u64) {
     shard.map_or((0, items), |s| s.range(items))

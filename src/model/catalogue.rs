@@ -6,6 +6,7 @@
 
 /// How a metric's numbers are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// Whole numbers with thousands separators (`246,506`).
     Count,

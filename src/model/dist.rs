@@ -15,6 +15,7 @@ use crate::engine::Days;
 /// sd_days = 7 }`), so the manifest records exactly what was simulated.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "dist", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Duration {
     /// Exponential with the given mean (memoryless; the M in M/M/c).
     Exponential {

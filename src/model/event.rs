@@ -15,6 +15,7 @@ impl PatientId {
 /// What happens when an event fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
+#[non_exhaustive]
 pub enum EventKind {
     /// A candidate event of a patient at home: an exacerbation (an admission request or an
     /// urgent contact), a death, or, when rates vary over time, a candidate rejected by

@@ -12,6 +12,7 @@ use crate::engine::Days;
 /// What happens to an admission request when every acute bed is taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum WhenFull {
     /// Wait, first come first served, for the next free bed; the wait is recorded.
     Queue,
@@ -38,6 +39,7 @@ pub struct AcuteParams {
 /// Who pays for a setting's care (costs are reported per payer as well as per setting).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Payer {
     /// The acute hospital trust: bed-days, diversions, outpatients.
     Hospital,
@@ -213,6 +215,7 @@ impl TierParams {
 /// function of the day of the simulated year (day 0 = the first day of the run).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(tag = "form", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Seasonality {
     /// `1 + amplitude × cos(2π (t − peak_day) / 365)`: averages 1 over a year.
     Cosine {

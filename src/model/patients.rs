@@ -12,6 +12,7 @@ use crate::engine::Days;
 
 /// Where a patient is. `u16` payloads index [`Params::services`](super::params::Params).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CareState {
     /// At home: reviews and exacerbations happen.
     Home,

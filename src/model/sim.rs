@@ -544,7 +544,9 @@ impl World<'_> {
         let Some(SupportedDischarge { service, when_full }) =
             self.params.levers.fit_for_discharge()
         else {
-            // Only a lever marks a stay eligible, so one decides; without one, the usual route.
+            // Only a lever marks a stay eligible, so one decides; without one (a broken
+            // invariant), the usual route in release builds.
+            debug_assert!(false, "a stay marked for early discharge without a lever");
             return self.route_discharge(q, p, condition, now);
         };
         if self.services[service].try_seize(now) {

@@ -12,6 +12,7 @@ use rand_pcg::Pcg64Mcg;
 /// renumber a variant, only append new ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
+#[non_exhaustive]
 pub enum Stream {
     /// Times and kinds of events at home (reviews, exacerbations).
     Home = 0,

@@ -1,7 +1,8 @@
 //! What one replication counts, and the metrics derived from it.
 //!
-//! Metric names are defined once, in [`Tally::for_each_metric`]: that name is the CSV column,
-//! the JSON key and (later) the chart label. Costs are in the scenario's currency.
+//! Metric names are defined once, in [`Tally::for_each_metric`]: that name is the CSV column
+//! and the JSON key; its label, unit and format are in the metric catalogue
+//! ([`catalogue`](super::catalogue)). Costs are in the scenario's currency.
 
 use serde::{Deserialize, Serialize};
 

@@ -3,8 +3,9 @@
 //! tally. The handlers that change it are in `model::sim`; this module builds, clears and
 //! reads it (closing the integrals into the [`Tally`], checking conservation).
 //!
-//! Its fields are `pub(super)` for the handlers; the public ones are what a
-//! [`Recorder`](super::sim::Recorder) may read after each event.
+//! Most of its fields are `pub(super)` for the handlers (the wait histogram is private to
+//! this module); the public ones are what a [`Recorder`](super::sim::Recorder) may read
+//! after each event.
 
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma, Poisson};

@@ -25,6 +25,7 @@ mod sweep;
 
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     /// The folder's results could not be read.
     #[error(transparent)]

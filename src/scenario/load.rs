@@ -334,6 +334,7 @@ const SCENARIO_ONLY: [&str; 11] = [
 
 /// Which kind of caresim input a TOML document is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FileKind {
     /// A scenario (`[scenario]`, `[acute]`, ...).
     Scenario,

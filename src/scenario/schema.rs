@@ -1,7 +1,8 @@
 //! The scenario file format, as parsed: every table denies unknown keys, every key is
 //! optional here (required keys are checked in [`validate`](super::validate), which can then
 //! report *all* missing keys at once with their locations), and the doc comment of each field
-//! is the reference for the key: meaning, unit, default.
+//! is the reference for the key: meaning, unit, default. The `[policy.*]` tables are in
+//! their levers' modules ([`policy`](super::policy)), next to their checks.
 //!
 //! Durations are days, rates per year or per day as named, costs in the scenario's currency
 //! (£ at the price year stated in the scenario's description, for the bundled scenarios).

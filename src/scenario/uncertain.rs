@@ -21,6 +21,7 @@ use crate::model::dist::show_number as n;
 /// A distribution of one uncertain parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum ParamDist {
     /// Beta with that mean and sd (for probabilities and shares), on (0, 1).
     Beta {

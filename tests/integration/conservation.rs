@@ -47,6 +47,7 @@ fn check_scenario(when_full: WhenFull) {
     match when_full {
         WhenFull::Queue => assert!(tally.wait_days_total > 0.0, "the test needs waits"),
         WhenFull::Divert => assert!(tally.diversions > 0, "the test needs diversions"),
+        other => panic!("no check for {other:?}"),
     }
 }
 

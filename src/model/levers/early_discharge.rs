@@ -58,6 +58,7 @@ impl Lever for EarlyDischarge {
 /// How an early discharge shortens the acute stay of an eligible patient.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Shortening {
     /// Discharge this many days earlier (never before 1 day, or the whole stay if shorter).
     Days(Days),
@@ -79,6 +80,7 @@ impl Shortening {
 /// What happens at the early-discharge point when the supporting service has no place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EarlyWhenFull {
     /// Stay in the acute bed (a delayed discharge) until a place frees, or until the date
     /// the patient would have left without the scheme, whichever comes first.

@@ -9,11 +9,16 @@
 //!
 //! # Registering a lever
 //!
-//! Two lists below name every lever: [`Policies`] (`levers!`: the validated levers, in the
-//! order they are applied, which is the order of [`LeverParams::applied`]) and
-//! [`LeverParams`] (`lever_rules!`: the run-time rules, in the order their fields appear in
-//! `manifest.json`, so a new rule goes at the end). A lever that only changes numbers
-//! (programmes, outreach) has no rule.
+//! A new lever is two files, `scenario/policy/<lever>.rs` (its TOML table and checks) and
+//! `model/levers/<lever>.rs` (this layer), each declared with a `pub mod` line in its
+//! `mod.rs`, plus one line in each layer's list: `policy_tables!` in `scenario::policy` and
+//! `levers!` below, which declares [`Policies`] (the validated levers, in the order they are
+//! applied, which is the order of [`LeverParams::applied`]). A lever that needs the model's
+//! own mechanisms also adds its rule to `lever_rules!` ([`LeverParams`], the rules in the
+//! order their fields appear in `manifest.json`, so a new rule goes at the end); a lever that
+//! only changes numbers (programmes, outreach) has no rule. A new *kind* of decision adds a
+//! hook: a method of [`Rule`], its dispatch in `lever_rules!`, and the handler in
+//! `model::sim` that carries it out.
 //!
 //! # Hook points
 //!

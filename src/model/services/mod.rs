@@ -34,6 +34,7 @@ pub trait Behaviour {
 
 /// Where a patient lives during an episode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EpisodeStart {
     /// In the service (a bed): no events at home until the episode ends.
     InService,
@@ -43,6 +44,7 @@ pub enum EpisodeStart {
 
 /// How a patient gets home at the end of an episode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EpisodeEnd {
     /// Leaves the service for home: counted at home, with a new event at home.
     GoHome,
@@ -58,6 +60,7 @@ macro_rules! behaviours {
         /// change to the scenario schema.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
+        #[non_exhaustive]
         pub enum Setting {
             $($(#[$doc])* $variant,)*
         }
