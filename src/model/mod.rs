@@ -23,6 +23,7 @@ pub mod services;
 pub mod sim;
 pub mod streams;
 pub mod tally;
+pub mod units;
 pub mod world;
 
 pub use dist::{Duration, DurationError};

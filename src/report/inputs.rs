@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::{Block, Folder};
 use crate::chart::{Kind, thousands};
+use crate::model::units;
 use crate::output::schema::Manifest;
-use crate::output::schema::units;
 
 /// The STRESS-DES model description, one subsection per item of the checklist.
 pub(super) fn model_description(folder: &Folder) -> Vec<Block> {

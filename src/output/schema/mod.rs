@@ -35,7 +35,6 @@ use serde::{Serialize, Serializer};
 
 mod manifest;
 mod rows;
-pub mod units;
 
 pub use manifest::{
     FileRecord, Manifest, ParamsRecord, PointRecord, RESULT_FORMAT, ScenarioRecord, SweepDesign,

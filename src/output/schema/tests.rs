@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::*;
 use crate::experiment::sweep::Design;
+use crate::model::units;
 use crate::stats::Summary;
 
 fn summary(mean: f64, ci: bool) -> Summary {
