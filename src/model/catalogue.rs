@@ -496,6 +496,14 @@ pub const KEY_CHANGES: [&str; 5] = [
 /// The metrics a sweep is charted and tabled by.
 pub const SWEPT: [&str; 3] = ["acute_bed_days", "delayed_bed_days", "total_cost"];
 
+/// The bar charts of every run and arm (`bed_days_per_1000.png`, then the two panels of
+/// `delays_and_waits.png`), in that order.
+pub const RUN_BARS: [&str; 3] = ["bed_days_per_1000", "delayed_bed_days", "mean_wait_days"];
+
+/// The effect and cost of the cost-effectiveness plane and the report's dominance table:
+/// bed-days saved against extra cost.
+pub const CE_AXES: [&str; 2] = ["acute_bed_days", "total_cost"];
+
 /// The cost components stacked in `cost_by_setting.png` (they sum to `total_cost`).
 pub const COST_COMPONENTS: [&str; 7] = [
     "acute_cost",
@@ -520,8 +528,10 @@ mod tests {
                 a.name
             );
         }
-        let lists: [&[&str]; 7] = [
+        let lists: [&[&str]; 9] = [
             &RUN_HEADLINE,
+            &RUN_BARS,
+            &CE_AXES,
             &COMPARE_HEADLINE,
             &PRECISION,
             &REPORT_KEY,

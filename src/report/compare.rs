@@ -77,14 +77,12 @@ fn relative(r: (f64, f64, f64)) -> String {
 fn dominance_table(arms: &[Arm]) -> Block {
     let col = |r: &BTreeMap<String, Vec<f64>>, m: &str| r.get(m).cloned().unwrap_or_default();
     let base_runs = &arms[0].runs;
-    let (bb, bc) = (
-        col(base_runs, "acute_bed_days"),
-        col(base_runs, "total_cost"),
-    );
+    let [effect, cost] = catalogue::CE_AXES;
+    let (bb, bc) = (col(base_runs, effect), col(base_runs, cost));
     let rows = arms[1..]
         .iter()
         .map(|a| {
-            let (ab, ac) = (col(&a.runs, "acute_bed_days"), col(&a.runs, "total_cost"));
+            let (ab, ac) = (col(&a.runs, effect), col(&a.runs, cost));
             let n = bb.len().min(ab.len()).max(1) as f64;
             let mut counts = [0usize; 3];
             for i in 0..bb.len().min(ab.len()) {

@@ -124,11 +124,12 @@ pub(super) fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<Str
 pub(super) fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
     let base = &arms[0];
     let get = |a: &Arm, m: &str| a.runs.get(m).cloned().unwrap_or_default();
-    let (bb, bc) = (get(base, "acute_bed_days"), get(base, "total_cost"));
+    let [effect, cost] = catalogue::CE_AXES;
+    let (bb, bc) = (get(base, effect), get(base, cost));
     let clouds: Vec<Vec<(f64, f64)>> = arms[1..]
         .iter()
         .map(|a| {
-            let (ab, ac) = (get(a, "acute_bed_days"), get(a, "total_cost"));
+            let (ab, ac) = (get(a, effect), get(a, cost));
             bb.iter()
                 .zip(&ab)
                 .zip(bc.iter().zip(&ac))

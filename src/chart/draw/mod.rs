@@ -17,6 +17,7 @@ use plotters::prelude::*;
 
 use super::data::{Arm, Estimate, Kind, SweepPoint, percent, point_label};
 use super::{ChartError, HEIGHT, WIDTH};
+use crate::model::catalogue;
 
 /// Okabe & Ito's colour-blind-safe palette (black last).
 const PALETTE: [RGBColor; 8] = [
@@ -289,6 +290,9 @@ fn bars(
     metric: &str,
     fmt: &dyn Fn(f64) -> String,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    // A name the catalogue does not know is a programming error, caught by the chart tests,
+    // not an empty bar.
+    let metric = catalogue::metric(metric).name;
     let n = arms.len();
     let thick = bar_margin(root.dim_in_pixel().1, n);
     let est: Vec<Estimate> = arms

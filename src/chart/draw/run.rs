@@ -57,7 +57,7 @@ pub(super) fn scenario_charts(
             arms,
             "Acute bed-days per 1,000 population per year",
             "bed-days per 1,000 population per year (mean, 95% CI)",
-            "bed_days_per_1000",
+            catalogue::RUN_BARS[0],
             &|v| thousands(v, 0),
         )
     })?);
@@ -69,7 +69,7 @@ pub(super) fn scenario_charts(
             arms,
             "Delayed-discharge bed-days",
             "bed-days over the observed period (mean, 95% CI)",
-            "delayed_bed_days",
+            catalogue::RUN_BARS[1],
             &|v| thousands(v, 0),
         )?;
         bars(
@@ -77,7 +77,7 @@ pub(super) fn scenario_charts(
             arms,
             "Mean wait for an acute bed",
             "days per admission (mean, 95% CI)",
-            "mean_wait_days",
+            catalogue::RUN_BARS[2],
             &|v| thousands(v, 2),
         )
     })?);
@@ -94,7 +94,7 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
     let n = arms.len();
     arms_note(arms).png(dir, "cost_by_setting.png", bar_height(n) + 80, |root| {
         let thick = bar_margin(root.dim_in_pixel().1, n);
-        let total = |a: &Arm| a.summary.get("total_cost").map_or(0.0, |e| e.0);
+        let total = |a: &Arm| a.summary.get(catalogue::CE_AXES[1]).map_or(0.0, |e| e.0);
         // Room on the right for the totals and the legend.
         let top = arms.iter().map(total).fold(0.0, f64::max).max(1.0) * 1.55;
         let mut chart = ChartBuilder::on(root)
