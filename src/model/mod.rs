@@ -29,7 +29,8 @@ pub mod world;
 pub use dist::{Duration, DurationError};
 pub use event::{Event, EventKind, PatientId};
 pub use levers::{
-    AvoidanceRule, EarlyDischargeRule, EarlyWhenFull, LeverParams, Policies, Shortening,
+    AvoidanceRule, EarlyDischargeRule, EarlyWhenFull, LeverCounts, LeverParams, Policies,
+    Shortening,
 };
 pub use params::{
     AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, Params, Payer,

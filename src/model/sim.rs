@@ -466,7 +466,7 @@ impl World<'_> {
         service: usize,
         now: Days,
     ) {
-        self.tally.admissions_avoided += 1;
+        self.tally.levers.admission_avoidance.admissions_avoided += 1;
         self.patients.cancel_pending(p);
         self.at_home[cell].add(now, -1.0);
         self.enter_community(q, p, service as u16, now);
@@ -550,14 +550,14 @@ impl World<'_> {
             return self.route_discharge(q, p, condition, now);
         };
         if self.services[service].try_seize(now) {
-            self.tally.early_supported_discharges += 1;
+            self.tally.levers.early_discharge.early_supported_discharges += 1;
             self.leave_acute(q, p, now);
             self.enter_community(q, p, service as u16, now);
             return;
         }
         match when_full {
             EarlyWhenFull::DischargeUnsupported => {
-                self.tally.unsupported_discharges += 1;
+                self.tally.levers.early_discharge.unsupported_discharges += 1;
                 self.leave_acute(q, p, now);
                 self.patients.cold_mut(p).flags |= FLAG_UNSUPPORTED;
                 self.go_home(q, p, now);
@@ -639,7 +639,7 @@ impl World<'_> {
             let condition = self.cell(p).condition as usize;
             self.route_discharge(q, p, condition, now);
         } else {
-            self.tally.coordinated_discharges += 1;
+            self.tally.levers.integrated_funding.coordinated_discharges += 1;
             self.leave_acute(q, p, now);
             self.go_home(q, p, now);
         }
@@ -653,7 +653,7 @@ impl World<'_> {
             let cold = self.patients.cold_mut(next);
             if cold.flags & FLAG_WAITING_FOR_EARLY != 0 {
                 cold.flags &= !FLAG_WAITING_FOR_EARLY;
-                self.tally.early_supported_discharges += 1;
+                self.tally.levers.early_discharge.early_supported_discharges += 1;
             }
             self.leave_acute(q, next, now);
             self.enter_community(q, next, s, now);

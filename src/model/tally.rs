@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::levers::LeverCounts;
 use super::params::{Params, Payer};
 use crate::engine::Days;
 
@@ -69,16 +70,10 @@ pub struct Tally {
     pub outpatient_attendances: u64,
     /// Patient-days alive in each risk tier (for management costs).
     pub tier_days: Vec<f64>,
-    /// Admission requests taken by a step-up service instead (`admission_avoidance`).
-    pub admissions_avoided: u64,
-    /// Eligible patients discharged early with support (`early_discharge`), at once or
-    /// after waiting for a place.
-    pub early_supported_discharges: u64,
-    /// Eligible patients sent home early without support (`discharge_unsupported`).
-    pub unsupported_discharges: u64,
-    /// Delayed discharges sent home by discharge coordination at the delay limit
-    /// (`integrated_funding.max_delay_days`).
-    pub coordinated_discharges: u64,
+    /// What the levers' mechanisms count (avoided admissions, early and coordinated
+    /// discharges), defined in each lever's module.
+    #[serde(flatten)]
+    pub levers: LeverCounts,
     /// Acute bed-days provided (capacity integrated over time, occupied or not).
     pub acute_capacity_days: f64,
     /// Place-days provided per community service.
@@ -259,13 +254,7 @@ impl Tally {
             ratio(self.bed_stay_days_total, self.bed_stays as f64),
         );
         f("readmissions_30d", self.readmissions_30d as f64);
-        f("admissions_avoided", self.admissions_avoided as f64);
-        f(
-            "early_supported_discharges",
-            self.early_supported_discharges as f64,
-        );
-        f("unsupported_discharges", self.unsupported_discharges as f64);
-        f("coordinated_discharges", self.coordinated_discharges as f64);
+        self.levers.for_each_metric(&mut f);
         f("deaths_home", self.deaths_home as f64);
         f("deaths_hospital", self.deaths_hospital as f64);
         f("new_patients", self.new_patients as f64);

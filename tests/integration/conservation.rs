@@ -150,14 +150,17 @@ fn patients_and_places_are_conserved_with_every_lever() {
             s.capacity = s.capacity.div_ceil(3);
         }
     });
-    assert!(t.admissions_avoided > 0 && t.early_supported_discharges > 0);
     assert!(
-        t.coordinated_discharges > 0,
+        t.levers.admission_avoidance.admissions_avoided > 0
+            && t.levers.early_discharge.early_supported_discharges > 0
+    );
+    assert!(
+        t.levers.integrated_funding.coordinated_discharges > 0,
         "the test needs delay time limits"
     );
     let t = check_policy(
         "scenarios/policies/early_discharge_understaffed_wait.toml",
         |p| p.acute.beds = 50,
     );
-    assert!(t.early_supported_discharges > 0 && t.delayed_discharges > 0);
+    assert!(t.levers.early_discharge.early_supported_discharges > 0 && t.delayed_discharges > 0);
 }

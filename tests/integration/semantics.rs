@@ -197,7 +197,10 @@ fn admission_avoidance_takes_only_patients_at_home_without_an_episode() {
     let t = sim.run(&replication_seeds(5, 0));
     let cold = &sim.world().patients.cold;
     let never_left = cold.iter().filter(|c| c.state == CareState::Home).count() as u64;
-    assert_eq!(t.admissions_avoided, u64::from(n) - never_left);
+    assert_eq!(
+        t.levers.admission_avoidance.admissions_avoided,
+        u64::from(n) - never_left
+    );
     assert!(
         cold.iter()
             .filter(|c| c.prior_admissions == 0 && c.state != CareState::Home)
@@ -207,7 +210,10 @@ fn admission_avoidance_takes_only_patients_at_home_without_an_episode() {
     let requests: u64 = cold.iter().map(|c| u64::from(c.prior_admissions)).sum();
     assert!(requests > 1_000, "the test needs requests from episodes");
     assert_eq!(t.admission_requests, requests);
-    assert_eq!(t.exacerbations, t.admissions_avoided + t.admission_requests);
+    assert_eq!(
+        t.exacerbations,
+        t.levers.admission_avoidance.admissions_avoided + t.admission_requests
+    );
 }
 
 // (b) ----------------------------------------------------------------------------------------
@@ -345,7 +351,10 @@ fn days_shorter_never_goes_below_one_day() {
         });
         let t = Sim::new(&p).run(&replication_seeds(1, 0));
         assert!(t.stays_ended > 100);
-        assert_eq!(t.early_supported_discharges, t.bed_stays);
+        assert_eq!(
+            t.levers.early_discharge.early_supported_discharges,
+            t.bed_stays
+        );
         let mean = t.stay_days_total / t.stays_ended as f64;
         let expected = floor_of(stay * multiplier, d);
         assert!(

@@ -6,7 +6,7 @@
 //! stream per offer).
 
 use rand::RngExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Lever, Rule};
 use crate::model::event::PatientId;
@@ -71,5 +71,19 @@ impl Rule for AvoidanceRule {
             return None;
         }
         Some(self.service)
+    }
+}
+
+/// What admission avoidance counts in one replication.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvoidanceCounts {
+    /// Admission requests taken by a step-up service instead.
+    pub admissions_avoided: u64,
+}
+
+impl AvoidanceCounts {
+    /// Call `f(name, value)` for each count, in result-column order.
+    pub fn for_each_metric(&self, f: &mut impl FnMut(&str, f64)) {
+        f("admissions_avoided", self.admissions_avoided as f64);
     }
 }

@@ -9,7 +9,7 @@
 //! [`post_discharge_factor`](Rule::post_discharge_factor).
 
 use rand::RngExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Lever, Rule, SupportedDischarge};
 use crate::engine::Days;
@@ -132,5 +132,26 @@ impl Rule for EarlyDischargeRule {
         } else {
             1.0
         }
+    }
+}
+
+/// What early discharge counts in one replication.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlyDischargeCounts {
+    /// Eligible patients discharged early with support, at once or after waiting for a
+    /// place.
+    pub early_supported_discharges: u64,
+    /// Eligible patients sent home early without support (`discharge_unsupported`).
+    pub unsupported_discharges: u64,
+}
+
+impl EarlyDischargeCounts {
+    /// Call `f(name, value)` for each count, in result-column order.
+    pub fn for_each_metric(&self, f: &mut impl FnMut(&str, f64)) {
+        f(
+            "early_supported_discharges",
+            self.early_supported_discharges as f64,
+        );
+        f("unsupported_discharges", self.unsupported_discharges as f64);
     }
 }

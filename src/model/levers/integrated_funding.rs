@@ -5,7 +5,7 @@
 //!
 //! Hook point: [`delay_started`](Rule::delay_started) (the delay limit).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Lever, Rule};
 use crate::engine::Days;
@@ -82,6 +82,21 @@ impl Rule for DischargeCoordination {
     #[inline]
     fn delay_started(&self) -> Option<Days> {
         Some(self.limit_days)
+    }
+}
+
+/// What discharge coordination counts in one replication.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoordinationCounts {
+    /// Delayed discharges sent home by discharge coordination at the delay limit
+    /// (`integrated_funding.max_delay_days`).
+    pub coordinated_discharges: u64,
+}
+
+impl CoordinationCounts {
+    /// Call `f(name, value)` for each count, in result-column order.
+    pub fn for_each_metric(&self, f: &mut impl FnMut(&str, f64)) {
+        f("coordinated_discharges", self.coordinated_discharges as f64);
     }
 }
 

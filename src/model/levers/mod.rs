@@ -37,9 +37,10 @@
 //! | [`delay_started`](LeverParams::delay_started) | a medically fit patient starts waiting in their bed for a community place | a time limit, days, after which the patient goes home with interim support | first `Some` |
 //! | [`post_discharge_factor`](LeverParams::post_discharge_factor) | the exacerbation rate is taken inside the post-discharge window (and its bound, each time a candidate event at home is drawn) | a multiplier on the post-discharge multiplier | product |
 //!
-//! The counters the levers' mechanisms feed (`admissions_avoided`, `early_supported_discharges`,
-//! `unsupported_discharges`, `coordinated_discharges`) are fields of [`Tally`](super::Tally),
-//! counted by the handlers that carry the decisions out.
+//! Each lever with a rule also defines what its mechanism counts (e.g.
+//! [`EarlyDischargeCounts`]) and the metric names of those counts; [`LeverCounts`] gathers
+//! them into the [`Tally`](super::Tally), and the handlers that carry a decision out count
+//! it there.
 
 pub mod admission_avoidance;
 pub mod early_discharge;
@@ -47,7 +48,7 @@ pub mod integrated_funding;
 pub mod programmes;
 pub mod specialist_outreach;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::event::PatientId;
 use super::params::Params;
@@ -55,9 +56,11 @@ use super::patients::PatientTable;
 use super::streams::Streams;
 use crate::engine::Days;
 
-pub use admission_avoidance::{AdmissionAvoidance, AvoidanceRule};
-pub use early_discharge::{EarlyDischarge, EarlyDischargeRule, EarlyWhenFull, Shortening};
-pub use integrated_funding::{DischargeCoordination, IntegratedFunding};
+pub use admission_avoidance::{AdmissionAvoidance, AvoidanceCounts, AvoidanceRule};
+pub use early_discharge::{
+    EarlyDischarge, EarlyDischargeCounts, EarlyDischargeRule, EarlyWhenFull, Shortening,
+};
+pub use integrated_funding::{CoordinationCounts, DischargeCoordination, IntegratedFunding};
 pub use programmes::{Programme, Programmes};
 pub use specialist_outreach::SpecialistOutreach;
 
@@ -244,6 +247,30 @@ lever_rules! {
     /// Discharge coordination: a delayed discharge waits at most this long, then goes home
     /// with interim support (days; `None` = waits as long as it takes).
     max_delay_days: DischargeCoordination,
+}
+
+/// What the levers' mechanisms count in one replication, one part per lever; each part's
+/// keys are kept at the top level of the tally's JSON.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeverCounts {
+    /// Step-up care instead of admission.
+    #[serde(flatten)]
+    pub admission_avoidance: AvoidanceCounts,
+    /// Early supported discharge.
+    #[serde(flatten)]
+    pub early_discharge: EarlyDischargeCounts,
+    /// Discharge coordination (integrated funding).
+    #[serde(flatten)]
+    pub integrated_funding: CoordinationCounts,
+}
+
+impl LeverCounts {
+    /// Call `f(name, value)` for each lever's counts, in result-column order.
+    pub fn for_each_metric(&self, f: &mut impl FnMut(&str, f64)) {
+        self.admission_avoidance.for_each_metric(f);
+        self.early_discharge.for_each_metric(f);
+        self.integrated_funding.for_each_metric(f);
+    }
 }
 
 #[cfg(test)]
