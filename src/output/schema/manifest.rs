@@ -217,7 +217,7 @@ pub struct UncertainRecord {
 }
 
 /// The resolved parameters as the manifest records them: the whole tree (every parameter,
-/// for the report's table, with units from [`super::units`]) and, typed, the ones the
+/// for the report's table, with units from [`crate::model::units`]) and, typed, the ones the
 /// report describes the model with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "serde_json::Value", into = "serde_json::Value")]
