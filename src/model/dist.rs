@@ -6,6 +6,7 @@ use rand::distr::Distribution;
 use rand::distr::weighted::WeightedIndex;
 use rand_distr::{Exp1, Gamma, StandardNormal};
 use serde::Serialize;
+use statrs::function::gamma::ln_gamma;
 
 use crate::engine::Days;
 
@@ -44,6 +45,22 @@ pub enum Duration {
         /// The sampler built from the mean and sd when the duration is validated.
         #[serde(skip)]
         sampler: GammaSampler,
+    },
+    /// Weibull with the given mean and standard deviation of the duration. Its shape `k`
+    /// follows from the coefficient of variation: `k < 1` (sd > mean) is a falling hazard —
+    /// most stays short, a long tail, as in permanent care-home placements — and `k > 1` a
+    /// rising one.
+    Weibull {
+        /// Mean, days.
+        mean_days: Days,
+        /// Standard deviation, days.
+        sd_days: Days,
+        /// Shape `k`, solved from `sd / mean` when the duration is validated.
+        #[serde(skip)]
+        shape: f64,
+        /// Scale `λ = mean / Γ(1 + 1/k)`, days.
+        #[serde(skip)]
+        scale: f64,
     },
     /// Always the same duration.
     Fixed {
@@ -110,6 +127,28 @@ pub const MAX_DURATION_CV: f64 = 100.0;
 /// Smallest coefficient of variation of a gamma duration (gamma shape `1/cv²` at most
 /// 10⁸): a smaller sd is a fixed duration, `{ dist = "fixed", days = ... }`.
 pub const MIN_GAMMA_CV: f64 = 1e-4;
+
+/// Smallest coefficient of variation of a Weibull duration (shape about 1,300): a smaller
+/// sd is a fixed duration, `{ dist = "fixed", days = ... }`.
+pub const MIN_WEIBULL_CV: f64 = 1e-3;
+
+/// Weibull shape `k` whose coefficient of variation is `cv`: the root of
+/// `Γ(1 + 2/k) / Γ(1 + 1/k)² − 1 = cv²`, which falls as `k` grows, by bisection on `ln k`
+/// (to machine precision; `cv` within [[`MIN_WEIBULL_CV`], [`MAX_DURATION_CV`]] puts the
+/// root inside the bracket).
+fn weibull_shape(cv: f64) -> f64 {
+    let cv2 = |k: f64| (ln_gamma(1.0 + 2.0 / k) - 2.0 * ln_gamma(1.0 + 1.0 / k)).exp_m1();
+    let (mut lo, mut hi) = (0.01_f64.ln(), 1e5_f64.ln());
+    for _ in 0..200 {
+        let mid = f64::midpoint(lo, hi);
+        if cv2(mid.exp()) > cv * cv {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    f64::midpoint(lo, hi).exp()
+}
 
 /// Why a duration could not be built. The scenario layer turns these into located messages.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -245,6 +284,30 @@ impl Duration {
         })
     }
 
+    /// Weibull with mean `mean_days` (> 0) and sd `sd_days` (between [`MIN_WEIBULL_CV`] and
+    /// [`MAX_DURATION_CV`] times the mean).
+    ///
+    /// # Errors
+    /// If either is not finite and positive, longer than [`MAX_DURATION_DAYS`], or the sd
+    /// is out of proportion with the mean.
+    pub fn weibull(mean_days: Days, sd_days: Days) -> Result<Self, DurationError> {
+        let mean = positive("mean_days", mean_days)?;
+        let sd = spread(
+            mean,
+            positive("sd_days", sd_days)?,
+            MIN_WEIBULL_CV,
+            " (Weibull shape about 0.12 to 1,300; for a nearly constant stay use { dist = \"fixed\", days = ... })",
+        )?;
+        let shape = weibull_shape(sd / mean);
+        let scale = mean / ln_gamma(1.0 + 1.0 / shape).exp();
+        Ok(Duration::Weibull {
+            mean_days: mean,
+            sd_days: sd,
+            shape,
+            scale,
+        })
+    }
+
     /// Always `days` (≥ 0).
     ///
     /// # Errors
@@ -310,7 +373,8 @@ impl Duration {
         match self {
             Duration::Exponential { mean_days }
             | Duration::Lognormal { mean_days, .. }
-            | Duration::Gamma { mean_days, .. } => *mean_days,
+            | Duration::Gamma { mean_days, .. }
+            | Duration::Weibull { mean_days, .. } => *mean_days,
             Duration::Fixed { days } => *days,
             Duration::Empirical {
                 values_days,
@@ -341,6 +405,11 @@ impl Duration {
                 (mu + sigma * z).exp()
             }
             Duration::Gamma { sampler, .. } => sampler.0.sample(rng),
+            Duration::Weibull { shape, scale, .. } => {
+                // Inverse transform: λ (−ln U)^(1/k), with −ln U an Exp(1) draw.
+                let e: f64 = Exp1.sample(rng);
+                scale * e.powf(shape.recip())
+            }
             Duration::Fixed { days } => *days,
             Duration::Empirical {
                 values_days, index, ..
@@ -378,6 +447,36 @@ mod tests {
     }
 
     #[test]
+    fn weibull_matches_requested_mean_and_sd() {
+        // A care-home-like stay (sd above the mean, shape < 1) and a peaked one (shape > 1).
+        for (mean, sd, n, tol) in [(450.0, 600.0, 400_000, 0.03), (10.0, 3.0, 200_000, 0.01)] {
+            let d = Duration::weibull(mean, sd).unwrap();
+            let (m, s) = moments(&d, n);
+            assert!((m / mean - 1.0).abs() < tol, "mean {m} for {mean}");
+            assert!((s / sd - 1.0).abs() < 2.0 * tol, "sd {s} for {sd}");
+        }
+        // The shapes the limits allow, as the error message states them.
+        assert!(
+            (0.1..0.15).contains(&weibull_shape(MAX_DURATION_CV)),
+            "{}",
+            weibull_shape(MAX_DURATION_CV)
+        );
+        assert!(
+            (1_000.0..1_500.0).contains(&weibull_shape(MIN_WEIBULL_CV)),
+            "{}",
+            weibull_shape(MIN_WEIBULL_CV)
+        );
+        // Shape 1 is the exponential: cv 1.
+        let Duration::Weibull { shape, scale, .. } = Duration::weibull(14.0, 14.0).unwrap() else {
+            unreachable!()
+        };
+        assert!(
+            (shape - 1.0).abs() < 1e-9 && (scale - 14.0).abs() < 1e-7,
+            "{shape} {scale}"
+        );
+    }
+
+    #[test]
     fn exponential_mean() {
         let (m, s) = moments(&Duration::exponential(14.0).unwrap(), 200_000);
         assert!((m - 14.0).abs() < 0.15, "mean {m}");
@@ -411,6 +510,8 @@ mod tests {
                 Duration::gamma(mean, mean * MIN_GAMMA_CV),
                 Duration::gamma(mean, mean * MAX_DURATION_CV),
                 Duration::lognormal(mean, mean * MAX_DURATION_CV),
+                Duration::weibull(mean, mean * MIN_WEIBULL_CV),
+                Duration::weibull(mean, mean * MAX_DURATION_CV),
                 Duration::lognormal(mean, mean * 1e-300),
                 Duration::exponential(mean),
             ]
@@ -430,6 +531,8 @@ mod tests {
     fn rejects_bad_parameters() {
         assert!(Duration::exponential(0.0).is_err());
         assert!(Duration::lognormal(7.0, -1.0).is_err());
+        assert!(Duration::weibull(7.0, 7e-4).is_err());
+        assert!(Duration::weibull(7.0, 7.0e3).is_err());
         assert!(Duration::fixed(f64::NAN).is_err());
         assert!(Duration::empirical(vec![], vec![]).is_err());
         assert!(Duration::empirical(vec![1.0], vec![1.0, 2.0]).is_err());

@@ -195,6 +195,7 @@ impl Checker<'_> {
                 Duration::lognormal(mean_days, sd_days)
             }
             RawDuration::Gamma { mean_days, sd_days } => Duration::gamma(mean_days, sd_days),
+            RawDuration::Weibull { mean_days, sd_days } => Duration::weibull(mean_days, sd_days),
             RawDuration::Fixed { days } => Duration::fixed(days),
             RawDuration::Empirical {
                 values_days,

@@ -300,6 +300,14 @@ pub enum RawDuration {
         /// Standard deviation, days (> 0).
         sd_days: f64,
     },
+    /// `{ dist = "weibull", mean_days = 450.0, sd_days = 600.0 }` (mean and sd of the stay;
+    /// sd above the mean gives a falling hazard and a long tail, as in care-home stays)
+    Weibull {
+        /// Mean, days (> 0).
+        mean_days: f64,
+        /// Standard deviation, days (> 0).
+        sd_days: f64,
+    },
     /// `{ dist = "fixed", days = 3.0 }`
     Fixed {
         /// Duration, days (≥ 0).

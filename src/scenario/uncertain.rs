@@ -253,7 +253,7 @@ pub struct Uncertain {
 /// Whether a table with a `dist` key is a parameter distribution (PSA) rather than a
 /// duration (a length of stay), told apart by the `dist` name: `exponential`, `fixed` and
 /// `empirical` are durations only; `beta`, `normal`, `uniform` and `triangular` parameter
-/// distributions only; `lognormal`, `gamma` (and unknown names) are durations when written
+/// distributions only; `lognormal`, `gamma`, `weibull` (and unknown names) are durations when written
 /// with duration keys (`mean_days`, `sd_days`, `days`, `values_days`).
 fn is_param_dist(t: &toml::Table) -> bool {
     let Some(kind) = t.get("dist").and_then(|d| d.as_str()) else {

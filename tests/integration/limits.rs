@@ -52,8 +52,8 @@ fn refuses_more_patients_than_a_replication_can_number() {
     );
 }
 
-/// Every documented length-of-stay form (`fixed`, `empirical`, in acute and community
-/// stays) is accepted next to a parameter distribution (issue 11, defect 2: `fixed` was
+/// Every documented length-of-stay form (`fixed`, `empirical`, `weibull`, in acute and
+/// community stays) is accepted next to a parameter distribution (issue 11, defect 2: `fixed` was
 /// taken for a parameter distribution).
 #[test]
 fn documented_stay_forms_are_not_taken_for_parameter_distributions() {
@@ -93,4 +93,20 @@ fn documented_stay_forms_are_not_taken_for_parameter_distributions() {
     let o = caresim(dir.path(), &["validate", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("`fixed`"), "{}", stderr(&o));
+    // A Weibull stay whose sd is out of proportion is refused at its location.
+    std::fs::write(
+        &bad,
+        format!(
+            "extends = {:?}\n[community.care_home]\nlos = {{ dist = \"weibull\", mean_days = 450.0, sd_days = 0.01 }}\n",
+            f.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = caresim(dir.path(), &["validate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bad.toml:3:56: community.care_home.los.sd_days: sd_days must be at least mean_days / 1000 (0.45)"),
+        "{}",
+        stderr(&o)
+    );
 }
