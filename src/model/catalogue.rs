@@ -116,6 +116,34 @@ pub const METRICS: &[Metric] = &[
         Count,
     ),
     m(
+        "acute_and_post_acute_bed_days",
+        "bed-days in acute and bed-based post-acute care",
+        "acute + post-acute bed-days",
+        "bed-days",
+        Count,
+    ),
+    m(
+        "home_waiting_days",
+        "days waited at home for a community service",
+        "days waiting at home",
+        "patient-days",
+        Count,
+    ),
+    m(
+        "unmet_need_days",
+        "days at home with a need for care unmet",
+        "unmet-need days",
+        "patient-days",
+        Count,
+    ),
+    m(
+        "unmet_need_episodes",
+        "episodes of unmet need",
+        "unmet-need episodes",
+        "episodes",
+        Count,
+    ),
+    m(
         "mean_wait_days",
         "mean wait for a bed (days)",
         "mean wait",
@@ -187,8 +215,15 @@ pub const METRICS: &[Metric] = &[
     ),
     m(
         "coordinated_discharges",
-        "delayed discharges sent home at the delay limit",
+        "delayed discharges moved to interim care at the delay limit",
         "coordinated discharges",
+        "discharges",
+        Count,
+    ),
+    m(
+        "interim_full_at_limit",
+        "delayed discharges at the delay limit with interim care full",
+        "interim care full at limit",
         "discharges",
         Count,
     ),
@@ -203,6 +238,13 @@ pub const METRICS: &[Metric] = &[
         "deaths_hospital",
         "deaths in hospital",
         "deaths in hospital",
+        "deaths",
+        Count,
+    ),
+    m(
+        "deaths_in_care",
+        "deaths in a care home (long-stay residents)",
+        "deaths in care homes",
         "deaths",
         Count,
     ),
@@ -343,6 +385,13 @@ pub const METRICS: &[Metric] = &[
         Money,
     ),
     m(
+        "unmet_need_cost",
+        "cost of unmet and waited-for need (informal or emergency care; not in total cost)",
+        "unmet-need cost",
+        "£",
+        Money,
+    ),
+    m(
         "payer_hospital_cost",
         "cost to the hospital",
         "hospital",
@@ -381,7 +430,7 @@ pub const METRICS: &[Metric] = &[
 
 /// Metrics per community service: (name prefix, label and short label before the service
 /// name, unit, format).
-const PER_SERVICE: [(&str, &str, &str, Format); 3] = [
+const PER_SERVICE: [(&str, &str, &str, Format); 6] = [
     ("community_days_", "place-days in", "place-days", Count),
     ("community_cost_", "cost of", "£", Money),
     (
@@ -389,6 +438,24 @@ const PER_SERVICE: [(&str, &str, &str, Format); 3] = [
         "replications with no steady state in",
         "share of replications",
         Share,
+    ),
+    (
+        "unmet_need_days_",
+        "days with a need unmet for",
+        "patient-days",
+        Count,
+    ),
+    (
+        "unmet_need_episodes_",
+        "episodes of unmet need for",
+        "episodes",
+        Count,
+    ),
+    (
+        "home_waiting_days_",
+        "days waited at home for",
+        "patient-days",
+        Count,
     ),
 ];
 

@@ -40,6 +40,12 @@ pub enum EventKind {
     /// waiting for early supported discharge, or the discharge-coordination limit. Stale
     /// (ignored) when the delay has already ended.
     DelayTimeout,
+    /// The end of an episode of unmet need at home (its drawn length). Stale when an
+    /// admission or a death ended it first.
+    EndOfUnmet,
+    /// The end of the time a long-stay resident's place is held while they are in
+    /// hospital: the place is released. Stale when they returned (or died) first.
+    HoldEnd,
 }
 
 /// A scheduled event: 8 bytes, `Copy`, so the queue moves it without allocation.

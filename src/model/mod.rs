@@ -33,9 +33,9 @@ pub use levers::{
     Shortening,
 };
 pub use params::{
-    AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, Params, Payer,
-    PopulationParams, PrimaryCareParams, Schedule, Seasonality, ServiceParams, TierParams,
-    WhenFull,
+    AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, NeedConsequences,
+    Onward, Params, Payer, PopulationParams, PrimaryCareParams, Residents, Schedule, Seasonality,
+    ServiceParams, ServiceWhenFull, TierParams, WhenFull,
 };
 pub use patients::{CareState, PatientTable};
 pub use services::Setting;

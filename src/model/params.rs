@@ -93,6 +93,91 @@ pub struct ServiceParams {
     pub setting: Setting,
     /// Changes of capacity over time.
     pub schedule: Schedule,
+    /// Where a patient who needs the service waits when it is full.
+    pub when_full: ServiceWhenFull,
+    /// What follows while a need for the service is unmet or waited for at home.
+    pub unmet: NeedConsequences,
+    /// A further service some patients need at the end of an episode (e.g. a care home
+    /// after intermediate care); `None`: everyone goes home.
+    pub onward: Option<Onward>,
+    /// Long-stay placements only (`setting = "long_stay"`): residents' death and
+    /// exacerbation rates and how long their place is held while they are in hospital.
+    pub residents: Option<Residents>,
+}
+
+/// Where a patient who needs a full service waits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ServiceWhenFull {
+    /// A medically fit patient keeps the acute bed (a delayed discharge) until a place
+    /// frees. A patient who needs the service from home or from another service waits at
+    /// home on its list.
+    #[default]
+    KeepBed,
+    /// The patient goes home and waits there on the service's list ("discharge to assess"):
+    /// no acute bed is held; the wait at home counts in `home_waiting_days`, with the
+    /// service's [`NeedConsequences`].
+    WaitAtHome,
+}
+
+/// What follows while a patient's need for a service is unmet (at home without it) or
+/// waited for at home. Neutral values (multipliers 1, cost 0, no escalation) change
+/// nothing but the ledger.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NeedConsequences {
+    /// Multiplier on the exacerbation rate while the need is unmet or waited for (≥ 0).
+    pub exacerbation_multiplier: f64,
+    /// Multiplier on the death hazard while the need is unmet or waited for (≥ 0).
+    pub death_multiplier: f64,
+    /// Cost per day of unmet or waited-for need, borne outside the services (informal
+    /// care, emergency social care): reported as `unmet_need_cost`, not in `total_cost`.
+    pub cost_per_day: f64,
+    /// Probability that an unmet need, at its end, leaves the patient needing
+    /// [`escalate_to`](Self::escalate_to) (a higher level of care).
+    pub escalation_probability: f64,
+    /// The higher level of care, an index into [`Params::services`].
+    pub escalate_to: Option<usize>,
+}
+
+impl NeedConsequences {
+    /// No consequence at all.
+    pub const NONE: NeedConsequences = NeedConsequences {
+        exacerbation_multiplier: 1.0,
+        death_multiplier: 1.0,
+        cost_per_day: 0.0,
+        escalation_probability: 0.0,
+        escalate_to: None,
+    };
+
+    /// Whether the multipliers change any rate.
+    pub fn changes_rates(&self) -> bool {
+        self.exacerbation_multiplier != 1.0 || self.death_multiplier != 1.0
+    }
+}
+
+/// A further service needed at the end of an episode, with its probability.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Onward {
+    /// Index into [`Params::services`].
+    pub service: usize,
+    /// Probability that an episode ends needing it.
+    pub probability: f64,
+}
+
+/// Residents of a long-stay placement (a care home): they live there until they die, are
+/// discharged at the end of their drawn stay, or lose their place while in hospital.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Residents {
+    /// Death hazard of residents, per day, by age band (in
+    /// [`PopulationParams::age_bands`] order); it replaces the condition's rate.
+    pub death_rate_per_day: Vec<f64>,
+    /// Multiplier on a resident's exacerbation rate, relative to living at home.
+    pub exacerbation_multiplier: f64,
+    /// Days a resident's place is held while they are in hospital; then it is released.
+    pub hold_days: Days,
+    /// Residents at the start of a replication, drawn at random from the starting cohort.
+    pub at_start: u32,
 }
 
 /// Unit costs of primary care.
@@ -341,6 +426,14 @@ impl Params {
                 })
             })
             .sum()
+    }
+
+    /// Whether any service changes a patient's rates where they are (long-stay residents,
+    /// unmet or waited-for needs with multipliers): when not, the event loop never looks.
+    pub fn rates_depend_on_state(&self) -> bool {
+        self.services
+            .iter()
+            .any(|s| s.residents.is_some() || s.unmet.changes_rates())
     }
 
     /// Expected patients ever in the table: the starting cohort plus expected incidence,

@@ -24,6 +24,12 @@ pub enum CareState {
     DelayedDischarge(u16),
     /// In a community service.
     Community(u16),
+    /// At home with a need for this service that goes unmet (an unsupported early
+    /// discharge): counted in `unmet_need_days` until the need's drawn length ends.
+    Unmet(u16),
+    /// At home on this service's waiting list (`when_full = "wait_at_home"`, or a need
+    /// arising at home): counted in `home_waiting_days` until a place frees.
+    WaitingAtHome(u16),
     /// Admitted out of area because no local bed was free (`when_full = "divert"`).
     OutOfArea,
     /// Died (at home or in hospital); no further events.
@@ -65,6 +71,11 @@ pub struct Cold {
     /// Days between the early-discharge point and the usual end of the current stay, for a
     /// patient eligible for early supported discharge.
     pub slack: f32,
+    /// A service the patient is linked to, plus 1 (0 = none): the long-stay place held
+    /// while they are in hospital ([`FLAG_HOLDING`]), the service awaited during an interim
+    /// episode ([`FLAG_AWAITING`]), or the usual discharge route drawn at admission
+    /// ([`FLAG_ROUTE_DRAWN`]; 0 = home). At most one at a time; fits the record's padding.
+    pub link: u8,
 }
 
 /// The current stay is eligible for early supported discharge (cleared at its early point).
@@ -73,6 +84,18 @@ pub const FLAG_EARLY_ELIGIBLE: u8 = 1;
 pub const FLAG_WAITING_FOR_EARLY: u8 = 2;
 /// The last discharge was an unsupported early discharge (raised post-discharge risk).
 pub const FLAG_UNSUPPORTED: u8 = 4;
+/// A long-stay resident in hospital whose place ([`Cold::link`]) is held for them.
+pub const FLAG_HOLDING: u8 = 8;
+/// In an interim service ("discharge to assess") awaiting the service in [`Cold::link`].
+pub const FLAG_AWAITING: u8 = 16;
+/// The usual discharge route of the current stay was drawn at admission ([`Cold::link`]).
+pub const FLAG_ROUTE_DRAWN: u8 = 32;
+/// In an early-supported-discharge episode (its end applies the lever's odds ratio to the
+/// usual route's onward destination).
+pub const FLAG_EARLY_SUPPORTED: u8 = 64;
+/// A long-stay resident in hospital whose held place ([`Cold::link`]) was released: they
+/// need a place again at discharge.
+pub const FLAG_LAPSED: u8 = 128;
 
 /// Every patient of a replication: a hot and a cold record per patient, indexed by
 /// [`PatientId`].
@@ -119,6 +142,7 @@ impl PatientTable {
             prior_admissions: 0,
             flags: 0,
             slack: 0.0,
+            link: 0,
         });
         id
     }

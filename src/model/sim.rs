@@ -49,9 +49,12 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
 use super::event::{Event, EventKind, PatientId};
-use super::levers::{EarlyWhenFull, SupportedDischarge};
-use super::params::{Params, WhenFull};
-use super::patients::{CareState, FLAG_EARLY_ELIGIBLE, FLAG_UNSUPPORTED, FLAG_WAITING_FOR_EARLY};
+use super::levers::{EarlyWhenFull, SupportedDischarge, apply_odds_ratio};
+use super::params::{Onward, Params, ServiceWhenFull, WhenFull};
+use super::patients::{
+    CareState, FLAG_AWAITING, FLAG_EARLY_ELIGIBLE, FLAG_EARLY_SUPPORTED, FLAG_HOLDING,
+    FLAG_LAPSED, FLAG_ROUTE_DRAWN, FLAG_UNSUPPORTED, FLAG_WAITING_FOR_EARLY,
+};
 use super::services::{EpisodeEnd, EpisodeStart};
 use super::streams::{Stream, StreamSeeds};
 use super::tally::Tally;
@@ -75,6 +78,21 @@ pub struct NoTrace;
 impl Recorder for NoTrace {
     #[inline(always)]
     fn event_handled(&mut self, _now: Days, _world: &World<'_>) {}
+}
+
+/// Why a patient leaves where they live (see `World::leave_where_living`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Leaving {
+    /// Admitted to hospital (a care-home resident's place is held).
+    Admission,
+    /// Died.
+    Death,
+    /// Moved to step-up care instead of admission.
+    StepUp,
+    /// Their episode of unmet need ended.
+    NeedEnds,
+    /// A place freed in the service they waited for at home.
+    PlaceFound,
 }
 
 /// An admission request this soon after the last discharge counts as a readmission, days.
@@ -167,6 +185,7 @@ impl<'p> Sim<'p> {
                 }
             }
         }
+        w.place_starting_residents(&mut self.queue);
         for c in 0..params.conditions.len() {
             w.schedule_new_patient(&mut self.queue, c, 0.0);
         }
@@ -204,7 +223,11 @@ impl World<'_> {
         debug_assert!(
             matches!(
                 event.kind,
-                EventKind::AtHome | EventKind::EndOfCommunity | EventKind::DelayTimeout
+                EventKind::AtHome
+                    | EventKind::EndOfCommunity
+                    | EventKind::DelayTimeout
+                    | EventKind::EndOfUnmet
+                    | EventKind::HoldEnd
             ) || event.generation == self.patients.hot(p).generation,
             "a stay-ending event was cancelled: {event:?}"
         );
@@ -230,13 +253,57 @@ impl World<'_> {
                 // A stay in another hospital is a discharge like any other: NHS definitions
                 // count a readmission to any hospital, and the post-discharge risk applies.
                 self.patients.cold_mut(p).last_discharge = now;
-                self.go_home(q, p, now);
+                if self.patients.cold(p).flags & (FLAG_HOLDING | FLAG_LAPSED) != 0 {
+                    self.back_to_residence(q, p, false, now);
+                } else {
+                    self.go_home(q, p, now);
+                }
+            }
+            EventKind::EndOfUnmet => {
+                if live(self) {
+                    self.on_end_of_unmet(q, p, now);
+                }
+            }
+            EventKind::HoldEnd => {
+                if live(self) {
+                    self.on_hold_end(q, p, now);
+                }
             }
             EventKind::WarmupEnd
             | EventKind::NewPatient
             | EventKind::DayEnd
             | EventKind::CapacityChange => {
                 unreachable!("handled above")
+            }
+        }
+    }
+
+    /// Move each long-stay service's `residents_at_start` from the starting cohort (drawn
+    /// uniformly, without replacement, from the population stream) into the service.
+    fn place_starting_residents(&mut self, q: &mut EventQueue<Event>) {
+        let n = self.patients.len();
+        for (s, service) in self.params.services.iter().enumerate() {
+            let Some(residents) = &service.residents else {
+                continue;
+            };
+            // Draws that find someone already placed are retried; the cap only guards
+            // against a cohort with too few people at home (validation keeps
+            // `at_start` within capacity).
+            let mut placed = 0;
+            let mut draws = 0usize;
+            while placed < residents.at_start && draws < 100 * n {
+                draws += 1;
+                let p = PatientId(self.streams.population.random_range(0..n as u32));
+                if self.patients.cold(p).state != CareState::Home {
+                    continue;
+                }
+                if !self.services[s].try_seize(0.0) {
+                    break;
+                }
+                self.patients.cancel_pending(p);
+                self.leave_where_living(q, p, Leaving::StepUp, 0.0);
+                self.enter_community(q, p, s as u16, 0.0);
+                placed += 1;
             }
         }
     }
@@ -292,13 +359,40 @@ impl World<'_> {
     #[inline]
     fn candidate_rate(&self, p: PatientId) -> f64 {
         let c = self.cell(p);
-        let bound = self.base_rate(p) * c.headroom;
+        let (multiplier, death) = self.rates_here(p, c);
+        let bound = self.base_rate(p) * c.headroom * multiplier;
         // In a `simple` cell every candidate is an exacerbation, so the bound must be exact;
         // such cells have no post-discharge effect for the levers' factor to raise.
         if c.simple {
-            bound + c.death_rate
+            bound + death
         } else {
-            bound * self.post_discharge_factor(p) + c.death_rate
+            bound * self.post_discharge_factor(p) + death
+        }
+    }
+
+    /// Where `p` lives now, the multiplier on their exacerbation rate and their death
+    /// hazard, per day: (1, the cell's hazard) unless some service changes them
+    /// ([`Params::rates_depend_on_state`]), which is decided once per simulation so that
+    /// scenarios without such services never read the state here.
+    #[inline]
+    fn rates_here(&self, p: PatientId, c: &super::world::Cell) -> (f64, f64) {
+        if !self.rates_by_state {
+            return (1.0, c.death_rate);
+        }
+        let services = &self.params.services;
+        match self.patients.cold(p).state {
+            CareState::Unmet(s) | CareState::WaitingAtHome(s) => {
+                let u = &services[s as usize].unmet;
+                (u.exacerbation_multiplier, c.death_rate * u.death_multiplier)
+            }
+            CareState::Community(s) => match &services[s as usize].residents {
+                Some(r) => (
+                    r.exacerbation_multiplier,
+                    r.death_rate_per_day[c.band as usize],
+                ),
+                None => (1.0, c.death_rate),
+            },
+            _ => (1.0, c.death_rate),
         }
     }
 
@@ -320,43 +414,171 @@ impl World<'_> {
     /// Classify a candidate event at home: death, exacerbation, or nothing (thinning).
     fn on_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         let c = self.cell(p);
-        if c.simple {
+        if c.simple && !self.rates_by_state {
             return self.on_exacerbation(q, p, now);
         }
-        let death = c.death_rate;
+        let (multiplier, death) = self.rates_here(p, c);
         let u = self.uniform(p, Stream::Home) * self.candidate_rate(p);
         let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
         if u < death {
-            self.die_at_home(q, p, now);
-        } else if u < death + self.personal_rate(p, now) * season {
+            self.die_where_living(q, p, now);
+        } else if u < death + self.personal_rate(p, now) * season * multiplier {
             self.on_exacerbation(q, p, now);
         } else {
             self.schedule_home_event(q, p, now);
         }
     }
 
-    fn die_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        self.tally.deaths_home += 1;
+    /// A death where the patient lives: at home (with or without a home-based service, a
+    /// need unmet or waited for), or as a long-stay resident in a care home.
+    fn die_where_living(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         let cell = self.patients.hot(p).cell as usize;
-        self.tally.groups[self.cells[cell].group as usize].deaths_home += 1;
-        self.at_home[cell].add(now, -1.0);
-        self.leave_home_service(q, p, now);
-        self.die(p, now);
+        if self.is_resident(p) {
+            self.tally.deaths_in_care += 1;
+        } else {
+            self.tally.deaths_home += 1;
+            self.tally.groups[self.cells[cell].group as usize].deaths_home += 1;
+        }
+        self.leave_where_living(q, p, Leaving::Death, now);
+        self.die(q, p, now);
     }
 
-    /// If `p` holds a place in a home-based service, give it up (they were admitted, moved
-    /// to step-up care, or died) and offer it to the service's waiting line.
-    fn leave_home_service(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        if let CareState::Community(s) = self.patients.cold(p).state {
-            self.services[s as usize].release(now);
-            self.serve_service_line(q, s, now);
+    /// Whether `p` is a long-stay resident in their place.
+    fn is_resident(&self, p: PatientId) -> bool {
+        matches!(self.patients.cold(p).state,
+            CareState::Community(s) if self.params.services[s as usize].residents.is_some())
+    }
+
+    /// `p` leaves where they live, for `why`: out of the count at home, out of any unmet
+    /// or waiting state (a need waited for is superseded), giving up a home-based place
+    /// (offered to the service's line) — or, for a long-stay resident admitted to
+    /// hospital, holding their place for the service's `hold_days`.
+    fn leave_where_living(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        p: PatientId,
+        why: Leaving,
+        now: Days,
+    ) {
+        let cell = self.patients.hot(p).cell as usize;
+        match self.patients.cold(p).state {
+            CareState::Home => self.at_home[cell].add(now, -1.0),
+            CareState::Community(s) => {
+                if let Some(residents) = &self.params.services[s as usize].residents {
+                    if why == Leaving::Admission {
+                        return self.hold_place(q, p, s, residents.hold_days, now);
+                    }
+                } else {
+                    self.at_home[cell].add(now, -1.0);
+                }
+                let cold = self.patients.cold_mut(p);
+                if cold.flags & FLAG_AWAITING != 0 {
+                    // In a home-based interim service, still waiting for another service.
+                    cold.flags &= !FLAG_AWAITING;
+                    cold.link = 0;
+                    self.needs.superseded += 1;
+                }
+                self.services[s as usize].release(now);
+                self.serve_service_line(q, s, now);
+            }
+            CareState::Unmet(s) => {
+                self.at_home[cell].add(now, -1.0);
+                self.unmet[s as usize].add(now, -1.0);
+            }
+            CareState::WaitingAtHome(s) => {
+                self.at_home[cell].add(now, -1.0);
+                self.home_waiting[s as usize].add(now, -1.0);
+                // A place found has already taken them off the line (and counted the need
+                // received); otherwise the need waited for is closed here.
+                if why != Leaving::PlaceFound {
+                    self.services[s as usize].remove_waiter(&p);
+                    self.needs.superseded += 1;
+                }
+            }
+            _ => {}
         }
     }
 
-    fn die(&mut self, p: PatientId, now: Days) {
+    /// A resident of long-stay service `s` is admitted: their place stays taken for
+    /// `hold_days` (an event releases it then), and the end of their stay is kept.
+    fn hold_place(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        p: PatientId,
+        s: u16,
+        hold_days: Days,
+        now: Days,
+    ) {
+        let cold = self.patients.cold_mut(p);
+        cold.flags |= FLAG_HOLDING;
+        cold.link = (s + 1) as u8;
+        self.push(q, now + hold_days, p, EventKind::HoldEnd);
+    }
+
+    /// The hold on a hospitalised resident's place ends: the place goes to the service's
+    /// line; the patient will need a place again at discharge.
+    fn on_hold_end(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        let cold = self.patients.cold_mut(p);
+        if cold.flags & FLAG_HOLDING == 0 {
+            return;
+        }
+        cold.flags = (cold.flags & !FLAG_HOLDING) | FLAG_LAPSED;
+        let s = u16::from(cold.link) - 1;
+        self.services[s as usize].release(now);
+        self.serve_service_line(q, s, now);
+    }
+
+    /// A long-stay resident leaves hospital (an acute bed when `from_bed`, else another
+    /// hospital): back to their held place while their stay lasts; if their place lapsed,
+    /// they need one again.
+    fn back_to_residence(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        p: PatientId,
+        from_bed: bool,
+        now: Days,
+    ) {
+        let cold = self.patients.cold_mut(p);
+        let s = u16::from(cold.link) - 1;
+        let holding = cold.flags & FLAG_HOLDING != 0;
+        cold.flags &= !(FLAG_HOLDING | FLAG_LAPSED);
+        cold.link = 0;
+        let stay_end = f64::from(cold.slack);
+        if !holding {
+            self.needs.created += 1;
+            return if from_bed {
+                self.need_from_bed(q, p, s, now)
+            } else {
+                self.need_away_from_bed(q, p, s, now)
+            };
+        }
+        if from_bed {
+            self.leave_acute(q, p, now);
+        }
+        self.patients.cancel_pending(p);
+        if stay_end > now {
+            self.patients.cold_mut(p).state = CareState::Community(s);
+            self.schedule_home_event(q, p, now);
+            self.push(q, stay_end, p, EventKind::EndOfCommunity);
+        } else {
+            // The stay ended while they were away: the place is free, they go home.
+            self.services[s as usize].release(now);
+            self.serve_service_line(q, s, now);
+            self.go_home(q, p, now);
+        }
+    }
+
+    fn die(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         let tier = self.cell(p).tier as usize;
         self.alive_by_tier[tier].add(now, -1.0);
-        self.patients.cold_mut(p).state = CareState::Dead;
+        let cold = self.patients.cold_mut(p);
+        cold.state = CareState::Dead;
+        if cold.flags & FLAG_HOLDING != 0 {
+            cold.flags &= !FLAG_HOLDING;
+            let s = u16::from(cold.link) - 1;
+            self.services[s as usize].release(now);
+            self.serve_service_line(q, s, now);
+        }
         self.patients.cancel_pending(p);
     }
 
@@ -416,14 +638,16 @@ impl World<'_> {
             self.schedule_home_event(q, p, now);
             return;
         }
-        // Hook point `admission_request`: a lever may offer a community place instead.
+        // Hook point `admission_request`: a lever may offer a community place instead (not
+        // to a care-home resident).
         if let Some(service) =
             self.params
                 .levers
                 .admission_request(p, condition, &self.patients, &mut self.streams)
+            && !self.is_resident(p)
             && self.services[service].try_seize(now)
         {
-            return self.step_up(q, p, cell, service, now);
+            return self.step_up(q, p, service, now);
         }
         self.tally.admission_requests += 1;
         if now - self.patients.cold(p).last_discharge <= READMISSION_WINDOW_DAYS {
@@ -434,8 +658,7 @@ impl World<'_> {
         *k = k.saturating_add(1);
         // Leaving home: any other pending home event of this patient is now stale.
         self.patients.cancel_pending(p);
-        self.at_home[cell].add(now, -1.0);
-        self.leave_home_service(q, p, now);
+        self.leave_where_living(q, p, Leaving::Admission, now);
         if self.acute.try_seize(now) {
             self.admit(q, p, now, 0.0);
             return;
@@ -456,19 +679,15 @@ impl World<'_> {
         }
     }
 
-    /// Step-up care instead of admission: `p` (at home in `cell`) takes the place already
-    /// seized for them in community service `service`.
-    fn step_up(
-        &mut self,
-        q: &mut EventQueue<Event>,
-        p: PatientId,
-        cell: usize,
-        service: usize,
-        now: Days,
-    ) {
+    /// Step-up care instead of admission: `p` (living at home) takes the place already
+    /// seized for them in community service `service`, giving up any home-based place they
+    /// held.
+    fn step_up(&mut self, q: &mut EventQueue<Event>, p: PatientId, service: usize, now: Days) {
         self.tally.levers.admission_avoidance.admissions_avoided += 1;
+        self.needs.created += 1;
+        self.needs.received += 1;
         self.patients.cancel_pending(p);
-        self.at_home[cell].add(now, -1.0);
+        self.leave_where_living(q, p, Leaving::StepUp, now);
         self.enter_community(q, p, service as u16, now);
     }
 
@@ -497,16 +716,26 @@ impl World<'_> {
         cold.state = CareState::Acute;
         cold.since = now;
         let mut los = self.sample_los(p, Stream::AcuteLos);
-        // Hook point `admitted`: a lever may shorten the stay to an early point.
-        if let Some(early) = self
-            .params
-            .levers
-            .admitted(condition, los, &mut self.streams)
+        // Hook point `admitted`: a lever may shorten the stay to an early point (not for a
+        // care-home resident, who goes back to their home).
+        if self.patients.cold(p).flags & (FLAG_HOLDING | FLAG_LAPSED) == 0
+            && let Some(early) = self
+                .params
+                .levers
+                .admitted(condition, los, &mut self.streams)
         {
+            // The usual route is drawn now, once: it decides eligibility (hook point
+            // `usual_route_eligible`) and is the route taken if the patient leaves by it.
+            let route = self.draw_route(p, condition);
             let cold = self.patients.cold_mut(p);
-            cold.slack = (los - early) as f32;
-            cold.flags |= FLAG_EARLY_ELIGIBLE;
-            los = early;
+            cold.flags |= FLAG_ROUTE_DRAWN;
+            cold.link = route.map_or(0, |s| (s + 1) as u8);
+            if self.params.levers.usual_route_eligible(route.map(usize::from)) {
+                let cold = self.patients.cold_mut(p);
+                cold.slack = (los - early) as f32;
+                cold.flags |= FLAG_EARLY_ELIGIBLE;
+                los = early;
+            }
         }
         self.push(q, now + los, p, EventKind::EndOfStay);
     }
@@ -521,7 +750,7 @@ impl World<'_> {
             self.tally.groups[group as usize].deaths_hospital += 1;
             self.patients.cold_mut(p).flags &= !FLAG_EARLY_ELIGIBLE;
             self.leave_acute(q, p, now);
-            self.die(p, now);
+            self.die(q, p, now);
             return;
         }
         let cold = self.patients.cold_mut(p);
@@ -549,9 +778,14 @@ impl World<'_> {
             debug_assert!(false, "a stay marked for early discharge without a lever");
             return self.route_discharge(q, p, condition, now);
         };
+        // The need for the supporting service replaces the usual route's.
+        self.needs.created += 1;
         if self.services[service].try_seize(now) {
+            self.needs.received += 1;
             self.tally.levers.early_discharge.early_supported_discharges += 1;
             self.leave_acute(q, p, now);
+            let cold = self.patients.cold_mut(p);
+            cold.flags = (cold.flags & !FLAG_ROUTE_DRAWN) | FLAG_EARLY_SUPPORTED;
             self.enter_community(q, p, service as u16, now);
             return;
         }
@@ -559,8 +793,10 @@ impl World<'_> {
             EarlyWhenFull::DischargeUnsupported => {
                 self.tally.levers.early_discharge.unsupported_discharges += 1;
                 self.leave_acute(q, p, now);
-                self.patients.cold_mut(p).flags |= FLAG_UNSUPPORTED;
-                self.go_home(q, p, now);
+                let cold = self.patients.cold_mut(p);
+                cold.flags = (cold.flags & !FLAG_ROUTE_DRAWN) | FLAG_UNSUPPORTED;
+                cold.link = 0;
+                self.start_unmet(q, p, service as u16, now);
             }
             EarlyWhenFull::Wait => {
                 let cold = self.patients.cold_mut(p);
@@ -572,8 +808,9 @@ impl World<'_> {
         }
     }
 
-    /// The usual discharge of a medically fit patient still in their bed: home, or to a
-    /// community service drawn from the condition's discharge routes (delayed if full).
+    /// The usual discharge of a medically fit patient still in their bed: a care-home
+    /// resident goes back to their place; anyone else home, or to a community service from
+    /// the condition's discharge routes (the route drawn at admission, if it was).
     fn route_discharge(
         &mut self,
         q: &mut EventQueue<Event>,
@@ -581,14 +818,17 @@ impl World<'_> {
         condition: usize,
         now: Days,
     ) {
-        let service = if self.routes[condition].is_empty() {
-            None
+        let cold = self.patients.cold_mut(p);
+        if cold.flags & (FLAG_HOLDING | FLAG_LAPSED) != 0 {
+            return self.back_to_residence(q, p, true, now);
+        }
+        let service = if cold.flags & FLAG_ROUTE_DRAWN != 0 {
+            cold.flags &= !FLAG_ROUTE_DRAWN;
+            let route = u16::from(cold.link).checked_sub(1);
+            cold.link = 0;
+            route
         } else {
-            let u = self.uniform(p, Stream::Discharge);
-            self.routes[condition]
-                .iter()
-                .find(|(t, _)| u < *t)
-                .map(|&(_, s)| s)
+            self.draw_route(p, condition)
         };
         match service {
             None => {
@@ -596,14 +836,103 @@ impl World<'_> {
                 self.go_home(q, p, now);
             }
             Some(s) => {
-                if self.services[s as usize].try_seize(now) {
-                    self.leave_acute(q, p, now);
-                    self.enter_community(q, p, s, now);
-                } else {
-                    self.begin_delay(q, p, s, now);
-                }
+                self.needs.created += 1;
+                self.need_from_bed(q, p, s, now);
             }
         }
+    }
+
+    /// The usual discharge route of a stay of `condition`: `None` home, else a service.
+    /// One draw from the patient's discharge stream, only when the condition has routes.
+    fn draw_route(&mut self, p: PatientId, condition: usize) -> Option<u16> {
+        if self.routes[condition].is_empty() {
+            return None;
+        }
+        let u = self.uniform(p, Stream::Discharge);
+        self.routes[condition]
+            .iter()
+            .find(|(t, _)| u < *t)
+            .map(|&(_, s)| s)
+    }
+
+    /// `p`, medically fit in their bed, needs service `s` (the need already in the
+    /// ledger): a place now, else keep the bed (a delayed discharge) or go home onto the
+    /// service's list, as the service says.
+    fn need_from_bed(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
+        if self.services[s as usize].try_seize(now) {
+            self.needs.received += 1;
+            self.leave_acute(q, p, now);
+            self.enter_community(q, p, s, now);
+            return;
+        }
+        match self.params.services[s as usize].when_full {
+            ServiceWhenFull::KeepBed => self.begin_delay(q, p, s, now),
+            ServiceWhenFull::WaitAtHome => {
+                self.leave_acute(q, p, now);
+                self.wait_at_home(q, p, s, now);
+            }
+        }
+    }
+
+    /// `p`, not in an acute bed nor counted at home (leaving a service or another
+    /// hospital, or having just left home), needs service `s` (the need already in the
+    /// ledger): a place now, else they wait at home on its list.
+    fn need_away_from_bed(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
+        if self.services[s as usize].try_seize(now) {
+            self.needs.received += 1;
+            self.enter_community(q, p, s, now);
+        } else {
+            self.wait_at_home(q, p, s, now);
+        }
+    }
+
+    /// `p` (not counted at home) goes home onto service `s`'s waiting list.
+    fn wait_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
+        self.services[s as usize].enqueue(p);
+        self.home_waiting[s as usize].add(now, 1.0);
+        self.arrive_home(q, p, CareState::WaitingAtHome(s), now);
+    }
+
+    /// `p` (not counted at home) goes home with their need for service `s` unmet, for an
+    /// episode's length drawn from the service's stay.
+    fn start_unmet(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
+        self.needs.unmet += 1;
+        self.tally.needs.unmet_episodes[s as usize] += 1;
+        self.unmet[s as usize].add(now, 1.0);
+        let los = self.params.services[s as usize]
+            .los
+            .sample(&mut self.rng(p, Stream::CommunityLos));
+        self.arrive_home(q, p, CareState::Unmet(s), now);
+        self.push(q, now + los, p, EventKind::EndOfUnmet);
+    }
+
+    /// An episode of unmet need reaches its end: the patient may now need a higher level of
+    /// care (the service's escalation), else they are simply at home.
+    fn on_end_of_unmet(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        let CareState::Unmet(s) = self.patients.cold(p).state else {
+            return;
+        };
+        self.leave_where_living(q, p, Leaving::NeedEnds, now);
+        let unmet = &self.params.services[s as usize].unmet;
+        if let Some(higher) = unmet.escalate_to
+            && unmet.escalation_probability > 0.0
+            && self.uniform(p, Stream::Discharge) < unmet.escalation_probability
+        {
+            self.patients.cancel_pending(p);
+            self.needs.created += 1;
+            return self.need_away_from_bed(q, p, higher as u16, now);
+        }
+        self.arrive_home(q, p, CareState::Home, now);
+    }
+
+    /// `p`, not counted at home, arrives home in `state` (home, unmet need, waiting for a
+    /// service): counted at home, with a new event there (any pending one is stale, since
+    /// the rates may differ).
+    fn arrive_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, state: CareState, now: Days) {
+        self.patients.cancel_pending(p);
+        self.patients.cold_mut(p).state = state;
+        self.at_home[self.patients.hot(p).cell as usize].add(now, 1.0);
+        self.schedule_home_event(q, p, now);
     }
 
     /// `p`, medically fit, keeps their bed waiting for a place in service `s`.
@@ -626,33 +955,54 @@ impl World<'_> {
 
     /// A delay reached a time limit: the usual discharge date of a patient waiting for early
     /// supported discharge (who then leaves by the usual route), or the coordination limit
-    /// (who then goes home with interim support).
+    /// (who then moves to the interim service if it has a place, still waiting for `s`;
+    /// else keeps waiting in the bed).
     fn on_delay_timeout(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         let CareState::DelayedDischarge(s) = self.patients.cold(p).state else {
             return;
         };
+        if self.patients.cold(p).flags & FLAG_WAITING_FOR_EARLY != 0 {
+            self.services[s as usize].remove_waiter(&p);
+            self.end_delay(p, now);
+            self.needs.superseded += 1;
+            self.patients.cold_mut(p).flags &= !FLAG_WAITING_FOR_EARLY;
+            let condition = self.cell(p).condition as usize;
+            return self.route_discharge(q, p, condition, now);
+        }
+        // Hook point `delay_limit_reached`: the interim service, if it has a place.
+        let Some(interim) = self.params.levers.delay_limit_reached() else {
+            return;
+        };
+        if !self.services[interim].try_seize(now) {
+            self.tally.levers.integrated_funding.interim_full_at_limit += 1;
+            return;
+        }
         self.services[s as usize].remove_waiter(&p);
         self.end_delay(p, now);
+        self.tally.levers.integrated_funding.coordinated_discharges += 1;
+        self.leave_acute(q, p, now);
         let cold = self.patients.cold_mut(p);
-        if cold.flags & FLAG_WAITING_FOR_EARLY != 0 {
-            cold.flags &= !FLAG_WAITING_FOR_EARLY;
-            let condition = self.cell(p).condition as usize;
-            self.route_discharge(q, p, condition, now);
-        } else {
-            self.tally.levers.integrated_funding.coordinated_discharges += 1;
-            self.leave_acute(q, p, now);
-            self.go_home(q, p, now);
-        }
+        cold.flags |= FLAG_AWAITING;
+        cold.link = (s + 1) as u8;
+        self.enter_community(q, p, interim as u16, now);
     }
 
     /// Give free places of service `s` to its delayed discharges, longest first; each freed
     /// acute bed goes to the first patient waiting for one.
     fn serve_service_line(&mut self, q: &mut EventQueue<Event>, s: u16, now: Days) {
         while let Some(next) = self.services[s as usize].next_waiter(now) {
+            self.needs.received += 1;
+            if let CareState::WaitingAtHome(_) = self.patients.cold(next).state {
+                self.leave_where_living(q, next, Leaving::PlaceFound, now);
+                self.patients.cancel_pending(next);
+                self.enter_community(q, next, s, now);
+                continue;
+            }
             self.end_delay(next, now);
             let cold = self.patients.cold_mut(next);
             if cold.flags & FLAG_WAITING_FOR_EARLY != 0 {
-                cold.flags &= !FLAG_WAITING_FOR_EARLY;
+                cold.flags = (cold.flags & !(FLAG_WAITING_FOR_EARLY | FLAG_ROUTE_DRAWN))
+                    | FLAG_EARLY_SUPPORTED;
                 self.tally.levers.early_discharge.early_supported_discharges += 1;
             }
             self.leave_acute(q, next, now);
@@ -694,22 +1044,74 @@ impl World<'_> {
                 self.at_home[self.patients.hot(p).cell as usize].add(now, 1.0);
                 self.schedule_home_event(q, p, now);
             }
+            EpisodeStart::Resident => {
+                // The end of the stay outlives a hospital admission (the event does not).
+                self.patients.cold_mut(p).slack = (now + los) as f32;
+                self.schedule_home_event(q, p, now);
+            }
         }
         self.push(q, now + los, p, EventKind::EndOfCommunity);
     }
 
     /// The end of an episode (hook point `episode_end` of the service's behaviour); the
     /// freed place goes to the service's delayed discharges.
+    ///
+    /// What comes next: the service awaited from an interim service; else an onward
+    /// service with its probability (after early supported discharge, the usual route's
+    /// onward destination with the lever's odds ratio); else home.
     fn on_end_of_community(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         let CareState::Community(s) = self.patients.cold(p).state else {
             unreachable!("end of community for a patient not in community care");
         };
         self.services[s as usize].release(now);
-        match self.params.services[s as usize].setting.episode_end() {
-            EpisodeEnd::AlreadyHome => self.patients.cold_mut(p).state = CareState::Home,
-            EpisodeEnd::GoHome => self.go_home(q, p, now),
+        let service = &self.params.services[s as usize];
+        let next = self.next_need(p, service.onward);
+        match (next, service.setting.episode_end()) {
+            (None, EpisodeEnd::AlreadyHome) => self.patients.cold_mut(p).state = CareState::Home,
+            (None, EpisodeEnd::GoHome) => self.go_home(q, p, now),
+            (None, EpisodeEnd::LeaveResidence) => self.arrive_home(q, p, CareState::Home, now),
+            (Some(t), end) => {
+                if end == EpisodeEnd::AlreadyHome {
+                    self.at_home[self.patients.hot(p).cell as usize].add(now, -1.0);
+                }
+                self.patients.cancel_pending(p);
+                self.need_away_from_bed(q, p, t, now);
+            }
         }
         self.serve_service_line(q, s, now);
+    }
+
+    /// The service `p` needs at the end of an episode (the need counted in the ledger when
+    /// new), with `onward` the ending service's own onward route.
+    fn next_need(&mut self, p: PatientId, onward: Option<Onward>) -> Option<u16> {
+        let cold = self.patients.cold_mut(p);
+        let flags = cold.flags;
+        let link = cold.link;
+        if flags & FLAG_AWAITING != 0 {
+            cold.flags &= !FLAG_AWAITING;
+            cold.link = 0;
+            return Some(u16::from(link) - 1);
+        }
+        let onward = if flags & FLAG_EARLY_SUPPORTED != 0 {
+            cold.flags &= !FLAG_EARLY_SUPPORTED;
+            cold.link = 0;
+            // The usual route's onward destination, its odds changed by the lever.
+            let usual = usize::from(link).checked_sub(1)?;
+            let o = self.params.services[usual].onward?;
+            let ratio = self.params.levers.supported_onward_odds_ratio();
+            Onward {
+                probability: apply_odds_ratio(o.probability, ratio),
+                ..o
+            }
+        } else {
+            onward?
+        };
+        if onward.probability > 0.0 && self.uniform(p, Stream::Discharge) < onward.probability {
+            self.needs.created += 1;
+            Some(onward.service as u16)
+        } else {
+            None
+        }
     }
 
     fn go_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::levers::LeverCounts;
 use super::params::{Params, Payer};
+use super::services::Setting;
 use crate::engine::Days;
 
 /// Raw counts and time integrals of one replication, after warm-up. Serialisable: it is
@@ -38,6 +39,12 @@ pub struct Tally {
     pub deaths_home: u64,
     /// Deaths in hospital.
     pub deaths_hospital: u64,
+    /// Deaths of long-stay residents (in a care home).
+    #[serde(default)]
+    pub deaths_in_care: u64,
+    /// The unmet-need ledger: days and episodes of unmet need, days waited at home.
+    #[serde(default)]
+    pub needs: NeedCounts,
     /// New patients (incidence).
     pub new_patients: u64,
     /// Patients alive at the end of the run (whatever their state).
@@ -96,6 +103,36 @@ pub struct Tally {
     pub unstable_pools: Vec<bool>,
 }
 
+/// What the unmet-need ledger counts after warm-up, per community service (in
+/// [`Params::services`] order).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NeedCounts {
+    /// Patient-days at home with a need for the service unmet.
+    pub unmet_days: Vec<f64>,
+    /// Episodes of unmet need started.
+    pub unmet_episodes: Vec<u64>,
+    /// Patient-days waited at home on the service's list.
+    pub home_waiting_days: Vec<f64>,
+}
+
+impl NeedCounts {
+    /// Zeroed, one slot per service.
+    fn new(services: usize) -> Self {
+        NeedCounts {
+            unmet_days: vec![0.0; services],
+            unmet_episodes: vec![0; services],
+            home_waiting_days: vec![0.0; services],
+        }
+    }
+
+    /// Zero every count, keeping the allocations.
+    fn clear(&mut self) {
+        self.unmet_days.fill(0.0);
+        self.unmet_episodes.fill(0);
+        self.home_waiting_days.fill(0.0);
+    }
+}
+
 /// Counts of one (condition, age band) group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupTally {
@@ -145,6 +182,7 @@ impl Tally {
             community_capacity_days: vec![0.0; params.services.len()],
             tier_days: vec![0.0; params.tiers.len()],
             groups: vec![GroupTally::default(); params.groups()],
+            needs: NeedCounts::new(params.services.len()),
             ..Tally::default()
         }
     }
@@ -162,7 +200,10 @@ impl Tally {
         groups.fill(GroupTally::default());
         let daily = std::mem::take(&mut self.daily_occupancy);
         let capacity = std::mem::take(&mut self.daily_capacity);
+        let mut needs = std::mem::take(&mut self.needs);
+        needs.clear();
         *self = Tally {
+            needs,
             daily_capacity: capacity,
             community_days: days,
             community_capacity_days: provided,
@@ -201,6 +242,25 @@ impl Tally {
             .zip(&self.tier_days)
             .map(|(t, d)| t.management_cost_per_year * d / crate::engine::DAYS_PER_YEAR)
             .sum();
+        // Unmet and waited-for need, priced per service (outside `total_cost`).
+        let need_costs = params.services.iter().enumerate().map(|(i, s)| {
+            s.unmet.cost_per_day
+                * (self.needs.unmet_days.get(i).copied().unwrap_or(0.0)
+                    + self.needs.home_waiting_days.get(i).copied().unwrap_or(0.0))
+        });
+        let unmet_need_cost: f64 = need_costs.sum();
+        let unmet_need_days: f64 = self.needs.unmet_days.iter().sum();
+        let home_waiting_days: f64 = self.needs.home_waiting_days.iter().sum();
+        let unmet_need_episodes: u64 = self.needs.unmet_episodes.iter().sum();
+        // Bed-days in acute and bed-based post-acute services (Ham's caveat: NHS bed-days
+        // include intermediate care, US figures exclude skilled-nursing days).
+        let post_acute_bed_days: f64 = params
+            .services
+            .iter()
+            .zip(&self.community_days)
+            .filter(|(s, _)| s.setting == Setting::Bed)
+            .map(|(_, d)| d)
+            .sum();
         let outreach_cost = params.levers.outreach_cost_per_year * self.observed_days
             / crate::engine::DAYS_PER_YEAR;
         let total_cost = acute_cost
@@ -235,6 +295,13 @@ impl Tally {
         f("delayed_bed_days", self.delayed_bed_days);
         f("delayed_discharges", self.delayed_discharges as f64);
         f(
+            "acute_and_post_acute_bed_days",
+            self.acute_bed_days + post_acute_bed_days,
+        );
+        f("home_waiting_days", home_waiting_days);
+        f("unmet_need_days", unmet_need_days);
+        f("unmet_need_episodes", unmet_need_episodes as f64);
+        f(
             "mean_wait_days",
             ratio(self.wait_days_total, self.admissions as f64),
         );
@@ -257,6 +324,7 @@ impl Tally {
         self.levers.for_each_metric(&mut f);
         f("deaths_home", self.deaths_home as f64);
         f("deaths_hospital", self.deaths_hospital as f64);
+        f("deaths_in_care", self.deaths_in_care as f64);
         f("new_patients", self.new_patients as f64);
         f("patients_at_end", self.patients_at_end as f64);
         f("community_days", community_days);
@@ -282,6 +350,7 @@ impl Tally {
         f("outreach_cost", outreach_cost);
         f("total_cost", total_cost);
         f("capacity_cost", capacity_cost);
+        f("unmet_need_cost", unmet_need_cost);
         for payer in Payer::ALL {
             let cost = if params.levers.pooled_budget {
                 if payer == Payer::Pooled {
@@ -327,6 +396,20 @@ impl Tally {
             name.push_str("unstable_");
             name.push_str(&service.name);
             f(&name, unstable_pool(i + 1));
+            let at = |v: &[f64]| v.get(i).copied().unwrap_or(0.0);
+            for (prefix, value) in [
+                ("unmet_need_days_", at(&self.needs.unmet_days)),
+                (
+                    "unmet_need_episodes_",
+                    self.needs.unmet_episodes.get(i).copied().unwrap_or(0) as f64,
+                ),
+                ("home_waiting_days_", at(&self.needs.home_waiting_days)),
+            ] {
+                name.clear();
+                name.push_str(prefix);
+                name.push_str(&service.name);
+                f(&name, value);
+            }
         }
     }
 

@@ -12,7 +12,7 @@ use rand_distr::{Distribution, Gamma, Poisson};
 
 use super::event::{Event, EventKind, PatientId};
 use super::params::Params;
-use super::patients::{CareState, PatientTable};
+use super::patients::{CareState, FLAG_AWAITING, FLAG_HOLDING, PatientTable};
 use super::streams::{PatientRng, Stream, StreamSeeds, Streams};
 use super::tally::Tally;
 use crate::engine::{Days, EventQueue, Pool, TimeIntegral};
@@ -63,6 +63,8 @@ pub(super) struct Cell {
     pub(super) group: u16,
     /// Index into [`Params::tiers`].
     pub(super) tier: u16,
+    /// Index into [`PopulationParams::age_bands`](super::params::PopulationParams::age_bands).
+    pub(super) band: u16,
     /// Exacerbations per day at home before frailty, history and season.
     pub(super) exacerbation_rate: f64,
     /// Death hazard at home, per day.
@@ -114,6 +116,16 @@ pub struct World<'p> {
     pub at_home: Vec<TimeIntegral>,
     /// Patients alive per tier, integrated over time.
     pub alive_by_tier: Vec<TimeIntegral>,
+    /// Patients at home with an unmet need, per service, integrated over time.
+    pub unmet: Vec<TimeIntegral>,
+    /// Patients waiting at home on each service's list, integrated over time.
+    pub home_waiting: Vec<TimeIntegral>,
+    /// Every need for a community service since the start of the replication (warm-up
+    /// included), by how it ended so far.
+    pub needs: NeedLedger,
+    /// Whether some service changes patients' rates where they are
+    /// ([`Params::rates_depend_on_state`]); when not, no handler looks at the state.
+    pub(super) rates_by_state: bool,
     /// Immediate admissions (wait 0) and positive waits in bins of [`WAIT_BIN_DAYS`].
     wait_zero: u64,
     wait_bins: Vec<u32>,
@@ -130,6 +142,24 @@ pub struct World<'p> {
     pub(super) streams: Streams,
     /// Counts since the end of warm-up.
     pub tally: Tally,
+}
+
+/// The ledger of needs for community services: every need created ends as received, is
+/// waiting (in an acute bed, at home on the service's list, or in an interim service), is
+/// unmet (an episode at home without the service, ongoing or ended), or was superseded
+/// (the patient died, was readmitted, or took their usual route at the usual discharge
+/// date while waiting) — never dropped. [`World::check_conservation`] checks the sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NeedLedger {
+    /// Needs created (a discharge route, an onward or escalated need, early supported
+    /// discharge, step-up care).
+    pub created: u64,
+    /// Needs met by a place.
+    pub received: u64,
+    /// Needs recorded as unmet (episodes at home without the service).
+    pub unmet: u64,
+    /// Needs ended while waiting by death, readmission or the usual route.
+    pub superseded: u64,
 }
 
 /// The census of one pool over the stability window (the last third of the observed
@@ -192,6 +222,7 @@ fn build_cells(params: &Params) -> Vec<Cell> {
                     condition: c as u16,
                     group: (c * bands + b) as u16,
                     tier: t as u16,
+                    band: b as u16,
                     exacerbation_rate: cond.exacerbation_rate_per_day
                         * tier.exacerbation_multiplier,
                     death_rate: band.death_rate_per_day,
@@ -255,6 +286,10 @@ impl<'p> World<'p> {
             delayed: TimeIntegral::default(),
             at_home: vec![TimeIntegral::default(); n_cells],
             alive_by_tier: vec![TimeIntegral::default(); params.tiers.len()],
+            unmet: vec![TimeIntegral::default(); params.services.len()],
+            home_waiting: vec![TimeIntegral::default(); params.services.len()],
+            needs: NeedLedger::default(),
+            rates_by_state: params.rates_depend_on_state(),
             wait_zero: 0,
             wait_bins: vec![0; wait_bin(params.horizon_days.max(FINE_WAIT_DAYS)) + 1],
             stats_from: 0.0,
@@ -284,7 +319,10 @@ impl<'p> World<'p> {
             .for_each(|h| *h = TimeIntegral::default());
         self.alive_by_tier
             .iter_mut()
+            .chain(&mut self.unmet)
+            .chain(&mut self.home_waiting)
             .for_each(|h| *h = TimeIntegral::default());
+        self.needs = NeedLedger::default();
         self.wait_zero = 0;
         self.wait_bins.iter_mut().for_each(|b| *b = 0);
         self.stats_from = 0.0;
@@ -308,7 +346,13 @@ impl<'p> World<'p> {
             s.reset_stats(now);
         }
         self.delayed.reset(now);
-        for h in self.at_home.iter_mut().chain(&mut self.alive_by_tier) {
+        for h in self
+            .at_home
+            .iter_mut()
+            .chain(&mut self.alive_by_tier)
+            .chain(&mut self.unmet)
+            .chain(&mut self.home_waiting)
+        {
             h.reset(now);
         }
     }
@@ -412,6 +456,12 @@ impl<'p> World<'p> {
         for (d, a) in t.tier_days.iter_mut().zip(&self.alive_by_tier) {
             *d = a.area_until(end);
         }
+        for (d, a) in t.needs.unmet_days.iter_mut().zip(&self.unmet) {
+            *d = a.area_until(end);
+        }
+        for (d, a) in t.needs.home_waiting_days.iter_mut().zip(&self.home_waiting) {
+            *d = a.area_until(end);
+        }
         t.observed_days = self.params.observed_days();
         t.unstable_pools = self.stability.iter().map(Stability::unstable).collect();
         // Per-group census and the bed-days of stays still open.
@@ -453,17 +503,40 @@ impl<'p> World<'p> {
         let mut waiting = 0usize;
         let mut delayed = vec![0usize; self.services.len()];
         let mut community = vec![0u32; self.services.len()];
+        let mut unmet = vec![0usize; self.services.len()];
+        let mut home_waiting = vec![0usize; self.services.len()];
+        let mut held = vec![0u32; self.services.len()];
+        let mut needs_waiting = 0u64;
         for (_, cold) in self.patients.iter() {
+            if cold.flags & FLAG_HOLDING != 0 {
+                held[usize::from(cold.link) - 1] += 1;
+            }
+            if cold.flags & FLAG_AWAITING != 0 {
+                needs_waiting += 1;
+            }
             match cold.state {
                 CareState::Acute => acute += 1,
                 CareState::WaitingForBed => waiting += 1,
                 CareState::DelayedDischarge(k) => {
                     acute += 1;
                     delayed[k as usize] += 1;
+                    needs_waiting += 1;
                 }
                 CareState::Community(k) => community[k as usize] += 1,
+                CareState::Unmet(k) => unmet[k as usize] += 1,
+                CareState::WaitingAtHome(k) => {
+                    home_waiting[k as usize] += 1;
+                    needs_waiting += 1;
+                }
                 CareState::Home | CareState::OutOfArea | CareState::Dead => {}
             }
+        }
+        let n = &self.needs;
+        if n.created != n.received + n.unmet + n.superseded + needs_waiting {
+            return Err(format!(
+                "needs not conserved: {} created, {} received + {} unmet + {} superseded + {needs_waiting} waiting",
+                n.created, n.received, n.unmet, n.superseded
+            ));
         }
         if acute != self.acute.in_use() {
             return Err(format!(
@@ -485,16 +558,22 @@ impl<'p> World<'p> {
             return Err("delayed-discharge count disagrees with the patient table".into());
         }
         for (k, pool) in self.services.iter().enumerate() {
-            if community[k] != pool.in_use() || !pool.within_capacity() {
+            if community[k] + held[k] != pool.in_use() || !pool.within_capacity() {
                 return Err(format!(
-                    "service {k}: {} patients, {} places in use of {}",
+                    "service {k}: {} patients and {} places held, {} places in use of {}",
                     community[k],
+                    held[k],
                     pool.in_use(),
                     pool.capacity()
                 ));
             }
-            if delayed[k] != pool.waiting() {
-                return Err(format!("service {k}: delayed line disagrees"));
+            if delayed[k] + home_waiting[k] != pool.waiting() {
+                return Err(format!("service {k}: waiting line disagrees"));
+            }
+            if unmet[k] as f64 != self.unmet[k].level()
+                || home_waiting[k] as f64 != self.home_waiting[k].level()
+            {
+                return Err(format!("service {k}: unmet or home-waiting count disagrees"));
             }
         }
         Ok(())

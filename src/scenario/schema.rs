@@ -216,13 +216,75 @@ pub struct RawService {
     /// Whose budget pays: `"community"` (default), `"social_care"`, `"hospital"` or
     /// `"primary_care"`.
     pub payer: Option<RawPayer>,
-    /// `"bed"` (default) or `"home"`: a home-based service's patients live at home during
-    /// the episode (they can exacerbate, be admitted or die, which frees the place).
+    /// `"bed"` (default), `"home"` or `"long_stay"`: a home-based service's patients live
+    /// at home during the episode (they can exacerbate, be admitted or die, which frees the
+    /// place); a long-stay placement's residents live in it with their own death hazard
+    /// and can be admitted, their place held for `hold_days`.
     pub setting: Option<crate::model::Setting>,
     /// Changes of capacity: `[{ day = 300, capacity = 60 }]`. Default: none.
     pub schedule: Option<Vec<RawPlaceChange>>,
     /// Repeat `schedule` every this many days. Default: no repeat.
     pub schedule_repeat_days: Option<f64>,
+    /// `"keep_bed"` (default: a medically fit patient keeps the acute bed until a place
+    /// frees) or `"wait_at_home"` (goes home onto the service's waiting list).
+    pub when_full: Option<RawServiceWhenFull>,
+    /// What follows while a need for this service is unmet or waited for at home.
+    /// Default: no consequence but the ledger.
+    pub unmet: Option<RawNeedConsequences>,
+    /// A further service some patients need at the end of an episode:
+    /// `{ service = "care_home", probability = 0.1 }`. Default: none.
+    pub onward: Option<RawOnward>,
+    /// Long-stay only: residents' deaths per resident-year (all age bands). Default 0.
+    pub resident_deaths_per_year: Option<f64>,
+    /// Long-stay only: residents' deaths per resident-year by age band, overriding
+    /// `resident_deaths_per_year`.
+    pub resident_deaths_per_year_by_age: Option<BTreeMap<String, f64>>,
+    /// Long-stay only: multiplier on residents' exacerbation rates. Default 1.
+    pub resident_exacerbation_multiplier: Option<f64>,
+    /// Long-stay only: days a resident's place is held while they are in hospital.
+    /// Default 14.
+    pub hold_days: Option<f64>,
+    /// Long-stay only: residents at the start, drawn at random from the starting cohort
+    /// (so that a service whose stays last years starts near its steady state). At most
+    /// `capacity`. Default 0.
+    pub residents_at_start: Option<u32>,
+}
+
+/// `when_full` of a `[community.<name>]` service.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawServiceWhenFull {
+    /// Keep the acute bed (a delayed discharge).
+    KeepBed,
+    /// Go home onto the service's waiting list.
+    WaitAtHome,
+}
+
+/// `[community.<name>.unmet]`
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNeedConsequences {
+    /// Multiplier on the exacerbation rate while the need is unmet or waited for. Default 1.
+    pub exacerbation_multiplier: Option<f64>,
+    /// Multiplier on the death hazard while the need is unmet or waited for. Default 1.
+    pub death_multiplier: Option<f64>,
+    /// Cost per day of unmet or waited-for need (informal or emergency care), reported as
+    /// `unmet_need_cost`. Default: the service's `day_cost` (the replacement cost).
+    pub cost_per_day: Option<f64>,
+    /// Probability that an unmet need ends needing `escalate_to`. Default 0.
+    pub escalation_probability: Option<f64>,
+    /// The higher level of care (a service name); required with an escalation probability.
+    pub escalate_to: Option<String>,
+}
+
+/// `onward` of a `[community.<name>]` service.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOnward {
+    /// Required. The further service (a name).
+    pub service: Option<String>,
+    /// Required. Probability that an episode ends needing it, in [0, 1].
+    pub probability: Option<f64>,
 }
 
 /// `[conditions.<name>]`

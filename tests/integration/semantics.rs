@@ -40,6 +40,10 @@ fn service(name: &str, setting: Setting, los: f64) -> ServiceParams {
         payer: Payer::Community,
         setting,
         schedule: Schedule::default(),
+        when_full: caresim::model::ServiceWhenFull::KeepBed,
+        unmet: caresim::model::NeedConsequences::NONE,
+        onward: None,
+        residents: None,
     }
 }
 
@@ -348,6 +352,8 @@ fn days_shorter_never_goes_below_one_day() {
             service: 0,
             when_full: EarlyWhenFull::Wait,
             unsupported_multiplier: 1.0,
+            eligible_routes: vec![true, true],
+            institutional_odds_ratio: 1.0,
         });
         let t = Sim::new(&p).run(&replication_seeds(1, 0));
         assert!(t.stays_ended > 100);

@@ -1,11 +1,19 @@
-//! `[policy.early_discharge]`: early supported discharge. A share of the targeted conditions'
-//! admissions is eligible; their stay is shortened, and at the early point the patient leaves
-//! with a place in a supporting community service (an early supported discharge team). When
-//! that service is full the patient either keeps the bed until a place frees (at the latest
-//! the usual discharge date) or goes home unsupported, with a raised post-discharge risk.
+//! `[policy.early_discharge]`: early supported discharge, as the trials found it. A share
+//! of the targeted conditions' admissions is eligible, among patients whose usual discharge
+//! route (drawn at admission) is one the scenario lists (home, rehabilitation), not those
+//! needing a care home. Their stay is shortened, and at the early point the patient leaves
+//! with a place in a supporting community service (an early supported discharge team),
+//! which replaces the usual route's service; at the end of that episode, the probability
+//! of the usual route's onward destination (institutional care) is changed by an odds ratio
+//! (the trials' OR 0.75 on death or institutional care), not removed. When the team is full
+//! the patient either keeps the bed until a place frees (at the latest the usual discharge
+//! date, then the usual route) or goes home unsupported: the need for the team is then
+//! recorded as unmet at home for an episode's length, with the team's `unmet` consequences.
 //!
 //! Hook points: [`admitted`](Rule::admitted) (eligibility, drawn from the `early_discharge`
-//! stream, and the shorter stay), [`fit_for_discharge`](Rule::fit_for_discharge) and
+//! stream, and the shorter stay), [`usual_route_eligible`](Rule::usual_route_eligible),
+//! [`fit_for_discharge`](Rule::fit_for_discharge),
+//! [`supported_onward_odds_ratio`](Rule::supported_onward_odds_ratio) and
 //! [`post_discharge_factor`](Rule::post_discharge_factor).
 
 use rand::RngExt;
@@ -33,6 +41,11 @@ pub struct EarlyDischarge {
     pub when_full: EarlyWhenFull,
     /// Post-discharge risk multiplier after an unsupported early discharge.
     pub unsupported_multiplier: f64,
+    /// Usual routes that keep a patient eligible: index 0 home, 1 + k service k.
+    pub eligible_routes: Vec<bool>,
+    /// Odds ratio on the usual route's onward destination at the end of a supported
+    /// episode.
+    pub institutional_odds_ratio: f64,
 }
 
 impl Lever for EarlyDischarge {
@@ -49,6 +62,8 @@ impl Lever for EarlyDischarge {
                 service: self.service,
                 when_full: self.when_full,
                 unsupported_multiplier: self.unsupported_multiplier,
+                eligible_routes: self.eligible_routes.clone(),
+                institutional_odds_ratio: self.institutional_odds_ratio,
             });
         }
         params.levers.applied.push("early_discharge".into());
@@ -85,8 +100,10 @@ pub enum EarlyWhenFull {
     /// Stay in the acute bed (a delayed discharge) until a place frees, or until the date
     /// the patient would have left without the scheme, whichever comes first.
     Wait,
-    /// Go home without support at the early date; the post-discharge exacerbation risk is
-    /// multiplied by [`EarlyDischargeRule::unsupported_multiplier`].
+    /// Go home without support at the early date: the need for the supporting service is
+    /// recorded as unmet for an episode's length (with the service's `unmet`
+    /// consequences), and the post-discharge exacerbation risk is multiplied by
+    /// [`EarlyDischargeRule::unsupported_multiplier`].
     DischargeUnsupported,
 }
 
@@ -104,6 +121,21 @@ pub struct EarlyDischargeRule {
     /// Extra multiplier on the post-discharge exacerbation multiplier after an unsupported
     /// early discharge (≥ 1).
     pub unsupported_multiplier: f64,
+    /// Usual discharge routes that keep a patient eligible: index 0 home, 1 + k service k.
+    pub eligible_routes: Vec<bool>,
+    /// Odds ratio on the probability of the usual route's onward destination at the end of
+    /// a supported episode (1 = the same as usual care).
+    pub institutional_odds_ratio: f64,
+}
+
+/// `p` with its odds multiplied by `ratio` (p = 0 or 1 stay as they are).
+#[inline]
+pub fn apply_odds_ratio(p: f64, ratio: f64) -> f64 {
+    if p <= 0.0 || p >= 1.0 || ratio == 1.0 {
+        return p;
+    }
+    let odds = p / (1.0 - p) * ratio;
+    odds / (1.0 + odds)
 }
 
 impl Rule for EarlyDischargeRule {
@@ -114,6 +146,17 @@ impl Rule for EarlyDischargeRule {
         let eligible = self.eligible_by_condition[condition];
         (eligible > 0.0 && streams.early_discharge.random::<f64>() < eligible)
             .then(|| self.shortening.apply(los))
+    }
+
+    #[inline]
+    fn usual_route_eligible(&self, route: Option<usize>) -> Option<bool> {
+        let i = route.map_or(0, |s| s + 1);
+        Some(self.eligible_routes.get(i).copied().unwrap_or(false))
+    }
+
+    #[inline]
+    fn supported_onward_odds_ratio(&self) -> Option<f64> {
+        Some(self.institutional_odds_ratio)
     }
 
     #[inline]
@@ -153,5 +196,20 @@ impl EarlyDischargeCounts {
             self.early_supported_discharges as f64,
         );
         f("unsupported_discharges", self.unsupported_discharges as f64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply_odds_ratio;
+
+    #[test]
+    fn an_odds_ratio_changes_the_odds_not_the_probability() {
+        // p = 0.2: odds 0.25; × 0.75 = 0.1875; p = 0.1875 / 1.1875.
+        let p = apply_odds_ratio(0.2, 0.75);
+        assert!((p - 0.1875 / 1.1875).abs() < 1e-15);
+        assert_eq!(apply_odds_ratio(0.0, 0.75), 0.0);
+        assert_eq!(apply_odds_ratio(1.0, 0.75), 1.0);
+        assert_eq!(apply_odds_ratio(0.3, 1.0), 0.3);
     }
 }

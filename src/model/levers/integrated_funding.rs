@@ -1,9 +1,11 @@
 //! `[policy.integrated_funding]`: a pooled health and social care budget. Acute beds are
-//! closed and their bed-day cost buys places in a community service, acute stays are
-//! shortened by coordinated ("discharge to assess") care, delayed discharges can be capped,
-//! and costs can be reported under one pooled payer.
+//! closed and their bed-day cost buys places in a community service, delayed discharges
+//! can be moved after a limit to a named, costed interim service ("discharge to assess"),
+//! and costs can be reported under one pooled payer. An assumed cut in every stay
+//! (`los_factor`) is a separate, labelled assumption, neutral by default.
 //!
-//! Hook point: [`delay_started`](Rule::delay_started) (the delay limit).
+//! Hook points: [`delay_started`](Rule::delay_started) (the delay limit) and
+//! [`delay_limit_reached`](Rule::delay_limit_reached) (the interim service).
 
 use serde::{Deserialize, Serialize};
 
@@ -20,8 +22,9 @@ pub struct IntegratedFunding {
     pub service: Option<usize>,
     /// Multiplier on every acute length of stay (coordinated, "discharge to assess" care).
     pub los_factor: f64,
-    /// Longest delayed discharge before coordination sends the patient home, days.
-    pub max_delay_days: Option<Days>,
+    /// Longest delayed discharge before coordination moves the patient to the interim
+    /// service, days, with that service (index); both or neither.
+    pub max_delay: Option<DischargeCoordination>,
     /// Report every cost under one pooled payer.
     pub pool_budgets: bool,
 }
@@ -60,22 +63,23 @@ impl Lever for IntegratedFunding {
                 band.los_multiplier *= self.los_factor;
             }
         }
-        params.levers.max_delay_days = self
-            .max_delay_days
-            .map(|limit_days| DischargeCoordination { limit_days });
+        params.levers.max_delay_days = self.max_delay;
         params.levers.pooled_budget = self.pool_budgets;
         params.levers.applied.push("integrated_funding".into());
     }
 }
 
-/// Discharge coordination as the model runs it: a delayed discharge waits at most
-/// `limit_days`, then goes home with interim support. Recorded in `manifest.json` as the
-/// bare number of days.
+/// Discharge coordination ("discharge to assess") as the model runs it: a delayed
+/// discharge keeps its bed at most `limit_days`; then, if the interim service has a place,
+/// the patient moves there and goes on waiting for the service they need (taking it at the
+/// end of the interim episode if it has a place, else waiting at home on its list). With
+/// no interim place the patient keeps waiting in the bed. No need is dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(transparent)]
 pub struct DischargeCoordination {
-    /// Longest delayed discharge, days.
+    /// Longest delayed discharge in the bed, days.
     pub limit_days: Days,
+    /// The interim service, an index into [`Params::services`].
+    pub interim: usize,
 }
 
 impl Rule for DischargeCoordination {
@@ -83,20 +87,30 @@ impl Rule for DischargeCoordination {
     fn delay_started(&self) -> Option<Days> {
         Some(self.limit_days)
     }
+
+    #[inline]
+    fn delay_limit_reached(&self) -> Option<usize> {
+        Some(self.interim)
+    }
 }
 
 /// What discharge coordination counts in one replication.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoordinationCounts {
-    /// Delayed discharges sent home by discharge coordination at the delay limit
+    /// Delayed discharges moved to the interim service at the delay limit
     /// (`integrated_funding.max_delay_days`).
     pub coordinated_discharges: u64,
+    /// Delayed discharges that reached the limit with the interim service full, and went
+    /// on waiting in their bed.
+    #[serde(default)]
+    pub interim_full_at_limit: u64,
 }
 
 impl CoordinationCounts {
     /// Call `f(name, value)` for each count, in result-column order.
     pub fn for_each_metric(&self, f: &mut impl FnMut(&str, f64)) {
         f("coordinated_discharges", self.coordinated_discharges as f64);
+        f("interim_full_at_limit", self.interim_full_at_limit as f64);
     }
 }
 
@@ -110,7 +124,7 @@ mod tests {
             beds_converted: 10,
             service: Some(0),
             los_factor: 1.0,
-            max_delay_days: None,
+            max_delay: None,
             pool_budgets: true,
         };
         assert_eq!(f.places_bought(230.0, 120.0), 19); // 2,300 / 120 = 19.17
@@ -119,8 +133,14 @@ mod tests {
     }
 
     #[test]
-    fn the_delay_limit_is_recorded_as_a_number() {
-        let rule = Some(DischargeCoordination { limit_days: 3.0 });
-        assert_eq!(serde_json::to_string(&rule).unwrap(), "3.0");
+    fn the_delay_limit_is_recorded_with_its_interim_service() {
+        let rule = Some(DischargeCoordination {
+            limit_days: 3.0,
+            interim: 1,
+        });
+        assert_eq!(
+            serde_json::to_string(&rule).unwrap(),
+            r#"{"limit_days":3.0,"interim":1}"#
+        );
     }
 }

@@ -34,7 +34,10 @@
 //! | [`admission_request`](LeverParams::admission_request) | an exacerbation becomes an admission request | a community service to offer the patient a place in instead of a bed (taken if a place is free) | first `Some` |
 //! | [`admitted`](LeverParams::admitted) | a patient is put in an acute bed, with the stay drawn | a shorter stay; the stay is marked for an early point | first `Some` |
 //! | [`fit_for_discharge`](LeverParams::fit_for_discharge) | a marked stay reaches its early point (alive) | the service supporting the discharge and what to do when it is full | first `Some` |
-//! | [`delay_started`](LeverParams::delay_started) | a medically fit patient starts waiting in their bed for a community place | a time limit, days, after which the patient goes home with interim support | first `Some` |
+//! | [`delay_started`](LeverParams::delay_started) | a medically fit patient starts waiting in their bed for a community place | a time limit, days | first `Some` |
+//! | [`delay_limit_reached`](LeverParams::delay_limit_reached) | that limit is reached | an interim service to move the patient to (if it has a place), still waiting for the service they need | first `Some` |
+//! | [`usual_route_eligible`](LeverParams::usual_route_eligible) | a stay marked for an early point has its usual discharge route drawn (at admission) | whether that route keeps the patient eligible | first `Some`, else true |
+//! | [`supported_onward_odds_ratio`](LeverParams::supported_onward_odds_ratio) | an early supported discharge episode ends | the odds ratio on the usual route's onward destination | first `Some`, else 1 |
 //! | [`post_discharge_factor`](LeverParams::post_discharge_factor) | the exacerbation rate is taken inside the post-discharge window (and its bound, each time a candidate event at home is drawn) | a multiplier on the post-discharge multiplier | product |
 //!
 //! Each lever with a rule also defines what its mechanism counts (e.g.
@@ -59,6 +62,7 @@ use crate::engine::Days;
 pub use admission_avoidance::{AdmissionAvoidance, AvoidanceCounts, AvoidanceRule};
 pub use early_discharge::{
     EarlyDischarge, EarlyDischargeCounts, EarlyDischargeRule, EarlyWhenFull, Shortening,
+    apply_odds_ratio,
 };
 pub use integrated_funding::{CoordinationCounts, DischargeCoordination, IntegratedFunding};
 pub use programmes::{Programme, Programmes};
@@ -104,6 +108,28 @@ pub trait Rule {
     /// A delayed discharge starts: the longest it may last, days.
     #[inline]
     fn delay_started(&self) -> Option<Days> {
+        None
+    }
+
+    /// A delayed discharge reached the limit of [`delay_started`](Rule::delay_started): the
+    /// interim service (index into [`Params::services`]) the patient moves to, if it has a
+    /// place, while still waiting for the service they need.
+    #[inline]
+    fn delay_limit_reached(&self) -> Option<usize> {
+        None
+    }
+
+    /// A stay marked by [`admitted`](Rule::admitted) has its usual discharge route drawn
+    /// (`None`: home; else a service index): whether that route makes the patient eligible.
+    #[inline]
+    fn usual_route_eligible(&self, _route: Option<usize>) -> Option<bool> {
+        None
+    }
+
+    /// An early supported discharge episode ends: the odds ratio applied to the
+    /// probability of the usual route's onward destination (e.g. a care home).
+    #[inline]
+    fn supported_onward_odds_ratio(&self) -> Option<f64> {
         None
     }
 
@@ -226,6 +252,41 @@ macro_rules! lever_rules {
                 None
             }
 
+            /// Hook point: see [`Rule::delay_limit_reached`]; the first rule's interim service.
+            #[inline]
+            pub fn delay_limit_reached(&self) -> Option<usize> {
+                $(if let Some(rule) = &self.$field
+                    && let Some(service) = rule.delay_limit_reached()
+                {
+                    return Some(service);
+                })*
+                None
+            }
+
+            /// Hook point: see [`Rule::usual_route_eligible`]; the first rule's answer (true
+            /// when no rule answers).
+            #[inline]
+            pub fn usual_route_eligible(&self, route: Option<usize>) -> bool {
+                $(if let Some(rule) = &self.$field
+                    && let Some(eligible) = rule.usual_route_eligible(route)
+                {
+                    return eligible;
+                })*
+                true
+            }
+
+            /// Hook point: see [`Rule::supported_onward_odds_ratio`]; the first rule's odds
+            /// ratio (1 when no rule answers).
+            #[inline]
+            pub fn supported_onward_odds_ratio(&self) -> f64 {
+                $(if let Some(rule) = &self.$field
+                    && let Some(ratio) = rule.supported_onward_odds_ratio()
+                {
+                    return ratio;
+                })*
+                1.0
+            }
+
             /// Hook point: see [`Rule::post_discharge_factor`]; the product over the rules.
             #[inline]
             pub fn post_discharge_factor(&self, p: PatientId, patients: &PatientTable) -> f64 {
@@ -244,8 +305,9 @@ lever_rules! {
     early_discharge: EarlyDischargeRule,
     /// Step-up care instead of admission.
     admission_avoidance: AvoidanceRule,
-    /// Discharge coordination: a delayed discharge waits at most this long, then goes home
-    /// with interim support (days; `None` = waits as long as it takes).
+    /// Discharge coordination: a delayed discharge waits at most this long in its bed, then
+    /// moves to the interim service while still waiting (`None` = waits as long as it
+    /// takes).
     max_delay_days: DischargeCoordination,
 }
 
@@ -292,6 +354,9 @@ mod tests {
         assert_eq!(levers.admitted(0, 5.0, &mut streams), None);
         assert_eq!(levers.fit_for_discharge(), None);
         assert_eq!(levers.delay_started(), None);
+        assert_eq!(levers.delay_limit_reached(), None);
+        assert!(levers.usual_route_eligible(Some(3)));
+        assert_eq!(levers.supported_onward_odds_ratio(), 1.0);
         assert_eq!(levers.post_discharge_factor(p, &patients), 1.0);
         // No draw either: the streams of the other processes are untouched.
         assert_eq!(format!("{streams:?}"), format!("{before:?}"));
@@ -318,12 +383,17 @@ mod tests {
                 service: 1,
                 when_full: EarlyWhenFull::Wait,
                 unsupported_multiplier: 3.0,
+                eligible_routes: vec![true, false],
+                institutional_odds_ratio: 0.75,
             }),
             admission_avoidance: Some(AvoidanceRule {
                 share_by_condition: vec![1.0],
                 service: 0,
             }),
-            max_delay_days: Some(DischargeCoordination { limit_days: 4.0 }),
+            max_delay_days: Some(DischargeCoordination {
+                limit_days: 4.0,
+                interim: 2,
+            }),
             ..LeverParams::default()
         };
         assert_eq!(
@@ -339,6 +409,10 @@ mod tests {
             })
         );
         assert_eq!(levers.delay_started(), Some(4.0));
+        assert_eq!(levers.delay_limit_reached(), Some(2));
+        assert!(levers.usual_route_eligible(None));
+        assert!(!levers.usual_route_eligible(Some(0)));
+        assert_eq!(levers.supported_onward_odds_ratio(), 0.75);
         assert_eq!(levers.post_discharge_factor(p, &patients), 1.0);
         patients.cold_mut(p).flags |= crate::model::patients::FLAG_UNSUPPORTED;
         assert_eq!(levers.post_discharge_factor(p, &patients), 3.0);

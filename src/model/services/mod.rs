@@ -20,6 +20,7 @@
 
 pub mod bed;
 pub mod home;
+pub mod long_stay;
 
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +41,9 @@ pub enum EpisodeStart {
     InService,
     /// At home: counted at home, with events at home (which can end the episode early).
     AtHome,
+    /// In the service, with events there (the service's own death hazard, exacerbations
+    /// that can lead to an admission, the place held meanwhile).
+    Resident,
 }
 
 /// How a patient gets home at the end of an episode.
@@ -50,6 +54,9 @@ pub enum EpisodeEnd {
     GoHome,
     /// Already at home, with an event at home pending: only the state changes.
     AlreadyHome,
+    /// A resident (with an event pending in the service) leaves for home: the pending
+    /// event is cancelled and a new one drawn at home.
+    LeaveResidence,
 }
 
 /// Declares [`Setting`] and its dispatch from the list of behaviours.
@@ -92,6 +99,10 @@ behaviours! {
     /// package): the patient holds a caseload place but lives at home, so they can
     /// exacerbate, be admitted (which ends the episode and frees the place) or die.
     Home => home::Home,
+    /// A long-stay placement (a permanent care-home place): residents live there, can die
+    /// at the service's own hazard, exacerbate and be admitted (their place held for
+    /// `hold_days`), and leave alive only at the end of a long drawn stay.
+    LongStay => long_stay::LongStay,
 }
 
 #[cfg(test)]
@@ -106,5 +117,11 @@ mod tests {
         assert_eq!(Setting::Home.episode_end(), EpisodeEnd::AlreadyHome);
         assert_eq!(serde_json::to_string(&Setting::Bed).unwrap(), r#""bed""#);
         assert_eq!(serde_json::to_string(&Setting::Home).unwrap(), r#""home""#);
+        assert_eq!(Setting::LongStay.episode_start(), EpisodeStart::Resident);
+        assert_eq!(Setting::LongStay.episode_end(), EpisodeEnd::LeaveResidence);
+        assert_eq!(
+            serde_json::to_string(&Setting::LongStay).unwrap(),
+            r#""long_stay""#
+        );
     }
 }

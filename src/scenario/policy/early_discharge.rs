@@ -24,8 +24,15 @@ pub struct RawEarlyDischarge {
     pub service: Option<String>,
     /// `wait` (default) or `discharge_unsupported`.
     pub when_full: Option<RawEarlyWhenFull>,
-    /// Post-discharge risk multiplier after an unsupported discharge, ≥ 1 (default 1.2).
+    /// Post-discharge risk multiplier after an unsupported discharge, ≥ 1 (default 1: the
+    /// consequences of going without the team are the service's `unmet` table).
     pub unsupported_post_discharge_multiplier: Option<f64>,
+    /// Usual discharge routes that keep a patient eligible: `"home"` and service names.
+    /// Default: home and every service that is not a long-stay placement.
+    pub eligible_routes: Option<Vec<String>>,
+    /// Odds ratio on the usual route's onward destination (institutional care) at the end
+    /// of a supported episode, > 0 (default 1; the ESD trials: 0.75).
+    pub institutional_odds_ratio: Option<f64>,
 }
 
 /// `when_full` of `[policy.early_discharge]`.
@@ -66,6 +73,36 @@ impl RawEarlyDischarge {
     }
 }
 
+impl RawEarlyDischarge {
+    /// `eligible_routes` as flags: index 0 home, 1 + k service k.
+    fn eligible_routes(&self, base: &str, ck: &mut Checker, cx: &Context) -> Vec<bool> {
+        let field = format!("{base}.eligible_routes");
+        let mut out = vec![false; 1 + cx.services.len()];
+        let Some(names) = &self.eligible_routes else {
+            out[0] = true;
+            for (&name, &k) in cx.services {
+                out[1 + k] = !cx.long_stay.contains(&name);
+            }
+            return out;
+        };
+        if names.is_empty() {
+            ck.fail(&field, "must name at least one route: \"home\" or a service");
+        }
+        for name in names {
+            if name == "home" {
+                out[0] = true;
+            } else if let Some(&k) = cx.services.get(name.as_str()) {
+                out[1 + k] = true;
+            } else {
+                let mut known: Vec<&str> = vec!["home"];
+                known.extend(cx.services.keys().copied());
+                ck.fail(&field, super::unknown("route", name, &known));
+            }
+        }
+        out
+    }
+}
+
 impl PolicyTable for RawEarlyDischarge {
     fn check(&self, name: &str, ck: &mut Checker, cx: &Context, out: &mut Policies) {
         let base = format!("policy.{name}");
@@ -90,9 +127,16 @@ impl PolicyTable for RawEarlyDischarge {
             },
             unsupported_multiplier: ck.number(
                 &format!("{base}.unsupported_post_discharge_multiplier"),
-                self.unsupported_post_discharge_multiplier.unwrap_or(1.2),
+                self.unsupported_post_discharge_multiplier.unwrap_or(1.0),
                 "at least 1 and at most 1000",
                 |x| (1.0..=MAX_MULTIPLIER).contains(&x),
+            ),
+            eligible_routes: self.eligible_routes(&base, ck, cx),
+            institutional_odds_ratio: ck.number(
+                &format!("{base}.institutional_odds_ratio"),
+                self.institutional_odds_ratio.unwrap_or(1.0),
+                "greater than 0 and at most 1000",
+                |x| x > 0.0 && x <= MAX_MULTIPLIER,
             ),
         });
     }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{Context, PolicyTable};
 use crate::model::Policies;
-use crate::model::levers::IntegratedFunding;
+use crate::model::levers::{DischargeCoordination, IntegratedFunding};
 use crate::scenario::checker::{Checker, MAX_HORIZON_DAYS};
 
 /// `[policy.integrated_funding]`.
@@ -18,11 +18,57 @@ pub struct RawIntegratedFunding {
     pub service: Option<String>,
     /// Multiplier on acute lengths of stay, (0, 1] (default 1).
     pub los_factor: Option<f64>,
-    /// Longest delayed discharge before coordination sends the patient home, days (default:
-    /// no limit).
+    /// Longest delayed discharge in the bed before coordination moves the patient to
+    /// `interim_service`, days (default: no limit).
     pub max_delay_days: Option<f64>,
+    /// The interim ("discharge to assess") service a patient moves to at the delay limit,
+    /// still waiting for the service they need; required with `max_delay_days`.
+    pub interim_service: Option<String>,
     /// Report all costs as one pooled budget (default true).
     pub pool_budgets: Option<bool>,
+}
+
+impl RawIntegratedFunding {
+    /// `max_delay_days` with its `interim_service`: both or neither. A limit with nowhere
+    /// to go would send patients home without the care they wait for.
+    fn max_delay(
+        &self,
+        base: &str,
+        ck: &mut Checker,
+        cx: &Context,
+    ) -> Option<DischargeCoordination> {
+        match (self.max_delay_days, &self.interim_service) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                ck.fail(
+                    &format!("{base}.interim_service"),
+                    "needs max_delay_days: the days a delayed discharge keeps its bed before moving to the interim service",
+                );
+                None
+            }
+            (Some(d), interim) => {
+                let field = format!("{base}.interim_service");
+                if interim.is_none() {
+                    ck.fail(
+                        &field,
+                        "missing: max_delay_days needs a named, costed interim service (discharge to assess) to receive patients at the limit, e.g. interim_service = \"discharge_to_assess\"; a limit with nowhere to go would drop their need",
+                    );
+                    return None;
+                }
+                let limit_days = ck.number(
+                    &format!("{base}.max_delay_days"),
+                    d,
+                    "at least 0 and at most 36500 (days)",
+                    |x| (0.0..=MAX_HORIZON_DAYS).contains(&x),
+                );
+                let interim = ck.service(&field, interim, cx.services);
+                Some(DischargeCoordination {
+                    limit_days,
+                    interim,
+                })
+            }
+        }
+    }
 }
 
 impl PolicyTable for RawIntegratedFunding {
@@ -44,14 +90,7 @@ impl PolicyTable for RawIntegratedFunding {
             beds_converted,
             service,
             los_factor: ck.factor(&format!("{base}.los_factor"), self.los_factor),
-            max_delay_days: self.max_delay_days.map(|d| {
-                ck.number(
-                    &format!("{base}.max_delay_days"),
-                    d,
-                    "at least 0 and at most 36500 (days)",
-                    |x| (0.0..=MAX_HORIZON_DAYS).contains(&x),
-                )
-            }),
+            max_delay: self.max_delay(&base, ck, cx),
             pool_budgets: self.pool_budgets.unwrap_or(true),
         });
     }

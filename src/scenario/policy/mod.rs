@@ -30,6 +30,8 @@ struct Context<'a> {
     services: &'a BTreeMap<&'a str, usize>,
     /// Acute beds of the base scenario.
     beds: u32,
+    /// Names of the long-stay services (care homes).
+    long_stay: &'a [&'a str],
 }
 
 /// A `[policy.<name>]` table.
@@ -78,12 +80,14 @@ policy_tables! {
 }
 
 /// Check every `[policy.*]` table of `policy` against the scenario's `conditions` (in
-/// order), `services` (by name, with their index) and acute `beds`.
+/// order), `services` (by name, with their index; `long_stay` names the care homes) and
+/// acute `beds`.
 pub(super) fn check(
     ck: &mut Checker,
     policy: &Option<RawPolicy>,
     conditions: &[&str],
     services: &BTreeMap<&str, usize>,
+    long_stay: &[&str],
     beds: u32,
 ) -> Policies {
     let mut out = Policies::default();
@@ -92,6 +96,7 @@ pub(super) fn check(
             conditions,
             services,
             beds,
+            long_stay,
         };
         policy.check_each(ck, &cx, &mut out);
     }

@@ -52,13 +52,14 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     let beds = acute.beds;
     let primary_care = services::primary_care(&mut ck, raw);
     let community = raw.community.clone().unwrap_or_default();
-    let services = services::community(&mut ck, &community);
     let service_index: BTreeMap<&str, usize> = community
         .keys()
         .enumerate()
         .map(|(i, k)| (k.as_str(), i))
         .collect();
     let population = population::population(&mut ck, raw);
+    let services =
+        services::community(&mut ck, &community, &service_index, &population.band_names);
     let (tiers, tier_shares) = population::tiers(&mut ck, raw);
     let (conditions, total_patients) = conditions::conditions(
         &mut ck,
@@ -71,8 +72,19 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     let tiers = population::per_condition(tiers, &tier_shares, conditions.len());
 
     let condition_names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
-    let policies =
-        super::policy::check(&mut ck, &raw.policy, &condition_names, &service_index, beds);
+    let long_stay: Vec<&str> = services
+        .iter()
+        .filter(|s| s.setting == crate::model::Setting::LongStay)
+        .map(|s| s.name.as_str())
+        .collect();
+    let policies = super::policy::check(
+        &mut ck,
+        &raw.policy,
+        &condition_names,
+        &service_index,
+        &long_stay,
+        beds,
+    );
     let catchment = population.catchment(total_patients);
     let outpatient_attendance_cost = services::outpatient_attendance_cost(&mut ck, raw);
 
