@@ -73,6 +73,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     let condition_names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
     let policies =
         super::policy::check(&mut ck, &raw.policy, &condition_names, &service_index, beds);
+    let evidence = super::policy::evidence(&mut ck, &raw.policy, &sources.uncertain);
     let catchment = population.catchment(total_patients);
     let outpatient_attendance_cost = services::outpatient_attendance_cost(&mut ck, raw);
 
@@ -126,6 +127,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         seed: simulation.seed,
         params,
         uncertain: sources.uncertain.clone(),
+        evidence,
         sources: std::sync::Arc::new(sources.clone()),
     })
 }
