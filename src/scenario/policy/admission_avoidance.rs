@@ -12,7 +12,7 @@ use crate::scenario::checker::Checker;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAdmissionAvoidance {
-    /// Evidence for the settings: see [`super::evidence`].
+    /// Evidence for the settings: see [`super::evidence::RawEvidenceTable`].
     pub evidence: super::evidence::RawEvidenceTable,
     /// Targeted conditions (default: all).
     pub conditions: Option<Vec<String>>,

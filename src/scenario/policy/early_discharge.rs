@@ -12,7 +12,7 @@ use crate::scenario::checker::{Checker, MAX_HORIZON_DAYS, MAX_MULTIPLIER};
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEarlyDischarge {
-    /// Evidence for the settings: see [`super::evidence`].
+    /// Evidence for the settings: see [`super::evidence::RawEvidenceTable`].
     pub evidence: super::evidence::RawEvidenceTable,
     /// Targeted conditions (required).
     pub conditions: Option<Vec<String>>,

@@ -8,7 +8,7 @@
 //! ```
 //!
 //! The key is handled here for every lever alike: each lever's table has the field
-//! ([`RawEvidenceTable`]) and `policy_tables!` hands it to [`check`], so a lever's own
+//! ([`RawEvidenceTable`]) and `policy_tables!` hands it to `check`, so a lever's own
 //! checks never see it. A graded setting must be set in the same table (after `extends`);
 //! the record ([`EffectEvidence`]) keeps its value as written and, when it is a parameter
 //! distribution, the distribution.

@@ -11,7 +11,7 @@
 //!
 //! Every table also has the key `evidence` (a field `evidence:`
 //! [`evidence::RawEvidenceTable`] in its `Raw*` struct), checked here for all levers alike
-//! by [`evidence()`]; a lever's own checks ignore it.
+//! by `evidence()`; a lever's own checks ignore it.
 
 pub mod admission_avoidance;
 pub mod early_discharge;
