@@ -26,9 +26,10 @@ pub(super) fn print_comparison(o: &Outcome, c: &Compared) {
     if !o.unstable.is_empty() {
         errln!("{UNSTABLE_MEANING}");
     }
-    errln!("base {}:", c.arms[0]);
-    for (arm, diffs) in c.arms[1..].iter().zip(&c.differences) {
+    errln!("base {}: evidence: {}", c.arms[0], c.evidence[0]);
+    for ((arm, diffs), evidence) in c.arms[1..].iter().zip(&c.differences).zip(&c.evidence[1..]) {
         errln!("{} − {} (paired 95% CI):", arm, c.arms[0]);
+        errln!("  evidence: {evidence} (levers_evidence.csv)");
         for d in diffs
             .iter()
             .filter(|d| caresim::model::catalogue::COMPARE_HEADLINE.contains(&d.metric.as_str()))

@@ -113,6 +113,24 @@ pub struct Compared {
     /// Each alternative's paired differences from the base (`differences[i]` belongs to
     /// `arms[i + 1]`).
     pub differences: Vec<Vec<Difference>>,
+    /// Each arm's evidence in a line: its graded lever settings counted by grade, and its
+    /// levers applied without evidence (see `levers_evidence.csv`).
+    pub evidence: Vec<String>,
+}
+
+/// `12 graded settings: 5 S, 1 S2, 6 E (4 sampled as distributions); no evidence for
+/// telehealth`, or `no levers` for an arm that applies none.
+fn evidence_line(scenario: &crate::scenario::Scenario) -> String {
+    if scenario.params.levers.applied.is_empty() {
+        return "no levers".into();
+    }
+    let line = crate::scenario::policy::evidence::tally(&scenario.evidence);
+    let ungraded = super::schema::ungraded(scenario);
+    if ungraded.is_empty() {
+        line
+    } else {
+        format!("{line}; no evidence for {}", ungraded.join(", "))
+    }
 }
 
 /// Every record of `journals`, checked to be exactly the items of `plan` in order, handed
@@ -153,7 +171,8 @@ fn for_each_record(
 
 /// Fold the records of a comparison plan (see [`Plan::compare`]) into the result folder
 /// `out`: every arm's usual files in `out/<arm>/`, `comparison.csv` / `comparison.json`
-/// with the paired differences, and with `charts` the charts, all put in place at once.
+/// with the paired differences, `levers_evidence.csv`, and with `charts` the charts, all
+/// put in place at once.
 ///
 /// # Errors
 /// As [`from_journals`].
@@ -206,6 +225,7 @@ pub fn comparison_from_journals(
         .collect();
     write_comparison(out, force, &arms, &differences, charts)?;
     Ok(Compared {
+        evidence: arms.iter().map(|a| evidence_line(a.scenario)).collect(),
         arms: arms.into_iter().map(|a| a.name).collect(),
         differences,
     })

@@ -23,8 +23,8 @@ pub mod schema;
 pub use finish::{Compared, FinishError, Folded, comparison_from_journals, from_journals};
 pub use fold::{DayRow, Fold, Results};
 use schema::{
-    AlternativeJson, ComparisonJson, ComparisonRow, CsvTable, GroupRow, RunRow, RunsColumns,
-    SummaryJson, SummaryRow, SweepColumns, SweepRow, TimeseriesRow, table_bytes,
+    AlternativeJson, ComparisonJson, ComparisonRow, CsvTable, EvidenceRow, GroupRow, RunRow,
+    RunsColumns, SummaryJson, SummaryRow, SweepColumns, SweepRow, TimeseriesRow, table_bytes,
 };
 pub use schema::{Manifest, RunInfo};
 
@@ -137,8 +137,9 @@ pub struct Arm<'a> {
 }
 
 /// Write a comparison into `dir`: every arm's result files in `dir/<arm name>/` (the first
-/// arm is the base), and `comparison.csv` / `comparison.json` with each alternative's paired
-/// differences from the base (`differences[i]` belongs to `arms[i + 1]`).
+/// arm is the base), `comparison.csv` / `comparison.json` with each alternative's paired
+/// differences from the base (`differences[i]` belongs to `arms[i + 1]`), and
+/// `levers_evidence.csv` with the evidence for every arm's levers.
 ///
 /// With `charts`, the charts are drawn before the folder is put in place.
 ///
@@ -186,6 +187,10 @@ pub fn write_comparison(
                 .map(|d| ComparisonRow::new(&base.name, &arm.name, d))
         });
         atomic_write(&staging.join(ComparisonRow::FILE), &table_bytes(rows)?)?;
+        let evidence = arms
+            .iter()
+            .flat_map(|arm| EvidenceRow::of(&arm.name, arm.scenario));
+        atomic_write(&staging.join(EvidenceRow::FILE), &table_bytes(evidence)?)?;
         let json = ComparisonJson {
             base: base.name.clone(),
             seed: base.info.seed,

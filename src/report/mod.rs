@@ -7,7 +7,7 @@
 //! `summary.csv`, `comparison.csv`, `sweep.csv`, `charts/`), read through their types in
 //! [`crate::output::schema`], so a report can be made at any time after a run. The document
 //! is built once as blocks, a section at a time (the modules `summary`, `compare`, `sweep`,
-//! `charts`, `inputs`), and rendered twice, as Markdown (`markdown`) and as HTML with the
+//! `evidence`, `charts`, `inputs`), and rendered twice, as Markdown (`markdown`) and as HTML with the
 //! charts embedded as base64 PNGs (`html`).
 
 use std::path::{Path, PathBuf};
@@ -17,6 +17,7 @@ use crate::output::schema::{Manifest, RunInfo, read_json};
 
 mod charts;
 mod compare;
+mod evidence;
 mod html;
 mod inputs;
 mod markdown;
@@ -99,6 +100,7 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
         Kind::Sweep { .. } => doc.extend(sweep::table(kind)),
     }
     summary::mark_unstable(&mut doc[results_start..], kind, &flagged);
+    doc.extend(evidence::section(dir, &folder)?);
     doc.extend(charts::section(dir)?);
     doc.extend(inputs::model_description(&folder));
     doc.extend(inputs::parameters(&folder.manifest));

@@ -32,6 +32,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::model::Params;
+pub use policy::evidence::{EffectEvidence, Grade};
 pub use uncertain::{ParamDist, Uncertain};
 
 /// One file of a scenario's `extends` chain, with its hash (recorded in the manifest).
@@ -60,6 +61,10 @@ pub struct Scenario {
     pub params: Params,
     /// Parameters given as distributions, sampled once per replication.
     pub uncertain: Vec<Uncertain>,
+    /// The graded settings of the levers (`evidence` of the `[policy.*]` tables), in the
+    /// tables' order; absent from `manifest.json` when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EffectEvidence>,
     /// The files and merged table, for building parameter sets with numbers changed.
     #[serde(skip)]
     pub sources: Arc<load::Sources>,

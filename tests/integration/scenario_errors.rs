@@ -143,6 +143,34 @@ fn fails_with_bad_policy_tables_naming_each_problem() {
 }
 
 #[test]
+fn fails_with_bad_evidence_naming_each_problem() {
+    let grades = "S (seen in a retrieved source), S2 (seen in a secondary source quoting the \
+                  primary), R (recalled from the literature, not confirmed), E (an estimate for \
+                  modelling, not a published figure)";
+    assert_eq!(
+        errors_of("evidence_errors.toml"),
+        format!(
+            "error: evidence_errors.toml:16:33: policy.self_management.evidence.share.sorce: \
+             unknown field `sorce`, expected `grade` or `source`; did you mean `source`?\n\
+             error: evidence_errors.toml:16:10: policy.self_management.evidence.share.source: \
+             missing: where the value comes from, e.g. \"ESD Trialists, Lancet 2005 (brief §5)\"\n\
+             error: evidence_errors.toml:11:28: policy.telehealth.evidence.admit_multipler: no \
+             setting `admit_multipler` in [policy.telehealth] to grade; set there: \
+             admit_multiplier, share; did you mean `admit_multiplier`?\n\
+             error: evidence_errors.toml:10:39: policy.telehealth.evidence.admit_multiplier.grade: \
+             must be one of {grades}, got `e`; did you mean `E`?\n\
+             error: evidence_errors.toml:10:53: policy.telehealth.evidence.admit_multiplier.source: \
+             must not be empty: say where the value comes from\n\
+             error: evidence_errors.toml:12:34: policy.telehealth.evidence.cost_per_patient_year: \
+             no setting `cost_per_patient_year` in [policy.telehealth] to grade; set there: \
+             admit_multiplier, share\n\
+             error: evidence_errors.toml:8:28: policy.telehealth.evidence.share.grade: must be \
+             one of {grades}, got `X`\n"
+        )
+    );
+}
+
+#[test]
 fn fails_with_bad_parameter_distributions() {
     assert_eq!(
         errors_of("psa_bad.toml"),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::ReadError;
 use crate::experiment::Point;
 use crate::experiment::sweep::Design;
-use crate::scenario::{ParamDist, Scenario};
+use crate::scenario::{EffectEvidence, ParamDist, Scenario};
 
 /// The result format this caresim writes and reads: the files, their columns and the
 /// manifest's keys. Raise it when any of them changes, so that a folder of another format
@@ -196,6 +196,10 @@ pub struct ScenarioRecord {
     pub params: ParamsRecord,
     /// Parameters given as distributions, sampled once per replication.
     pub uncertain: Vec<UncertainRecord>,
+    /// The graded settings of the levers, with their evidence (none in a folder written
+    /// before evidence was recorded, or of a scenario without graded levers).
+    #[serde(default)]
+    pub evidence: Vec<EffectEvidence>,
 }
 
 /// One file of a scenario's `extends` chain.

@@ -11,6 +11,7 @@
 //! | `timeseries.csv` | [`TimeseriesRow`] per day × pool |
 //! | `comparison.csv` | [`ComparisonRow`] per alternative × metric |
 //! | `comparison.json` | [`ComparisonJson`] |
+//! | `levers_evidence.csv` | [`EvidenceRow`] per arm × graded lever setting |
 //! | `sweep.csv` | [`SweepColumns`] and one [`SweepRow`] per point × metric |
 //! | `manifest.json` | [`Manifest`] (with the sweep design, [`SweepDesign`]) |
 //! | `timing.json` | [`RunInfo`] |
@@ -41,8 +42,9 @@ pub use manifest::{
     UncertainRecord,
 };
 pub use rows::{
-    AlternativeJson, ComparisonJson, ComparisonRow, GroupRow, RunInfo, RunRow, RunsColumns,
-    SummaryEntry, SummaryJson, SummaryRow, SweepColumns, SweepRow, TimeseriesRow,
+    AlternativeJson, ComparisonJson, ComparisonRow, EvidenceRow, GroupRow, RunInfo, RunRow,
+    RunsColumns, SummaryEntry, SummaryJson, SummaryRow, SweepColumns, SweepRow, TimeseriesRow,
+    ungraded,
 };
 
 /// Why a result file could not be read.

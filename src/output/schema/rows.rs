@@ -8,6 +8,9 @@ use std::path::Path;
 use serde::ser::SerializeTuple;
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::scenario::Scenario;
+use crate::scenario::policy::evidence::{Grade, describe};
+
 use super::{
     CsvTable, PlainCells, ReadError, check_columns, number_at, open_csv, plain, plain_opt,
 };
@@ -276,6 +279,83 @@ impl CsvTable for ComparisonRow {
         "unpaired_ci95_half_width",
         "n",
     ];
+}
+
+/// One graded setting of a lever of one arm of a comparison (or, with `setting`, `grade` and
+/// `value` empty, a lever applied without evidence): a row of `levers_evidence.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceRow {
+    /// The arm's folder name.
+    pub arm: String,
+    /// The `[policy.<lever>]` table.
+    pub lever: String,
+    /// The setting graded (a key of that table).
+    pub setting: String,
+    /// Its value as written (the mean when it is a distribution).
+    pub value: String,
+    /// `S`, `S2`, `R` or `E` (the domain brief's tags).
+    pub grade: Option<Grade>,
+    /// Its distribution in words when it is sampled once per replication, else empty.
+    pub distribution: String,
+    /// Where the value comes from.
+    pub source: String,
+}
+
+impl CsvTable for EvidenceRow {
+    const FILE: &'static str = "levers_evidence.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "arm",
+        "lever",
+        "setting",
+        "value",
+        "grade",
+        "distribution",
+        "source",
+    ];
+}
+
+impl EvidenceRow {
+    /// The rows of arm `arm` run with `scenario`: each graded setting, then each lever
+    /// applied without any.
+    pub fn of(arm: &str, scenario: &Scenario) -> Vec<Self> {
+        let mut rows: Vec<EvidenceRow> = scenario
+            .evidence
+            .iter()
+            .map(|e| EvidenceRow {
+                arm: arm.to_string(),
+                lever: e.lever.clone(),
+                setting: e.key.clone(),
+                value: e.value.clone(),
+                grade: Some(e.grade),
+                distribution: e.dist.as_ref().map(describe).unwrap_or_default(),
+                source: e.source.clone(),
+            })
+            .collect();
+        for lever in ungraded(scenario) {
+            rows.push(EvidenceRow {
+                arm: arm.to_string(),
+                lever: lever.to_string(),
+                setting: String::new(),
+                value: String::new(),
+                grade: None,
+                distribution: String::new(),
+                source: "no evidence given".into(),
+            });
+        }
+        rows
+    }
+}
+
+/// The levers `scenario` applies without grading any of their settings.
+pub fn ungraded(scenario: &Scenario) -> Vec<&str> {
+    scenario
+        .params
+        .levers
+        .applied
+        .iter()
+        .map(String::as_str)
+        .filter(|l| !scenario.evidence.iter().any(|e| e.lever == *l))
+        .collect()
 }
 
 impl ComparisonRow {

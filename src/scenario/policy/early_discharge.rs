@@ -12,6 +12,8 @@ use crate::scenario::checker::{Checker, MAX_HORIZON_DAYS, MAX_MULTIPLIER};
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEarlyDischarge {
+    /// Evidence for the settings: see [`super::evidence::RawEvidenceTable`].
+    pub evidence: super::evidence::RawEvidenceTable,
     /// Targeted conditions (required).
     pub conditions: Option<Vec<String>>,
     /// Share of targeted admissions eligible, [0, 1] (required).

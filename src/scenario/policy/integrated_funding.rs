@@ -12,6 +12,8 @@ use crate::scenario::checker::{Checker, MAX_HORIZON_DAYS};
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawIntegratedFunding {
+    /// Evidence for the settings: see [`super::evidence::RawEvidenceTable`].
+    pub evidence: super::evidence::RawEvidenceTable,
     /// Acute beds converted (default 0).
     pub beds_converted: Option<u32>,
     /// Community service that receives their cost as places.

@@ -8,9 +8,14 @@
 //! One line in the `policy_tables!` list below: the key under `[policy]`, and the table's
 //! type. The list declares [`RawPolicy`] (so the key is known to the parser) and checks the
 //! tables in its order, which is the order of the problems reported.
+//!
+//! Every table also has the key `evidence` (a field `evidence:`
+//! [`evidence::RawEvidenceTable`] in its `Raw*` struct), checked here for all levers alike
+//! by `evidence()`; a lever's own checks ignore it.
 
 pub mod admission_avoidance;
 pub mod early_discharge;
+pub mod evidence;
 pub mod integrated_funding;
 pub mod programmes;
 pub mod specialist_outreach;
@@ -58,6 +63,15 @@ macro_rules! policy_tables {
                     table.check(stringify!($name), ck, cx, out);
                 })*
             }
+
+            /// The `evidence` of every table present, by table name, in the list's order.
+            fn evidence_each(&self) -> Vec<(&'static str, &evidence::RawEvidenceTable)> {
+                let mut out = Vec::new();
+                $(if let Some(table) = &self.$name {
+                    out.push((stringify!($name), &table.evidence));
+                })*
+                out
+            }
         }
     };
 }
@@ -99,6 +113,23 @@ pub(super) fn check(
             long_stay,
         };
         policy.check_each(ck, &cx, &mut out);
+    }
+    out
+}
+
+/// Check the `evidence` of every `[policy.*]` table of `policy`: the graded settings of
+/// the levers, in the tables' order and then key order. `uncertain` are the scenario's
+/// uncertain parameters.
+pub(super) fn evidence(
+    ck: &mut Checker,
+    policy: &Option<RawPolicy>,
+    uncertain: &[super::Uncertain],
+) -> Vec<evidence::EffectEvidence> {
+    let mut out = Vec::new();
+    if let Some(policy) = policy {
+        for (lever, table) in policy.evidence_each() {
+            evidence::check(ck, lever, table, uncertain, &mut out);
+        }
     }
     out
 }

@@ -12,6 +12,8 @@ use crate::scenario::checker::Checker;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawProgramme {
+    /// Evidence for the settings: see [`super::evidence::RawEvidenceTable`].
+    pub evidence: super::evidence::RawEvidenceTable,
     /// Targeted conditions (default: all).
     pub conditions: Option<Vec<String>>,
     /// Share of each targeted cohort enrolled, [0, 1] (required).

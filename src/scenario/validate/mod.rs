@@ -85,6 +85,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         &long_stay,
         beds,
     );
+    let evidence = super::policy::evidence(&mut ck, &raw.policy, &sources.uncertain);
     let catchment = population.catchment(total_patients);
     let outpatient_attendance_cost = services::outpatient_attendance_cost(&mut ck, raw);
 
@@ -138,6 +139,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         seed: simulation.seed,
         params,
         uncertain: sources.uncertain.clone(),
+        evidence,
         sources: std::sync::Arc::new(sources.clone()),
     })
 }
