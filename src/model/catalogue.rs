@@ -524,22 +524,25 @@ pub const RUN_HEADLINE: [&str; 6] = [
 ];
 
 /// The differences `caresim compare` prints, in order.
-pub const COMPARE_HEADLINE: [&str; 8] = [
+pub const COMPARE_HEADLINE: [&str; 11] = [
     "admissions",
     "acute_bed_days",
     "delayed_bed_days",
     "readmissions_30d",
     "mean_wait_days",
     "community_days",
+    "home_waiting_days",
+    "unmet_need_days",
     "total_cost",
     "capacity_cost",
+    "unmet_need_cost",
 ];
 
 /// The metrics `--reps auto` makes precise.
 pub const PRECISION: [&str; 3] = ["admissions", "acute_bed_days", "total_cost"];
 
 /// The key results of the report's results table, in order.
-pub const REPORT_KEY: [&str; 9] = [
+pub const REPORT_KEY: [&str; 11] = [
     "admissions",
     "acute_bed_days",
     "bed_days_per_1000",
@@ -548,7 +551,9 @@ pub const REPORT_KEY: [&str; 9] = [
     "readmissions_30d",
     "mean_acute_occupancy",
     "community_days",
+    "unmet_need_days",
     "total_cost",
+    "unmet_need_cost",
 ];
 
 /// The key changes from the base: the forest plot's rows.

@@ -52,8 +52,8 @@ use super::event::{Event, EventKind, PatientId};
 use super::levers::{EarlyWhenFull, SupportedDischarge, apply_odds_ratio};
 use super::params::{Onward, Params, ServiceWhenFull, WhenFull};
 use super::patients::{
-    CareState, FLAG_AWAITING, FLAG_EARLY_ELIGIBLE, FLAG_EARLY_SUPPORTED, FLAG_HOLDING,
-    FLAG_LAPSED, FLAG_ROUTE_DRAWN, FLAG_UNSUPPORTED, FLAG_WAITING_FOR_EARLY,
+    CareState, FLAG_AWAITING, FLAG_EARLY_ELIGIBLE, FLAG_EARLY_SUPPORTED, FLAG_HOLDING, FLAG_LAPSED,
+    FLAG_ROUTE_DRAWN, FLAG_UNSUPPORTED, FLAG_WAITING_FOR_EARLY,
 };
 use super::services::{EpisodeEnd, EpisodeStart};
 use super::streams::{Stream, StreamSeeds};
@@ -546,11 +546,12 @@ impl World<'_> {
         let stay_end = f64::from(cold.slack);
         if !holding {
             self.needs.created += 1;
-            return if from_bed {
-                self.need_from_bed(q, p, s, now)
+            if from_bed {
+                self.need_from_bed(q, p, s, now);
             } else {
-                self.need_away_from_bed(q, p, s, now)
-            };
+                self.need_away_from_bed(q, p, s, now);
+            }
+            return;
         }
         if from_bed {
             self.leave_acute(q, p, now);
@@ -730,7 +731,11 @@ impl World<'_> {
             let cold = self.patients.cold_mut(p);
             cold.flags |= FLAG_ROUTE_DRAWN;
             cold.link = route.map_or(0, |s| (s + 1) as u8);
-            if self.params.levers.usual_route_eligible(route.map(usize::from)) {
+            if self
+                .params
+                .levers
+                .usual_route_eligible(route.map(usize::from))
+            {
                 let cold = self.patients.cold_mut(p);
                 cold.slack = (los - early) as f32;
                 cold.flags |= FLAG_EARLY_ELIGIBLE;
@@ -912,8 +917,14 @@ impl World<'_> {
         let CareState::Unmet(s) = self.patients.cold(p).state else {
             return;
         };
-        self.leave_where_living(q, p, Leaving::NeedEnds, now);
         let unmet = &self.params.services[s as usize].unmet;
+        if unmet.escalate_to.is_none() && !unmet.changes_rates() {
+            // Nothing changes at home: the pending event there stays valid.
+            self.unmet[s as usize].add(now, -1.0);
+            self.patients.cold_mut(p).state = CareState::Home;
+            return;
+        }
+        self.leave_where_living(q, p, Leaving::NeedEnds, now);
         if let Some(higher) = unmet.escalate_to
             && unmet.escalation_probability > 0.0
             && self.uniform(p, Stream::Discharge) < unmet.escalation_probability
@@ -928,7 +939,13 @@ impl World<'_> {
     /// `p`, not counted at home, arrives home in `state` (home, unmet need, waiting for a
     /// service): counted at home, with a new event there (any pending one is stale, since
     /// the rates may differ).
-    fn arrive_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, state: CareState, now: Days) {
+    fn arrive_home(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        p: PatientId,
+        state: CareState,
+        now: Days,
+    ) {
         self.patients.cancel_pending(p);
         self.patients.cold_mut(p).state = state;
         self.at_home[self.patients.hot(p).cell as usize].add(now, 1.0);

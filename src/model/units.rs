@@ -118,7 +118,10 @@ pub const PARAMETER_UNITS: &[(&str, &str)] = &[
     ("levers.max_delay_days.limit_days", "days"),
     ("levers.max_delay_days.interim", ""),
     ("levers.early_discharge.eligible_routes", ""),
-    ("levers.early_discharge.institutional_odds_ratio", "odds ratio"),
+    (
+        "levers.early_discharge.institutional_odds_ratio",
+        "odds ratio",
+    ),
     ("levers.pooled_budget", ""),
     ("levers.outreach_cost_per_year", "£ per year"),
     ("levers.applied", ""),

@@ -573,7 +573,9 @@ impl<'p> World<'p> {
             if unmet[k] as f64 != self.unmet[k].level()
                 || home_waiting[k] as f64 != self.home_waiting[k].level()
             {
-                return Err(format!("service {k}: unmet or home-waiting count disagrees"));
+                return Err(format!(
+                    "service {k}: unmet or home-waiting count disagrees"
+                ));
             }
         }
         Ok(())

@@ -42,7 +42,7 @@ fn every_bundled_lever_is_graded_and_estimates_with_a_range_are_sampled() {
             }
         }
     }
-    let s = scenario::load(&dir.join("integrated_funding.toml")).unwrap();
+    let s = scenario::load(&dir.join("integrated_funding_assumed_los.toml")).unwrap();
     let los = s.evidence.iter().find(|e| e.key == "los_factor").unwrap();
     assert_eq!(
         los.dist,
@@ -61,7 +61,7 @@ fn every_bundled_lever_is_graded_and_estimates_with_a_range_are_sampled() {
     let eligible = s.evidence.iter().find(|e| e.key == "eligible").unwrap();
     assert_eq!(
         (eligible.grade, eligible.value.as_str()),
-        (Grade::S, "0.41")
+        (Grade::S, "0.48")
     );
     assert!(eligible.source.contains("ESD Trialists"));
 }

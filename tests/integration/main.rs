@@ -27,6 +27,7 @@ mod fuzz;
 mod golden;
 mod honest_numbers;
 mod limits;
+mod needs;
 mod occupancy_charts;
 mod policy;
 mod queueing;

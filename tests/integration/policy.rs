@@ -99,13 +99,24 @@ fn each_lever_moves_outcomes_the_way_its_mechanism_implies() {
         "unsupported_discharges",
         1.0,
     );
-    assert_moves("unsupported early discharge", &d, "acute_bed_days", -1.0);
+    // The seeds' warning: needs go unmet (priced outside total cost), and more patients
+    // later need a care home.
+    assert_moves("unsupported early discharge", &d, "unmet_need_days", 1.0);
+    assert_moves("unsupported early discharge", &d, "unmet_need_cost", 1.0);
 
+    // The pooled budget by mechanism: delays move to the interim service. Its effect on all
+    // bed-days is small without the assumed cut in every stay, which is a separate file.
     let d = differences(&base, &policy("integrated_funding"), reps);
-    for metric in ["acute_bed_days", "delayed_bed_days"] {
-        assert_moves("integrated_funding", &d, metric, -1.0);
-    }
-    assert_moves("integrated_funding", &d, "coordinated_discharges", 1.0);
+    assert_moves("integrated_funding", &d, "delayed_bed_days", -1.0);
+    assert!(d["coordinated_discharges"].alternative.mean > 0.0);
+    assert!(d["community_days_discharge_to_assess"].alternative.mean > 0.0);
+    let d = differences(&base, &policy("integrated_funding_assumed_los"), reps);
+    assert_moves(
+        "integrated_funding, assumed stays",
+        &d,
+        "acute_bed_days",
+        -1.0,
+    );
 
     let d = differences(&base, &policy("care_management"), reps);
     assert_moves("care_management", &d, "admissions", -1.0);
@@ -165,13 +176,24 @@ fn integrated_funding_keeps_the_capacity_budget() {
     let pooled = short("scenarios/policies/integrated_funding.toml");
     assert_eq!(pooled.acute.beds, base.acute.beds - 10);
     // 10 beds × £230 buy 19 places at £120 (19.17 rounded down).
-    assert_eq!(pooled.services[0].capacity, base.services[0].capacity + 19);
+    let capacity = |p: &Params, name: &str| {
+        p.services
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| (s.capacity, s.day_cost))
+            .unwrap()
+    };
+    let (ic, day_cost) = capacity(&pooled, "intermediate_care");
+    assert_eq!(ic, capacity(&base, "intermediate_care").0 + 19);
+    // The interim service's places are bought on top, and costed.
+    let (interim, interim_cost) = capacity(&pooled, "discharge_to_assess");
     let d = differences(&base, &pooled, 2);
-    let change = d["capacity_cost"].difference.mean;
-    let one_place = pooled.services[0].day_cost * pooled.observed_days();
+    let change = d["capacity_cost"].difference.mean
+        - f64::from(interim) * interim_cost * pooled.observed_days();
+    let one_place = day_cost * pooled.observed_days();
     assert!(
         change <= 0.0 && change > -one_place,
-        "capacity budget changed by {change}, more than one place ({one_place})"
+        "capacity budget (apart from the interim service) changed by {change}, more than one place ({one_place})"
     );
     // One budget: every cost under the pooled payer.
     let total = d["total_cost"].alternative.mean;

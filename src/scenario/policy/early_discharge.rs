@@ -88,7 +88,10 @@ impl RawEarlyDischarge {
             return out;
         };
         if names.is_empty() {
-            ck.fail(&field, "must name at least one route: \"home\" or a service");
+            ck.fail(
+                &field,
+                "must name at least one route: \"home\" or a service",
+            );
         }
         for name in names {
             if name == "home" {

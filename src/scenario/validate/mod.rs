@@ -58,8 +58,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         .map(|(i, k)| (k.as_str(), i))
         .collect();
     let population = population::population(&mut ck, raw);
-    let services =
-        services::community(&mut ck, &community, &service_index, &population.band_names);
+    let services = services::community(&mut ck, &community, &service_index, &population.band_names);
     let (tiers, tier_shares) = population::tiers(&mut ck, raw);
     let (conditions, total_patients) = conditions::conditions(
         &mut ck,

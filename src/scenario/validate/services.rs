@@ -131,7 +131,13 @@ fn service(
                     "must name another service: an episode cannot lead to itself",
                 );
             }
-            let probability = ck.required(&format!("{field}.probability"), &o.probability, "a probability in [0, 1]").unwrap_or(0.0);
+            let probability = ck
+                .required(
+                    &format!("{field}.probability"),
+                    &o.probability,
+                    "a probability in [0, 1]",
+                )
+                .unwrap_or(0.0);
             Onward {
                 service,
                 probability: ck.number(
@@ -220,7 +226,10 @@ fn residents(
 ) -> Option<Residents> {
     if setting != Setting::LongStay {
         let given = [
-            ("resident_deaths_per_year", s.resident_deaths_per_year.is_some()),
+            (
+                "resident_deaths_per_year",
+                s.resident_deaths_per_year.is_some(),
+            ),
             (
                 "resident_deaths_per_year_by_age",
                 s.resident_deaths_per_year_by_age.is_some(),
