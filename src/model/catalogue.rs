@@ -228,6 +228,20 @@ pub const METRICS: &[Metric] = &[
         Count,
     ),
     m(
+        "capacity_moves_to_community",
+        "reviews moving beds' money into community places (pooled budget)",
+        "moves to community",
+        "reviews",
+        Count,
+    ),
+    m(
+        "capacity_moves_to_acute",
+        "reviews moving community places' money back into beds (pooled budget)",
+        "moves to acute",
+        "reviews",
+        Count,
+    ),
+    m(
         "deaths_home",
         "deaths at home",
         "deaths at home",

@@ -43,6 +43,8 @@ pub enum EventKind {
     /// The end of an episode of unmet need at home (its drawn length). Stale when an
     /// admission or a death ended it first.
     EndOfUnmet,
+    /// A review of capacity by the pooled budget's controller (a system event).
+    CapacityReview,
     /// The end of the time a long-stay resident's place is held while they are in
     /// hospital: the place is released. Stale when they returned (or died) first.
     HoldEnd,

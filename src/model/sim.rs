@@ -49,7 +49,9 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
 use super::event::{Event, EventKind, PatientId};
-use super::levers::{EarlyWhenFull, SupportedDischarge, apply_odds_ratio};
+use super::levers::{
+    CapacityMove, CapacityReview, EarlyWhenFull, SupportedDischarge, apply_odds_ratio,
+};
 use super::params::{Onward, Params, ServiceWhenFull, WhenFull};
 use super::patients::{
     CareState, FLAG_AWAITING, FLAG_EARLY_ELIGIBLE, FLAG_EARLY_SUPPORTED, FLAG_HOLDING, FLAG_LAPSED,
@@ -58,6 +60,7 @@ use super::patients::{
 use super::services::{EpisodeEnd, EpisodeStart};
 use super::streams::{Stream, StreamSeeds};
 use super::tally::Tally;
+use super::world::ReviewCensus;
 pub use super::world::{
     FINE_WAIT_DAYS, UNSTABLE_FULL_SHARE, UNSTABLE_LINE_GROWTH, WAIT_BIN_DAYS, World,
 };
@@ -196,6 +199,12 @@ impl<'p> Sim<'p> {
                 push_capacity_change(&mut self.queue, change.day, pool, i);
             }
         }
+        if let Some(c) = &params.levers.budget_controller
+            && c.every_days <= params.horizon_days
+        {
+            self.queue
+                .push(c.every_days, Event::system(EventKind::CapacityReview));
+        }
     }
 }
 
@@ -214,6 +223,7 @@ impl World<'_> {
             EventKind::CapacityChange => {
                 return self.on_capacity_change(q, p.0 as usize, event.generation as usize, now);
             }
+            EventKind::CapacityReview => return self.on_capacity_review(q, now),
             _ => {}
         }
         // Events at home, episodes of home-based services (ended early by an admission or a
@@ -272,7 +282,8 @@ impl World<'_> {
             EventKind::WarmupEnd
             | EventKind::NewPatient
             | EventKind::DayEnd
-            | EventKind::CapacityChange => {
+            | EventKind::CapacityChange
+            | EventKind::CapacityReview => {
                 unreachable!("handled above")
             }
         }
@@ -1148,6 +1159,14 @@ impl World<'_> {
             capacity.push(self.acute.capacity() as f32);
             capacity.extend(self.services.iter().map(|s| s.capacity() as f32));
         }
+        if let Some(c) = &self.params.levers.budget_controller {
+            let service = &self.services[c.service];
+            let r = &mut self.review;
+            r.days += 1;
+            r.waiting_for_service += service.waiting() as f64;
+            r.waiting_for_bed += self.acute.waiting() as f64;
+            r.idle_places += f64::from(service.capacity().saturating_sub(service.in_use()));
+        }
         if now > self.stability_from {
             let middle = f64::midpoint(self.stability_from, self.params.horizon_days);
             let half = usize::from(now > middle);
@@ -1189,6 +1208,63 @@ impl World<'_> {
             let s = pool - 1;
             self.services[s].set_capacity(now, capacity);
             self.serve_service_line(q, s as u16, now);
+        }
+    }
+
+    /// The pooled budget's review: from the means of the daily censuses since the last one,
+    /// move a step of beds' money into places of the service, or places' money back into
+    /// beds, at cost parity (money short of a whole place is kept as credit, so the
+    /// capacity budget never grows); a rise serves the waiting line at once.
+    fn on_capacity_review(&mut self, q: &mut EventQueue<Event>, now: Days) {
+        let Some(c) = self.params.levers.budget_controller else {
+            return;
+        };
+        if now + c.every_days <= self.params.horizon_days {
+            q.push(now + c.every_days, Event::system(EventKind::CapacityReview));
+        }
+        let days = f64::from(self.review.days.max(1));
+        let review = CapacityReview {
+            waiting_for_service: self.review.waiting_for_service / days,
+            waiting_for_bed: self.review.waiting_for_bed / days,
+            idle_places: self.review.idle_places / days,
+            beds: self.acute.capacity(),
+        };
+        let credit = self.review.credit;
+        self.review = ReviewCensus {
+            credit,
+            ..ReviewCensus::default()
+        };
+        let s = c.service;
+        let places_per_bed = self.params.acute.bed_day_cost / self.params.services[s].day_cost;
+        let worth = places_per_bed * f64::from(c.step_beds);
+        let places = self.services[s].capacity();
+        // Places a move back to beds must give up: whole places, and never the last one.
+        let given_up = (worth - credit - 1e-9).ceil().max(0.0);
+        let decision = match c.decide(&review, given_up) {
+            CapacityMove::ToAcute if f64::from(places) <= given_up => CapacityMove::Stay,
+            d => d,
+        };
+        match decision {
+            CapacityMove::Stay => {}
+            CapacityMove::ToCommunity => {
+                let total = credit + worth;
+                let bought = (total + 1e-9).floor();
+                self.review.credit = total - bought;
+                self.tally.levers.integrated_funding.moves_to_community += 1;
+                self.acute.set_capacity(now, review.beds - c.step_beds);
+                self.services[s].set_capacity(now, places + bought as u32);
+                self.serve_service_line(q, s as u16, now);
+            }
+            CapacityMove::ToAcute => {
+                self.review.credit = credit + given_up - worth;
+                self.tally.levers.integrated_funding.moves_to_acute += 1;
+                self.services[s].set_capacity(now, places - given_up as u32);
+                self.acute.set_capacity(now, review.beds + c.step_beds);
+                while let Some(next) = self.acute.next_waiter(now) {
+                    let wait = now - self.patients.cold(next).since;
+                    self.admit(q, next, now, wait);
+                }
+            }
         }
     }
 

@@ -125,6 +125,12 @@ pub const PARAMETER_UNITS: &[(&str, &str)] = &[
     ("levers.pooled_budget", ""),
     ("levers.outreach_cost_per_year", "£ per year"),
     ("levers.applied", ""),
+    ("levers.budget_controller", ""),
+    ("levers.budget_controller.service", ""),
+    ("levers.budget_controller.every_days", "days"),
+    ("levers.budget_controller.step_beds", "beds"),
+    ("levers.budget_controller.min_beds", "beds"),
+    ("levers.budget_controller.threshold", "patients"),
 ];
 
 /// The unit of the parameter at key path `pattern` (list items as `*`), if it is in the

@@ -123,6 +123,8 @@ pub struct World<'p> {
     /// Every need for a community service since the start of the replication (warm-up
     /// included), by how it ended so far.
     pub needs: NeedLedger,
+    /// The daily censuses since the pooled budget controller's last review, and its credit.
+    pub(super) review: ReviewCensus,
     /// Whether some service changes patients' rates where they are
     /// ([`Params::rates_depend_on_state`]); when not, no handler looks at the state.
     pub(super) rates_by_state: bool,
@@ -142,6 +144,18 @@ pub struct World<'p> {
     pub(super) streams: Streams,
     /// Counts since the end of warm-up.
     pub tally: Tally,
+}
+
+/// What the pooled budget's controller has counted since its last review (sums over daily
+/// censuses), and the money it holds that is not yet worth a whole place.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct ReviewCensus {
+    pub(super) days: u32,
+    pub(super) waiting_for_service: f64,
+    pub(super) waiting_for_bed: f64,
+    pub(super) idle_places: f64,
+    /// Place-days per day of money held back (a fraction of a place), places.
+    pub(super) credit: f64,
 }
 
 /// The ledger of needs for community services: every need created ends as received, is
@@ -290,14 +304,16 @@ impl<'p> World<'p> {
             home_waiting: vec![TimeIntegral::default(); params.services.len()],
             needs: NeedLedger::default(),
             rates_by_state: params.rates_depend_on_state(),
+            review: ReviewCensus::default(),
             wait_zero: 0,
             wait_bins: vec![0; wait_bin(params.horizon_days.max(FINE_WAIT_DAYS)) + 1],
             stats_from: 0.0,
             stability: vec![Stability::default(); 1 + params.services.len()],
             stability_from: params.horizon_days - params.observed_days() / 3.0,
-            scheduled: std::iter::once(&params.acute.schedule)
-                .chain(params.services.iter().map(|s| &s.schedule))
-                .any(|s| !s.changes.is_empty()),
+            scheduled: params.levers.budget_controller.is_some()
+                || std::iter::once(&params.acute.schedule)
+                    .chain(params.services.iter().map(|s| &s.schedule))
+                    .any(|s| !s.changes.is_empty()),
             streams: Streams::new(&zero_seeds),
             tally: Tally::new(params),
         }
@@ -323,6 +339,7 @@ impl<'p> World<'p> {
             .chain(&mut self.home_waiting)
             .for_each(|h| *h = TimeIntegral::default());
         self.needs = NeedLedger::default();
+        self.review = ReviewCensus::default();
         self.wait_zero = 0;
         self.wait_bins.iter_mut().for_each(|b| *b = 0);
         self.stats_from = 0.0;

@@ -129,7 +129,7 @@ fn compare_and_its_report_show_each_arms_evidence() {
     );
     assert!(
         printed.contains(
-            "  evidence: 3 graded settings: 3 E (1 sampled as distributions) (levers_evidence.csv)"
+            "  evidence: 4 graded settings: 4 E (1 sampled as distributions) (levers_evidence.csv)"
         ),
         "{printed}"
     );

@@ -106,8 +106,19 @@ fn each_lever_moves_outcomes_the_way_its_mechanism_implies() {
 
     // The pooled budget by mechanism: delays move to the interim service. Its effect on all
     // bed-days is small without the assumed cut in every stay, which is a separate file.
-    let d = differences(&base, &policy("integrated_funding"), reps);
+    // (With 20 care-home places fewer in both arms, so that delays are common.)
+    let tight = |mut p: Params| {
+        let home = p.services.iter_mut().find(|s| s.name == "social_care").unwrap();
+        home.capacity -= 20;
+        p
+    };
+    let d = differences(
+        &tight(base.clone()),
+        &tight(policy("integrated_funding")),
+        reps,
+    );
     assert_moves("integrated_funding", &d, "delayed_bed_days", -1.0);
+    assert!(d["capacity_moves_to_community"].alternative.mean > 0.0);
     assert!(d["coordinated_discharges"].alternative.mean > 0.0);
     assert!(d["community_days_discharge_to_assess"].alternative.mean > 0.0);
     let d = differences(&base, &policy("integrated_funding_assumed_los"), reps);

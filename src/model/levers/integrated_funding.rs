@@ -27,6 +27,9 @@ pub struct IntegratedFunding {
     pub max_delay: Option<DischargeCoordination>,
     /// Report every cost under one pooled payer.
     pub pool_budgets: bool,
+    /// The pooled budget's holder moving money to where the blockage is (`None`: capacity
+    /// stays as converted).
+    pub controller: Option<BudgetController>,
 }
 
 impl IntegratedFunding {
@@ -65,6 +68,7 @@ impl Lever for IntegratedFunding {
         }
         params.levers.max_delay_days = self.max_delay;
         params.levers.pooled_budget = self.pool_budgets;
+        params.levers.budget_controller = self.controller;
         params.levers.applied.push("integrated_funding".into());
     }
 }
@@ -94,6 +98,66 @@ impl Rule for DischargeCoordination {
     }
 }
 
+/// The pooled budget as a mechanism: one budget-holder who, every review period, moves
+/// money between acute beds and places in one community service, at cost parity (a bed-day
+/// buys bed-day cost ÷ place-day cost place-days), in response to what the period measured:
+/// patients waiting for the service (in acute beds or at home) call for places; patients
+/// waiting for a bed, with places left idle, call for beds. The capacity budget stays
+/// constant: money not yet worth a whole place is carried as a credit.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct BudgetController {
+    /// The community service money moves to and from, an index into [`Params::services`].
+    pub service: usize,
+    /// Days between reviews.
+    pub every_days: Days,
+    /// Beds moved at a review.
+    pub step_beds: u32,
+    /// Fewest acute beds the controller leaves.
+    pub min_beds: u32,
+    /// Mean number waiting (for the service, or for a bed) over a period that triggers a
+    /// move, patients.
+    pub threshold: f64,
+}
+
+/// What a review period measured (means of the daily censuses since the last review).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CapacityReview {
+    /// Patients waiting for the service (delayed in acute beds or waiting at home).
+    pub waiting_for_service: f64,
+    /// Patients waiting for an acute bed.
+    pub waiting_for_bed: f64,
+    /// Idle places of the service.
+    pub idle_places: f64,
+    /// Acute beds now.
+    pub beds: u32,
+}
+
+/// A controller's decision at a review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CapacityMove {
+    /// Close beds and buy places with their money.
+    ToCommunity,
+    /// Give up places and open beds with their money.
+    ToAcute,
+    /// Leave capacity as it is.
+    Stay,
+}
+
+impl BudgetController {
+    /// The move a review calls for: places when the service's line is at the threshold and
+    /// beds can close; beds when the bed line is at the threshold and enough places idle
+    /// (`places_per_step`, the places a step of beds is worth) to pay for them.
+    pub fn decide(&self, r: &CapacityReview, places_per_step: f64) -> CapacityMove {
+        if r.waiting_for_service >= self.threshold && r.beds >= self.min_beds + self.step_beds {
+            CapacityMove::ToCommunity
+        } else if r.waiting_for_bed >= self.threshold && r.idle_places >= places_per_step {
+            CapacityMove::ToAcute
+        } else {
+            CapacityMove::Stay
+        }
+    }
+}
+
 /// What discharge coordination counts in one replication.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoordinationCounts {
@@ -104,6 +168,12 @@ pub struct CoordinationCounts {
     /// on waiting in their bed.
     #[serde(default)]
     pub interim_full_at_limit: u64,
+    /// Reviews at which the budget controller moved beds' money into community places.
+    #[serde(default)]
+    pub moves_to_community: u64,
+    /// Reviews at which it moved places' money back into beds.
+    #[serde(default)]
+    pub moves_to_acute: u64,
 }
 
 impl CoordinationCounts {
@@ -111,6 +181,11 @@ impl CoordinationCounts {
     pub fn for_each_metric(&self, f: &mut impl FnMut(&str, f64)) {
         f("coordinated_discharges", self.coordinated_discharges as f64);
         f("interim_full_at_limit", self.interim_full_at_limit as f64);
+        f(
+            "capacity_moves_to_community",
+            self.moves_to_community as f64,
+        );
+        f("capacity_moves_to_acute", self.moves_to_acute as f64);
     }
 }
 
@@ -126,10 +201,51 @@ mod tests {
             los_factor: 1.0,
             max_delay: None,
             pool_budgets: true,
+            controller: None,
         };
         assert_eq!(f.places_bought(230.0, 120.0), 19); // 2,300 / 120 = 19.17
         assert!(f64::from(f.places_bought(230.0, 120.0)) * 120.0 <= 2300.0);
         assert_eq!(f.places_bought(200.0, 100.0), 20);
+    }
+
+    #[test]
+    fn the_controller_moves_money_to_the_blockage_and_keeps_its_floor() {
+        let c = BudgetController {
+            service: 0,
+            every_days: 28.0,
+            step_beds: 1,
+            min_beds: 60,
+            threshold: 1.0,
+        };
+        let review = |service: f64, bed: f64, idle: f64, beds: u32| CapacityReview {
+            waiting_for_service: service,
+            waiting_for_bed: bed,
+            idle_places: idle,
+            beds,
+        };
+        assert_eq!(
+            c.decide(&review(2.0, 0.0, 0.0, 80), 3.0),
+            CapacityMove::ToCommunity
+        );
+        // At the floor, no bed closes.
+        assert_eq!(
+            c.decide(&review(2.0, 0.0, 0.0, 60), 3.0),
+            CapacityMove::Stay
+        );
+        // A bed line with places idle enough to pay for a bed: back to beds.
+        assert_eq!(
+            c.decide(&review(0.0, 1.5, 3.5, 70), 3.0),
+            CapacityMove::ToAcute
+        );
+        // Not enough idle places to pay for a bed.
+        assert_eq!(
+            c.decide(&review(0.0, 1.5, 2.0, 70), 3.0),
+            CapacityMove::Stay
+        );
+        assert_eq!(
+            c.decide(&review(0.5, 0.5, 9.0, 70), 3.0),
+            CapacityMove::Stay
+        );
     }
 
     #[test]

@@ -64,7 +64,10 @@ pub use early_discharge::{
     EarlyDischarge, EarlyDischargeCounts, EarlyDischargeRule, EarlyWhenFull, Shortening,
     apply_odds_ratio,
 };
-pub use integrated_funding::{CoordinationCounts, DischargeCoordination, IntegratedFunding};
+pub use integrated_funding::{
+    BudgetController, CapacityMove, CapacityReview, CoordinationCounts, DischargeCoordination,
+    IntegratedFunding,
+};
 pub use programmes::{Programme, Programmes};
 pub use specialist_outreach::SpecialistOutreach;
 
@@ -199,6 +202,9 @@ macro_rules! lever_rules {
             pub outreach_cost_per_year: f64,
             /// Names of the `[policy.*]` tables applied, in the order applied.
             pub applied: Vec<String>,
+            /// The pooled budget's controller (integrated funding): a periodic review of
+            /// capacity, not a hook point; `model::sim` runs it.
+            pub budget_controller: Option<BudgetController>,
         }
 
         impl LeverParams {
@@ -367,7 +373,7 @@ mod tests {
         let json = serde_json::to_string(&LeverParams::default()).unwrap();
         assert_eq!(
             json,
-            r#"{"early_discharge":null,"admission_avoidance":null,"max_delay_days":null,"pooled_budget":false,"outreach_cost_per_year":0.0,"applied":[]}"#
+            r#"{"early_discharge":null,"admission_avoidance":null,"max_delay_days":null,"pooled_budget":false,"outreach_cost_per_year":0.0,"applied":[],"budget_controller":null}"#
         );
     }
 

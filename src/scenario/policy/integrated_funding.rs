@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{Context, PolicyTable};
 use crate::model::Policies;
-use crate::model::levers::{DischargeCoordination, IntegratedFunding};
+use crate::model::levers::{BudgetController, DischargeCoordination, IntegratedFunding};
 use crate::scenario::checker::{Checker, MAX_HORIZON_DAYS};
 
 /// `[policy.integrated_funding]`.
@@ -28,6 +28,67 @@ pub struct RawIntegratedFunding {
     pub interim_service: Option<String>,
     /// Report all costs as one pooled budget (default true).
     pub pool_budgets: Option<bool>,
+    /// The budget-holder's controller: `{ service = "social_care", every_days = 28,
+    /// step_beds = 1, min_beds = 60, threshold = 1.0 }`. Default: none.
+    pub controller: Option<RawController>,
+}
+
+/// `controller` of `[policy.integrated_funding]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawController {
+    /// Required. The community service money moves to and from (a name).
+    pub service: Option<String>,
+    /// Days between reviews (default 28).
+    pub every_days: Option<f64>,
+    /// Beds moved at a review (default 1).
+    pub step_beds: Option<u32>,
+    /// Fewest acute beds left (default half the beds after conversion).
+    pub min_beds: Option<u32>,
+    /// Mean number waiting over a period that triggers a move (default 1).
+    pub threshold: Option<f64>,
+}
+
+/// The controller of a pooled budget with `beds` acute beds after conversion.
+fn controller(
+    c: &RawController,
+    field: &str,
+    beds: u32,
+    ck: &mut Checker,
+    cx: &Context,
+) -> BudgetController {
+    let service = ck.service(&format!("{field}.service"), &c.service, cx.services);
+    let step_beds = c.step_beds.unwrap_or(1);
+    if step_beds == 0 || step_beds >= beds.max(1) {
+        ck.fail(
+            &format!("{field}.step_beds"),
+            format!("must be at least 1 and below the acute beds ({beds}), got {step_beds}"),
+        );
+    }
+    let min_beds = c.min_beds.unwrap_or(beds / 2).max(1);
+    if min_beds > beds {
+        ck.fail(
+            &format!("{field}.min_beds"),
+            format!("must be at most the acute beds after conversion ({beds}), got {min_beds}"),
+        );
+    }
+    BudgetController {
+        service,
+        every_days: ck.number(
+            &format!("{field}.every_days"),
+            c.every_days.unwrap_or(28.0),
+            "at least 1 and at most 36500 (days)",
+            |x| (1.0..=MAX_HORIZON_DAYS).contains(&x),
+        ),
+        step_beds,
+        min_beds,
+        threshold: ck.number(
+            &format!("{field}.threshold"),
+            c.threshold.unwrap_or(1.0),
+            "greater than 0 and at most 1000000 (patients)",
+            |x| x > 0.0 && x <= 1e6,
+        ),
+    }
 }
 
 impl RawIntegratedFunding {
@@ -93,6 +154,15 @@ impl PolicyTable for RawIntegratedFunding {
             service,
             los_factor: ck.factor(&format!("{base}.los_factor"), self.los_factor),
             max_delay: self.max_delay(&base, ck, cx),
+            controller: self.controller.as_ref().map(|c| {
+                controller(
+                    c,
+                    &format!("{base}.controller"),
+                    beds.saturating_sub(beds_converted),
+                    ck,
+                    cx,
+                )
+            }),
             pool_budgets: self.pool_budgets.unwrap_or(true),
         });
     }

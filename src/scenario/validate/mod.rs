@@ -85,6 +85,32 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         beds,
     );
     let evidence = super::policy::evidence(&mut ck, &raw.policy, &sources.uncertain);
+    if let Some(controller) = policies
+        .integrated_funding
+        .as_ref()
+        .and_then(|f| f.controller.as_ref())
+        && let Some(service) = services.get(controller.service)
+    {
+        let field = "policy.integrated_funding.controller.service";
+        if !acute.schedule.changes.is_empty() || !service.schedule.changes.is_empty() {
+            ck.fail(
+                field,
+                format!(
+                    "a controller moves capacity itself: give neither acute nor community.{} a schedule",
+                    service.name
+                ),
+            );
+        }
+        if service.day_cost <= 0.0 || acute.bed_day_cost <= 0.0 {
+            ck.fail(
+                field,
+                format!(
+                    "the controller moves money at cost parity: acute.bed_day_cost and community.{}.day_cost must be above 0",
+                    service.name
+                ),
+            );
+        }
+    }
     let catchment = population.catchment(total_patients);
     let outpatient_attendance_cost = services::outpatient_attendance_cost(&mut ck, raw);
 
