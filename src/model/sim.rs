@@ -370,10 +370,25 @@ impl World<'_> {
     #[inline]
     fn candidate_rate(&self, p: PatientId) -> f64 {
         let c = self.cell(p);
-        let (multiplier, death) = self.rates_here(p, c);
-        let bound = self.base_rate(p) * c.headroom * multiplier;
+        if self.rates_by_state {
+            return self.candidate_rate_in_state(p, c);
+        }
+        let bound = self.base_rate(p) * c.headroom;
         // In a `simple` cell every candidate is an exacerbation, so the bound must be exact;
         // such cells have no post-discharge effect for the levers' factor to raise.
+        if c.simple {
+            bound + c.death_rate
+        } else {
+            bound * self.post_discharge_factor(p) + c.death_rate
+        }
+    }
+
+    /// [`candidate_rate`](Self::candidate_rate) where some service changes rates (kept
+    /// out of line so that the common case stays as lean as before such services existed).
+    #[inline(never)]
+    fn candidate_rate_in_state(&self, p: PatientId, c: &super::world::Cell) -> f64 {
+        let (multiplier, death) = self.rates_here(p, c);
+        let bound = self.base_rate(p) * c.headroom * multiplier;
         if c.simple {
             bound + death
         } else {
@@ -424,10 +439,30 @@ impl World<'_> {
 
     /// Classify a candidate event at home: death, exacerbation, or nothing (thinning).
     fn on_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        if self.rates_by_state {
+            return self.on_candidate_in_state(q, p, now);
+        }
         let c = self.cell(p);
-        if c.simple && !self.rates_by_state {
+        if c.simple {
             return self.on_exacerbation(q, p, now);
         }
+        let death = c.death_rate;
+        let u = self.uniform(p, Stream::Home) * self.candidate_rate(p);
+        let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
+        if u < death {
+            self.die_where_living(q, p, now);
+        } else if u < death + self.personal_rate(p, now) * season {
+            self.on_exacerbation(q, p, now);
+        } else {
+            self.schedule_home_event(q, p, now);
+        }
+    }
+
+    /// [`on_at_home`](Self::on_at_home) where some service changes rates: the rates of
+    /// where the patient lives (at home, with a need unmet or waited for, in a care home).
+    #[inline(never)]
+    fn on_candidate_in_state(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        let c = self.cell(p);
         let (multiplier, death) = self.rates_here(p, c);
         let u = self.uniform(p, Stream::Home) * self.candidate_rate(p);
         let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
