@@ -54,7 +54,7 @@ pub(super) fn print_comparison(o: &Outcome, c: &Compared) {
             };
             let sign = if d.difference.mean >= 0.0 { "+" } else { "" };
             errln!(
-                "  {:<18} {:>12} -> {:>12}  {:>12}{ci}{rel}",
+                "  {:<29} {:>12} -> {:>12}  {:>12}{ci}{rel}",
                 d.metric,
                 human(d.base.mean),
                 human(d.alternative.mean),

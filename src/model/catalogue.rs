@@ -538,9 +538,10 @@ pub const RUN_HEADLINE: [&str; 6] = [
 ];
 
 /// The differences `caresim compare` prints, in order.
-pub const COMPARE_HEADLINE: [&str; 11] = [
+pub const COMPARE_HEADLINE: [&str; 12] = [
     "admissions",
     "acute_bed_days",
+    "acute_and_post_acute_bed_days",
     "delayed_bed_days",
     "readmissions_30d",
     "mean_wait_days",
