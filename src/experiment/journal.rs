@@ -32,8 +32,10 @@ use crate::output::guard::{self, FolderKind};
 /// refused with a message naming both formats instead of being reported corrupt.
 ///
 /// Journals written before the format was numbered have no `format_version` key and are
-/// format 1 (the same keys as now).
-pub const JOURNAL_FORMAT: u32 = 1;
+/// format 1. Format 2 (caresim 0.4.0): records carry the unmet-need ledger, deaths in care
+/// homes and the pooled-budget controller's counts; a format-1 record would read them as
+/// zeros, so it is refused.
+pub const JOURNAL_FORMAT: u32 = 2;
 
 /// The format of a header without a `format_version` key.
 const UNNUMBERED_FORMAT: u32 = 1;

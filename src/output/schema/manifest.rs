@@ -18,7 +18,10 @@ use crate::scenario::{EffectEvidence, ParamDist, Scenario};
 /// - Format 1: every folder written before the format was numbered (caresim 0.2.0 and
 ///   older); its manifest has no `format_version` key, so a missing key reads as 1.
 /// - Format 2: the manifest records `format_version` and, for a sweep, `sweep_design`.
-pub const RESULT_FORMAT: u32 = 2;
+/// - Format 3 (caresim 0.4.0): the unmet-need ledger, care homes and the pooled-budget
+///   controller add metric columns (`unmet_need_days`, `deaths_in_care`, ...), the
+///   scenario's services and levers gain keys, and the manifest records lever evidence.
+pub const RESULT_FORMAT: u32 = 3;
 
 /// The format of a manifest without a `format_version` key.
 const UNNUMBERED_FORMAT: u32 = 1;
