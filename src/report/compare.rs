@@ -23,7 +23,7 @@ pub(super) fn section(kind: &Kind) -> Vec<Block> {
         // Across replications (each a draw of the uncertain parameters, if any).
         Block::Heading(3, "Cost-effectiveness across replications".into()),
         Block::Para(
-            "Share of the paired replications in which each alternative saves acute bed-days, saves money, or both (dominates the base). With uncertain parameters each replication is one draw of them, so these are probabilistic sensitivity results (see the cost-effectiveness plane).".into(),
+            "Share of the paired replications in which each alternative saves acute bed-days, saves money, or both without leaving more need unmet. Money here is the total cost plus the cost of unmet and waited-for need (informal or emergency care, `unmet_need_cost`), so a saving made by leaving patients without the care they need is not counted as one. No health outcomes are modelled yet, so \"both\" is not dominance in the health-economic sense. With uncertain parameters each replication is one draw of them, so these are probabilistic sensitivity results (see the cost-effectiveness plane).".into(),
         ),
         dominance_table(arms),
     ]
@@ -72,25 +72,46 @@ fn relative(r: (f64, f64, f64)) -> String {
     }
 }
 
-/// The share of paired replications in which each alternative saves acute bed-days, money,
-/// or both.
+/// The share of paired replications in which each alternative saves acute bed-days, money
+/// (total cost plus the cost of unmet need), or both with no more unmet-need days.
 fn dominance_table(arms: &[Arm]) -> Block {
     let col = |r: &BTreeMap<String, Vec<f64>>, m: &str| r.get(m).cloned().unwrap_or_default();
+    // Money borne by anyone: services, plus informal or emergency care for unmet need (a
+    // column older folders lack: then 0).
+    let money = |r: &BTreeMap<String, Vec<f64>>| {
+        let total = col(r, catalogue::CE_AXES[1]);
+        let unmet = col(r, "unmet_need_cost");
+        total
+            .iter()
+            .enumerate()
+            .map(|(i, t)| t + unmet.get(i).copied().unwrap_or(0.0))
+            .collect::<Vec<f64>>()
+    };
     let base_runs = &arms[0].runs;
-    let [effect, cost] = catalogue::CE_AXES;
-    let (bb, bc) = (col(base_runs, effect), col(base_runs, cost));
+    let effect = catalogue::CE_AXES[0];
+    let (bb, bc, bu) = (
+        col(base_runs, effect),
+        money(base_runs),
+        col(base_runs, "unmet_need_days"),
+    );
     let rows = arms[1..]
         .iter()
         .map(|a| {
-            let (ab, ac) = (col(&a.runs, effect), col(&a.runs, cost));
+            let (ab, ac, au) = (
+                col(&a.runs, effect),
+                money(&a.runs),
+                col(&a.runs, "unmet_need_days"),
+            );
             let n = bb.len().min(ab.len()).max(1) as f64;
             let mut counts = [0usize; 3];
             for i in 0..bb.len().min(ab.len()) {
                 let saves_beds = ab[i] < bb[i];
                 let saves_money = ac[i] < bc[i];
+                let no_more_unmet =
+                    au.get(i).copied().unwrap_or(0.0) <= bu.get(i).copied().unwrap_or(0.0);
                 counts[0] += usize::from(saves_beds);
                 counts[1] += usize::from(saves_money);
-                counts[2] += usize::from(saves_beds && saves_money);
+                counts[2] += usize::from(saves_beds && saves_money && no_more_unmet);
             }
             let pct = |k: usize| format!("{:.0}%", 100.0 * counts[k] as f64 / n);
             vec![a.name.clone(), pct(0), pct(1), pct(2)]
@@ -100,8 +121,8 @@ fn dominance_table(arms: &[Arm]) -> Block {
         vec![
             "alternative".into(),
             "saves bed-days".into(),
-            "saves money".into(),
-            "both (dominant)".into(),
+            "saves money (incl. unmet need)".into(),
+            "both, no more unmet need".into(),
         ],
         rows,
     )
