@@ -740,24 +740,24 @@ mod tests {
         let dir = tmp.path().join("j");
         drop(Journal::open(&dir, header(), false).unwrap());
         let text = fs::read_to_string(dir.join(HEADER)).unwrap();
-        assert!(text.starts_with("{\n  \"format_version\": 1,\n  \"tool_version\": "));
+        assert!(text.starts_with("{\n  \"format_version\": 2,\n  \"tool_version\": "));
         assert_eq!(read_header(&dir).unwrap(), header());
 
         edit_header(&dir, |h| {
-            h.insert("format_version".into(), 2.into());
+            h.insert("format_version".into(), 3.into());
             h.insert("tool_version".into(), "9.0.0".into());
             // A future format may change anything else too.
             h.remove("items");
         });
         let e = read_header(&dir).unwrap_err();
         assert!(
-            matches!(e, JournalError::OtherFormat { found: 2, .. }),
+            matches!(e, JournalError::OtherFormat { found: 3, .. }),
             "{e:?}"
         );
         assert!(e.is_input());
         assert!(
             e.to_string().contains(&format!(
-                "header.json: written by caresim 9.0.0 in journal format 2; this is caresim {}, which reads journal format 1, so it cannot be resumed or merged",
+                "header.json: written by caresim 9.0.0 in journal format 3; this is caresim {}, which reads journal format 2, so it cannot be resumed or merged",
                 env!("CARGO_PKG_VERSION")
             )),
             "{e}"
@@ -772,17 +772,19 @@ mod tests {
     }
 
     #[test]
-    fn a_journal_written_before_formats_were_numbered_is_format_1() {
+    fn a_journal_written_before_formats_were_numbered_is_format_1_and_refused() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("j");
         drop(Journal::open(&dir, header(), false).unwrap());
         edit_header(&dir, |h| {
             h.remove("format_version");
         });
-        assert_eq!(read_header(&dir).unwrap(), header());
-        // It resumes.
-        let j = Journal::open(&dir, header(), false).unwrap();
-        assert_eq!(j.done, 0);
+        // Format 1 records lack the ledger's counts: resuming would read them as zeros.
+        let e = read_header(&dir).unwrap_err();
+        assert!(
+            matches!(e, JournalError::OtherFormat { found: 1, .. }),
+            "{e:?}"
+        );
     }
 
     #[test]

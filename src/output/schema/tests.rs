@@ -281,16 +281,16 @@ fn a_manifest_of_another_format_is_refused_with_both_formats() {
     write(
         dir.path(),
         Manifest::FILE,
-        br#"{"tool": "caresim", "tool_version": "9.1.0", "format_version": 3, "columns": []}"#,
+        br#"{"tool": "caresim", "tool_version": "9.1.0", "format_version": 4, "columns": []}"#,
     );
     let e = Manifest::read(dir.path()).unwrap_err();
     assert!(
-        matches!(e, ReadError::OtherFormat { found: 3, .. }),
+        matches!(e, ReadError::OtherFormat { found: 4, .. }),
         "{e:?}"
     );
     assert!(
         e.to_string().ends_with(&format!(
-            "manifest.json: written by caresim 9.1.0 in result format 3; this is caresim {}, which reads result format 2: re-run the command that made the folder with this caresim",
+            "manifest.json: written by caresim 9.1.0 in result format 4; this is caresim {}, which reads result format 3: re-run the command that made the folder with this caresim",
             env!("CARGO_PKG_VERSION")
         )),
         "{e}"
