@@ -48,6 +48,10 @@ pub enum EventKind {
     /// The end of the time a long-stay resident's place is held while they are in
     /// hospital: the place is released. Stale when they returned (or died) first.
     HoldEnd,
+    /// The end of a patient's enrolment in targeted care management (`patient`; a system
+    /// event, so that an admission does not cancel it): their caseload place frees. Stale
+    /// when they died first, or were enrolled again.
+    EnrolmentEnd,
 }
 
 /// A scheduled event: 8 bytes, `Copy`, so the queue moves it without allocation.

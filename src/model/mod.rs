@@ -15,6 +15,7 @@
 
 pub mod catalogue;
 pub mod dist;
+mod enrolment;
 pub mod event;
 pub mod levers;
 pub mod params;

@@ -222,6 +222,12 @@ pub struct ConditionParams {
     pub discharge: Vec<DischargeRoute>,
     /// Exacerbation-rate multiplier per prior emergency admission (1 = no history effect).
     pub admission_multiplier: f64,
+    /// Only admissions within this many days count as prior admissions for
+    /// `admission_multiplier` (at most [`HISTORY_LEN`](super::patients::HISTORY_LEN) of
+    /// them); `None`: every admission since the start of the run (lifetime). Recorded only
+    /// when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admission_history_days: Option<Days>,
     /// Exacerbation-rate multiplier during the window after a discharge (1 = none).
     pub post_discharge_multiplier: f64,
     /// Length of that window, days.
@@ -434,6 +440,17 @@ impl Params {
         self.services
             .iter()
             .any(|s| s.residents.is_some() || s.unmet.changes_rates())
+    }
+
+    /// Whether patients need an admission [`History`](super::patients::History): a
+    /// condition counts prior admissions in a window, or care management targets by
+    /// recent use.
+    pub fn keeps_history(&self) -> bool {
+        self.levers.care_management.is_some()
+            || self
+                .conditions
+                .iter()
+                .any(|c| c.admission_history_days.is_some())
     }
 
     /// Expected patients ever in the table: the starting cohort plus expected incidence,

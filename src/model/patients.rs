@@ -97,14 +97,101 @@ pub const FLAG_EARLY_SUPPORTED: u8 = 64;
 /// need a place again at discharge.
 pub const FLAG_LAPSED: u8 = 128;
 
+/// Admission times a [`History`] keeps: admissions older than the last this many do not
+/// count in a window (a patient with more admissions than this within a window counts this
+/// many).
+pub const HISTORY_LEN: usize = 8;
+
+/// A patient's recent admission requests and enrolment in targeted care management: a
+/// side column of the [`PatientTable`], allocated only when a feature needs it (a windowed
+/// history multiplier, `conditions.<c>.admission_history_days`, or targeted enrolment,
+/// `policy.care_management.target`), so that the 32-byte [`Cold`] record does not grow.
+/// 48 bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct History {
+    /// Times of the last [`HISTORY_LEN`] admission requests, newest first, rounded down to
+    /// `f32` (−∞: none), days.
+    pub admissions: [f32; HISTORY_LEN],
+    /// End of the current or last enrolment (+∞: until death), days; −∞ when never
+    /// enrolled, or when the last enrolment has ended and the patient has made an admission
+    /// request since (the record is closed: see [`History::record_open`]). Enrolled while
+    /// `now < enrolled_until`.
+    pub enrolled_until: f64,
+    /// Enrolment time whose before/after admissions are being counted (the follow-up
+    /// window of the regression-to-the-mean metrics), days; −∞: none.
+    pub followed_from: f64,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            admissions: [f32::NEG_INFINITY; HISTORY_LEN],
+            enrolled_until: f64::NEG_INFINITY,
+            followed_from: f64::NEG_INFINITY,
+        }
+    }
+}
+
+impl History {
+    /// Record an admission request at `now` (days): the oldest kept time drops out.
+    #[inline]
+    pub fn record(&mut self, now: Days) {
+        self.admissions.copy_within(0..HISTORY_LEN - 1, 1);
+        // Rounded down, so that a kept time is never later than the request itself.
+        let t = now as f32;
+        self.admissions[0] = if f64::from(t) > now { t.next_down() } else { t };
+    }
+
+    /// Admission requests in the last `days` days before `now` (strictly after
+    /// `now − days`, up to and including `now`), at most [`HISTORY_LEN`].
+    #[inline]
+    pub fn count_within(&self, now: Days, days: Days) -> u32 {
+        let from = now - days;
+        self.admissions
+            .iter()
+            .take_while(|&&t| f64::from(t) > from)
+            .count() as u32
+    }
+
+    /// The most admission requests [`count_within`](Self::count_within) can give for `days`
+    /// at any time from the latest request on: those within `days` of the latest. It
+    /// changes only at a request, so a rate bound built on it is fixed during a spell at
+    /// home.
+    #[inline]
+    pub fn count_bound(&self, days: Days) -> u32 {
+        match self.admissions[0] {
+            t if t == f32::NEG_INFINITY => 0,
+            t => self.count_within(f64::from(t), days),
+        }
+    }
+
+    /// Whether the patient is enrolled at `now`.
+    #[inline]
+    pub fn enrolled(&self, now: Days) -> bool {
+        now < self.enrolled_until
+    }
+
+    /// Whether an enrolment record is open: enrolled now, or enrolled since the last
+    /// admission request. Changes only at admission requests and deaths, so a rate bound
+    /// built on it is fixed during a spell at home.
+    #[inline]
+    pub fn record_open(&self) -> bool {
+        self.enrolled_until > f64::NEG_INFINITY
+    }
+}
+
 /// Every patient of a replication: a hot and a cold record per patient, indexed by
-/// [`PatientId`].
+/// [`PatientId`], and the optional [`History`] column.
 #[derive(Clone, Debug, Default)]
 pub struct PatientTable {
     /// Hot records.
     pub hot: Vec<Hot>,
     /// Cold records.
     pub cold: Vec<Cold>,
+    /// Admission histories (empty unless [`PatientTable::keep_history`] was set).
+    pub history: Vec<History>,
+    /// Whether the table keeps a [`History`] per patient.
+    keep_history: bool,
 }
 
 impl PatientTable {
@@ -122,8 +209,37 @@ impl PatientTable {
     pub fn reset(&mut self, n: usize) {
         self.hot.clear();
         self.cold.clear();
+        self.history.clear();
         self.hot.reserve(n);
         self.cold.reserve(n);
+        if self.keep_history {
+            self.history.reserve(n);
+        }
+    }
+
+    /// Keep a [`History`] per patient (from the next [`reset`](Self::reset) on; the table
+    /// must be empty).
+    pub fn keep_history(&mut self, on: bool) {
+        debug_assert!(self.is_empty(), "history switched on a table in use");
+        self.keep_history = on;
+    }
+
+    /// Whether the table keeps a [`History`] per patient.
+    #[inline]
+    pub fn has_history(&self) -> bool {
+        self.keep_history
+    }
+
+    /// Patient `p`'s history (only when [`has_history`](Self::has_history)).
+    #[inline]
+    pub fn history(&self, p: PatientId) -> &History {
+        &self.history[p.index()]
+    }
+
+    /// Patient `p`'s history, to change (only when [`has_history`](Self::has_history)).
+    #[inline]
+    pub fn history_mut(&mut self, p: PatientId) -> &mut History {
+        &mut self.history[p.index()]
     }
 
     /// Add a patient at home in `cell` with `frailty`, returning its id.
@@ -144,6 +260,9 @@ impl PatientTable {
             slack: 0.0,
             link: 0,
         });
+        if self.keep_history {
+            self.history.push(History::default());
+        }
         id
     }
 
@@ -193,5 +312,63 @@ mod tests {
     fn records_are_8_and_32_bytes() {
         assert_eq!(std::mem::size_of::<Hot>(), 8);
         assert_eq!(std::mem::size_of::<Cold>(), 32);
+        assert_eq!(std::mem::size_of::<History>(), 48);
+    }
+
+    #[test]
+    fn a_window_counts_the_admissions_inside_it() {
+        let mut h = History::default();
+        assert_eq!(h.count_within(100.0, 365.0), 0);
+        assert_eq!(h.count_bound(365.0), 0);
+        for t in [10.0, 300.0, 500.0, 700.5] {
+            h.record(t);
+        }
+        // Strictly after now − days, up to now.
+        assert_eq!(h.count_within(700.5, 395.0), 2);
+        assert_eq!(h.count_within(700.5, 401.0), 3);
+        assert_eq!(h.count_within(700.5, 200.0), 1);
+        assert_eq!(h.count_within(705.0, 205.0), 1);
+        assert_eq!(h.count_within(705.0, 205.5), 2);
+        assert_eq!(h.count_within(2000.0, 365.0), 0);
+        // The bound is the count at the latest request, and no count later exceeds it.
+        assert_eq!(h.count_bound(401.0), 3);
+        for now in [700.5, 750.0, 900.0, 1100.0] {
+            assert!(h.count_within(now, 401.0) <= h.count_bound(401.0));
+        }
+    }
+
+    #[test]
+    fn the_history_keeps_the_last_admissions_only() {
+        let mut h = History::default();
+        for k in 0..20 {
+            h.record(f64::from(k));
+        }
+        assert_eq!(h.count_within(19.0, 1000.0), HISTORY_LEN as u32);
+        assert_eq!(h.admissions[0], 19.0);
+        assert_eq!(h.admissions[HISTORY_LEN - 1], (20 - HISTORY_LEN) as f32);
+    }
+
+    #[test]
+    fn recorded_times_are_never_later_than_the_request() {
+        let mut h = History::default();
+        for now in [0.1, 1_234.567_891_234, 36_499.999_999, 1.0e6 / 3.0] {
+            h.record(now);
+            assert!(f64::from(h.admissions[0]) <= now);
+            assert_eq!(h.count_within(now, 1.0), 1, "{now}");
+        }
+    }
+
+    #[test]
+    fn the_history_column_exists_only_when_kept() {
+        let mut t = PatientTable::default();
+        t.reset(4);
+        t.push(0, 1.0);
+        assert!(t.history.is_empty());
+        let mut t = PatientTable::default();
+        t.keep_history(true);
+        t.reset(4);
+        let p = t.push(0, 1.0);
+        assert_eq!(t.history(p), &History::default());
+        assert!(!t.history(p).record_open());
     }
 }

@@ -220,6 +220,7 @@ impl World<'_> {
             EventKind::WarmupEnd => return self.on_warmup_end(now),
             EventKind::NewPatient => return self.on_new_patient(q, p.0 as usize, now),
             EventKind::DayEnd => return self.on_day_end(q, now),
+            EventKind::EnrolmentEnd => return self.on_enrolment_end(p, now),
             EventKind::CapacityChange => {
                 return self.on_capacity_change(q, p.0 as usize, event.generation as usize, now);
             }
@@ -283,6 +284,7 @@ impl World<'_> {
             | EventKind::NewPatient
             | EventKind::DayEnd
             | EventKind::CapacityChange
+            | EventKind::EnrolmentEnd
             | EventKind::CapacityReview => {
                 unreachable!("handled above")
             }
@@ -330,18 +332,43 @@ impl World<'_> {
         self.schedule_home_event(q, p, now);
     }
 
-    /// The patient's exacerbation rate apart from time-varying factors: cell rate × frailty ×
-    /// history multiplier^prior admissions.
-    #[inline]
-    fn base_rate(&self, p: PatientId) -> f64 {
+    /// The patient's exacerbation rate apart from the season and the post-discharge window,
+    /// at `now`, or (`None`) its bound over the current spell at home: cell rate ×
+    /// frailty × history multiplier^prior admissions × the levers' factor (enrolment).
+    #[inline(always)]
+    fn base_rate(&self, p: PatientId, now: Option<Days>) -> f64 {
         let c = self.cell(p);
         let mut r = c.exacerbation_rate * self.frailty_of(p);
         if c.admission_multiplier != 1.0 {
-            r *= c
-                .admission_multiplier
-                .powi(i32::from(self.patients.cold(p).prior_admissions));
+            r *= self.history_factor(p, c, now);
+        }
+        // Only an enrolment rule has this hook: without one, not even a check per event.
+        if self.enrolment_rule {
+            r *= self
+                .params
+                .levers
+                .exacerbation_factor(p, &self.patients, now);
         }
         r
+    }
+
+    /// The history multiplier^prior admissions: every admission since the start (the
+    /// lifetime count), or only those within the condition's window at `now`. The window's
+    /// bound over a spell at home (`now` `None`) counts those within the window of the last
+    /// admission, which no later count exceeds (1 for a multiplier below 1).
+    #[inline]
+    fn history_factor(&self, p: PatientId, c: &super::world::Cell, now: Option<Days>) -> f64 {
+        let m = c.admission_multiplier;
+        if c.history_days == f64::INFINITY {
+            return m.powi(i32::from(self.patients.cold(p).prior_admissions));
+        }
+        let h = self.patients.history(p);
+        let k = match now {
+            Some(t) => h.count_within(t, c.history_days),
+            None if m > 1.0 => h.count_bound(c.history_days),
+            None => 0,
+        };
+        m.powi(k as i32)
     }
 
     /// The patient's exacerbation rate at `now` without the season: the base rate ×
@@ -349,7 +376,7 @@ impl World<'_> {
     #[inline]
     fn personal_rate(&self, p: PatientId, now: Days) -> f64 {
         let c = self.cell(p);
-        let r = self.base_rate(p);
+        let r = self.base_rate(p, Some(now));
         if now - self.patients.cold(p).last_discharge <= c.post_discharge_days {
             r * c.post_discharge_multiplier * self.post_discharge_factor(p)
         } else {
@@ -373,7 +400,7 @@ impl World<'_> {
         if self.rates_by_state {
             return self.candidate_rate_in_state(p, c);
         }
-        let bound = self.base_rate(p) * c.headroom;
+        let bound = self.base_rate(p, None) * c.headroom;
         // In a `simple` cell every candidate is an exacerbation, so the bound must be exact;
         // such cells have no post-discharge effect for the levers' factor to raise.
         if c.simple {
@@ -388,7 +415,7 @@ impl World<'_> {
     #[inline(never)]
     fn candidate_rate_in_state(&self, p: PatientId, c: &super::world::Cell) -> f64 {
         let (multiplier, death) = self.rates_here(p, c);
-        let bound = self.base_rate(p) * c.headroom * multiplier;
+        let bound = self.base_rate(p, None) * c.headroom * multiplier;
         if c.simple {
             bound + death
         } else {
@@ -616,6 +643,9 @@ impl World<'_> {
     }
 
     fn die(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        if self.params.levers.care_management.is_some() {
+            self.end_enrolment_at_death(p, now);
+        }
         let tier = self.cell(p).tier as usize;
         self.alive_by_tier[tier].add(now, -1.0);
         let cold = self.patients.cold_mut(p);
@@ -680,6 +710,12 @@ impl World<'_> {
         let cell = self.patients.hot(p).cell as usize;
         let c = &self.cells[cell];
         let (admit, group, condition) = (c.admit, c.group as usize, c.condition as usize);
+        // Hook point `admit_factor`: enrolment may change the admission probability.
+        let admit = if self.enrolment_rule {
+            admit * self.params.levers.admit_factor(p, &self.patients, now)
+        } else {
+            admit
+        };
         if self.uniform(p, Stream::Admission) >= admit {
             self.tally.urgent_contacts += 1;
             self.schedule_home_event(q, p, now);
@@ -703,6 +739,11 @@ impl World<'_> {
         }
         let k = &mut self.patients.cold_mut(p).prior_admissions;
         *k = k.saturating_add(1);
+        if self.patients.has_history() {
+            self.patients.history_mut(p).record(now);
+            // Hook point `admission_requested`: enrolment in targeted care management.
+            self.on_admission_requested(q, p, condition, now);
+        }
         // Leaving home: any other pending home event of this patient is now stale.
         self.patients.cancel_pending(p);
         self.leave_where_living(q, p, Leaving::Admission, now);

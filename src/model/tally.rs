@@ -236,12 +236,18 @@ impl Tally {
         let diversion_cost = self.diversions as f64 * params.acute.diversion_cost;
         let outpatient_cost =
             self.outpatient_attendances as f64 * params.outpatient_attendance_cost;
-        let management_cost: f64 = params
+        let mut management_cost: f64 = params
             .tiers
             .iter()
             .zip(&self.tier_days)
             .map(|(t, d)| t.management_cost_per_year * d / crate::engine::DAYS_PER_YEAR)
             .sum();
+        // Targeted care management: per enrolled patient-day.
+        if let Some(rule) = &params.levers.care_management {
+            management_cost += rule.cost_per_patient_year
+                * self.levers.care_management.enrolled_days
+                / crate::engine::DAYS_PER_YEAR;
+        }
         // Unmet and waited-for need, priced per service (outside `total_cost`).
         let need_costs = params.services.iter().enumerate().map(|(i, s)| {
             s.unmet.cost_per_day

@@ -81,6 +81,9 @@ pub(super) struct Cell {
     pub(super) in_hospital_death: f64,
     /// Exacerbation-rate multiplier per prior admission.
     pub(super) admission_multiplier: f64,
+    /// Prior admissions count only within this many days (∞: every admission since the
+    /// start, the lifetime count).
+    pub(super) history_days: Days,
     /// Exacerbation-rate multiplier inside the post-discharge window.
     pub(super) post_discharge_multiplier: f64,
     /// Length of that window, days.
@@ -125,9 +128,15 @@ pub struct World<'p> {
     pub needs: NeedLedger,
     /// The daily censuses since the pooled budget controller's last review, and its credit.
     pub(super) review: ReviewCensus,
+    /// Patients enrolled in targeted care management, integrated over time (their
+    /// level is the caseload in use).
+    pub enrolled: TimeIntegral,
     /// Whether some service changes patients' rates where they are
     /// ([`Params::rates_depend_on_state`]); when not, no handler looks at the state.
     pub(super) rates_by_state: bool,
+    /// Whether a lever enrols patients during the run (targeted care management), so that
+    /// the enrolment hooks are asked at all.
+    pub(super) enrolment_rule: bool,
     /// Immediate admissions (wait 0) and positive waits in bins of [`WAIT_BIN_DAYS`].
     wait_zero: u64,
     wait_bins: Vec<u32>,
@@ -228,9 +237,17 @@ fn build_cells(params: &Params) -> Vec<Cell> {
         for (b, band) in cond.bands.iter().enumerate() {
             for (t, tier) in params.tiers.iter().enumerate() {
                 let pd = cond.post_discharge_multiplier.max(1.0);
+                // Enrolment that changes the rate makes candidates of enrolled patients
+                // rejectable.
+                let enrolment_varies = params
+                    .levers
+                    .care_management
+                    .as_ref()
+                    .is_some_and(|r| r.targeted[c] && r.exacerbation_multiplier != 1.0);
                 let simple = band.death_rate_per_day == 0.0
                     && peak == 1.0
                     && cond.admission_multiplier == 1.0
+                    && !enrolment_varies
                     && (cond.post_discharge_multiplier == 1.0 || cond.post_discharge_days == 0.0);
                 cells.push(Cell {
                     condition: c as u16,
@@ -246,6 +263,7 @@ fn build_cells(params: &Params) -> Vec<Cell> {
                     los_multiplier: band.los_multiplier,
                     in_hospital_death: cond.in_hospital_death,
                     admission_multiplier: cond.admission_multiplier,
+                    history_days: cond.admission_history_days.unwrap_or(f64::INFINITY),
                     post_discharge_multiplier: cond.post_discharge_multiplier,
                     post_discharge_days: cond.post_discharge_days,
                     headroom: peak * pd,
@@ -282,6 +300,7 @@ impl<'p> World<'p> {
             .then(|| Gamma::new(1.0 / (cv * cv), cv * cv).ok())
             .flatten();
         let mut patients = PatientTable::default();
+        patients.keep_history(params.keeps_history());
         patients.reset(params.expected_patients());
         let zero_seeds = StreamSeeds([0; Stream::ALL.len()]);
         let n_cells = cells.len();
@@ -303,7 +322,9 @@ impl<'p> World<'p> {
             unmet: vec![TimeIntegral::default(); params.services.len()],
             home_waiting: vec![TimeIntegral::default(); params.services.len()],
             needs: NeedLedger::default(),
+            enrolled: TimeIntegral::default(),
             rates_by_state: params.rates_depend_on_state(),
+            enrolment_rule: params.levers.care_management.is_some(),
             review: ReviewCensus::default(),
             wait_zero: 0,
             wait_bins: vec![0; wait_bin(params.horizon_days.max(FINE_WAIT_DAYS)) + 1],
@@ -340,6 +361,7 @@ impl<'p> World<'p> {
             .for_each(|h| *h = TimeIntegral::default());
         self.needs = NeedLedger::default();
         self.review = ReviewCensus::default();
+        self.enrolled = TimeIntegral::default();
         self.wait_zero = 0;
         self.wait_bins.iter_mut().for_each(|b| *b = 0);
         self.stats_from = 0.0;
@@ -369,6 +391,7 @@ impl<'p> World<'p> {
             .chain(&mut self.alive_by_tier)
             .chain(&mut self.unmet)
             .chain(&mut self.home_waiting)
+            .chain(std::iter::once(&mut self.enrolled))
         {
             h.reset(now);
         }
@@ -479,6 +502,7 @@ impl<'p> World<'p> {
         for (d, a) in t.needs.home_waiting_days.iter_mut().zip(&self.home_waiting) {
             *d = a.area_until(end);
         }
+        t.levers.care_management.enrolled_days = self.enrolled.area_until(end);
         t.observed_days = self.params.observed_days();
         t.unstable_pools = self.stability.iter().map(Stability::unstable).collect();
         // Per-group census and the bed-days of stays still open.

@@ -307,6 +307,10 @@ pub struct RawCondition {
     /// Exacerbation-rate multiplier per prior emergency admission (COPD: 357 days between
     /// the 1st and 2nd admission falling to 19 after 8 suggests ~1.5). Default 1. ≥ 0.
     pub admission_multiplier: Option<f64>,
+    /// Count only admissions within this many days for `admission_multiplier` (a window, so
+    /// that a high-risk flag decays; at most 8 admissions count). Default: every prior
+    /// admission. ≥ 1.
+    pub admission_history_days: Option<f64>,
     /// Exacerbation-rate multiplier for `post_discharge_days` after each discharge.
     /// Default 1. ≥ 0.
     pub post_discharge_multiplier: Option<f64>,

@@ -38,5 +38,6 @@ mod safety;
 mod scenario_errors;
 mod semantics;
 mod slurm_safety;
+mod targeting;
 mod unstable_marks;
 mod util;

@@ -140,6 +140,9 @@ fn each_lever_moves_outcomes_the_way_its_mechanism_implies() {
     );
     assert_eq!(d["acute_bed_days"].difference.mean, 0.0);
     assert_moves("evercare", &d, "total_cost", 1.0);
+    // Targeted enrolment by recent use: the matrons' caseload fills.
+    assert!(d["enrolled_patients"].alternative.mean > 0.0);
+    assert_moves("evercare", &d, "management_cost", 1.0);
 
     let d = differences(&base, &policy("self_management"), reps);
     assert_moves("self_management", &d, "exacerbations", -1.0);

@@ -100,6 +100,7 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
             new_patients_per_day: 0.0,
             discharge: vec![],
             admission_multiplier: 1.0,
+            admission_history_days: None,
             post_discharge_multiplier: 1.0,
             post_discharge_days: 0.0,
             outpatient_referrals_per_day: 0.0,

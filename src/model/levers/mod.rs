@@ -39,6 +39,9 @@
 //! | [`usual_route_eligible`](LeverParams::usual_route_eligible) | a stay marked for an early point has its usual discharge route drawn (at admission) | whether that route keeps the patient eligible | first `Some`, else true |
 //! | [`supported_onward_odds_ratio`](LeverParams::supported_onward_odds_ratio) | an early supported discharge episode ends | the odds ratio on the usual route's onward destination | first `Some`, else 1 |
 //! | [`post_discharge_factor`](LeverParams::post_discharge_factor) | the exacerbation rate is taken inside the post-discharge window (and its bound, each time a candidate event at home is drawn) | a multiplier on the post-discharge multiplier | product |
+//! | [`admission_requested`](LeverParams::admission_requested) | an admission request is recorded (in the patient's history, when kept), after any step-up offer | whether the patient qualifies for enrolment (enrolled if the caseload has a place) | any |
+//! | [`exacerbation_factor`](LeverParams::exacerbation_factor) | the exacerbation rate is taken at a time, or bounded over a spell at home | a multiplier on the exacerbation rate (its bound must not change during a spell at home) | product |
+//! | [`admit_factor`](LeverParams::admit_factor) | an exacerbation is classified (admission request or urgent contact) | a multiplier on the admission probability | product |
 //!
 //! Each lever with a rule also defines what its mechanism counts (e.g.
 //! [`EarlyDischargeCounts`]) and the metric names of those counts; [`LeverCounts`] gathers
@@ -46,6 +49,7 @@
 //! it there.
 
 pub mod admission_avoidance;
+pub mod care_management;
 pub mod early_discharge;
 pub mod integrated_funding;
 pub mod programmes;
@@ -60,6 +64,7 @@ use super::streams::Streams;
 use crate::engine::Days;
 
 pub use admission_avoidance::{AdmissionAvoidance, AvoidanceCounts, AvoidanceRule};
+pub use care_management::{CareManagementCounts, CareManagementRule, FOLLOW_UP_DAYS, Target};
 pub use early_discharge::{
     EarlyDischarge, EarlyDischargeCounts, EarlyDischargeRule, EarlyWhenFull, Shortening,
     apply_odds_ratio,
@@ -139,6 +144,39 @@ pub trait Rule {
     /// Multiplier on patient `p`'s post-discharge exacerbation multiplier (≥ 1).
     #[inline]
     fn post_discharge_factor(&self, _p: PatientId, _patients: &PatientTable) -> f64 {
+        1.0
+    }
+
+    /// Patient `p` of `condition` made an admission request at `now` (days), already in
+    /// their history when the table keeps one: whether they qualify for enrolment.
+    #[inline]
+    fn admission_requested(
+        &self,
+        _p: PatientId,
+        _condition: usize,
+        _now: Days,
+        _patients: &PatientTable,
+    ) -> bool {
+        false
+    }
+
+    /// Multiplier on patient `p`'s exacerbation rate at `now` (days); with `now` `None`, a
+    /// bound on it over the patient's current spell at home, which must not change during
+    /// that spell (thinning draws candidates at the bound).
+    #[inline]
+    fn exacerbation_factor(
+        &self,
+        _p: PatientId,
+        _patients: &PatientTable,
+        _now: Option<Days>,
+    ) -> f64 {
+        1.0
+    }
+
+    /// Multiplier on patient `p`'s probability that an exacerbation at `now` (days) is
+    /// admitted.
+    #[inline]
+    fn admit_factor(&self, _p: PatientId, _patients: &PatientTable, _now: Days) -> f64 {
         1.0
     }
 }
@@ -302,6 +340,48 @@ macro_rules! lever_rules {
                 })*
                 factor
             }
+
+            /// Hook point: see [`Rule::admission_requested`]; whether any rule enrols.
+            #[inline]
+            pub fn admission_requested(
+                &self,
+                p: PatientId,
+                condition: usize,
+                now: Days,
+                patients: &PatientTable,
+            ) -> bool {
+                $(if let Some(rule) = &self.$field
+                    && rule.admission_requested(p, condition, now, patients)
+                {
+                    return true;
+                })*
+                false
+            }
+
+            /// Hook point: see [`Rule::exacerbation_factor`]; the product over the rules.
+            #[inline]
+            pub fn exacerbation_factor(
+                &self,
+                p: PatientId,
+                patients: &PatientTable,
+                now: Option<Days>,
+            ) -> f64 {
+                let mut factor = 1.0;
+                $(if let Some(rule) = &self.$field {
+                    factor *= rule.exacerbation_factor(p, patients, now);
+                })*
+                factor
+            }
+
+            /// Hook point: see [`Rule::admit_factor`]; the product over the rules.
+            #[inline]
+            pub fn admit_factor(&self, p: PatientId, patients: &PatientTable, now: Days) -> f64 {
+                let mut factor = 1.0;
+                $(if let Some(rule) = &self.$field {
+                    factor *= rule.admit_factor(p, patients, now);
+                })*
+                factor
+            }
         }
     };
 }
@@ -315,11 +395,15 @@ lever_rules! {
     /// moves to the interim service while still waiting (`None` = waits as long as it
     /// takes).
     max_delay_days: DischargeCoordination,
+    /// Targeted care management (enrolment by recent admissions, up to a caseload).
+    /// Recorded only when present, so that manifests without it are unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    care_management: CareManagementRule,
 }
 
 /// What the levers' mechanisms count in one replication, one part per lever; each part's
 /// keys are kept at the top level of the tally's JSON.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LeverCounts {
     /// Step-up care instead of admission.
     #[serde(flatten)]
@@ -330,6 +414,9 @@ pub struct LeverCounts {
     /// Discharge coordination (integrated funding).
     #[serde(flatten)]
     pub integrated_funding: CoordinationCounts,
+    /// Targeted care management.
+    #[serde(flatten)]
+    pub care_management: CareManagementCounts,
 }
 
 impl LeverCounts {
@@ -338,6 +425,7 @@ impl LeverCounts {
         self.admission_avoidance.for_each_metric(f);
         self.early_discharge.for_each_metric(f);
         self.integrated_funding.for_each_metric(f);
+        self.care_management.for_each_metric(f);
     }
 }
 
@@ -364,6 +452,10 @@ mod tests {
         assert!(levers.usual_route_eligible(Some(3)));
         assert_eq!(levers.supported_onward_odds_ratio(), 1.0);
         assert_eq!(levers.post_discharge_factor(p, &patients), 1.0);
+        assert!(!levers.admission_requested(p, 0, 5.0, &patients));
+        assert_eq!(levers.exacerbation_factor(p, &patients, None), 1.0);
+        assert_eq!(levers.exacerbation_factor(p, &patients, Some(5.0)), 1.0);
+        assert_eq!(levers.admit_factor(p, &patients, 5.0), 1.0);
         // No draw either: the streams of the other processes are untouched.
         assert_eq!(format!("{streams:?}"), format!("{before:?}"));
     }

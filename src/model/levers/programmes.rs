@@ -2,8 +2,12 @@
 //! programmes. A share of the targeted cohorts is enrolled and has its exacerbation rate and
 //! admission probability multiplied, at a cost per enrolled patient-year: every risk tier is
 //! split by enrolment. Numbers only: no run-time rule.
+//!
+//! A programme with a [`Target`] (only `care_management`) enrols by recent use instead, as
+//! patients qualify during the run, up to a caseload: that is a run-time rule, see
+//! [`care_management`](super::care_management).
 
-use super::Lever;
+use super::{CareManagementRule, Lever, Target};
 use crate::model::params::{Params, TierParams};
 
 /// One enrolment programme, validated.
@@ -21,11 +25,19 @@ pub struct Programme {
     pub admit_multiplier: f64,
     /// Cost per enrolled patient-year alive.
     pub cost_per_patient_year: f64,
+    /// Enrolment by recent use during the run, instead of a share at the start (`share`
+    /// is then 0 and unused).
+    pub target: Option<Target>,
 }
 
 impl Programme {
-    /// True when enrolment changes nothing (nobody enrolled, or no effect and no cost).
+    /// True when enrolment changes nothing (nobody enrolled, or no effect and no cost). A
+    /// targeted programme is neutral only when it targets no condition: its enrolment
+    /// counts are results even without effect or cost.
     pub fn is_neutral(&self) -> bool {
+        if self.target.is_some() {
+            return !self.targeted.iter().any(|&t| t);
+        }
         self.share == 0.0
             || !self.targeted.iter().any(|&t| t)
             || (self.exacerbation_multiplier == 1.0
@@ -40,9 +52,25 @@ impl Programme {
 pub struct Programmes(pub Vec<Programme>);
 
 impl Lever for Programmes {
-    /// Split the tiers by enrolment in the programmes that change anything.
+    /// Split the tiers by enrolment in the programmes that enrol a share and change
+    /// anything; switch on the rule of a targeted programme.
     fn apply(&self, params: &mut Params) {
-        let active: Vec<&Programme> = self.0.iter().filter(|p| !p.is_neutral()).collect();
+        for p in self.0.iter().filter(|p| !p.is_neutral()) {
+            if let Some(target) = p.target {
+                params.levers.care_management = Some(CareManagementRule {
+                    targeted: p.targeted.clone(),
+                    target,
+                    exacerbation_multiplier: p.exacerbation_multiplier,
+                    admit_multiplier: p.admit_multiplier,
+                    cost_per_patient_year: p.cost_per_patient_year,
+                });
+            }
+        }
+        let active: Vec<&Programme> = self
+            .0
+            .iter()
+            .filter(|p| p.target.is_none() && !p.is_neutral())
+            .collect();
         if !active.is_empty() {
             params.tiers = enrol(&params.tiers, &active, params.conditions.len());
         }
@@ -100,6 +128,7 @@ mod tests {
             exacerbation_multiplier: 0.8,
             admit_multiplier: 0.9,
             cost_per_patient_year: 100.0,
+            target: None,
         }
     }
 
@@ -141,6 +170,18 @@ mod tests {
         p.exacerbation_multiplier = 1.0;
         p.admit_multiplier = 1.0;
         p.cost_per_patient_year = 0.0;
+        assert!(p.is_neutral());
+        p.target = Some(Target {
+            admissions: 2,
+            within_days: 395.0,
+            caseload: 10,
+            enrolment_days: None,
+        });
+        assert!(
+            !p.is_neutral(),
+            "a targeted programme counts its enrolments"
+        );
+        p.targeted = vec![false];
         assert!(p.is_neutral());
     }
 }

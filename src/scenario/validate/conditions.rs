@@ -130,6 +130,11 @@ fn condition(
         10.0,
         " (compounded per prior admission)",
     );
+    let admission_history_days = c.admission_history_days.map(|d| {
+        let field = format!("{base}.admission_history_days");
+        let d = ck.number(&field, d, "at least 1 (days)", |x| x >= 1.0);
+        ck.at_most(&field, d, MAX_HORIZON_DAYS, " days (100 years)")
+    });
     let post_discharge_multiplier = ck.non_negative(
         &format!("{base}.post_discharge_multiplier"),
         c.post_discharge_multiplier,
@@ -160,6 +165,7 @@ fn condition(
         in_hospital_death,
         new_patients_per_day,
         admission_multiplier,
+        admission_history_days,
         post_discharge_multiplier,
         post_discharge_days,
         outpatient_referrals_per_day,
