@@ -122,8 +122,9 @@ pub enum ServiceWhenFull {
 }
 
 /// What follows while a patient's need for a service is unmet (at home without it) or
-/// waited for at home. Neutral values (multipliers 1, cost 0, no escalation) change
-/// nothing but the ledger.
+/// waited for at home. Multipliers of 1 and no escalation change no rate and no path; the
+/// cost per day defaults (in the scenario) to the service's own day cost, the replacement
+/// cost of the care not received, and is reported apart from `total_cost`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NeedConsequences {
     /// Multiplier on the exacerbation rate while the need is unmet or waited for (≥ 0).
