@@ -379,3 +379,22 @@ fn neutral_settings_of_every_new_option_reproduce_the_results_exactly() {
         assert_eq!(a.metric_values(&base.params), b.metric_values(&neutral));
     }
 }
+
+#[test]
+fn every_bad_need_option_is_reported_at_its_key() {
+    let o = crate::util::caresim(&fixture(""), &["validate", "needs_errors.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = crate::util::stderr(&o);
+    for line in [
+        "error: needs_errors.toml:15:22: community.nursing_home.residents_at_start: must be at most capacity (5), got 9\n",
+        "error: needs_errors.toml:23:1: community.rehab.unmet.escalate_to: missing: escalation_probability needs the higher level of care, a service name, e.g. escalate_to = \"care_home\"\n",
+        "error: needs_errors.toml:21:22: community.rehab.onward.service: must name another service: an episode cannot lead to itself\n",
+        "error: needs_errors.toml:22:13: community.rehab.hold_days: applies only to setting = \"long_stay\" (a care home's residents)\n",
+        "error: needs_errors.toml:30:19: policy.early_discharge.eligible_routes: no route named `hospice`; defined: home, intermediate_care, nursing_home, rehab\n",
+        "error: needs_errors.toml:32:9: policy.integrated_funding.interim_service: missing: max_delay_days needs a named, costed interim service (discharge to assess) to receive patients at the limit, e.g. interim_service = \"discharge_to_assess\"; a limit with nowhere to go would drop their need\n",
+        "error: needs_errors.toml:34:26: policy.integrated_funding.controller.service: a controller moves capacity itself: give neither acute nor community.nursing_home a schedule\n",
+    ] {
+        assert!(e.contains(line), "missing {line:?} in:\n{e}");
+    }
+    assert_eq!(e.lines().count(), 7, "{e}");
+}

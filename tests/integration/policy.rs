@@ -108,7 +108,11 @@ fn each_lever_moves_outcomes_the_way_its_mechanism_implies() {
     // bed-days is small without the assumed cut in every stay, which is a separate file.
     // (With 20 care-home places fewer in both arms, so that delays are common.)
     let tight = |mut p: Params| {
-        let home = p.services.iter_mut().find(|s| s.name == "social_care").unwrap();
+        let home = p
+            .services
+            .iter_mut()
+            .find(|s| s.name == "social_care")
+            .unwrap();
         home.capacity -= 20;
         p
     };

@@ -95,6 +95,12 @@ impl RawEarlyDischarge {
         }
         for name in names {
             if name == "home" {
+                if cx.services.contains_key("home") {
+                    ck.fail(
+                        &field,
+                        "`home` is ambiguous here: it means going home, and a service is also named `home`; rename the service",
+                    );
+                }
                 out[0] = true;
             } else if let Some(&k) = cx.services.get(name.as_str()) {
                 out[1 + k] = true;

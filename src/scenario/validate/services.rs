@@ -200,6 +200,13 @@ fn unmet(
     );
     let escalate_to = match (&u.escalate_to, escalation_probability > 0.0) {
         (None, false) => None,
+        (None, true) => {
+            ck.fail(
+                &field("escalate_to"),
+                "missing: escalation_probability needs the higher level of care, a service name, e.g. escalate_to = \"care_home\"",
+            );
+            None
+        }
         (name, _) => Some(named_service(ck, &field("escalate_to"), name, index)),
     };
     NeedConsequences {
