@@ -503,7 +503,31 @@ impl Journal {
     /// If the folder cannot be removed.
     pub fn remove(self) -> Result<(), JournalError> {
         let dir = self.dir.clone();
-        fs::remove_dir_all(&dir).map_err(io_err("removing", &dir))
+        // The marker goes last: a run killed while removing the folder leaves one that is
+        // still recognisably caresim's (or empty), never one that looks foreign and blocks
+        // the next run.
+        let entries = fs::read_dir(&dir).map_err(io_err("reading", &dir))?;
+        for e in entries {
+            let e = e.map_err(io_err("reading", &dir))?;
+            if e.file_name() == guard::MARKER {
+                continue;
+            }
+            let path = e.path();
+            let removed = if e.file_type().is_ok_and(|t| t.is_dir()) {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
+            removed.map_err(io_err("removing", &path))?;
+        }
+        let marker = dir.join(guard::MARKER);
+        match fs::remove_file(&marker) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(io_err("removing", &marker)(e));
+            }
+            _ => {}
+        }
+        fs::remove_dir(&dir).map_err(io_err("removing", &dir))
     }
 }
 
