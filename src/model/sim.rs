@@ -428,14 +428,11 @@ impl World<'_> {
     }
 
     /// Where `p` lives now, the multiplier on their exacerbation rate and their death
-    /// hazard, per day: (1, the cell's hazard) unless some service changes them
-    /// ([`Params::rates_depend_on_state`]), which is decided once per simulation so that
-    /// scenarios without such services never read the state here.
+    /// hazard, per day. Asked only when some service changes them
+    /// ([`Params::rates_depend_on_state`]); otherwise they are (1, the cell's hazard).
     #[inline]
     fn rates_here(&self, p: PatientId, c: &super::world::Cell) -> (f64, f64) {
-        if !self.rates_by_state {
-            return (1.0, c.death_rate);
-        }
+        debug_assert!(self.rates_by_state);
         let services = &self.params.services;
         match self.patients.cold(p).state {
             CareState::Unmet(s) | CareState::WaitingAtHome(s) => {

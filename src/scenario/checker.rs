@@ -9,6 +9,19 @@ use super::schema::RawDuration;
 use crate::model::dist::{show_count, show_number};
 use crate::model::{CapacityChange, Duration, DurationError, Schedule};
 
+/// `known` as a readable list, with the closest match to `name` suggested.
+pub(super) fn unknown(what: &str, name: &str, known: &[&str]) -> String {
+    let hint = super::suggest::hint(name, known.iter().copied());
+    format!(
+        "no {what} named `{name}`; defined: {}{hint}",
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )
+}
+
 /// Collects problems with their locations.
 pub(super) struct Checker<'a> {
     pub(super) sources: &'a Sources,
@@ -69,6 +82,25 @@ impl Checker<'_> {
             );
         }
         v
+    }
+
+    /// A community service named at `field`, as its index in `services` (0, with a
+    /// problem, when missing or unknown).
+    pub(super) fn service(
+        &mut self,
+        field: &str,
+        name: &Option<String>,
+        services: &BTreeMap<&str, usize>,
+    ) -> usize {
+        let Some(name) = self.required(field, name, "the name of a [community.<name>] service")
+        else {
+            return 0;
+        };
+        services.get(name.as_str()).copied().unwrap_or_else(|| {
+            let known: Vec<&str> = services.keys().copied().collect();
+            self.fail(field, unknown("community service", &name, &known));
+            0
+        })
     }
 
     /// A `*_by_age` table: every key must be an age band; returns one value per band,

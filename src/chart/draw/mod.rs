@@ -168,6 +168,29 @@ fn marked(name: &str, flagged: bool) -> String {
 type Chart2d<'a, 'b> =
     ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
+/// The frame of a horizontal bar chart with one row per arm: the value axis labelled
+/// `x_desc` with ticks written by `fmt`, no row ticks or row grid (the rows are labelled by
+/// [`row_labels`]).
+pub(super) fn bar_mesh(
+    chart: &mut Chart2d<'_, '_>,
+    x_desc: &str,
+    fmt: &dyn Fn(f64) -> String,
+) -> Result<(), Box<dyn std::error::Error>> {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .axis_desc_style((FONT, AXIS - 4))
+        .label_style((FONT, TICKS))
+        .x_label_formatter(&|v| fmt(*v))
+        .y_label_formatter(&|_| String::new())
+        .y_labels(0)
+        .x_labels(6)
+        .disable_y_mesh()
+        .light_line_style(WHITE)
+        .draw()?;
+    Ok(())
+}
+
 /// Draw `labels` (row value, text) right-aligned just left of the plotting area, at the
 /// rows' heights: category names that plotters' numeric ticks cannot place. Labels marked
 /// as having no steady state (starting with [`MARK`]) are drawn in [`WARN`].
@@ -311,18 +334,7 @@ fn bars(
         .x_label_area_size(90)
         .y_label_area_size(label_width(arms.iter().map(|a| a.name.len() + 2)))
         .build_cartesian_2d(0.0..top, -0.5..(n as f64 - 0.5))?;
-    chart
-        .configure_mesh()
-        .x_desc(x_desc)
-        .axis_desc_style((FONT, AXIS - 4))
-        .label_style((FONT, TICKS))
-        .x_label_formatter(&|v| fmt(*v))
-        .y_label_formatter(&|_| String::new())
-        .y_labels(0)
-        .x_labels(6)
-        .disable_y_mesh()
-        .light_line_style(WHITE)
-        .draw()?;
+    bar_mesh(&mut chart, x_desc, fmt)?;
     row_labels(root, &chart, 0.0, &arm_rows(arms))?;
     for (i, e) in est.iter().enumerate() {
         let row = n - 1 - i;

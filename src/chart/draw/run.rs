@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::occupancy::occupancy;
 use super::{
-    AXIS, FONT, TICKS, TITLE, arm_rows, arms_note, bar_height, bar_margin, bars, colour,
+    FONT, TICKS, TITLE, arm_rows, arms_note, bar_height, bar_margin, bar_mesh, bars, colour,
     label_width, legend, row_labels,
 };
 use crate::chart::data::Arm;
@@ -106,18 +106,11 @@ fn costs(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
             .x_label_area_size(90)
             .y_label_area_size(label_width(arms.iter().map(|a| a.name.len() + 2)))
             .build_cartesian_2d(0.0..top, -0.5..(n as f64 - 0.5))?;
-        chart
-            .configure_mesh()
-            .x_desc("cost over the observed period, £ (mean of replications)")
-            .axis_desc_style((FONT, AXIS - 4))
-            .label_style((FONT, TICKS))
-            .x_label_formatter(&|v| money(*v))
-            .y_label_formatter(&|_| String::new())
-            .y_labels(0)
-            .x_labels(6)
-            .disable_y_mesh()
-            .light_line_style(WHITE)
-            .draw()?;
+        bar_mesh(
+            &mut chart,
+            "cost over the observed period, £ (mean of replications)",
+            &money,
+        )?;
         row_labels(root, &chart, 0.0, &arm_rows(arms))?;
         let components = cost_components();
         for (k, (metric, label)) in components.iter().enumerate() {

@@ -107,7 +107,10 @@ impl RawEarlyDischarge {
             } else {
                 let mut known: Vec<&str> = vec!["home"];
                 known.extend(cx.services.keys().copied());
-                ck.fail(&field, super::unknown("route", name, &known));
+                ck.fail(
+                    &field,
+                    crate::scenario::checker::unknown("route", name, &known),
+                );
             }
         }
         out

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::checker::Checker;
+use super::checker::{Checker, unknown};
 use crate::model::Policies;
 
 /// What a lever's checks may look names up in.
@@ -134,19 +134,6 @@ pub(super) fn evidence(
     out
 }
 
-/// `known` as a readable list, with the closest match to `name` suggested.
-fn unknown(what: &str, name: &str, known: &[&str]) -> String {
-    let hint = super::suggest::hint(name, known.iter().copied());
-    format!(
-        "no {what} named `{name}`; defined: {}{hint}",
-        if known.is_empty() {
-            "none".to_string()
-        } else {
-            known.join(", ")
-        }
-    )
-}
-
 impl Checker<'_> {
     /// A list of condition names → one flag per condition (all when `list` is absent and
     /// `default_all`).
@@ -178,24 +165,6 @@ impl Checker<'_> {
                 out
             }
         }
-    }
-
-    /// A community service named at `field`.
-    fn service(
-        &mut self,
-        field: &str,
-        name: &Option<String>,
-        services: &BTreeMap<&str, usize>,
-    ) -> usize {
-        let Some(name) = self.required(field, name, "the name of a [community.<name>] service")
-        else {
-            return 0;
-        };
-        services.get(name.as_str()).copied().unwrap_or_else(|| {
-            let known: Vec<&str> = services.keys().copied().collect();
-            self.fail(field, unknown("community service", &name, &known));
-            0
-        })
     }
 
     /// A required share in [0, 1]; `what` says what it is when missing.

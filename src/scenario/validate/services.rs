@@ -124,7 +124,7 @@ fn service(
         unmet: unmet(ck, &base, s.unmet.as_ref(), day_cost, index),
         onward: s.onward.as_ref().map(|o| {
             let field = format!("{base}.onward");
-            let service = named_service(ck, &format!("{field}.service"), &o.service, index);
+            let service = ck.service(&format!("{field}.service"), &o.service, index);
             if o.service.as_deref() == Some(sname) {
                 ck.fail(
                     &format!("{field}.service"),
@@ -150,30 +150,6 @@ fn service(
         }),
         residents: residents(ck, &base, s, setting, bands),
     }
-}
-
-/// A service named at `field`, as its index.
-fn named_service(
-    ck: &mut Checker,
-    field: &str,
-    name: &Option<String>,
-    index: &BTreeMap<&str, usize>,
-) -> usize {
-    let Some(name) = ck.required(field, name, "the name of a [community.<name>] service") else {
-        return 0;
-    };
-    index.get(name.as_str()).copied().unwrap_or_else(|| {
-        let known: Vec<&str> = index.keys().copied().collect();
-        let hint = crate::scenario::suggest::hint(&name, known.iter().copied());
-        ck.fail(
-            field,
-            format!(
-                "no community service named `{name}`; defined: {}{hint}",
-                known.join(", ")
-            ),
-        );
-        0
-    })
 }
 
 /// `[community.<name>.unmet]`: consequences of unmet or waited-for need (defaults: no
@@ -207,7 +183,7 @@ fn unmet(
             );
             None
         }
-        (name, _) => Some(named_service(ck, &field("escalate_to"), name, index)),
+        (name, _) => Some(ck.service(&field("escalate_to"), name, index)),
     };
     NeedConsequences {
         exacerbation_multiplier: ck.non_negative(
