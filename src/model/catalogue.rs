@@ -569,6 +569,29 @@ pub fn metric(name: &str) -> &'static Metric {
     get(name).unwrap_or_else(|| panic!("`{name}` is not in the metric catalogue"))
 }
 
+/// Metrics that are not sums over time — rates, means, percentiles, peaks, shares of
+/// replications and stocks at the end — so that a year's value is not a part of the total:
+/// `by_year.csv` leaves them out (with every `unstable_<service>`).
+pub const NOT_ADDITIVE: [&str; 11] = [
+    "admissions_per_1000",
+    "bed_days_per_1000",
+    "mean_wait_days",
+    "p95_wait_days",
+    "unstable",
+    "unstable_acute",
+    "mean_stay_days",
+    "mean_los_days",
+    "patients_at_end",
+    "mean_acute_occupancy",
+    "peak_acute_occupancy",
+];
+
+/// Whether `name` is a sum over time (a count, days, cost or outcome), whose total is the
+/// sum of its values by year.
+pub fn is_additive(name: &str) -> bool {
+    !NOT_ADDITIVE.contains(&name) && !name.starts_with("unstable_")
+}
+
 /// The summary `caresim run` prints, in order.
 pub const RUN_HEADLINE: [&str; 6] = [
     "admissions",
@@ -657,7 +680,8 @@ mod tests {
                 a.name
             );
         }
-        let lists: [&[&str]; 9] = [
+        let lists: [&[&str]; 10] = [
+            &NOT_ADDITIVE,
             &RUN_HEADLINE,
             &RUN_BARS,
             &CE_AXES,

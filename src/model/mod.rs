@@ -15,6 +15,7 @@
 
 pub mod catalogue;
 pub mod dist;
+pub mod economics;
 mod enrolment;
 pub mod event;
 pub mod levers;
@@ -28,6 +29,7 @@ pub mod units;
 pub mod world;
 
 pub use dist::{Duration, DurationError};
+pub use economics::{AcutePayment, DelayReimbursement, EconomicsParams, PaymentParams};
 pub use event::{Event, EventKind, PatientId};
 pub use levers::{
     AvoidanceRule, EarlyDischargeRule, EarlyWhenFull, LeverCounts, LeverParams, Policies,

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::dist::Duration;
+use super::economics::{EconomicsParams, PaymentParams};
 use super::levers::LeverParams;
 use super::services::Setting;
 use crate::engine::Days;
@@ -103,6 +104,8 @@ pub struct ServiceParams {
     /// Long-stay placements only (`setting = "long_stay"`): residents' death and
     /// exacerbation rates and how long their place is held while they are in hospital.
     pub residents: Option<Residents>,
+    /// Multiplier on the patient's utility during an episode of the service (1 = none).
+    pub utility_multiplier: f64,
 }
 
 /// Where a patient who needs a full service waits.
@@ -139,6 +142,9 @@ pub struct NeedConsequences {
     pub escalation_probability: f64,
     /// The higher level of care, an index into [`Params::services`].
     pub escalate_to: Option<usize>,
+    /// Multiplier on the patient's utility while the need is unmet or waited for at home
+    /// (1 = no loss of quality of life).
+    pub utility_multiplier: f64,
 }
 
 impl NeedConsequences {
@@ -149,6 +155,7 @@ impl NeedConsequences {
         cost_per_day: 0.0,
         escalation_probability: 0.0,
         escalate_to: None,
+        utility_multiplier: 1.0,
     };
 
     /// Whether the multipliers change any rate.
@@ -237,6 +244,12 @@ pub struct ConditionParams {
     pub outpatient_referrals_per_day: f64,
     /// Mean outpatient attendances per referral (≥ 1).
     pub attendances_per_referral: f64,
+    /// Multiplier on the age band's baseline utility for a patient with this condition
+    /// (`conditions.<c>.utility_multiplier`; 1 without `[economics]` utilities).
+    pub utility_multiplier: f64,
+    /// QALYs lost with each emergency admission beyond the time in the bed (the acute
+    /// event's decrement after discharge), QALYs per admission.
+    pub admission_qaly_loss: f64,
 }
 
 impl ConditionParams {
@@ -396,6 +409,10 @@ pub struct Params {
     /// Levers that need the model's own mechanisms (the others only change the numbers
     /// above); all `None`/neutral without `[policy.*]` tables.
     pub levers: LeverParams,
+    /// Utilities, discounting and the willingness-to-pay threshold.
+    pub economics: EconomicsParams,
+    /// How the commissioner pays the acute hospital, and delayed-discharge reimbursement.
+    pub payment: PaymentParams,
 }
 
 impl Params {

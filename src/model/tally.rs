@@ -101,6 +101,11 @@ pub struct Tally {
     /// Empty in results recorded before the check existed.
     #[serde(default)]
     pub unstable_pools: Vec<bool>,
+    /// Values by observed year (year 1 starts at the end of the warm-up; the last may be
+    /// part of a year) of every additive metric, in [`Tally::by_year_names`] order. For
+    /// every additive metric the total is the sum of these, in year order, exactly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub years: Vec<Vec<f64>>,
 }
 
 /// What the unmet-need ledger counts after warm-up, per community service (in
@@ -424,6 +429,15 @@ impl Tally {
         let mut names = Vec::new();
         Tally::new(params).for_each_metric(params, |n, _| names.push(n.to_owned()));
         names
+    }
+
+    /// Names of the metrics reported by year ([`catalogue::is_additive`](super::catalogue::is_additive)),
+    /// in [`for_each_metric`](Self::for_each_metric) order: the columns of [`Tally::years`].
+    pub fn by_year_names(params: &Params) -> Vec<String> {
+        Tally::metric_names(params)
+            .into_iter()
+            .filter(|n| super::catalogue::is_additive(n))
+            .collect()
     }
 
     /// Metric values, in [`for_each_metric`](Self::for_each_metric) order.

@@ -176,6 +176,9 @@ fn condition(
         admit,
         los,
         discharge,
+        // Set by `[economics]` (scenario::validate::economics).
+        utility_multiplier: 1.0,
+        admission_qaly_loss: 0.0,
     };
     (condition, patients)
 }

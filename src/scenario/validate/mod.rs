@@ -117,6 +117,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     if !ck.problems.is_empty() {
         return Err(ScenarioError::new(ck.problems));
     }
+    let bands = population.band_names.len();
     let mut params = Params {
         horizon_days: simulation.horizon_days,
         warmup_days: simulation.warmup_days,
@@ -133,6 +134,8 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         tiers,
         outpatient_attendance_cost,
         levers: LeverParams::default(),
+        economics: crate::model::EconomicsParams::neutral(bands),
+        payment: crate::model::PaymentParams::default(),
     };
     policies.apply(&mut params);
     let cells = params.conditions.len() * params.population.age_bands.len() * params.tiers.len();

@@ -122,6 +122,7 @@ fn service(
             RawServiceWhenFull::WaitAtHome => ServiceWhenFull::WaitAtHome,
         },
         unmet: unmet(ck, &base, s.unmet.as_ref(), day_cost, index),
+        utility_multiplier: 1.0,
         onward: s.onward.as_ref().map(|o| {
             let field = format!("{base}.onward");
             let service = ck.service(&format!("{field}.service"), &o.service, index);
@@ -195,6 +196,7 @@ fn unmet(
         cost_per_day: ck.cost(&field("cost_per_day"), u.cost_per_day.or(Some(day_cost))),
         escalation_probability,
         escalate_to,
+        utility_multiplier: 1.0,
     }
 }
 
