@@ -250,7 +250,7 @@ pub(crate) const PAYMENT_MECHANISM_KEYS: [&str; 6] = [
 ];
 
 /// A file whose `payment.acute` differs from its base's chooses the mechanism afresh: the
-/// base's keys of the old mechanism are dropped before merging. A variant cannot unset a
+/// base's keys of the old mechanism (and their `evidence`) are dropped before merging. A variant cannot unset a
 /// key, and those keys are refused under another mechanism, so without this a variant of a
 /// tariff scenario could never switch to a block contract.
 fn switch_payment_mechanism(base: &mut toml::Table, over: &toml::Table) {
@@ -269,6 +269,16 @@ fn switch_payment_mechanism(base: &mut toml::Table, over: &toml::Table) {
     if let Some(toml::Value::Table(p)) = base.get_mut("payment") {
         for key in PAYMENT_MECHANISM_KEYS {
             p.remove(key);
+            // Their grades go with them (evidence must grade a key that is set).
+            if let Some(toml::Value::Table(evidence)) = p.get_mut("evidence") {
+                evidence.remove(key);
+            }
+        }
+        if p.get("evidence")
+            .and_then(toml::Value::as_table)
+            .is_some_and(toml::Table::is_empty)
+        {
+            p.remove("evidence");
         }
     }
 }
