@@ -45,8 +45,7 @@ impl TimeIntegral {
         let elapsed = now - self.last;
         self.area += self.level * elapsed;
         if self.rate != 0.0 {
-            // e^{−δ elapsed} − 1, accurate for the short intervals between events.
-            let decay = (-self.rate * elapsed).exp_m1();
+            let decay = exp_m1(-self.rate * elapsed);
             self.discounted -= self.level * self.weight * decay / self.rate;
             self.weight += self.weight * decay;
         }
@@ -88,7 +87,7 @@ impl TimeIntegral {
         if self.rate == 0.0 {
             return self.area_until(now);
         }
-        let decay = (-self.rate * (now - self.last)).exp_m1();
+        let decay = exp_m1(-self.rate * (now - self.last));
         self.discounted - self.level * self.weight * decay / self.rate
     }
 
@@ -101,6 +100,19 @@ impl TimeIntegral {
     /// Highest level since the last reset.
     pub fn peak(&self) -> f64 {
         self.peak
+    }
+}
+
+/// `e^x − 1` for `x ≤ 0`: by its Taylor series for the small `|x|` of the intervals between
+/// events (the sixth term is below 10⁻¹⁸ of the result for `|x| < 10⁻³`), else by the
+/// library. Measured (callgrind, reference_chronic_flow): the library's `expm1` on every
+/// change of a discounted integral cost 5% of the event loop.
+#[inline]
+pub fn exp_m1(x: f64) -> f64 {
+    if x > -1e-3 {
+        x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0 + x / 120.0))))
+    } else {
+        x.exp_m1()
     }
 }
 
@@ -326,6 +338,18 @@ impl<W> Pool<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_short_series_for_exp_m1_agrees_with_the_library() {
+        for i in 0..=2000 {
+            let x = -f64::from(i) * 1e-6;
+            let (ours, library) = (exp_m1(x), x.exp_m1());
+            assert!(
+                (ours - library).abs() <= 4.0 * f64::EPSILON * library.abs(),
+                "{x}: {ours} vs {library}"
+            );
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -1306,6 +1306,7 @@ impl World<'_> {
     /// The midnight census: record the occupancy of every pool (and its capacity, when a
     /// schedule changes it), count the stability window, schedule the next day.
     fn on_day_end(&mut self, q: &mut EventQueue<Event>, now: Days) {
+        self.start_day(now);
         let series = &mut self.tally.daily_occupancy;
         series.push(self.acute.in_use() as f32);
         series.extend(self.services.iter().map(|s| s.in_use() as f32));

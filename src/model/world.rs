@@ -147,6 +147,11 @@ pub struct World<'p> {
     pub(super) quality_on: bool,
     /// Continuous discount rate, per day (0: none).
     pub(super) discount_rate: f64,
+    /// The discount factor at the start of the current day (updated at each day's end),
+    /// from which the factor of an event in the day is one short series away.
+    pub(super) day_weight: f64,
+    /// The start of the current day, days.
+    pub(super) day_start: Days,
     /// The marks of each observed year's end.
     pub(super) years: YearBook,
     /// Whether some service changes patients' rates where they are
@@ -364,6 +369,8 @@ impl<'p> World<'p> {
             quality: TimeIntegral::default(),
             quality_on: params.economics.utilities_given,
             discount_rate,
+            day_weight: 1.0,
+            day_start: 0.0,
             years: YearBook::default(),
             rates_by_state: params.rates_depend_on_state(),
             enrolment_rule: params.levers.care_management.is_some(),
@@ -404,6 +411,9 @@ impl<'p> World<'p> {
             .for_each(|h| *h = TimeIntegral::discounting(rate));
         self.needs = NeedLedger::default();
         self.review = ReviewCensus::default();
+        self.day_start = 0.0;
+        self.day_weight =
+            super::economics::discount_factor(rate, self.params.warmup_days, 0.0);
         self.years.marks.clear();
         self.years.drawn.clear();
         self.years.drawn.resize(self.cells.len(), [0.0; 2]);
@@ -447,7 +457,21 @@ impl<'p> World<'p> {
     /// warm-up.
     #[inline]
     pub(super) fn discount_at(&self, now: Days) -> f64 {
-        super::economics::discount_factor(self.discount_rate, self.params.warmup_days, now)
+        let since_day_start = now - self.day_start;
+        if self.discount_rate == 0.0 {
+            1.0
+        } else if (0.0..=5.0).contains(&since_day_start) {
+            self.day_weight * (1.0 + crate::engine::exp_m1(-self.discount_rate * since_day_start))
+        } else {
+            super::economics::discount_factor(self.discount_rate, self.params.warmup_days, now)
+        }
+    }
+
+    /// A new day starts at `now`: the discount factor of its start.
+    pub(super) fn start_day(&mut self, now: Days) {
+        self.day_start = now;
+        self.day_weight =
+            super::economics::discount_factor(self.discount_rate, self.params.warmup_days, now);
     }
 
     /// The utility of a patient of `cell` in `state`: the cell's utility × the state's

@@ -113,7 +113,8 @@ pub struct Compared {
     /// Each alternative's paired differences from the base (`differences[i]` belongs to
     /// `arms[i + 1]`).
     pub differences: Vec<Vec<Difference>>,
-    /// Each arm's evidence in a line: its graded lever settings counted by grade, and its
+    /// Each arm's evidence in a line: its graded lever settings counted by grade (the other
+    /// graded settings are left to `levers_evidence.csv`), and its
     /// levers applied without evidence (see `levers_evidence.csv`).
     pub evidence: Vec<String>,
 }
@@ -124,7 +125,15 @@ fn evidence_line(scenario: &crate::scenario::Scenario) -> String {
     if scenario.params.levers.applied.is_empty() {
         return "no levers".into();
     }
-    let line = crate::scenario::policy::evidence::tally(&scenario.evidence);
+    // The levers' evidence only: the economic values' grades are in the manifest, the
+    // report and `levers_evidence.csv`, but this line is about the levers compared.
+    let levers: Vec<_> = scenario
+        .evidence
+        .iter()
+        .filter(|e| scenario.params.levers.applied.contains(&e.lever))
+        .cloned()
+        .collect();
+    let line = crate::scenario::policy::evidence::tally(&levers);
     let ungraded = super::schema::ungraded(scenario);
     if ungraded.is_empty() {
         line

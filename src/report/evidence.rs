@@ -1,5 +1,6 @@
-//! The evidence section: for each arm (or the run), its levers' graded settings with their
-//! grade and source, read from each arm's `manifest.json`.
+//! The evidence section: for each arm (or the run), its graded settings (of its levers, and
+//! of its economic, payment, condition and service tables) with their grade and source,
+//! read from each arm's `manifest.json`.
 
 use std::path::Path;
 
@@ -9,8 +10,8 @@ use crate::output::schema::{Manifest, ScenarioRecord};
 use crate::scenario::Grade;
 use crate::scenario::policy::evidence::describe;
 
-/// The evidence table of every arm that applies levers (nothing when none does, or for a
-/// folder whose manifests predate evidence and apply no levers).
+/// The evidence table of every arm that applies levers or grades settings (nothing when
+/// none does, or for a folder whose manifests predate evidence and apply no levers).
 pub(super) fn section(dir: &Path, folder: &Folder) -> Result<Vec<Block>, ReportError> {
     let arms: Vec<(String, ScenarioRecord)> = match &folder.kind {
         Kind::Compare { arms, .. } => {
@@ -28,7 +29,7 @@ pub(super) fn section(dir: &Path, folder: &Folder) -> Result<Vec<Block>, ReportE
     };
     let with_levers: Vec<&(String, ScenarioRecord)> = arms
         .iter()
-        .filter(|(_, s)| !s.params.levers.applied.is_empty())
+        .filter(|(_, s)| !s.params.levers.applied.is_empty() || !s.evidence.is_empty())
         .collect();
     if with_levers.is_empty() {
         return Ok(Vec::new());
@@ -38,9 +39,9 @@ pub(super) fn section(dir: &Path, folder: &Folder) -> Result<Vec<Block>, ReportE
         .map(|g| format!("[{g}] {}", g.meaning()))
         .collect();
     let mut doc = vec![
-        Block::Heading(2, "Evidence for the levers".into()),
+        Block::Heading(2, "Evidence for the levers and economic values".into()),
         Block::Para(format!(
-            "Each lever setting graded in its scenario file, with the domain brief's tags: {}. A setting given as a distribution is sampled once per replication, so the results above carry its uncertainty; its value here is the mean.",
+            "Each setting graded in its scenario file (of a lever, or of the economics, payment, condition and service tables), with the domain brief's tags: {}. A setting given as a distribution is sampled once per replication, so the results above carry its uncertainty; its value here is the mean.",
             grades.join("; ")
         )),
     ];

@@ -272,3 +272,36 @@ pub const MIN_INTERVAL_DAYS: f64 = 0.01;
 pub const MIN_FRAILTY_CV: f64 = 1e-3;
 /// Largest frailty coefficient of variation (gamma shape at least 0.01).
 pub const MAX_FRAILTY_CV: f64 = 10.0;
+/// Largest utility multiplier (conditions, services, unmet need, the acute bed). A
+/// multiplier scales the age band's population norm; above 1 it says the state is better
+/// than the norm (a norm that includes the ill), and the norms of the over-65s (~0.7–0.8)
+/// × 1.5 already pass full health, so larger factors can only be slips.
+pub const MAX_UTILITY_MULTIPLIER: f64 = 1.5;
+/// Utilities must be above this: the worst state of the UK EQ-5D-3L tariff is −0.594
+/// (Dolan 1997); lower values are slips (a decrement typed as a utility).
+pub const MIN_UTILITY: f64 = -0.6;
+/// Largest discount rate per year: NICE's sensitivity range is 0–6%, and rates of 20% and
+/// more make a ten-year horizon almost worthless; a 3.5 typed for 0.035 is caught.
+pub const MAX_DISCOUNT_RATE: f64 = 0.2;
+
+impl Checker<'_> {
+    /// An optional utility multiplier in [0, [`MAX_UTILITY_MULTIPLIER`]], default 1.
+    pub(super) fn utility_multiplier(&mut self, field: &str, v: Option<f64>) -> f64 {
+        self.number(
+            field,
+            v.unwrap_or(1.0),
+            "a utility multiplier in [0, 1.5] (1 = no change; above 1.5 the over-65s' norms pass full health)",
+            |x| (0.0..=MAX_UTILITY_MULTIPLIER).contains(&x),
+        )
+    }
+
+    /// A utility: at most 1 (full health), above [`MIN_UTILITY`].
+    pub(super) fn utility(&mut self, field: &str, v: f64) -> f64 {
+        self.number(
+            field,
+            v,
+            "a utility of at most 1 (full health) and above -0.6 (the worst EQ-5D-3L state is -0.594)",
+            |x| x > MIN_UTILITY && x <= 1.0,
+        )
+    }
+}

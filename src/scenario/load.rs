@@ -170,7 +170,10 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
         return Err(ScenarioError::new(problems));
     }
     let merged = merge_chain(tables);
-    let uncertain = most_derived_uncertain(&files, &uncertain_by_file);
+    let mut uncertain = most_derived_uncertain(&files, &uncertain_by_file);
+    // A base's uncertain key dropped by a derived file (a payment mechanism switched) is
+    // not sampled.
+    uncertain.retain(|u| has_path(&merged, &u.path));
     let merged_table = merged.clone();
     let merged: RawScenario = match toml::Value::Table(merged).try_into() {
         Ok(m) => m,
@@ -229,10 +232,69 @@ fn check_with_means(file: &SourceFile) -> (Vec<Uncertain>, Vec<Problem>, Checked
 fn merge_chain(tables: Vec<toml::Table>) -> toml::Table {
     let mut merged = toml::Table::new();
     for t in tables.into_iter().rev() {
+        switch_payment_mechanism(&mut merged, &t);
         merge(&mut merged, t);
     }
     merged.remove("extends");
     merged
+}
+
+/// The keys of `[payment]` that belong to one acute payment mechanism only.
+pub(crate) const PAYMENT_MECHANISM_KEYS: [&str; 6] = [
+    "spell_tariff",
+    "trim_days",
+    "excess_bed_day_price",
+    "by_condition",
+    "block_per_year",
+    "capitation_per_person_year",
+];
+
+/// A file whose `payment.acute` differs from its base's chooses the mechanism afresh: the
+/// base's keys of the old mechanism (and their `evidence`) are dropped before merging. A variant cannot unset a
+/// key, and those keys are refused under another mechanism, so without this a variant of a
+/// tariff scenario could never switch to a block contract.
+fn switch_payment_mechanism(base: &mut toml::Table, over: &toml::Table) {
+    let acute = |t: &toml::Table| {
+        t.get("payment")
+            .and_then(|p| p.get("acute"))
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
+    let Some(new) = acute(over) else {
+        return;
+    };
+    if acute(base).as_deref().unwrap_or("activity") == new {
+        return;
+    }
+    if let Some(toml::Value::Table(p)) = base.get_mut("payment") {
+        for key in PAYMENT_MECHANISM_KEYS {
+            p.remove(key);
+            // Their grades go with them (evidence must grade a key that is set).
+            if let Some(toml::Value::Table(evidence)) = p.get_mut("evidence") {
+                evidence.remove(key);
+            }
+        }
+        if p.get("evidence")
+            .and_then(toml::Value::as_table)
+            .is_some_and(toml::Table::is_empty)
+        {
+            p.remove("evidence");
+        }
+    }
+}
+
+/// Whether dotted `path` names a value of `table`.
+fn has_path(table: &toml::Table, path: &str) -> bool {
+    let mut t = table;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        match t.get(part) {
+            Some(toml::Value::Table(next)) if parts.peek().is_some() => t = next,
+            Some(_) => return parts.peek().is_none(),
+            None => return false,
+        }
+    }
+    false
 }
 
 /// The uncertain parameters of a chain in key order, `uncertain_by_file` holding those of
@@ -318,7 +380,7 @@ fn special_kind(_meta: &std::fs::Metadata) -> &'static str {
 }
 
 /// Top-level keys only a scenario file has.
-const SCENARIO_ONLY: [&str; 11] = [
+const SCENARIO_ONLY: [&str; 13] = [
     "extends",
     "simulation",
     "acute",
@@ -330,6 +392,8 @@ const SCENARIO_ONLY: [&str; 11] = [
     "tiers",
     "outpatients",
     "policy",
+    "economics",
+    "payment",
 ];
 
 /// Which kind of caresim input a TOML document is.

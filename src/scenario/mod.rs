@@ -61,8 +61,9 @@ pub struct Scenario {
     pub params: Params,
     /// Parameters given as distributions, sampled once per replication.
     pub uncertain: Vec<Uncertain>,
-    /// The graded settings of the levers (`evidence` of the `[policy.*]` tables), in the
-    /// tables' order; absent from `manifest.json` when there are none.
+    /// The graded settings: of the levers (`evidence` of the `[policy.*]` tables), in the
+    /// tables' order, then of the other tables that grade theirs (`[economics]`,
+    /// `[payment]`, conditions, services); absent from `manifest.json` when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<EffectEvidence>,
     /// The files and merged table, for building parameter sets with numbers changed.

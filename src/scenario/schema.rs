@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 pub use super::policy::RawPolicy;
+pub use super::policy::evidence::RawEvidenceTable;
 
 /// A whole scenario file (before `extends` is resolved, each file alone parses as this).
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -43,6 +44,102 @@ pub struct RawScenario {
     /// Policy levers, each a transformation of the parameters above; the tables are in
     /// [`scenario::policy`](super::policy), one module per lever.
     pub policy: Option<RawPolicy>,
+    /// Utilities, discounting and the willingness-to-pay threshold. Default: the NICE
+    /// discount rate, utility 1 everywhere (QALYs = life-years), £20,000 per QALY.
+    pub economics: Option<RawEconomics>,
+    /// How the commissioner pays the acute hospital, and delayed-discharge reimbursement.
+    /// Default: the hospital is paid its activity cost, no reimbursement.
+    pub payment: Option<RawPayment>,
+}
+
+/// `[economics]`: the outcome side of a cost-effectiveness analysis.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEconomics {
+    /// Discount rate for costs and QALYs, per year (0.035 = 3.5%). Default 0.035 (NICE
+    /// reference case). In [0, 0.2].
+    pub discount_rate: Option<f64>,
+    /// Baseline utility of everyone (1 = full health, 0 = dead, below 0 worse than dead).
+    /// At most 1 and above −0.6. Default 1. Not with `utility_by_age`.
+    pub utility: Option<f64>,
+    /// Baseline utility by age band (`{ "65_74" = 0.78, "75_84" = 0.73 }`), one for every
+    /// band. Not with `utility`.
+    pub utility_by_age: Option<BTreeMap<String, f64>>,
+    /// Willingness to pay for one QALY, £ per QALY, for net monetary benefit. Default
+    /// 20,000. > 0.
+    pub threshold: Option<f64>,
+    /// Multiplier on utility while in an acute bed (waiting, admitted, delayed or out of
+    /// area). Default 1. In [0, 1.5].
+    pub acute_utility_multiplier: Option<f64>,
+    /// Evidence for the settings: see [`RawEvidenceTable`].
+    pub evidence: RawEvidenceTable,
+}
+
+/// `payment.acute`: how the acute hospital is paid.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawAcuteMechanism {
+    /// Its activity cost: occupied bed-days × `acute.bed_day_cost` (default).
+    Activity,
+    /// Payment by Results: a tariff per spell with a trim point and an excess bed-day price.
+    Tariff,
+    /// A block contract: a fixed sum per year.
+    Block,
+    /// Capitation: a sum per person with a chronic condition, per year alive.
+    Capitation,
+}
+
+/// `[payment]`: the payment perspective of the costs.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPayment {
+    /// `"activity"` (default), `"tariff"`, `"block"` or `"capitation"`.
+    pub acute: Option<RawAcuteMechanism>,
+    /// Tariff only: £ per spell, paid when the patient leaves the bed. Required unless
+    /// every condition has its own in `by_condition`. ≥ 0.
+    pub spell_tariff: Option<f64>,
+    /// Tariff only: the trim point, days of a spell covered by the tariff. Required unless
+    /// every condition has its own in `by_condition`. In [0, 36,500].
+    pub trim_days: Option<f64>,
+    /// Tariff only (required): £ per bed-day beyond the trim point. ≥ 0.
+    pub excess_bed_day_price: Option<f64>,
+    /// Tariff only: per-condition `spell_tariff` and `trim_days`
+    /// (`[payment.by_condition.stroke]`), overriding the ones above.
+    pub by_condition: Option<BTreeMap<String, RawConditionTariff>>,
+    /// Block only (required): £ per year, whatever the activity. ≥ 0.
+    pub block_per_year: Option<f64>,
+    /// Capitation only (required): £ per person with a chronic condition per year alive.
+    /// ≥ 0.
+    pub capitation_per_person_year: Option<f64>,
+    /// Reimbursement from social care to the NHS for delayed discharges. Default: none.
+    pub delayed_discharge: Option<RawDelayedDischarge>,
+    /// Evidence for the settings: see [`RawEvidenceTable`].
+    pub evidence: RawEvidenceTable,
+}
+
+/// `[payment.by_condition.<c>]`: one condition's tariff.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConditionTariff {
+    /// £ per spell. Default: `payment.spell_tariff`. ≥ 0.
+    pub spell_tariff: Option<f64>,
+    /// Trim point, days. Default: `payment.trim_days`. In [0, 36,500].
+    pub trim_days: Option<f64>,
+    /// Evidence for the settings: see [`RawEvidenceTable`].
+    pub evidence: RawEvidenceTable,
+}
+
+/// `[payment.delayed_discharge]`: Community Care (Delayed Discharges) Act 2003
+/// reimbursement, for delays waiting for a service with `payer = "social_care"`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDelayedDischarge {
+    /// Required. £ per delayed day beyond the assessment window. ≥ 0.
+    pub per_day: Option<f64>,
+    /// Required. Days of each delay not reimbursed (the assessment window). In [0, 365].
+    pub assessment_days: Option<f64>,
+    /// Evidence for the settings: see [`RawEvidenceTable`].
+    pub evidence: RawEvidenceTable,
 }
 
 /// `[population]`
@@ -248,6 +345,11 @@ pub struct RawService {
     /// (so that a service whose stays last years starts near its steady state). At most
     /// `capacity`. Default 0.
     pub residents_at_start: Option<u32>,
+    /// Multiplier on the patient's utility during an episode of the service. Default 1.
+    /// In [0, 1.5].
+    pub utility_multiplier: Option<f64>,
+    /// Evidence for the settings: see [`RawEvidenceTable`].
+    pub evidence: RawEvidenceTable,
 }
 
 /// `when_full` of a `[community.<name>]` service.
@@ -275,6 +377,11 @@ pub struct RawNeedConsequences {
     pub escalation_probability: Option<f64>,
     /// The higher level of care (a service name); required with an escalation probability.
     pub escalate_to: Option<String>,
+    /// Multiplier on the patient's utility while the need is unmet or waited for at home.
+    /// Default 1. In [0, 1.5].
+    pub utility_multiplier: Option<f64>,
+    /// Evidence for the settings: see [`RawEvidenceTable`].
+    pub evidence: RawEvidenceTable,
 }
 
 /// `onward` of a `[community.<name>]` service.
@@ -340,6 +447,14 @@ pub struct RawCondition {
     /// (`{ intermediate_care = 0.25 }`); each in [0, 1], summing to at most 1; the remainder go
     /// home. Default: everyone goes home.
     pub discharge: Option<BTreeMap<String, f64>>,
+    /// Multiplier on the age band's baseline utility (`[economics]`) for a patient with the
+    /// condition. Default 1. In [0, 1.5].
+    pub utility_multiplier: Option<f64>,
+    /// QALYs lost with each emergency admission beyond the time in the bed (the acute
+    /// event's lasting decrement), QALYs per admission. Default 0. In [0, 1).
+    pub admission_qaly_loss: Option<f64>,
+    /// Evidence for the settings: see [`RawEvidenceTable`].
+    pub evidence: RawEvidenceTable,
 }
 
 /// A distribution of durations, tagged by `dist`. Every variant denies unknown keys.

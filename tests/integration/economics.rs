@@ -263,6 +263,7 @@ fn every_delayed_day_for_social_care_is_reimbursed_without_an_assessment_window(
     for service in &mut p.services {
         service.payer = Payer::SocialCare;
     }
+    p.payment.acute = AcutePayment::Activity;
     p.payment.delayed_discharge = Some(DelayReimbursement {
         per_day: 100.0,
         assessment_days: 0.0,

@@ -84,12 +84,14 @@ fn the_manifest_records_the_evidence_and_older_manifests_still_read() {
     assert!(los["source"].as_str().unwrap().contains("0.7-0.9"));
     let m = Manifest::read(&out).unwrap();
     assert_eq!(m.scenario.evidence.len(), evidence.len());
-    assert!(
-        m.scenario
-            .evidence
-            .iter()
-            .all(|e| e.lever == "integrated_funding")
-    );
+    // The lever's settings, then the economic values the baseline grades (issue 14).
+    assert!(m.scenario.evidence.iter().all(|e| {
+        e.lever == "integrated_funding"
+            || ["economics", "payment", "conditions."]
+                .iter()
+                .any(|t| e.lever.starts_with(t))
+    }));
+    assert!(m.scenario.evidence.iter().any(|e| e.lever == "economics"));
 
     // A folder written before evidence was recorded has no such key: it reads as none.
     let mut old = json.clone();

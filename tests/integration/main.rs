@@ -20,6 +20,7 @@ mod cli;
 mod code_shape;
 mod conservation;
 mod economics;
+mod economics_keys;
 mod evidence;
 mod experiments;
 mod features;

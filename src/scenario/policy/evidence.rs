@@ -7,6 +7,11 @@
 //! evidence.days_shorter = { grade = "S", source = "ESD Trialists, Lancet 2005: stay 8 days shorter" }
 //! ```
 //!
+//! The tables of values outside the levers that need sources grade their settings the same
+//! way: `[economics]`, `[payment]` (and its `by_condition.<c>` and `delayed_discharge`
+//! tables), `[conditions.<c>]`, `[community.<s>]` and `[community.<s>.unmet]`
+//! ([`check_table`], called from `scenario::validate`).
+//!
 //! The key is handled here for every lever alike: each lever's table has the field
 //! ([`RawEvidenceTable`]) and `policy_tables!` hands it to `check`, so a lever's own
 //! checks never see it. A graded setting must be set in the same table (after `extends`);
@@ -86,7 +91,8 @@ impl fmt::Display for Grade {
 /// The evidence for one setting of a lever, as recorded in `manifest.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EffectEvidence {
-    /// The `[policy.<lever>]` table.
+    /// The lever (its `[policy.<lever>]` table), or the dotted path of another table that
+    /// grades its settings (`economics`, `payment.delayed_discharge`, `conditions.copd`).
     pub lever: String,
     /// The setting graded (a key of that table).
     pub key: String,
@@ -176,10 +182,30 @@ pub(super) fn check(
     uncertain: &[Uncertain],
     out: &mut Vec<EffectEvidence>,
 ) {
+    check_table(
+        ck,
+        &format!("policy.{lever}"),
+        lever,
+        evidence,
+        uncertain,
+        out,
+    );
+}
+
+/// Check the `evidence` of the table at dotted path `base` (`economics`,
+/// `conditions.copd`, `policy.telehealth`) and append its records, labelled `label` (the
+/// lever's name for a `[policy.*]` table, else `base`), to `out` in key order.
+pub(in crate::scenario) fn check_table(
+    ck: &mut Checker,
+    base: &str,
+    label: &str,
+    evidence: &RawEvidenceTable,
+    uncertain: &[Uncertain],
+    out: &mut Vec<EffectEvidence>,
+) {
     let Some(evidence) = evidence else {
         return;
     };
-    let base = format!("policy.{lever}");
     if evidence.is_empty() {
         ck.fail(
             &format!("{base}.evidence"),
@@ -187,12 +213,12 @@ pub(super) fn check(
         );
         return;
     }
-    let table = ck
-        .sources
-        .merged_table
-        .get("policy")
-        .and_then(|p| p.get(lever))
-        .and_then(toml::Value::as_table);
+    let mut table = Some(&ck.sources.merged_table);
+    for part in base.split('.') {
+        table = table
+            .and_then(|t| t.get(part))
+            .and_then(toml::Value::as_table);
+    }
     let settings: Vec<&str> = table
         .map(|t| {
             t.keys()
@@ -230,7 +256,7 @@ pub(super) fn check(
         }
         let path = format!("{base}.{key}");
         out.push(EffectEvidence {
-            lever: lever.to_string(),
+            lever: label.to_string(),
             key: key.clone(),
             value: match value {
                 toml::Value::String(s) => s.clone(),

@@ -176,9 +176,14 @@ fn condition(
         admit,
         los,
         discharge,
-        // Set by `[economics]` (scenario::validate::economics).
-        utility_multiplier: 1.0,
-        admission_qaly_loss: 0.0,
+        utility_multiplier: ck
+            .utility_multiplier(&format!("{base}.utility_multiplier"), c.utility_multiplier),
+        admission_qaly_loss: ck.number(
+            &format!("{base}.admission_qaly_loss"),
+            c.admission_qaly_loss.unwrap_or(0.0),
+            "at least 0 and below 1 (QALYs lost per emergency admission; a whole QALY is a year in full health)",
+            |x| (0.0..1.0).contains(&x),
+        ),
     };
     (condition, patients)
 }

@@ -6,6 +6,7 @@
 //! between tables reorders them.
 
 mod conditions;
+mod economics;
 mod population;
 mod seasonality;
 mod services;
@@ -84,7 +85,10 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         &long_stay,
         beds,
     );
-    let evidence = super::policy::evidence(&mut ck, &raw.policy, &sources.uncertain);
+    let mut evidence = super::policy::evidence(&mut ck, &raw.policy, &sources.uncertain);
+    economics::evidence(&mut ck, raw, &sources.uncertain, &mut evidence);
+    let economics = economics::economics(&mut ck, raw, &population.band_names);
+    let payment = economics::payment(&mut ck, raw, &condition_names);
     if let Some(controller) = policies
         .integrated_funding
         .as_ref()
@@ -117,7 +121,6 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     if !ck.problems.is_empty() {
         return Err(ScenarioError::new(ck.problems));
     }
-    let bands = population.band_names.len();
     let mut params = Params {
         horizon_days: simulation.horizon_days,
         warmup_days: simulation.warmup_days,
@@ -134,8 +137,8 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         tiers,
         outpatient_attendance_cost,
         levers: LeverParams::default(),
-        economics: crate::model::EconomicsParams::neutral(bands),
-        payment: crate::model::PaymentParams::default(),
+        economics,
+        payment,
     };
     policies.apply(&mut params);
     let cells = params.conditions.len() * params.population.age_bands.len() * params.tiers.len();

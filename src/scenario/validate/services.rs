@@ -122,7 +122,8 @@ fn service(
             RawServiceWhenFull::WaitAtHome => ServiceWhenFull::WaitAtHome,
         },
         unmet: unmet(ck, &base, s.unmet.as_ref(), day_cost, index),
-        utility_multiplier: 1.0,
+        utility_multiplier: ck
+            .utility_multiplier(&format!("{base}.utility_multiplier"), s.utility_multiplier),
         onward: s.onward.as_ref().map(|o| {
             let field = format!("{base}.onward");
             let service = ck.service(&format!("{field}.service"), &o.service, index);
@@ -196,7 +197,8 @@ fn unmet(
         cost_per_day: ck.cost(&field("cost_per_day"), u.cost_per_day.or(Some(day_cost))),
         escalation_probability,
         escalate_to,
-        utility_multiplier: 1.0,
+        utility_multiplier: ck
+            .utility_multiplier(&field("utility_multiplier"), u.utility_multiplier),
     }
 }
 
