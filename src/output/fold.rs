@@ -42,6 +42,49 @@ pub struct Results {
     pub groups: Vec<(String, String, &'static str, Summary)>,
     /// `timeseries.csv` rows.
     pub timeseries: Vec<DayRow>,
+    /// `by_year.csv`: the additive metrics by observed year; `None` when some replication
+    /// has no values by year (results recorded before they existed), so that the years
+    /// shown always add up to the totals.
+    pub by_year: Option<ByYear>,
+}
+
+/// Summaries of the additive metrics by observed year, across replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ByYear {
+    /// Metric names, in [`Tally::by_year_names`] order.
+    pub names: Vec<String>,
+    /// `years[y][m]`: the summary of metric `names[m]` in observed year `y + 1` (in the
+    /// metric's unit, per year; the last year may be a part of one).
+    pub years: Vec<Vec<Summary>>,
+}
+
+impl ByYear {
+    /// Observed years.
+    pub fn len(&self) -> usize {
+        self.years.len()
+    }
+
+    /// Whether no year was observed.
+    pub fn is_empty(&self) -> bool {
+        self.years.is_empty()
+    }
+
+    /// `(year, metric, summary)` in file order: year-major, years numbered from 1, metrics
+    /// in [`Tally::by_year_names`] order.
+    pub fn rows(&self) -> impl Iterator<Item = (usize, &str, &Summary)> {
+        self.years.iter().enumerate().flat_map(move |(y, year)| {
+            self.names
+                .iter()
+                .zip(year)
+                .map(move |(m, s)| (y + 1, m.as_str(), s))
+        })
+    }
+}
+
+/// The values by year of `t` if they are complete: at least one year, each with one value
+/// per name of `width` names (a tally recorded before values by year existed has none).
+pub fn year_values(t: &Tally, width: usize) -> Option<&[Vec<f64>]> {
+    (!t.years.is_empty() && t.years.iter().all(|y| y.len() == width)).then_some(&t.years[..])
 }
 
 /// The running fold of one point's results.
@@ -57,6 +100,13 @@ pub struct Fold<'p> {
     capacity: Vec<f64>,
     day_count: Option<usize>,
     values: Vec<f64>,
+    /// Names of the metrics by year.
+    year_names: Vec<String>,
+    /// `years[y][m]`: metric `m` in year `y + 1`, across replications.
+    years: Vec<Vec<Welford>>,
+    /// Whether every replication pushed so far had complete values by year, the same
+    /// number of years as the first.
+    years_complete: bool,
 }
 
 /// Base capacity of every pool of `params`: acute, then each service.
@@ -88,6 +138,9 @@ impl<'p> Fold<'p> {
             capacity: Vec::new(),
             day_count: None,
             values: Vec::new(),
+            year_names: Tally::by_year_names(params),
+            years: Vec::new(),
+            years_complete: true,
         }
     }
 
@@ -131,6 +184,7 @@ impl<'p> Fold<'p> {
         {
             w.push(f64::from(x));
         }
+        self.push_years(t);
         if t.daily_capacity.len() == t.daily_occupancy.len() {
             for (sum, &k) in self.capacity.iter_mut().zip(&t.daily_capacity) {
                 *sum += f64::from(k);
@@ -142,6 +196,33 @@ impl<'p> Fold<'p> {
             }
         }
         &self.values
+    }
+
+    /// Add the values by year of `t`, or mark the years incomplete if it has none (or a
+    /// different number of years or metrics from the others): a partial table whose years
+    /// no longer add up to the totals would mislead.
+    fn push_years(&mut self, t: &Tally) {
+        if !self.years_complete {
+            return;
+        }
+        let width = self.year_names.len();
+        let Some(years) = year_values(t, width) else {
+            self.years_complete = false;
+            return;
+        };
+        // The first replication sets the number of years (never 0: see `year_values`).
+        if self.years.is_empty() {
+            self.years = vec![vec![Welford::default(); width]; years.len()];
+        }
+        if self.years.len() != years.len() {
+            self.years_complete = false;
+            return;
+        }
+        for (acc, values) in self.years.iter_mut().zip(years) {
+            for (w, &v) in acc.iter_mut().zip(values) {
+                w.push(v);
+            }
+        }
     }
 
     /// The summaries of everything pushed.
@@ -171,6 +252,14 @@ impl<'p> Fold<'p> {
             summaries: self.metrics.iter().map(Welford::summary).collect(),
             groups,
             timeseries,
+            by_year: (self.years_complete && !self.years.is_empty()).then(|| ByYear {
+                names: self.year_names.clone(),
+                years: self
+                    .years
+                    .iter()
+                    .map(|y| y.iter().map(Welford::summary).collect())
+                    .collect(),
+            }),
         }
     }
 }

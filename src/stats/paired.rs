@@ -119,6 +119,47 @@ pub fn paired_differences(
         .collect()
 }
 
+/// Paired differences by year: for each observed year both arms have, the
+/// [`paired_differences`] of the arms' values in that year. `base_years[r][y]` is
+/// replication `r`'s values in year `y + 1`, one per name of `base_names` (likewise for the
+/// alternative). Years only one arm observed (a longer horizon) are left out: a year
+/// against nothing is no difference.
+///
+/// Empty when the arms have different numbers of replications or a replication's years
+/// are not all of its names' width (results that cannot be paired year by year).
+pub fn paired_differences_by_year(
+    base_names: &[String],
+    base_years: &[Vec<Vec<f64>>],
+    alt_names: &[String],
+    alt_years: &[Vec<Vec<f64>>],
+) -> Vec<Vec<Difference>> {
+    let complete = |names: &[String], reps: &[Vec<Vec<f64>>]| {
+        reps.iter()
+            .all(|r| r.iter().all(|year| year.len() == names.len()))
+    };
+    if base_years.len() != alt_years.len()
+        || base_years.is_empty()
+        || !complete(base_names, base_years)
+        || !complete(alt_names, alt_years)
+    {
+        return Vec::new();
+    }
+    let years = base_years
+        .iter()
+        .chain(alt_years)
+        .map(Vec::len)
+        .min()
+        .unwrap_or(0);
+    (0..years)
+        .map(|y| {
+            let rows = |reps: &[Vec<Vec<f64>>]| -> Vec<Vec<f64>> {
+                reps.iter().map(|r| r[y].clone()).collect()
+            };
+            paired_differences(base_names, &rows(base_years), alt_names, &rows(alt_years))
+        })
+        .collect()
+}
+
 /// Running means, sums of squared deviations and co-moment of pairs `(a, b)`, updated in
 /// one pass (the bivariate form of Welford's update), for the variances and covariance
 /// Fieller's interval needs without storing the values.
