@@ -263,3 +263,79 @@ impl<'p> Fold<'p> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> Params {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid.toml");
+        crate::scenario::load(&path).unwrap().params
+    }
+
+    /// A replication whose values by year are `years` (each row filled with one value per
+    /// metric by year, `row[m] = base + m`).
+    fn result(params: &Params, replication: u32, years: &[f64]) -> RunResult {
+        let width = Tally::by_year_names(params).len();
+        let mut tally = Tally::new(params);
+        tally.years = years
+            .iter()
+            .map(|&base| (0..width).map(|m| base + m as f64).collect())
+            .collect();
+        RunResult {
+            point: 0,
+            replication,
+            sampled: Vec::new(),
+            tally,
+        }
+    }
+
+    #[test]
+    fn years_are_summarised_like_the_totals() {
+        let params = params();
+        let mut fold = Fold::new(&params);
+        for (r, years) in [[1.0, 10.0], [3.0, 20.0], [5.0, 60.0]].iter().enumerate() {
+            fold.push(&result(&params, r as u32, years), &params);
+        }
+        let by_year = fold.finish().by_year.expect("every replication has years");
+        assert_eq!(by_year.names, Tally::by_year_names(&params));
+        assert_eq!(by_year.len(), 2);
+        let (first, second) = (&by_year.years[0], &by_year.years[1]);
+        assert_eq!((first[0].mean, first[0].n), (3.0, 3));
+        assert_eq!(first[2].mean, 5.0);
+        assert_eq!(second[0].mean, 30.0);
+        // The same CI method as summary.csv.
+        let mut w = Welford::default();
+        for x in [10.0, 20.0, 60.0] {
+            w.push(x);
+        }
+        assert_eq!(second[0], w.summary());
+        // Rows are year-major, years from 1, metrics in by-year order.
+        let rows: Vec<(usize, &str)> = by_year.rows().map(|(y, m, _)| (y, m)).collect();
+        assert_eq!(rows.len(), 2 * by_year.names.len());
+        assert_eq!(rows[0], (1, by_year.names[0].as_str()));
+        assert_eq!(rows[by_year.names.len()], (2, by_year.names[0].as_str()));
+    }
+
+    #[test]
+    fn a_replication_without_years_leaves_no_table() {
+        let params = params();
+        // Results recorded before values by year existed: none at all.
+        let mut fold = Fold::new(&params);
+        fold.push(&result(&params, 0, &[]), &params);
+        fold.push(&result(&params, 1, &[]), &params);
+        assert_eq!(fold.finish().by_year, None);
+        // One replication without them, after others with them.
+        let mut fold = Fold::new(&params);
+        fold.push(&result(&params, 0, &[1.0]), &params);
+        fold.push(&result(&params, 1, &[]), &params);
+        assert_eq!(fold.finish().by_year, None);
+        // A different number of years. (A year short of metrics cannot be pushed: the
+        // tally's totals are the sums of its years.)
+        let mut fold = Fold::new(&params);
+        fold.push(&result(&params, 0, &[1.0, 2.0]), &params);
+        fold.push(&result(&params, 1, &[1.0]), &params);
+        assert_eq!(fold.finish().by_year, None);
+    }
+}

@@ -394,4 +394,46 @@ mod tests {
         let coverage = f64::from(covered) / f64::from(experiments);
         assert!((0.93..=0.97).contains(&coverage), "coverage {coverage}");
     }
+
+    /// Replication-major values by year: `reps[r][y]` is one value per metric.
+    fn by_year(reps: &[&[&[f64]]]) -> Vec<Vec<Vec<f64>>> {
+        reps.iter()
+            .map(|r| r.iter().map(|y| y.to_vec()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn differences_by_year_pair_each_year() {
+        let n = names(&["cost", "beds"]);
+        let base = by_year(&[&[&[10.0, 1.0], &[20.0, 2.0]], &[&[12.0, 1.0], &[22.0, 4.0]]]);
+        let alt = by_year(&[&[&[9.0, 1.0], &[25.0, 2.0]], &[&[10.0, 2.0], &[26.0, 4.0]]]);
+        let d = paired_differences_by_year(&n, &base, &n, &alt);
+        assert_eq!(d.len(), 2);
+        // Year 1 is exactly the paired differences of the year-1 values.
+        let year1 = paired_differences(
+            &n,
+            &[vec![10.0, 1.0], vec![12.0, 1.0]],
+            &n,
+            &[vec![9.0, 1.0], vec![10.0, 2.0]],
+        );
+        assert_eq!(d[0], year1);
+        assert_eq!(d[0][0].difference.mean, -1.5);
+        assert_eq!(d[1][0].difference.mean, 4.5);
+        assert_eq!(d[1][1].difference.mean, 0.0);
+        assert_eq!(d[1][0].difference.n, 2);
+    }
+
+    #[test]
+    fn differences_by_year_cover_the_years_both_arms_have() {
+        let n = names(&["cost"]);
+        let base = by_year(&[&[&[1.0]], &[&[2.0]]]);
+        let alt = by_year(&[&[&[1.0], &[5.0]], &[&[3.0], &[6.0]]]);
+        assert_eq!(paired_differences_by_year(&n, &base, &n, &alt).len(), 1);
+        // Nothing to pair: no years, other replications, or a year of the wrong width.
+        let none = by_year(&[&[], &[]]);
+        assert!(paired_differences_by_year(&n, &none, &n, &alt).is_empty());
+        assert!(paired_differences_by_year(&n, &base[..1], &n, &alt).is_empty());
+        let wide = by_year(&[&[&[1.0, 2.0]], &[&[2.0, 3.0]]]);
+        assert!(paired_differences_by_year(&n, &wide, &n, &alt).is_empty());
+    }
 }
