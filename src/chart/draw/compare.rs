@@ -294,7 +294,7 @@ pub(super) fn budget_impact_by_year(
             let name = payer_name(Payer::ALL[k]);
             top.draw(&Text::new(
                 name.clone(),
-                (x + 38, 90),
+                (x + 38, 92),
                 (FONT, LEGEND).into_font(),
             ))?;
             x += 70 + 15 * name.chars().count() as i32;
