@@ -8,7 +8,7 @@ use super::ChartError;
 use crate::experiment::sweep::Design;
 use crate::output::schema::{
     ComparisonRow, CsvTable, Manifest, ReadError, RunsColumns, SummaryRow, SweepColumns,
-    TimeseriesRow, read_table,
+    TimeseriesRow, YearDifferenceRow, YearRow, read_table,
 };
 
 /// Mean and 95% CI (low, high; the mean itself when there is no CI).
@@ -42,6 +42,8 @@ pub struct Arm {
     pub series: Vec<Series>,
     /// `runs.csv`: metric → value per replication.
     pub runs: BTreeMap<String, Vec<f64>>,
+    /// `by_year.csv` rows, year-major (empty for results without values by year).
+    pub by_year: Vec<YearRow>,
 }
 
 /// One row of `comparison.csv`.
@@ -79,6 +81,9 @@ pub enum Kind {
         arms: Vec<Arm>,
         /// `comparison.csv` rows.
         changes: Vec<Change>,
+        /// `by_year_differences.csv` rows: each alternative's paired differences by year
+        /// (empty for results without values by year).
+        by_year: Vec<YearDifferenceRow>,
     },
     /// A sweep.
     Sweep {
@@ -280,6 +285,16 @@ fn runs(dir: &Path) -> Result<BTreeMap<String, Vec<f64>>, ChartError> {
         .collect())
 }
 
+/// The rows of `dir/<R::FILE>`, or none when the folder has no such file (a file only some
+/// results have, such as `by_year.csv`).
+fn optional_table<R: CsvTable>(dir: &Path) -> Result<Vec<R>, ChartError> {
+    if dir.join(R::FILE).is_file() {
+        Ok(read_table(dir)?)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
 /// Read one scenario's result folder, named `name`; returns it with its manifest.
 fn arm(dir: &Path, name: Option<String>) -> Result<(Arm, Manifest), ChartError> {
     let manifest = Manifest::read(dir)?;
@@ -288,6 +303,7 @@ fn arm(dir: &Path, name: Option<String>) -> Result<(Arm, Manifest), ChartError> 
         summary: summary(dir)?,
         series: series(dir)?,
         runs: runs(dir)?,
+        by_year: optional_table(dir)?,
     };
     Ok((arm, manifest))
 }
@@ -322,7 +338,11 @@ fn comparison(dir: &Path) -> Result<Kind, ChartError> {
         .into_iter()
         .map(|n| Ok(arm(&dir.join(&n), Some(n))?.0))
         .collect::<Result<Vec<_>, ChartError>>()?;
-    Ok(Kind::Compare { arms, changes })
+    Ok(Kind::Compare {
+        arms,
+        changes,
+        by_year: optional_table(dir)?,
+    })
 }
 
 /// A sweep folder: its swept keys come from the manifest's sweep design, and `sweep.csv`

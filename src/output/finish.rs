@@ -13,7 +13,7 @@ use super::{
 use crate::experiment::journal::{self, JournalError};
 use crate::experiment::{Plan, RunResult};
 use crate::model::Params;
-use crate::stats::{Difference, paired_differences};
+use crate::stats::{Difference, paired_differences, paired_differences_by_year};
 
 /// Why the final files could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -195,10 +195,14 @@ pub fn comparison_from_journals(
 ) -> Result<Compared, FinishError> {
     let mut folds: Vec<Fold> = plan.points.iter().map(|p| Fold::new(&p.params)).collect();
     let mut rows: Vec<Vec<ArmRow>> = vec![Vec::new(); plan.points.len()];
+    // Each arm's values by year per replication, for the paired differences by year (a
+    // replication without them leaves an empty list, which pairs with nothing).
+    let mut years: Vec<Vec<Vec<Vec<f64>>>> = vec![Vec::new(); plan.points.len()];
     for_each_record(plan, journals, |r, params, used| {
         let p = r.point as usize;
         let values = folds[p].push(&r, params).to_vec();
         rows[p].push((r.replication, used, values));
+        years[p].push(r.tally.years);
         Ok(())
     })?;
     let mut arms: Vec<Arm> = Vec::new();
@@ -232,7 +236,19 @@ pub fn comparison_from_journals(
             )
         })
         .collect();
-    write_comparison(out, force, &arms, &differences, charts)?;
+    let by_year: Vec<Vec<Vec<Difference>>> = arms[1..]
+        .iter()
+        .zip(&years[1..])
+        .map(
+            |(a, alt_years)| match (&arms[0].results.by_year, &a.results.by_year) {
+                (Some(b), Some(y)) => {
+                    paired_differences_by_year(&b.names, &years[0], &y.names, alt_years)
+                }
+                _ => Vec::new(),
+            },
+        )
+        .collect();
+    write_comparison(out, force, &arms, &differences, &by_year, charts)?;
     Ok(Compared {
         evidence: arms.iter().map(|a| evidence_line(a.scenario)).collect(),
         arms: arms.into_iter().map(|a| a.name).collect(),

@@ -1,5 +1,6 @@
 //! Result files: `runs.csv`, `summary.csv`, `summary.json`, `by_group.csv`,
-//! `timeseries.csv`, `comparison.csv/json`, `sweep.csv`, `manifest.json`, `timing.json`,
+//! `timeseries.csv`, `by_year.csv`, `comparison.csv/json`, `by_year_differences.csv`,
+//! `sweep.csv`, `manifest.json`, `timing.json`,
 //! each written through its type in [`schema`], which the charts and the report read back.
 //!
 //! A result folder appears whole or not at all: files are written into a staging folder
@@ -21,10 +22,11 @@ pub mod guard;
 pub mod layout;
 pub mod schema;
 pub use finish::{Compared, FinishError, Folded, comparison_from_journals, from_journals};
-pub use fold::{DayRow, Fold, Results};
+pub use fold::{ByYear, DayRow, Fold, Results, year_values};
 use schema::{
     AlternativeJson, ComparisonJson, ComparisonRow, CsvTable, EvidenceRow, GroupRow, RunRow,
-    RunsColumns, SummaryJson, SummaryRow, SweepColumns, SweepRow, TimeseriesRow, table_bytes,
+    RunsColumns, SummaryJson, SummaryRow, SweepColumns, SweepRow, TimeseriesRow, YearDifferenceRow,
+    YearRow, table_bytes,
 };
 pub use schema::{Manifest, RunInfo};
 
@@ -138,7 +140,9 @@ pub struct Arm<'a> {
 
 /// Write a comparison into `dir`: every arm's result files in `dir/<arm name>/` (the first
 /// arm is the base), `comparison.csv` / `comparison.json` with each alternative's paired
-/// differences from the base (`differences[i]` belongs to `arms[i + 1]`), and
+/// differences from the base (`differences[i]` belongs to `arms[i + 1]`),
+/// `by_year_differences.csv` with them by observed year (`by_year[i][y]`: alternative
+/// `arms[i + 1]` in year `y + 1`; the file is left out when no alternative has any), and
 /// `levers_evidence.csv` with the evidence for every arm's levers.
 ///
 /// With `charts`, the charts are drawn before the folder is put in place.
@@ -151,6 +155,7 @@ pub fn write_comparison(
     force: bool,
     arms: &[Arm],
     differences: &[Vec<Difference>],
+    by_year: &[Vec<Vec<Difference>>],
     charts: bool,
 ) -> Result<(), OutputError> {
     write_atomically(dir, force, |staging: &Path| -> Result<(), OutputError> {
@@ -187,6 +192,18 @@ pub fn write_comparison(
                 .map(|d| ComparisonRow::new(&base.name, &arm.name, d))
         });
         atomic_write(&staging.join(ComparisonRow::FILE), &table_bytes(rows)?)?;
+        // Results without values by year (recorded before they existed) get no file rather
+        // than an empty one, as `by_year.csv`.
+        if by_year.iter().any(|years| !years.is_empty()) {
+            let rows = arms[1..].iter().zip(by_year).flat_map(|(arm, years)| {
+                years.iter().enumerate().flat_map(move |(y, diffs)| {
+                    diffs
+                        .iter()
+                        .map(move |d| YearDifferenceRow::new(&arm.name, y + 1, d))
+                })
+            });
+            atomic_write(&staging.join(YearDifferenceRow::FILE), &table_bytes(rows)?)?;
+        }
         let evidence = arms
             .iter()
             .flat_map(|arm| EvidenceRow::of(&arm.name, arm.scenario));
@@ -260,8 +277,9 @@ pub fn draw_charts(dir: &Path) -> Result<usize, OutputError> {
 }
 
 /// Write the summary files of one point's results into the existing folder `dir`:
-/// `summary.csv`, `summary.json`, `by_group.csv`, `timeseries.csv`, `manifest.json` and
-/// `timing.json` (`runs.csv` is written alongside, row by row, with [`RunsCsv`]).
+/// `summary.csv`, `summary.json`, `by_group.csv`, `timeseries.csv`, `by_year.csv` (when
+/// every replication has values by year), `manifest.json` and `timing.json` (`runs.csv` is
+/// written alongside, row by row, with [`RunsCsv`]).
 ///
 /// # Errors
 /// If a file cannot be written.
@@ -289,6 +307,10 @@ pub fn write_summaries(
     atomic_write(&dir.join(GroupRow::FILE), &table_bytes(rows)?)?;
     let rows = results.timeseries.iter().map(TimeseriesRow::new);
     atomic_write(&dir.join(TimeseriesRow::FILE), &table_bytes(rows)?)?;
+    if let Some(by_year) = &results.by_year {
+        let rows = by_year.rows().map(|(y, m, s)| YearRow::new(y, m, s));
+        atomic_write(&dir.join(YearRow::FILE), &table_bytes(rows)?)?;
+    }
     atomic_write(&dir.join(Manifest::FILE), &pretty_json(manifest)?)?;
     atomic_write(&dir.join(RunInfo::FILE), &pretty_json(info)?)
 }

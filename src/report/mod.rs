@@ -23,6 +23,7 @@ mod inputs;
 mod markdown;
 mod summary;
 mod sweep;
+mod years;
 
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -92,10 +93,14 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
     doc.push(Block::Heading(2, "Results".into()));
     let results_start = doc.len();
     match kind {
-        Kind::Run(arm) => doc.push(summary::results_table(&[arm])),
+        Kind::Run(arm) => {
+            doc.push(summary::results_table(&[arm]));
+            doc.extend(years::run_section(arm));
+        }
         Kind::Compare { arms, .. } => {
             doc.push(summary::results_table(&arms.iter().collect::<Vec<_>>()));
             doc.extend(compare::section(kind));
+            doc.extend(years::budget_impact_section(kind));
         }
         Kind::Sweep { .. } => doc.extend(sweep::table(kind)),
     }

@@ -4,5 +4,5 @@
 pub mod paired;
 pub mod summary;
 
-pub use paired::{Difference, paired_differences};
+pub use paired::{Difference, paired_differences, paired_differences_by_year};
 pub use summary::{Summary, Welford, quantile, summarize};

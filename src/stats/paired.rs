@@ -119,6 +119,47 @@ pub fn paired_differences(
         .collect()
 }
 
+/// Paired differences by year: for each observed year both arms have, the
+/// [`paired_differences`] of the arms' values in that year. `base_years[r][y]` is
+/// replication `r`'s values in year `y + 1`, one per name of `base_names` (likewise for the
+/// alternative). Years only one arm observed (a longer horizon) are left out: a year
+/// against nothing is no difference.
+///
+/// Empty when the arms have different numbers of replications or a replication's years
+/// are not all of its names' width (results that cannot be paired year by year).
+pub fn paired_differences_by_year(
+    base_names: &[String],
+    base_years: &[Vec<Vec<f64>>],
+    alt_names: &[String],
+    alt_years: &[Vec<Vec<f64>>],
+) -> Vec<Vec<Difference>> {
+    let complete = |names: &[String], reps: &[Vec<Vec<f64>>]| {
+        reps.iter()
+            .all(|r| r.iter().all(|year| year.len() == names.len()))
+    };
+    if base_years.len() != alt_years.len()
+        || base_years.is_empty()
+        || !complete(base_names, base_years)
+        || !complete(alt_names, alt_years)
+    {
+        return Vec::new();
+    }
+    let years = base_years
+        .iter()
+        .chain(alt_years)
+        .map(Vec::len)
+        .min()
+        .unwrap_or(0);
+    (0..years)
+        .map(|y| {
+            let rows = |reps: &[Vec<Vec<f64>>]| -> Vec<Vec<f64>> {
+                reps.iter().map(|r| r[y].clone()).collect()
+            };
+            paired_differences(base_names, &rows(base_years), alt_names, &rows(alt_years))
+        })
+        .collect()
+}
+
 /// Running means, sums of squared deviations and co-moment of pairs `(a, b)`, updated in
 /// one pass (the bivariate form of Welford's update), for the variances and covariance
 /// Fieller's interval needs without storing the values.
@@ -352,5 +393,47 @@ mod tests {
         }
         let coverage = f64::from(covered) / f64::from(experiments);
         assert!((0.93..=0.97).contains(&coverage), "coverage {coverage}");
+    }
+
+    /// Replication-major values by year: `reps[r][y]` is one value per metric.
+    fn by_year(reps: &[&[&[f64]]]) -> Vec<Vec<Vec<f64>>> {
+        reps.iter()
+            .map(|r| r.iter().map(|y| y.to_vec()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn differences_by_year_pair_each_year() {
+        let n = names(&["cost", "beds"]);
+        let base = by_year(&[&[&[10.0, 1.0], &[20.0, 2.0]], &[&[12.0, 1.0], &[22.0, 4.0]]]);
+        let alt = by_year(&[&[&[9.0, 1.0], &[25.0, 2.0]], &[&[10.0, 2.0], &[26.0, 4.0]]]);
+        let d = paired_differences_by_year(&n, &base, &n, &alt);
+        assert_eq!(d.len(), 2);
+        // Year 1 is exactly the paired differences of the year-1 values.
+        let year1 = paired_differences(
+            &n,
+            &[vec![10.0, 1.0], vec![12.0, 1.0]],
+            &n,
+            &[vec![9.0, 1.0], vec![10.0, 2.0]],
+        );
+        assert_eq!(d[0], year1);
+        assert_eq!(d[0][0].difference.mean, -1.5);
+        assert_eq!(d[1][0].difference.mean, 4.5);
+        assert_eq!(d[1][1].difference.mean, 0.0);
+        assert_eq!(d[1][0].difference.n, 2);
+    }
+
+    #[test]
+    fn differences_by_year_cover_the_years_both_arms_have() {
+        let n = names(&["cost"]);
+        let base = by_year(&[&[&[1.0]], &[&[2.0]]]);
+        let alt = by_year(&[&[&[1.0], &[5.0]], &[&[3.0], &[6.0]]]);
+        assert_eq!(paired_differences_by_year(&n, &base, &n, &alt).len(), 1);
+        // Nothing to pair: no years, other replications, or a year of the wrong width.
+        let none = by_year(&[&[], &[]]);
+        assert!(paired_differences_by_year(&n, &none, &n, &alt).is_empty());
+        assert!(paired_differences_by_year(&n, &base[..1], &n, &alt).is_empty());
+        let wide = by_year(&[&[&[1.0, 2.0]], &[&[2.0, 3.0]]]);
+        assert!(paired_differences_by_year(&n, &wide, &n, &alt).is_empty());
     }
 }

@@ -335,6 +335,8 @@ fn shards_merge_into_the_single_machine_result_and_bad_sets_are_refused() {
         result_files(&dir.path().join("merged")),
         result_files(&dir.path().join("single"))
     );
+    // The values by year travel in the shards' journals too.
+    assert!(dir.path().join("merged/by_year.csv").is_file());
     // Missing, repeated, and foreign shards are named.
     let refused = |shards: &[String], needle: &str| {
         let o = merge(shards, "bad");

@@ -13,6 +13,7 @@
 )]
 
 mod budget;
+mod by_year;
 mod calibration;
 mod catalogue;
 mod charts;

@@ -1,14 +1,19 @@
 //! The charts only a comparison has: the change of each key metric from the base (a forest
-//! plot) and the cost-effectiveness plane.
+//! plot), the cost-effectiveness plane, and the budget impact by year and payer.
 
 use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{AXIS, FONT, TICKS, TITLE, arms_note, colour, label_width, legend, marked, row_labels};
+use super::{
+    AXIS, Area, FONT, LEGEND, TICKS, TITLE, arms_note, colour, column_labels, label_width, legend,
+    marked, row_labels,
+};
 use crate::chart::data::{Arm, Change, Estimate};
 use crate::chart::{ChartError, HEIGHT, money, thousands};
+use crate::model::Payer;
 use crate::model::catalogue;
+use crate::output::schema::YearDifferenceRow;
 
 /// The key metrics of the forest plot: (metric, short label), from the catalogue.
 fn forest_rows() -> [(&'static str, &'static str); 5] {
@@ -188,4 +193,180 @@ pub(super) fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
         legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
+}
+
+/// The perspectives the budget-impact chart shows, one panel each: (title, the payer cost
+/// metric's prefix). Activity prices what each payer's services did; payments are what
+/// each payer paid under the payment rules (metrics results written before payments
+/// existed lack: then that panel is left out).
+const PERSPECTIVES: [(&str, &str); 2] = [("activity cost", ""), ("payments", "payment_")];
+
+/// `payer_hospital_cost` → `hospital`: a payer's name in legends.
+fn payer_name(p: Payer) -> String {
+    p.cost_metric()
+        .trim_start_matches("payer_")
+        .trim_end_matches("_cost")
+        .replace('_', " ")
+}
+
+/// One bar of the budget-impact chart: the payer's index in [`Payer::ALL`], the year, the
+/// mean difference and its 95% CI, £.
+type YearBar = (usize, usize, Estimate);
+
+/// The bars of alternative `alt` in perspective `prefix`: each payer's paired difference in
+/// each year.
+fn year_bars(by_year: &[YearDifferenceRow], alt: &str, prefix: &str) -> Vec<YearBar> {
+    by_year
+        .iter()
+        .filter(|r| r.alternative == alt)
+        .filter_map(|r| {
+            let k = Payer::ALL
+                .iter()
+                .position(|p| r.metric == format!("{prefix}{}", p.cost_metric()))?;
+            Some((k, r.year, r.difference()))
+        })
+        .collect()
+}
+
+/// Budget impact by year: each alternative's paired difference from the base in each
+/// payer's cost, by observed year, bars grouped by payer with 95% CIs; one row of panels per
+/// alternative, the activity perspective and (when recorded) payments side by side. `None`
+/// when the results have no payer costs by year (results written before they existed).
+pub(super) fn budget_impact_by_year(
+    arms: &[Arm],
+    by_year: &[YearDifferenceRow],
+    dir: &Path,
+) -> Result<Option<String>, ChartError> {
+    let alts: Vec<&Arm> = arms[1..].iter().collect();
+    // cells[i][j]: alternative i, perspective j.
+    let cells: Vec<Vec<Vec<YearBar>>> = alts
+        .iter()
+        .map(|a| {
+            PERSPECTIVES
+                .iter()
+                .map(|(_, prefix)| year_bars(by_year, &a.name, prefix))
+                .collect()
+        })
+        .collect();
+    let shown: Vec<usize> = (0..PERSPECTIVES.len())
+        .filter(|&j| cells.iter().any(|row| !row[j].is_empty()))
+        .collect();
+    if alts.is_empty() || !shown.contains(&0) {
+        return Ok(None);
+    }
+    let all = || {
+        cells
+            .iter()
+            .flat_map(|row| shown.iter().flat_map(|&j| &row[j]))
+    };
+    let years = all().map(|b| b.1).max().unwrap_or(1);
+    // A payer with no cost difference anywhere (the pooled budget when it is not pooled)
+    // gets no bar and no legend entry; with none at all, every payer is shown at 0.
+    let mut payers: Vec<usize> = (0..Payer::ALL.len())
+        .filter(|&k| all().any(|b| b.0 == k && (b.2.0 != 0.0 || b.2.1 != b.2.2)))
+        .collect();
+    if payers.is_empty() {
+        payers = (0..Payer::ALL.len()).collect();
+    }
+    let (lo, hi) = all().fold((0.0f64, 0.0f64), |(lo, hi), b| {
+        (lo.min(b.2.1.min(b.2.0)), hi.max(b.2.2.max(b.2.0)))
+    });
+    let pad = ((hi - lo) * 0.08).max(1.0);
+    let (lo, hi) = (lo - pad, hi + pad);
+    let head = 150;
+    let height = HEIGHT.max(head + 520 * alts.len() as u32);
+    let file = "budget_impact_by_year.png";
+    let drawn = arms_note(arms).png(dir, file, height, |root| {
+        let (top, grid) = root.split_vertically(head);
+        top.draw(&Text::new(
+            format!(
+                "Budget impact by year and payer: alternative − {} (paired 95% CI)",
+                arms[0].name
+            ),
+            (40, 20),
+            (FONT, TITLE - 8).into_font(),
+        ))?;
+        // The legend above the panels, outside every plotting area.
+        let mut x = 40;
+        for &k in &payers {
+            let c = colour(k);
+            top.draw(&Rectangle::new([(x, 92), (x + 28, 116)], c.filled()))?;
+            let name = payer_name(Payer::ALL[k]);
+            top.draw(&Text::new(
+                name.clone(),
+                (x + 38, 92),
+                (FONT, LEGEND).into_font(),
+            ))?;
+            x += 70 + 15 * name.chars().count() as i32;
+        }
+        let panels = grid.split_evenly((alts.len(), shown.len()));
+        for (p, area) in panels.iter().enumerate() {
+            let (i, j) = (p / shown.len(), shown[p % shown.len()]);
+            let title = format!(
+                "{}: {}",
+                marked(&alts[i].name, alts[i].unstable().is_some()),
+                PERSPECTIVES[j].0
+            );
+            year_panel(area, &title, &cells[i][j], &payers, years, (lo, hi))?;
+        }
+        Ok(())
+    })?;
+    Ok(Some(drawn))
+}
+
+/// One panel of the budget-impact chart: `bars` grouped by year (`years` of them), one bar
+/// per payer of `payers` with its 95% CI, on a £ axis over `range`, with a zero line.
+fn year_panel(
+    area: &Area,
+    title: &str,
+    bars: &[YearBar],
+    payers: &[usize],
+    years: usize,
+    range: (f64, f64),
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT, AXIS))
+        .margin(24)
+        .x_label_area_size(80)
+        .y_label_area_size(150)
+        .build_cartesian_2d(0.5..(years as f64 + 0.5), range.0..range.1)?;
+    chart
+        .configure_mesh()
+        .x_desc("observed year")
+        .y_desc("difference in cost, £")
+        .axis_desc_style((FONT, AXIS - 6))
+        .label_style((FONT, TICKS))
+        .x_labels(0)
+        .x_label_formatter(&|_| String::new())
+        .y_label_formatter(&|v| money(*v))
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .draw()?;
+    let labels: Vec<(f64, String)> = (1..=years).map(|y| (y as f64, y.to_string())).collect();
+    column_labels(area, &chart, range.0, &labels)?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.5, 0.0), (years as f64 + 0.5, 0.0)],
+        BLACK.stroke_width(2),
+    )))?;
+    let width = 0.8 / payers.len().max(1) as f64;
+    for (slot, &k) in payers.iter().enumerate() {
+        let c = colour(k);
+        let mine: Vec<(f64, Estimate)> = bars
+            .iter()
+            .filter(|b| b.0 == k)
+            .map(|b| (b.1 as f64 - 0.4 + width * (slot as f64 + 0.5), b.2))
+            .collect();
+        chart.draw_series(mine.iter().map(|&(x, e)| {
+            Rectangle::new(
+                [(x - width * 0.45, 0.0), (x + width * 0.45, e.0)],
+                c.mix(0.85).filled(),
+            )
+        }))?;
+        chart.draw_series(
+            mine.iter()
+                .filter(|(_, e)| e.1 != e.2)
+                .map(|&(x, e)| ErrorBar::new_vertical(x, e.1, e.0, e.2, BLACK.stroke_width(2), 10)),
+        )?;
+    }
+    Ok(())
 }

@@ -273,10 +273,15 @@ pub fn all(kind: &Kind, dir: &Path) -> Result<Vec<String>, ChartError> {
     let mut files = Vec::new();
     match kind {
         Kind::Run(arm) => run::scenario_charts(std::slice::from_ref(arm), dir, &mut files)?,
-        Kind::Compare { arms, changes } => {
+        Kind::Compare {
+            arms,
+            changes,
+            by_year,
+        } => {
             run::scenario_charts(arms, dir, &mut files)?;
             files.push(compare::forest(arms, changes, dir)?);
             files.push(compare::ce_plane(arms, dir)?);
+            files.extend(compare::budget_impact_by_year(arms, by_year, dir)?);
         }
         Kind::Sweep {
             name,

@@ -231,6 +231,7 @@ fn point_bars(c: SweepChart, flags: &Note) -> Result<String, ChartError> {
             summary: p.metrics.clone(),
             series: Vec::new(),
             runs: std::collections::BTreeMap::default(),
+            by_year: Vec::new(),
         })
         .collect();
     flags.png(dir, file, bar_height(arms.len()), |root| {

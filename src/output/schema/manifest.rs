@@ -21,7 +21,10 @@ use crate::scenario::{EffectEvidence, ParamDist, Scenario};
 /// - Format 3 (caresim 0.4.0): the unmet-need ledger, care homes and the pooled-budget
 ///   controller add metric columns (`unmet_need_days`, `deaths_in_care`, ...), the
 ///   scenario's services and levers gain keys, and the manifest records lever evidence.
-pub const RESULT_FORMAT: u32 = 3;
+/// - Format 4: results by year — `by_year.csv` in a run's (and each arm's) folder and
+///   `by_year_differences.csv` in a comparison's, absent for results without values by
+///   year — with the outcome, discounted and per-perspective payer metric columns.
+pub const RESULT_FORMAT: u32 = 4;
 
 /// The format of a manifest without a `format_version` key.
 const UNNUMBERED_FORMAT: u32 = 1;

@@ -9,8 +9,10 @@
 //! | `summary.json` | [`SummaryJson`] |
 //! | `by_group.csv` | [`GroupRow`] per condition × age band × metric |
 //! | `timeseries.csv` | [`TimeseriesRow`] per day × pool |
+//! | `by_year.csv` | [`YearRow`] per observed year × additive metric (absent for results without values by year) |
 //! | `comparison.csv` | [`ComparisonRow`] per alternative × metric |
 //! | `comparison.json` | [`ComparisonJson`] |
+//! | `by_year_differences.csv` | [`YearDifferenceRow`] per alternative × observed year × additive metric (absent as `by_year.csv`) |
 //! | `levers_evidence.csv` | [`EvidenceRow`] per arm × graded lever setting |
 //! | `sweep.csv` | [`SweepColumns`] and one [`SweepRow`] per point × metric |
 //! | `manifest.json` | [`Manifest`] (with the sweep design, [`SweepDesign`]) |
@@ -44,7 +46,7 @@ pub use manifest::{
 pub use rows::{
     AlternativeJson, ComparisonJson, ComparisonRow, EvidenceRow, GroupRow, RunInfo, RunRow,
     RunsColumns, SummaryEntry, SummaryJson, SummaryRow, SweepColumns, SweepRow, TimeseriesRow,
-    ungraded,
+    YearDifferenceRow, YearRow, ungraded,
 };
 
 /// Why a result file could not be read.

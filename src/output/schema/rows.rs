@@ -147,6 +147,121 @@ impl GroupRow {
     }
 }
 
+/// One additive metric in one observed year, across replications: a row of `by_year.csv`.
+/// Values are in the metric's unit, within that year (year 1 starts at the end of the
+/// warm-up; the last year may be a part of one). For every metric the means over the years
+/// add up to its mean in `summary.csv`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct YearRow {
+    /// Observed year, from 1.
+    pub year: usize,
+    /// Metric name, a [`catalogue`] entry (an additive one: see `catalogue::is_additive`).
+    pub metric: String,
+    /// Mean across replications.
+    #[serde(serialize_with = "plain")]
+    pub mean: f64,
+    /// Sample standard deviation (empty with one replication).
+    #[serde(serialize_with = "plain_opt")]
+    pub sd: Option<f64>,
+    /// Lower end of the 95% CI of the mean (Student's t), as in `summary.csv`.
+    #[serde(serialize_with = "plain_opt")]
+    pub ci95_low: Option<f64>,
+    /// Upper end of the 95% CI of the mean.
+    #[serde(serialize_with = "plain_opt")]
+    pub ci95_high: Option<f64>,
+    /// Replications.
+    pub n: u64,
+}
+
+impl CsvTable for YearRow {
+    const FILE: &'static str = "by_year.csv";
+    const COLUMNS: &'static [&'static str] =
+        &["year", "metric", "mean", "sd", "ci95_low", "ci95_high", "n"];
+}
+
+impl YearRow {
+    /// The row of `metric` in observed `year`, summarised as `s`.
+    pub fn new(year: usize, metric: &str, s: &Summary) -> Self {
+        YearRow {
+            year,
+            metric: metric.to_string(),
+            mean: s.mean,
+            sd: s.sd,
+            ci95_low: s.ci95_low,
+            ci95_high: s.ci95_high,
+            n: s.n,
+        }
+    }
+
+    /// Mean and 95% CI (the mean for an absent CI).
+    pub fn estimate(&self) -> (f64, f64, f64) {
+        estimate(self.mean, self.ci95_low, self.ci95_high)
+    }
+}
+
+/// One additive metric of one alternative against the base in one observed year, paired by
+/// replication: a row of `by_year_differences.csv` (of a payer's cost, the budget impact in
+/// that year). Values are differences alternative − base in the metric's unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct YearDifferenceRow {
+    /// The alternative arm's folder name.
+    pub alternative: String,
+    /// Observed year, from 1.
+    pub year: usize,
+    /// Metric name, a [`catalogue`] entry.
+    pub metric: String,
+    /// Mean of alternative − base per replication.
+    #[serde(serialize_with = "plain")]
+    pub mean: f64,
+    /// Standard deviation of the paired differences (empty with one replication).
+    #[serde(serialize_with = "plain_opt")]
+    pub sd: Option<f64>,
+    /// Lower end of the 95% CI of the mean difference (Student's t), as in
+    /// `comparison.csv`.
+    #[serde(serialize_with = "plain_opt")]
+    pub ci95_low: Option<f64>,
+    /// Upper end of the 95% CI of the mean difference.
+    #[serde(serialize_with = "plain_opt")]
+    pub ci95_high: Option<f64>,
+    /// Paired replications.
+    pub n: u64,
+}
+
+impl CsvTable for YearDifferenceRow {
+    const FILE: &'static str = "by_year_differences.csv";
+    const COLUMNS: &'static [&'static str] = &[
+        "alternative",
+        "year",
+        "metric",
+        "mean",
+        "sd",
+        "ci95_low",
+        "ci95_high",
+        "n",
+    ];
+}
+
+impl YearDifferenceRow {
+    /// The row of difference `d` of arm `alternative` from the base in observed `year`.
+    pub fn new(alternative: &str, year: usize, d: &Difference) -> Self {
+        YearDifferenceRow {
+            alternative: alternative.to_string(),
+            year,
+            metric: d.metric.clone(),
+            mean: d.difference.mean,
+            sd: d.difference.sd,
+            ci95_low: d.difference.ci95_low,
+            ci95_high: d.difference.ci95_high,
+            n: d.difference.n,
+        }
+    }
+
+    /// The mean difference and its 95% CI (the mean for an absent CI).
+    pub fn difference(&self) -> (f64, f64, f64) {
+        estimate(self.mean, self.ci95_low, self.ci95_high)
+    }
+}
+
 /// One pool's occupancy at the end of one day across replications: a row of
 /// `timeseries.csv`. Occupancy and capacity are in beds (acute) or places (a service).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

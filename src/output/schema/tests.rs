@@ -64,6 +64,52 @@ fn each_tables_columns_are_its_fields() {
         serde_header(ComparisonRow::new("a", "b", &d)),
         ComparisonRow::COLUMNS.join(",")
     );
+    assert_eq!(
+        serde_header(YearRow::new(1, "admissions", &s)),
+        YearRow::COLUMNS.join(",")
+    );
+    assert_eq!(
+        serde_header(YearDifferenceRow::new("b", 1, &d)),
+        YearDifferenceRow::COLUMNS.join(",")
+    );
+}
+
+#[test]
+fn tables_by_year_read_back_what_they_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = vec![
+        YearRow::new(1, "admissions", &summary(603.0, true)),
+        YearRow::new(2, "total_cost", &summary(1.5e7, false)),
+    ];
+    let bytes = table_bytes(rows.clone()).unwrap();
+    assert_eq!(
+        String::from_utf8(bytes.clone()).unwrap(),
+        "year,metric,mean,sd,ci95_low,ci95_high,n\n\
+         1,admissions,603,0.5,602,604,3\n\
+         2,total_cost,15000000,,,,1\n"
+    );
+    write(dir.path(), YearRow::FILE, &bytes);
+    assert_eq!(read_table::<YearRow>(dir.path()).unwrap(), rows);
+    assert_eq!(rows[1].estimate(), (1.5e7, 1.5e7, 1.5e7));
+    let d = crate::stats::Difference {
+        metric: "payer_hospital_cost".into(),
+        base: summary(10.0, true),
+        alternative: summary(12.0, true),
+        difference: summary(-2.0, true),
+        relative_change: Some(-0.2),
+        relative_ci95: None,
+        unpaired_ci95_half_width: Some(3.0),
+    };
+    let rows = vec![YearDifferenceRow::new("alt", 3, &d)];
+    write(
+        dir.path(),
+        YearDifferenceRow::FILE,
+        &table_bytes(rows.clone()).unwrap(),
+    );
+    let read = read_table::<YearDifferenceRow>(dir.path()).unwrap();
+    assert_eq!(read, rows);
+    assert_eq!(read[0].difference(), (-2.0, -3.0, -1.0));
+    assert_eq!((read[0].year, read[0].n), (3, 3));
 }
 
 #[test]
@@ -281,16 +327,16 @@ fn a_manifest_of_another_format_is_refused_with_both_formats() {
     write(
         dir.path(),
         Manifest::FILE,
-        br#"{"tool": "caresim", "tool_version": "9.1.0", "format_version": 4, "columns": []}"#,
+        br#"{"tool": "caresim", "tool_version": "9.1.0", "format_version": 5, "columns": []}"#,
     );
     let e = Manifest::read(dir.path()).unwrap_err();
     assert!(
-        matches!(e, ReadError::OtherFormat { found: 4, .. }),
+        matches!(e, ReadError::OtherFormat { found: 5, .. }),
         "{e:?}"
     );
     assert!(
         e.to_string().ends_with(&format!(
-            "manifest.json: written by caresim 9.1.0 in result format 4; this is caresim {}, which reads result format 3: re-run the command that made the folder with this caresim",
+            "manifest.json: written by caresim 9.1.0 in result format 5; this is caresim {}, which reads result format 4: re-run the command that made the folder with this caresim",
             env!("CARGO_PKG_VERSION")
         )),
         "{e}"

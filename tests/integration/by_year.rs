@@ -1,0 +1,225 @@
+//! Results by year: `by_year.csv` of a run (one row per observed year × additive metric,
+//! whose years add up to the totals in `summary.csv`) and `by_year_differences.csv` of a
+//! comparison (paired differences by year, adding up to `comparison.csv`'s), with the
+//! budget-impact chart and the report's tables.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use caresim::model::catalogue;
+
+use crate::util::{caresim, fixture, stderr};
+
+/// The rows of a CSV file as column → cell maps, and its header.
+fn table(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+fn num(row: &BTreeMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = `{}` is not a number", row[column]))
+}
+
+/// `a` equals `b` to 1e-9 of `scale` (at least 1).
+fn close(a: f64, b: f64, scale: f64) -> bool {
+    (a - b).abs() <= 1e-9 * scale.abs().max(1.0)
+}
+
+fn ok(o: &std::process::Output) {
+    assert!(o.status.success(), "{}", stderr(o));
+}
+
+#[test]
+fn a_runs_years_add_up_to_its_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = fixture("valid.toml");
+    ok(&caresim(
+        dir.path(),
+        &[
+            "run",
+            v.to_str().unwrap(),
+            "--reps",
+            "3",
+            "--quiet",
+            "--out",
+            "r",
+        ],
+    ));
+    let out = dir.path().join("r");
+    let (header, rows) = table(&out.join("by_year.csv"));
+    assert_eq!(
+        header,
+        ["year", "metric", "mean", "sd", "ci95_low", "ci95_high", "n"]
+    );
+    let (_, summary) = table(&out.join("summary.csv"));
+    let additive: Vec<&str> = summary
+        .iter()
+        .map(|r| r["metric"].as_str())
+        .filter(|m| catalogue::is_additive(m))
+        .collect();
+    // The fixture observes 370 days: a whole year and a part of one.
+    let years = 2;
+    assert_eq!(rows.len(), years * additive.len());
+    let mut sums: BTreeMap<&str, f64> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        // Year-major, years from 1, metrics in summary.csv's order.
+        assert_eq!(r["year"], (i / additive.len() + 1).to_string());
+        assert_eq!(r["metric"], additive[i % additive.len()]);
+        assert_eq!(r["n"], "3");
+        let (mean, lo, hi) = (num(r, "mean"), num(r, "ci95_low"), num(r, "ci95_high"));
+        assert!(lo <= mean && mean <= hi, "{r:?}");
+        *sums.entry(additive[i % additive.len()]).or_default() += mean;
+    }
+    for s in &summary {
+        let m = s["metric"].as_str();
+        let Some(&sum) = sums.get(m) else {
+            assert!(!catalogue::is_additive(m), "{m} has no values by year");
+            continue;
+        };
+        let total = num(s, "mean");
+        assert!(
+            close(sum, total, total),
+            "{m}: years add up to {sum}, total {total}"
+        );
+    }
+    for m in [
+        "qalys",
+        "discounted_total_cost",
+        "payment_payer_hospital_cost",
+    ] {
+        assert!(sums.contains_key(m), "{m} by year");
+    }
+    // The report shows the key metrics by year.
+    ok(&caresim(dir.path(), &["report", "r"]));
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("### By year"), "{md}");
+    assert!(
+        md.contains("| result (mean and 95% CI) | year 1 | year 2 |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_comparisons_paired_differences_by_year_add_up_to_its_differences() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, alt) = (fixture("valid.toml"), fixture("variant.toml"));
+    ok(&caresim(
+        dir.path(),
+        &[
+            "compare",
+            base.to_str().unwrap(),
+            alt.to_str().unwrap(),
+            "--reps",
+            "3",
+            "--quiet",
+            "--out",
+            "c",
+        ],
+    ));
+    let out = dir.path().join("c");
+    let (header, rows) = table(&out.join("by_year_differences.csv"));
+    assert_eq!(
+        header,
+        [
+            "alternative",
+            "year",
+            "metric",
+            "mean",
+            "sd",
+            "ci95_low",
+            "ci95_high",
+            "n"
+        ]
+    );
+    let (_, comparison) = table(&out.join("comparison.csv"));
+    let alternative = &comparison[0]["alternative"];
+    let mut sums: BTreeMap<&str, f64> = BTreeMap::new();
+    for r in &rows {
+        assert_eq!(&r["alternative"], alternative);
+        assert_eq!(r["n"], "3");
+        *sums.entry(r["metric"].as_str()).or_default() += num(r, "mean");
+    }
+    let additive = comparison
+        .iter()
+        .filter(|c| catalogue::is_additive(&c["metric"]))
+        .count();
+    assert_eq!(rows.len(), 2 * additive);
+    for c in &comparison {
+        let m = c["metric"].as_str();
+        let Some(&sum) = sums.get(m) else {
+            assert!(!catalogue::is_additive(m), "{m} has no differences by year");
+            continue;
+        };
+        let (d, scale) = (
+            num(c, "difference_mean"),
+            num(c, "base_mean")
+                .abs()
+                .max(num(c, "alternative_mean").abs()),
+        );
+        assert!(
+            close(sum, d, scale),
+            "{m}: years add up to {sum}, total {d}"
+        );
+    }
+    // Each arm has its own table by year.
+    for arm in fs::read_dir(&out).unwrap() {
+        let arm = arm.unwrap().path();
+        if arm.join("summary.csv").is_file() {
+            assert!(arm.join("by_year.csv").is_file(), "{}", arm.display());
+        }
+    }
+    assert!(out.join("charts/budget_impact_by_year.png").is_file());
+    ok(&caresim(dir.path(), &["report", "c"]));
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("### Budget impact by year"), "{md}");
+}
+
+#[test]
+fn results_without_values_by_year_have_no_tables_and_no_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, alt) = (fixture("valid.toml"), fixture("variant.toml"));
+    ok(&caresim(
+        dir.path(),
+        &[
+            "compare",
+            base.to_str().unwrap(),
+            alt.to_str().unwrap(),
+            "--reps",
+            "2",
+            "--quiet",
+            "--no-charts",
+            "--out",
+            "c",
+        ],
+    ));
+    // As a folder written before values by year existed: the files are simply absent, and
+    // charts and the report do without them.
+    let out = dir.path().join("c");
+    fs::remove_file(out.join("by_year_differences.csv")).unwrap();
+    for arm in fs::read_dir(&out).unwrap() {
+        let by_year = arm.unwrap().path().join("by_year.csv");
+        if by_year.is_file() {
+            fs::remove_file(by_year).unwrap();
+        }
+    }
+    ok(&caresim(dir.path(), &["plot", "c"]));
+    assert!(out.join("charts/ce_plane.png").is_file());
+    assert!(!out.join("charts/budget_impact_by_year.png").exists());
+    ok(&caresim(dir.path(), &["report", "c"]));
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!md.contains("Budget impact by year"), "{md}");
+}
