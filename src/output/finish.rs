@@ -116,6 +116,8 @@ pub struct Compared {
     /// Each arm's evidence in a line: its graded lever settings counted by grade, and its
     /// levers applied without evidence (see `levers_evidence.csv`).
     pub evidence: Vec<String>,
+    /// The alternatives' cost-effectiveness (`None` when the model has no QALYs).
+    pub cost_effectiveness: Option<super::CostEffectiveness>,
 }
 
 /// `12 graded settings: 5 S, 1 S2, 6 E (4 sampled as distributions); no evidence for
@@ -223,8 +225,17 @@ pub fn comparison_from_journals(
             )
         })
         .collect();
-    write_comparison(out, force, &arms, &differences, charts)?;
+    let cost_effectiveness = super::cea::analyse(&arms);
+    write_comparison(
+        out,
+        force,
+        &arms,
+        &differences,
+        cost_effectiveness.as_ref(),
+        charts,
+    )?;
     Ok(Compared {
+        cost_effectiveness,
         evidence: arms.iter().map(|a| evidence_line(a.scenario)).collect(),
         arms: arms.into_iter().map(|a| a.name).collect(),
         differences,

@@ -11,6 +11,9 @@
 //! | `timeseries.csv` | [`TimeseriesRow`] per day × pool |
 //! | `comparison.csv` | [`ComparisonRow`] per alternative × metric |
 //! | `comparison.json` | [`ComparisonJson`] |
+//! | `cost_effectiveness.csv` | [`CostEffectivenessRow`] per alternative × cost perspective |
+//! | `ceac.csv` | [`CeacRow`] per alternative × threshold |
+//! | `evpi.csv` | [`EvpiRow`] per threshold (comparisons with uncertain parameters) |
 //! | `levers_evidence.csv` | [`EvidenceRow`] per arm × graded lever setting |
 //! | `sweep.csv` | [`SweepColumns`] and one [`SweepRow`] per point × metric |
 //! | `manifest.json` | [`Manifest`] (with the sweep design, [`SweepDesign`]) |
@@ -34,9 +37,11 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
 
+mod cea;
 mod manifest;
 mod rows;
 
+pub use cea::{CeacRow, CostEffectivenessRow, EvpiRow};
 pub use manifest::{
     FileRecord, Manifest, ParamsRecord, PointRecord, RESULT_FORMAT, ScenarioRecord, SweepDesign,
     UncertainRecord,
