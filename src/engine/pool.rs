@@ -9,12 +9,22 @@ use super::time::Days;
 /// Updated only when the level changes, never per day: the area between two changes is
 /// `level × elapsed`. Time before [`reset`](Self::reset) is not counted, which is how a
 /// warm-up period is excluded from statistics.
+///
+/// A discounted integral (made by [`discounting`](Self::discounting)) also keeps
+/// `∫ level(t) e^{−δt} dt`, exactly: over each interval of constant level the weight
+/// integrates to `e^{−δt₀}(1 − e^{−δ(t₁−t₀)})/δ`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TimeIntegral {
     level: f64,
     last: Days,
     area: f64,
     peak: f64,
+    /// The discount rate δ per day (0: not discounted, and nothing below is kept).
+    rate: f64,
+    /// `e^{−δ · last}`, kept by multiplication from one change to the next.
+    weight: f64,
+    /// `∫ level(t) e^{−δt} dt` since the last reset, with t in days from time 0.
+    discounted: f64,
 }
 
 impl TimeIntegral {
@@ -32,7 +42,14 @@ impl TimeIntegral {
             "time went backwards: {now} < {}",
             self.last
         );
-        self.area += self.level * (now - self.last);
+        let elapsed = now - self.last;
+        self.area += self.level * elapsed;
+        if self.rate != 0.0 {
+            // e^{−δ elapsed} − 1, accurate for the short intervals between events.
+            let decay = (-self.rate * elapsed).exp_m1();
+            self.discounted -= self.level * self.weight * decay / self.rate;
+            self.weight += self.weight * decay;
+        }
         self.last = now;
         self.level = level;
         if level > self.peak {
@@ -46,11 +63,33 @@ impl TimeIntegral {
         self.set(now, self.level + delta);
     }
 
+    /// An integral at level 0 from time 0 that also keeps its area discounted at `rate`
+    /// per day (continuous; 0 = not discounted).
+    pub fn discounting(rate: f64) -> Self {
+        TimeIntegral {
+            rate,
+            weight: 1.0,
+            ..TimeIntegral::default()
+        }
+    }
+
     /// Forget the area and peak before `now`, keeping the level (end of warm-up).
     pub fn reset(&mut self, now: Days) {
+        self.set(now, self.level);
         self.area = 0.0;
-        self.last = now;
+        self.discounted = 0.0;
         self.peak = self.level;
+    }
+
+    /// `∫ level(t) e^{−δt} dt` from the last reset up to `now`, t in days from time 0 (the
+    /// caller rebases it to its own origin); the plain area when not discounted.
+    #[inline]
+    pub fn discounted_until(&self, now: Days) -> f64 {
+        if self.rate == 0.0 {
+            return self.area_until(now);
+        }
+        let decay = (-self.rate * (now - self.last)).exp_m1();
+        self.discounted - self.level * self.weight * decay / self.rate
     }
 
     /// Area from the last reset up to `now` (level × days, e.g. bed-days).
@@ -88,6 +127,8 @@ pub struct Pool<W> {
     excess: u32,
     /// Time integral of capacity (unit-days provided, used or not).
     provided: TimeIntegral,
+    /// Discount rate per day of the occupancy and capacity integrals (0: none).
+    discount: f64,
 }
 
 impl<W> Pool<W> {
@@ -107,7 +148,14 @@ impl<W> Pool<W> {
                 level: f64::from(capacity),
                 ..TimeIntegral::default()
             },
+            discount: 0.0,
         }
+    }
+
+    /// Discount the occupancy and capacity integrals at `rate` per day from the next
+    /// [`clear`](Self::clear) on.
+    pub fn discount(&mut self, rate: f64) {
+        self.discount = rate;
     }
 
     /// Share of capacity above which a pool counts as highly occupied (the NHS's 85% bed
@@ -266,10 +314,10 @@ impl<W> Pool<W> {
         self.in_use = 0;
         self.excess = 0;
         self.line.clear();
-        self.occupancy = TimeIntegral::default();
+        self.occupancy = TimeIntegral::discounting(self.discount);
         self.high = TimeIntegral::default();
         self.full = TimeIntegral::default();
-        self.provided = TimeIntegral::default();
+        self.provided = TimeIntegral::discounting(self.discount);
         self.provided.set(0.0, f64::from(capacity));
         self.changed(0.0);
     }

@@ -52,6 +52,9 @@ pub enum EventKind {
     /// event, so that an admission does not cancel it): their caseload place frees. Stale
     /// when they died first, or were enrolled again.
     EnrolmentEnd,
+    /// The end of an observed year (from the end of the warm-up): the cumulative values
+    /// of the additive metrics are marked for the results by year.
+    YearEnd,
 }
 
 /// A scheduled event: 8 bytes, `Copy`, so the queue moves it without allocation.

@@ -14,6 +14,7 @@
 //! - [`tally`], [`catalogue`]: what a replication counts, and the metrics made of it.
 
 pub mod catalogue;
+pub mod costs;
 pub mod dist;
 pub mod economics;
 mod enrolment;

@@ -48,11 +48,12 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
+use super::economics::AcutePayment;
 use super::event::{Event, EventKind, PatientId};
 use super::levers::{
     CapacityMove, CapacityReview, EarlyWhenFull, SupportedDischarge, apply_odds_ratio,
 };
-use super::params::{Onward, Params, ServiceWhenFull, WhenFull};
+use super::params::{Onward, Params, Payer, ServiceWhenFull, WhenFull};
 use super::patients::{
     CareState, FLAG_AWAITING, FLAG_EARLY_ELIGIBLE, FLAG_EARLY_SUPPORTED, FLAG_HOLDING, FLAG_LAPSED,
     FLAG_ROUTE_DRAWN, FLAG_UNSUPPORTED, FLAG_WAITING_FOR_EARLY,
@@ -64,7 +65,7 @@ use super::world::ReviewCensus;
 pub use super::world::{
     FINE_WAIT_DAYS, UNSTABLE_FULL_SHARE, UNSTABLE_LINE_GROWTH, WAIT_BIN_DAYS, World,
 };
-use crate::engine::{self, Days, EventQueue, Scheduled};
+use crate::engine::{self, DAYS_PER_YEAR, Days, EventQueue, Scheduled};
 
 /// Sees the world after every handled event: the model says what happened; a recorder
 /// decides what to keep (simmer's monitors). [`Sim`] is generic over the recorder, so the
@@ -175,6 +176,11 @@ impl<'p> Sim<'p> {
         if params.horizon_days >= 1.0 {
             self.queue.push(1.0, Event::system(EventKind::DayEnd));
         }
+        let first_year_end = params.warmup_days + DAYS_PER_YEAR;
+        if first_year_end < params.horizon_days {
+            self.queue
+                .push(first_year_end, Event::system(EventKind::YearEnd));
+        }
         let tiers = params.tiers.len();
         let bands = params.population.age_bands.len();
         for (c, cond) in params.conditions.iter().enumerate() {
@@ -225,6 +231,13 @@ impl World<'_> {
                 return self.on_capacity_change(q, p.0 as usize, event.generation as usize, now);
             }
             EventKind::CapacityReview => return self.on_capacity_review(q, now),
+            EventKind::YearEnd => {
+                self.mark_year(now);
+                if now + DAYS_PER_YEAR < self.params.horizon_days {
+                    q.push(now + DAYS_PER_YEAR, Event::system(EventKind::YearEnd));
+                }
+                return;
+            }
             _ => {}
         }
         // Events at home, episodes of home-based services (ended early by an admission or a
@@ -285,6 +298,7 @@ impl World<'_> {
             | EventKind::DayEnd
             | EventKind::CapacityChange
             | EventKind::EnrolmentEnd
+            | EventKind::YearEnd
             | EventKind::CapacityReview => {
                 unreachable!("handled above")
             }
@@ -329,7 +343,30 @@ impl World<'_> {
         let p = self.patients.push(cell as u16, frailty);
         self.at_home[cell].add(now, 1.0);
         self.alive_by_tier[self.cells[cell].tier as usize].add(now, 1.0);
+        if self.quality_on {
+            let u = self.utility(&self.cells[cell], CareState::Home);
+            self.quality.add(now, u);
+        }
         self.schedule_home_event(q, p, now);
+    }
+
+    /// Move `p` to `state` at `now`, keeping the quality-weighted count of the living.
+    #[inline]
+    fn set_state(&mut self, p: PatientId, state: CareState, now: Days) {
+        let old = std::mem::replace(&mut self.patients.cold_mut(p).state, state);
+        if self.quality_on {
+            self.shift_quality(p, old, state, now);
+        }
+    }
+
+    /// The change of `p`'s utility from `old` to `new`, in the quality integral.
+    #[inline(never)]
+    fn shift_quality(&mut self, p: PatientId, old: CareState, new: CareState, now: Days) {
+        let cell = &self.cells[self.patients.hot(p).cell as usize];
+        let change = self.utility(cell, new) - self.utility(cell, old);
+        if change != 0.0 {
+            self.quality.add(now, change);
+        }
     }
 
     /// The patient's exacerbation rate apart from the season and the post-discharge window,
@@ -632,7 +669,7 @@ impl World<'_> {
         }
         self.patients.cancel_pending(p);
         if stay_end > now {
-            self.patients.cold_mut(p).state = CareState::Community(s);
+            self.set_state(p, CareState::Community(s), now);
             self.schedule_home_event(q, p, now);
             self.push(q, stay_end, p, EventKind::EndOfCommunity);
         } else {
@@ -649,8 +686,8 @@ impl World<'_> {
         }
         let tier = self.cell(p).tier as usize;
         self.alive_by_tier[tier].add(now, -1.0);
+        self.set_state(p, CareState::Dead, now);
         let cold = self.patients.cold_mut(p);
-        cold.state = CareState::Dead;
         if cold.flags & FLAG_HOLDING != 0 {
             cold.flags &= !FLAG_HOLDING;
             let s = u16::from(cold.link) - 1;
@@ -719,6 +756,7 @@ impl World<'_> {
         };
         if self.uniform(p, Stream::Admission) >= admit {
             self.tally.urgent_contacts += 1;
+            self.tally.discounted.urgent_contacts += self.discount_at(now);
             self.schedule_home_event(q, p, now);
             return;
         }
@@ -754,14 +792,14 @@ impl World<'_> {
         }
         match self.params.acute.when_full {
             WhenFull::Queue => {
-                let cold = self.patients.cold_mut(p);
-                cold.state = CareState::WaitingForBed;
-                cold.since = now;
+                self.set_state(p, CareState::WaitingForBed, now);
+                self.patients.cold_mut(p).since = now;
                 self.acute.enqueue(p);
             }
             WhenFull::Divert => {
                 self.tally.diversions += 1;
-                self.patients.cold_mut(p).state = CareState::OutOfArea;
+                self.tally.discounted.diversions += self.discount_at(now);
+                self.set_state(p, CareState::OutOfArea, now);
                 let los = self.sample_los(p, Stream::DiversionLos);
                 self.push(q, now + los, p, EventKind::EndOfDiversion);
             }
@@ -799,11 +837,18 @@ impl World<'_> {
         self.tally.wait_days_total += wait;
         self.record_wait(wait);
         let c = self.cell(p);
-        let (group, condition) = (c.group as usize, c.condition as usize);
+        let (group, condition, loss) = (
+            c.group as usize,
+            c.condition as usize,
+            c.admission_qaly_loss,
+        );
         self.tally.groups[group].admissions += 1;
-        let cold = self.patients.cold_mut(p);
-        cold.state = CareState::Acute;
-        cold.since = now;
+        if loss > 0.0 {
+            self.tally.qaly_losses += loss;
+            self.tally.discounted.qaly_losses += loss * self.discount_at(now);
+        }
+        self.set_state(p, CareState::Acute, now);
+        self.patients.cold_mut(p).since = now;
         let mut los = self.sample_los(p, Stream::AcuteLos);
         // Hook point `admitted`: a lever may shorten the stay to an early point (not for a
         // care-home resident, who goes back to their home).
@@ -1009,7 +1054,7 @@ impl World<'_> {
         if unmet.escalate_to.is_none() && !unmet.changes_rates() {
             // Nothing changes at home: the pending event there stays valid.
             self.unmet[s as usize].add(now, -1.0);
-            self.patients.cold_mut(p).state = CareState::Home;
+            self.set_state(p, CareState::Home, now);
             return;
         }
         self.leave_where_living(q, p, Leaving::NeedEnds, now);
@@ -1035,7 +1080,7 @@ impl World<'_> {
         now: Days,
     ) {
         self.patients.cancel_pending(p);
-        self.patients.cold_mut(p).state = state;
+        self.set_state(p, state, now);
         self.at_home[self.patients.hot(p).cell as usize].add(now, 1.0);
         self.schedule_home_event(q, p, now);
     }
@@ -1043,7 +1088,12 @@ impl World<'_> {
     /// `p`, medically fit, keeps their bed waiting for a place in service `s`.
     fn begin_delay(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
         self.tally.delayed_discharges += 1;
-        self.patients.cold_mut(p).state = CareState::DelayedDischarge(s);
+        self.set_state(p, CareState::DelayedDischarge(s), now);
+        if self.reimbursed(s) {
+            // While delayed, the last-discharge time holds the start of the delay (it is
+            // read only at home, and set again when the patient leaves the bed).
+            self.patients.cold_mut(p).last_discharge = now;
+        }
         self.services[s as usize].enqueue(p);
         self.delayed.add(now, 1.0);
         // Hook point `delay_started`: a lever may limit the delay.
@@ -1052,9 +1102,25 @@ impl World<'_> {
         }
     }
 
+    /// Whether delays waiting for service `s` are reimbursed by social care.
+    #[inline]
+    fn reimbursed(&self, s: u16) -> bool {
+        self.params.payment.delayed_discharge.is_some()
+            && self.params.services[s as usize].payer == Payer::SocialCare
+    }
+
     /// The delay of `p` ends (a place, or a time limit): pending time limits go stale.
     fn end_delay(&mut self, p: PatientId, now: Days) {
         self.delayed.add(now, -1.0);
+        if let CareState::DelayedDischarge(s) = self.patients.cold(p).state
+            && self.reimbursed(s)
+            && let Some(r) = &self.params.payment.delayed_discharge
+        {
+            let (days, discounted) =
+                self.reimbursable(r, self.patients.cold(p).last_discharge, now);
+            self.tally.reimbursed_days += days;
+            self.tally.discounted.reimbursed_days += discounted;
+        }
         self.patients.cancel_pending(p);
     }
 
@@ -1126,6 +1192,18 @@ impl World<'_> {
         g.bed_stays += 1;
         g.bed_stay_days_total += now - since;
         g.acute_bed_days += now - since.max(self.stats_from);
+        if let AcutePayment::Tariff {
+            per_spell,
+            trim_days,
+            excess_day_price,
+        } = &self.params.payment.acute
+        {
+            let c = self.cells[self.patients.hot(p).cell as usize].condition as usize;
+            let excess = (now - since - trim_days[c]).max(0.0);
+            let paid = per_spell[c] + excess * excess_day_price;
+            self.tally.spell_payment += paid;
+            self.tally.discounted.spell_payment += paid * self.discount_at(now);
+        }
         let cold = self.patients.cold_mut(p);
         cold.last_discharge = now;
         cold.flags &= !FLAG_UNSUPPORTED;
@@ -1140,7 +1218,7 @@ impl World<'_> {
     /// `episode_start` of the service's behaviour: a patient living at home meanwhile keeps
     /// their events at home).
     fn enter_community(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
-        self.patients.cold_mut(p).state = CareState::Community(s);
+        self.set_state(p, CareState::Community(s), now);
         let service = &self.params.services[s as usize];
         let los = service.los.sample(&mut self.rng(p, Stream::CommunityLos));
         match service.setting.episode_start() {
@@ -1172,7 +1250,7 @@ impl World<'_> {
         let service = &self.params.services[s as usize];
         let next = self.next_need(p, service.onward);
         match (next, service.setting.episode_end()) {
-            (None, EpisodeEnd::AlreadyHome) => self.patients.cold_mut(p).state = CareState::Home,
+            (None, EpisodeEnd::AlreadyHome) => self.set_state(p, CareState::Home, now),
             (None, EpisodeEnd::GoHome) => self.go_home(q, p, now),
             (None, EpisodeEnd::LeaveResidence) => self.arrive_home(q, p, CareState::Home, now),
             (Some(t), end) => {
@@ -1220,7 +1298,7 @@ impl World<'_> {
     }
 
     fn go_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        self.patients.cold_mut(p).state = CareState::Home;
+        self.set_state(p, CareState::Home, now);
         self.at_home[self.patients.hot(p).cell as usize].add(now, 1.0);
         self.schedule_home_event(q, p, now);
     }

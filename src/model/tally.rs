@@ -6,10 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::costs::{CostBasis, Costs};
 use super::levers::LeverCounts;
 use super::params::{Params, Payer};
 use super::services::Setting;
-use crate::engine::Days;
+use crate::engine::{DAYS_PER_YEAR, Days};
 
 /// Raw counts and time integrals of one replication, after warm-up. Serialisable: it is
 /// what a run's journal stores per replication.
@@ -106,6 +107,109 @@ pub struct Tally {
     /// every additive metric the total is the sum of these, in year order, exactly.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub years: Vec<Vec<f64>>,
+    /// Utility-days lived (the quality-weighted time integral of the living; person-days
+    /// alive when no utilities are given).
+    #[serde(default)]
+    pub quality_days: f64,
+    /// QALYs lost with emergency admissions beyond the time in the bed.
+    #[serde(default)]
+    pub qaly_losses: f64,
+    /// What the commissioner paid the acute hospital per spell ended (tariff and excess
+    /// bed-days), £; 0 unless the payment mechanism is a tariff.
+    #[serde(default)]
+    pub spell_payment: f64,
+    /// Delayed days in acute beds waiting for a service paid by social care, beyond the
+    /// reimbursement's assessment window (0 without reimbursement).
+    #[serde(default)]
+    pub reimbursed_days: f64,
+    /// The priced and outcome quantities again, discounted to the end of the warm-up.
+    #[serde(default)]
+    pub discounted: Discounted,
+}
+
+/// The quantities that costs and outcomes are made of, each discounted continuously at the
+/// scenario's rate to the end of the warm-up: time integrals exactly over each interval,
+/// events at their time, reviews and referrals (Poisson draws over time at home) by the
+/// discounted share of that time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Discounted {
+    /// Occupied acute bed-days.
+    pub acute_bed_days: f64,
+    /// Acute bed-days provided.
+    pub acute_capacity_days: f64,
+    /// Occupied place-days per service.
+    pub community_days: Vec<f64>,
+    /// Place-days provided per service.
+    pub community_capacity_days: Vec<f64>,
+    /// Patient-days alive per tier.
+    pub tier_days: Vec<f64>,
+    /// Patient-days enrolled in targeted care management.
+    pub enrolled_days: f64,
+    /// Patient-days of unmet need per service.
+    pub unmet_days: Vec<f64>,
+    /// Patient-days waited at home per service.
+    pub home_waiting_days: Vec<f64>,
+    /// Routine reviews.
+    pub reviews: f64,
+    /// Urgent contacts.
+    pub urgent_contacts: f64,
+    /// Out-of-area admissions.
+    pub diversions: f64,
+    /// Outpatient attendances.
+    pub outpatient_attendances: f64,
+    /// Days observed (for costs per year: outreach, block contracts).
+    pub observed_days: f64,
+    /// Utility-days lived.
+    pub quality_days: f64,
+    /// QALYs lost with admissions.
+    pub qaly_losses: f64,
+    /// Tariff payments per spell, £.
+    pub spell_payment: f64,
+    /// Reimbursed delayed days.
+    pub reimbursed_days: f64,
+}
+
+impl Discounted {
+    /// Zeroed, one slot per service and tier.
+    fn new(services: usize, tiers: usize) -> Self {
+        Discounted {
+            community_days: vec![0.0; services],
+            community_capacity_days: vec![0.0; services],
+            unmet_days: vec![0.0; services],
+            home_waiting_days: vec![0.0; services],
+            tier_days: vec![0.0; tiers],
+            ..Discounted::default()
+        }
+    }
+
+    /// Zero every value, keeping the allocations.
+    fn clear(&mut self) {
+        let mut vecs = [
+            std::mem::take(&mut self.community_days),
+            std::mem::take(&mut self.community_capacity_days),
+            std::mem::take(&mut self.tier_days),
+            std::mem::take(&mut self.unmet_days),
+            std::mem::take(&mut self.home_waiting_days),
+        ];
+        for v in &mut vecs {
+            v.fill(0.0);
+        }
+        let [
+            community_days,
+            community_capacity_days,
+            tier_days,
+            unmet_days,
+            home_waiting_days,
+        ] = vecs;
+        *self = Discounted {
+            community_days,
+            community_capacity_days,
+            tier_days,
+            unmet_days,
+            home_waiting_days,
+            ..Discounted::default()
+        };
+    }
 }
 
 /// What the unmet-need ledger counts after warm-up, per community service (in
@@ -188,6 +292,7 @@ impl Tally {
             tier_days: vec![0.0; params.tiers.len()],
             groups: vec![GroupTally::default(); params.groups()],
             needs: NeedCounts::new(params.services.len()),
+            discounted: Discounted::new(params.services.len(), params.tiers.len()),
             ..Tally::default()
         }
     }
@@ -207,8 +312,11 @@ impl Tally {
         let capacity = std::mem::take(&mut self.daily_capacity);
         let mut needs = std::mem::take(&mut self.needs);
         needs.clear();
+        let mut discounted = std::mem::take(&mut self.discounted);
+        discounted.clear();
         *self = Tally {
             needs,
+            discounted,
             daily_capacity: capacity,
             community_days: days,
             community_capacity_days: provided,
@@ -221,45 +329,38 @@ impl Tally {
 
     /// Call `f(name, value)` for every metric, always in the same order.
     ///
-    /// This is the single definition of metric names and formulas. It is long because it is
-    /// one flat listing: its order is the column order of every result file, which one list
-    /// shows at a glance and split pieces would hide; the costs several metrics share are
-    /// computed once at its top.
+    /// This is the single definition of metric names and formulas (the costs of the three
+    /// perspectives are in [`Costs::of`]). When the tally has values by year, the total of
+    /// every additive metric is their sum in year order, so that years add up to it exactly.
     pub fn for_each_metric(&self, params: &Params, mut f: impl FnMut(&str, f64)) {
+        if self.years.is_empty() {
+            return self.for_each_raw_metric(params, f);
+        }
+        let mut additive = 0;
+        self.for_each_raw_metric(params, |name, value| {
+            if super::catalogue::is_additive(name) {
+                let total = self
+                    .years
+                    .iter()
+                    .fold(0.0, |sum, year| sum + year[additive]);
+                additive += 1;
+                f(name, total);
+            } else {
+                f(name, value);
+            }
+        });
+    }
+
+    /// [`for_each_metric`](Self::for_each_metric) from the tally's own counts.
+    ///
+    /// It is long because it is one flat listing: its order is the column order of every
+    /// result file, which one list shows at a glance and split pieces would hide.
+    fn for_each_raw_metric(&self, params: &Params, mut f: impl FnMut(&str, f64)) {
         let ratio = |num: f64, den: f64| if den > 0.0 { num / den } else { 0.0 };
         let primary_care_contacts = self.reviews + self.urgent_contacts;
         let community_days: f64 = self.community_days.iter().sum();
-        let acute_cost = self.acute_bed_days * params.acute.bed_day_cost;
-        let community_costs = params
-            .services
-            .iter()
-            .zip(&self.community_days)
-            .map(|(s, d)| s.day_cost * d);
-        let community_cost: f64 = community_costs.clone().sum();
-        let primary_care_cost = self.reviews as f64 * params.primary_care.review_cost
-            + self.urgent_contacts as f64 * params.primary_care.urgent_contact_cost;
-        let diversion_cost = self.diversions as f64 * params.acute.diversion_cost;
-        let outpatient_cost =
-            self.outpatient_attendances as f64 * params.outpatient_attendance_cost;
-        let mut management_cost: f64 = params
-            .tiers
-            .iter()
-            .zip(&self.tier_days)
-            .map(|(t, d)| t.management_cost_per_year * d / crate::engine::DAYS_PER_YEAR)
-            .sum();
-        // Targeted care management: per enrolled patient-day.
-        if let Some(rule) = &params.levers.care_management {
-            management_cost += rule.cost_per_patient_year
-                * self.levers.care_management.enrolled_days
-                / crate::engine::DAYS_PER_YEAR;
-        }
-        // Unmet and waited-for need, priced per service (outside `total_cost`).
-        let need_costs = params.services.iter().enumerate().map(|(i, s)| {
-            s.unmet.cost_per_day
-                * (self.needs.unmet_days.get(i).copied().unwrap_or(0.0)
-                    + self.needs.home_waiting_days.get(i).copied().unwrap_or(0.0))
-        });
-        let unmet_need_cost: f64 = need_costs.sum();
+        let costs = Costs::of(&CostBasis::undiscounted(self), params);
+        let discounted = Costs::of(&CostBasis::discounted(self), params);
         let unmet_need_days: f64 = self.needs.unmet_days.iter().sum();
         let home_waiting_days: f64 = self.needs.home_waiting_days.iter().sum();
         let unmet_need_episodes: u64 = self.needs.unmet_episodes.iter().sum();
@@ -272,30 +373,18 @@ impl Tally {
             .filter(|(s, _)| s.setting == Setting::Bed)
             .map(|(_, d)| d)
             .sum();
-        let outreach_cost = params.levers.outreach_cost_per_year * self.observed_days
-            / crate::engine::DAYS_PER_YEAR;
-        let total_cost = acute_cost
-            + community_cost
-            + primary_care_cost
-            + diversion_cost
-            + outpatient_cost
-            + management_cost
-            + outreach_cost;
-        // The budget behind the capacity: every bed and place provided, used or not.
-        let capacity_cost = self.acute_capacity_days * params.acute.bed_day_cost
-            + params
-                .services
-                .iter()
-                .zip(&self.community_capacity_days)
-                .map(|(s, d)| s.day_cost * d)
-                .sum::<f64>();
         // Per 1,000 catchment population per year.
         let per_1000_year = |x: f64| {
             ratio(
                 x * 1000.0,
-                params.population.catchment * self.observed_days / crate::engine::DAYS_PER_YEAR,
+                params.population.catchment * self.observed_days / DAYS_PER_YEAR,
             )
         };
+        let life_years = self.tier_days.iter().sum::<f64>() / DAYS_PER_YEAR;
+        let discounted_life_years = self.discounted.tier_days.iter().sum::<f64>() / DAYS_PER_YEAR;
+        let qalys = self.quality_days / DAYS_PER_YEAR - self.qaly_losses;
+        let discounted_qalys =
+            self.discounted.quality_days / DAYS_PER_YEAR - self.discounted.qaly_losses;
 
         f("admissions", self.admissions as f64);
         f("admission_requests", self.admission_requests as f64);
@@ -352,49 +441,58 @@ impl Tally {
         f("peak_acute_occupancy", self.peak_acute_occupancy);
         f("days_over_85pct_occupancy", self.days_over_85pct_occupancy);
         f("days_at_full_occupancy", self.days_at_full_occupancy);
-        f("acute_cost", acute_cost);
-        f("community_cost", community_cost);
-        f("primary_care_cost", primary_care_cost);
-        f("diversion_cost", diversion_cost);
-        f("outpatient_cost", outpatient_cost);
-        f("management_cost", management_cost);
-        f("outreach_cost", outreach_cost);
-        f("total_cost", total_cost);
-        f("capacity_cost", capacity_cost);
-        f("unmet_need_cost", unmet_need_cost);
-        for payer in Payer::ALL {
-            let cost = if params.levers.pooled_budget {
-                if payer == Payer::Pooled {
-                    total_cost
-                } else {
-                    0.0
-                }
-            } else {
-                let own = match payer {
-                    Payer::Hospital => {
-                        acute_cost + diversion_cost + outpatient_cost + outreach_cost
-                    }
-                    Payer::PrimaryCare => primary_care_cost + management_cost,
-                    _ => 0.0,
-                };
-                own + params
-                    .services
-                    .iter()
-                    .zip(&self.community_days)
-                    .filter(|(s, _)| s.payer == payer)
-                    .map(|(s, d)| s.day_cost * d)
-                    .sum::<f64>()
-            };
+        f("acute_cost", costs.acute);
+        f("community_cost", costs.community);
+        f("primary_care_cost", costs.primary_care);
+        f("diversion_cost", costs.diversion);
+        f("outpatient_cost", costs.outpatient);
+        f("management_cost", costs.management);
+        f("outreach_cost", costs.outreach);
+        f("total_cost", costs.total);
+        f("capacity_cost", costs.capacity);
+        f("unmet_need_cost", costs.unmet_need);
+        for (payer, cost) in Payer::ALL.iter().zip(costs.activity_by_payer) {
             f(payer.cost_metric(), cost);
         }
+        // Outcomes.
+        f(
+            "deaths",
+            (self.deaths_home + self.deaths_hospital + self.deaths_in_care) as f64,
+        );
+        f("life_years", life_years);
+        f("qalys", qalys);
+        f("discounted_life_years", discounted_life_years);
+        f("discounted_qalys", discounted_qalys);
+        // The three costing perspectives: activity, capacity (the budget), payment.
+        f("discounted_total_cost", discounted.total);
+        f("budget_cost", costs.budget);
+        f("discounted_budget_cost", discounted.budget);
+        f("acute_payment", costs.acute_payment);
+        f("delayed_discharge_reimbursement", costs.reimbursement);
+        f(
+            "acute_provider_margin",
+            costs.acute_payment + costs.reimbursement - costs.acute,
+        );
+        f("payment_cost", costs.payment);
+        f("discounted_payment_cost", discounted.payment);
+        f("discounted_unmet_need_cost", discounted.unmet_need);
+        f(
+            "net_monetary_benefit",
+            params.economics.threshold * discounted_qalys - discounted.total,
+        );
         let mut name = String::new();
-        for (i, ((service, days), cost)) in params
-            .services
-            .iter()
-            .zip(&self.community_days)
-            .zip(community_costs)
-            .enumerate()
-        {
+        for (prefix, by_payer) in [
+            ("budget_", costs.budget_by_payer),
+            ("payment_", costs.payment_by_payer),
+        ] {
+            for (payer, cost) in Payer::ALL.iter().zip(by_payer) {
+                name.clear();
+                name.push_str(prefix);
+                name.push_str(payer.cost_metric());
+                f(&name, cost);
+            }
+        }
+        for (i, (service, days)) in params.services.iter().zip(&self.community_days).enumerate() {
             name.clear();
             name.push_str("community_days_");
             name.push_str(&service.name);
@@ -402,7 +500,7 @@ impl Tally {
             name.clear();
             name.push_str("community_cost_");
             name.push_str(&service.name);
-            f(&name, cost);
+            f(&name, service.day_cost * days);
             name.clear();
             name.push_str("unstable_");
             name.push_str(&service.name);
@@ -429,6 +527,16 @@ impl Tally {
         let mut names = Vec::new();
         Tally::new(params).for_each_metric(params, |n, _| names.push(n.to_owned()));
         names
+    }
+
+    /// The values of the additive metrics from the tally's own counts (its values by year
+    /// ignored), appended to `out` in [`by_year_names`](Self::by_year_names) order.
+    pub(super) fn additive_values(&self, params: &Params, out: &mut Vec<f64>) {
+        self.for_each_raw_metric(params, |name, value| {
+            if super::catalogue::is_additive(name) {
+                out.push(value);
+            }
+        });
     }
 
     /// Names of the metrics reported by year ([`catalogue::is_additive`](super::catalogue::is_additive)),

@@ -10,8 +10,9 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma, Poisson};
 
+use super::economics::{DelayReimbursement, discounted_days};
 use super::event::{Event, EventKind, PatientId};
-use super::params::Params;
+use super::params::{Params, Payer};
 use super::patients::{CareState, FLAG_AWAITING, FLAG_HOLDING, PatientTable};
 use super::streams::{PatientRng, Stream, StreamSeeds, Streams};
 use super::tally::Tally;
@@ -93,11 +94,19 @@ pub(super) struct Cell {
     /// No deaths, season, history or post-discharge effect: every candidate event at home
     /// is an exacerbation, and no draw is needed to classify it.
     pub(super) simple: bool,
+    /// Utility at home: the band's baseline × the condition's multiplier.
+    pub(super) utility: f64,
+    /// QALYs lost with each emergency admission (beyond the time in the bed).
+    pub(super) admission_qaly_loss: f64,
 }
 
 /// The state of one replication apart from the event queue (split so that the engine's
 /// [`run_until`](crate::engine::run_until) can lend the queue to the handlers).
 #[derive(Debug)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent switches of features that are off in most scenarios, read per event"
+)]
 pub struct World<'p> {
     /// The parameters of every replication.
     pub(super) params: &'p Params,
@@ -131,6 +140,15 @@ pub struct World<'p> {
     /// Patients enrolled in targeted care management, integrated over time (their
     /// level is the caseload in use).
     pub enrolled: TimeIntegral,
+    /// The utility of everyone alive, integrated over time (utility-days), kept only when
+    /// utilities are given ([`quality_on`](Self::quality_on)).
+    pub quality: TimeIntegral,
+    /// Whether utilities differ from 1 somewhere, so that changes of state change quality.
+    pub(super) quality_on: bool,
+    /// Continuous discount rate, per day (0: none).
+    pub(super) discount_rate: f64,
+    /// The marks of each observed year's end.
+    pub(super) years: YearBook,
     /// Whether some service changes patients' rates where they are
     /// ([`Params::rates_depend_on_state`]); when not, no handler looks at the state.
     pub(super) rates_by_state: bool,
@@ -153,6 +171,16 @@ pub struct World<'p> {
     pub(super) streams: Streams,
     /// Counts since the end of warm-up.
     pub tally: Tally,
+}
+
+/// The cumulative values of the additive metrics at the end of each observed year, and what
+/// of each cell's time at home the review and referral draws have used so far.
+#[derive(Clone, Debug, Default)]
+pub(super) struct YearBook {
+    /// Cumulative additive metric values at each year's end.
+    pub(super) marks: Vec<Vec<f64>>,
+    /// Per cell: person-days at home, undiscounted and discounted, already drawn from.
+    pub(super) drawn: Vec<[f64; 2]>,
 }
 
 /// What the pooled budget's controller has counted since its last review (sums over daily
@@ -268,6 +296,14 @@ fn build_cells(params: &Params) -> Vec<Cell> {
                     post_discharge_days: cond.post_discharge_days,
                     headroom: peak * pd,
                     simple,
+                    utility: params
+                        .economics
+                        .utility_by_band
+                        .get(b)
+                        .copied()
+                        .unwrap_or(1.0)
+                        * cond.utility_multiplier,
+                    admission_qaly_loss: cond.admission_qaly_loss,
                 });
             }
         }
@@ -304,18 +340,20 @@ impl<'p> World<'p> {
         patients.reset(params.expected_patients());
         let zero_seeds = StreamSeeds([0; Stream::ALL.len()]);
         let n_cells = cells.len();
+        let discount_rate = params.economics.rate_per_day();
+        let pool = |capacity| {
+            let mut pool = Pool::new(capacity, 1024);
+            pool.discount(discount_rate);
+            pool
+        };
         World {
             params,
             cells,
             routes,
             frailty,
             patients,
-            acute: Pool::new(params.acute.beds, 1024),
-            services: params
-                .services
-                .iter()
-                .map(|s| Pool::new(s.capacity, 1024))
-                .collect(),
+            acute: pool(params.acute.beds),
+            services: params.services.iter().map(|s| pool(s.capacity)).collect(),
             delayed: TimeIntegral::default(),
             at_home: vec![TimeIntegral::default(); n_cells],
             alive_by_tier: vec![TimeIntegral::default(); params.tiers.len()],
@@ -323,6 +361,10 @@ impl<'p> World<'p> {
             home_waiting: vec![TimeIntegral::default(); params.services.len()],
             needs: NeedLedger::default(),
             enrolled: TimeIntegral::default(),
+            quality: TimeIntegral::default(),
+            quality_on: params.economics.utilities_given,
+            discount_rate,
+            years: YearBook::default(),
             rates_by_state: params.rates_depend_on_state(),
             enrolment_rule: params.levers.care_management.is_some(),
             review: ReviewCensus::default(),
@@ -351,17 +393,20 @@ impl<'p> World<'p> {
             pool.clear(s.capacity);
         }
         self.delayed = TimeIntegral::default();
+        // Integrals that are priced or carry outcomes are also discounted.
+        let rate = self.discount_rate;
         self.at_home
             .iter_mut()
-            .for_each(|h| *h = TimeIntegral::default());
-        self.alive_by_tier
-            .iter_mut()
+            .chain(&mut self.alive_by_tier)
             .chain(&mut self.unmet)
             .chain(&mut self.home_waiting)
-            .for_each(|h| *h = TimeIntegral::default());
+            .chain([&mut self.enrolled, &mut self.quality])
+            .for_each(|h| *h = TimeIntegral::discounting(rate));
         self.needs = NeedLedger::default();
         self.review = ReviewCensus::default();
-        self.enrolled = TimeIntegral::default();
+        self.years.marks.clear();
+        self.years.drawn.clear();
+        self.years.drawn.resize(self.cells.len(), [0.0; 2]);
         self.wait_zero = 0;
         self.wait_bins.iter_mut().for_each(|b| *b = 0);
         self.stats_from = 0.0;
@@ -391,10 +436,38 @@ impl<'p> World<'p> {
             .chain(&mut self.alive_by_tier)
             .chain(&mut self.unmet)
             .chain(&mut self.home_waiting)
-            .chain(std::iter::once(&mut self.enrolled))
+            .chain([&mut self.enrolled, &mut self.quality])
         {
             h.reset(now);
         }
+        self.years.drawn.fill([0.0; 2]);
+    }
+
+    /// The discount factor at `now`: `(1 + r)^−t` with t in years from the end of the
+    /// warm-up.
+    #[inline]
+    pub(super) fn discount_at(&self, now: Days) -> f64 {
+        super::economics::discount_factor(self.discount_rate, self.params.warmup_days, now)
+    }
+
+    /// The utility of a patient of `cell` in `state`: the cell's utility × the state's
+    /// multiplier (0 when dead).
+    pub(super) fn utility(&self, cell: &Cell, state: CareState) -> f64 {
+        let e = &self.params.economics;
+        let services = &self.params.services;
+        cell.utility
+            * match state {
+                CareState::Home => 1.0,
+                CareState::Dead => 0.0,
+                CareState::Acute
+                | CareState::WaitingForBed
+                | CareState::DelayedDischarge(_)
+                | CareState::OutOfArea => e.acute_utility_multiplier,
+                CareState::Community(s) => services[s as usize].utility_multiplier,
+                CareState::Unmet(s) | CareState::WaitingAtHome(s) => {
+                    services[s as usize].unmet.utility_multiplier
+                }
+            }
     }
 
     /// Record a wait for a bed of `wait` days in the histogram behind `p95_wait_days`.
@@ -477,33 +550,139 @@ impl<'p> World<'p> {
         wait_bin_edge(self.wait_bins.len() - 1)
     }
 
-    /// Close the integrals at `end` and return the tally.
-    pub(super) fn finish(&mut self, end: Days) -> Tally {
-        self.tally.p95_wait_days = self.p95_wait();
+    /// Draw the reviews and outpatient referrals of each cell's time at home since the last
+    /// draw — Poisson(rate × person-days) — into the tally. Their discounted counts are the
+    /// draws × the discounted share of that time: the expected discount of events spread
+    /// over it in proportion to the number at home.
+    fn draw_contacts(&mut self, end: Days) {
+        let scale = self.rebase_scale();
         let t = &mut self.tally;
-        t.acute_bed_days = self.acute.occupancy().area_until(end);
+        for ((h, c), drawn) in self
+            .at_home
+            .iter()
+            .zip(&self.cells)
+            .zip(&mut self.years.drawn)
+        {
+            let area = h.area_until(end);
+            let discounted = scale * h.discounted_until(end);
+            let days = area - drawn[0];
+            let share = if days > 0.0 {
+                (discounted - drawn[1]) / days
+            } else {
+                0.0
+            };
+            *drawn = [area, discounted];
+            let reviews = poisson(c.review_rate * days, &mut self.streams.reviews);
+            t.reviews += reviews;
+            t.discounted.reviews += reviews as f64 * share;
+            let referrals = poisson(c.outpatient_rate * days, &mut self.streams.outpatients);
+            let extra = self.params.conditions[c.condition as usize].attendances_per_referral - 1.0;
+            let attendances =
+                referrals + poisson(referrals as f64 * extra, &mut self.streams.outpatients);
+            t.outpatient_referrals += referrals;
+            t.outpatient_attendances += attendances;
+            t.discounted.outpatient_attendances += attendances as f64 * share;
+        }
+    }
+
+    /// The factor that rebases discounted areas (weighted from time 0) to the end of the
+    /// warm-up.
+    fn rebase_scale(&self) -> f64 {
+        if self.discount_rate == 0.0 {
+            1.0
+        } else {
+            (self.discount_rate * self.params.warmup_days).exp()
+        }
+    }
+
+    /// Close every time integral at `end` into `t` (undiscounted and discounted), with the
+    /// reimbursable days of delays still open.
+    fn close_into(&self, t: &mut Tally, end: Days) {
+        let scale = self.rebase_scale();
+        let both = |i: &TimeIntegral| (i.area_until(end), scale * i.discounted_until(end));
+        (t.acute_bed_days, t.discounted.acute_bed_days) = both(self.acute.occupancy());
+        (t.acute_capacity_days, t.discounted.acute_capacity_days) = both(self.acute.provided());
         t.peak_acute_occupancy = self.acute.occupancy().peak();
         t.days_over_85pct_occupancy = self.acute.high_occupancy().area_until(end);
         t.days_at_full_occupancy = self.acute.full().area_until(end);
         t.delayed_bed_days = self.delayed.area_until(end);
-        t.acute_capacity_days = self.acute.provided().area_until(end);
-        for (d, s) in t.community_capacity_days.iter_mut().zip(&self.services) {
-            *d = s.provided().area_until(end);
+        let d = &mut t.discounted;
+        for (i, s) in self.services.iter().enumerate() {
+            (t.community_days[i], d.community_days[i]) = both(s.occupancy());
+            (t.community_capacity_days[i], d.community_capacity_days[i]) = both(s.provided());
+            (t.needs.unmet_days[i], d.unmet_days[i]) = both(&self.unmet[i]);
+            (t.needs.home_waiting_days[i], d.home_waiting_days[i]) = both(&self.home_waiting[i]);
         }
-        for (d, s) in t.community_days.iter_mut().zip(&self.services) {
-            *d = s.occupancy().area_until(end);
+        for (i, a) in self.alive_by_tier.iter().enumerate() {
+            (t.tier_days[i], d.tier_days[i]) = both(a);
         }
-        for (d, a) in t.tier_days.iter_mut().zip(&self.alive_by_tier) {
-            *d = a.area_until(end);
+        (t.levers.care_management.enrolled_days, d.enrolled_days) = both(&self.enrolled);
+        (t.quality_days, d.quality_days) = if self.quality_on {
+            both(&self.quality)
+        } else {
+            (t.tier_days.iter().sum(), d.tier_days.iter().sum())
+        };
+        t.observed_days = end - self.stats_from;
+        d.observed_days = discounted_days(
+            self.discount_rate,
+            self.params.warmup_days,
+            self.stats_from,
+            end,
+        );
+        // Delays still open: their reimbursable days so far.
+        if let Some(r) = &self.params.payment.delayed_discharge {
+            for (_, cold) in self.patients.iter() {
+                if let CareState::DelayedDischarge(s) = cold.state
+                    && self.params.services[s as usize].payer == Payer::SocialCare
+                {
+                    let (days, discounted) = self.reimbursable(r, cold.last_discharge, end);
+                    t.reimbursed_days += days;
+                    t.discounted.reimbursed_days += discounted;
+                }
+            }
         }
-        for (d, a) in t.needs.unmet_days.iter_mut().zip(&self.unmet) {
-            *d = a.area_until(end);
+    }
+
+    /// The reimbursable days (undiscounted, discounted) of a delay that started at `start`,
+    /// up to `end`: those after the assessment window and after the warm-up.
+    pub(super) fn reimbursable(
+        &self,
+        r: &DelayReimbursement,
+        start: Days,
+        end: Days,
+    ) -> (f64, f64) {
+        let from = (start + r.assessment_days).max(self.stats_from);
+        if end <= from {
+            return (0.0, 0.0);
         }
-        for (d, a) in t.needs.home_waiting_days.iter_mut().zip(&self.home_waiting) {
-            *d = a.area_until(end);
-        }
-        t.levers.care_management.enrolled_days = self.enrolled.area_until(end);
-        t.observed_days = self.params.observed_days();
+        (
+            end - from,
+            discounted_days(self.discount_rate, self.params.warmup_days, from, end),
+        )
+    }
+
+    /// The end of an observed year: draw its contacts and mark the cumulative values of the
+    /// additive metrics.
+    pub(super) fn mark_year(&mut self, now: Days) {
+        self.draw_contacts(now);
+        // The daily series are not part of a year's values: keep them out of the copy.
+        let daily = std::mem::take(&mut self.tally.daily_occupancy);
+        let capacity = std::mem::take(&mut self.tally.daily_capacity);
+        let mut snapshot = self.tally.clone();
+        self.tally.daily_occupancy = daily;
+        self.tally.daily_capacity = capacity;
+        self.close_into(&mut snapshot, now);
+        let mut values = Vec::new();
+        snapshot.additive_values(self.params, &mut values);
+        self.years.marks.push(values);
+    }
+
+    /// Close the integrals at `end` and return the tally, with its values by year.
+    pub(super) fn finish(&mut self, end: Days) -> Tally {
+        self.draw_contacts(end);
+        let mut t = std::mem::take(&mut self.tally);
+        t.p95_wait_days = self.p95_wait();
+        self.close_into(&mut t, end);
         t.unstable_pools = self.stability.iter().map(Stability::unstable).collect();
         // Per-group census and the bed-days of stays still open.
         for (hot, cold) in self.patients.iter() {
@@ -518,17 +697,21 @@ impl<'p> World<'p> {
             g.patients_at_end += 1;
             t.patients_at_end += 1;
         }
-        // Reviews and outpatient referrals: Poisson(rate × person-days at home) per cell.
-        for (h, c) in self.at_home.iter().zip(&self.cells) {
-            let days = h.area_until(end);
-            t.reviews += poisson(c.review_rate * days, &mut self.streams.reviews);
-            let referrals = poisson(c.outpatient_rate * days, &mut self.streams.outpatients);
-            let extra = self.params.conditions[c.condition as usize].attendances_per_referral - 1.0;
-            t.outpatient_referrals += referrals;
-            t.outpatient_attendances +=
-                referrals + poisson(referrals as f64 * extra, &mut self.streams.outpatients);
+        // Values by year: differences of the cumulative marks (the last year closes here).
+        let mut last = Vec::new();
+        t.additive_values(self.params, &mut last);
+        let mut previous: Option<&Vec<f64>> = None;
+        let mut years = Vec::with_capacity(self.years.marks.len() + 1);
+        for mark in self.years.marks.iter().chain(std::iter::once(&last)) {
+            years.push(match previous {
+                None => mark.clone(),
+                Some(p) => mark.iter().zip(p).map(|(m, p)| m - p).collect(),
+            });
+            previous = Some(mark);
         }
-        t.clone()
+        t.years = years;
+        self.tally = t.clone();
+        t
     }
 
     /// Check that every patient is in exactly one state and that the pools agree with the
@@ -570,6 +753,19 @@ impl<'p> World<'p> {
                     needs_waiting += 1;
                 }
                 CareState::Home | CareState::OutOfArea | CareState::Dead => {}
+            }
+        }
+        if self.quality_on {
+            let quality: f64 = self
+                .patients
+                .iter()
+                .map(|(hot, cold)| self.utility(&self.cells[hot.cell as usize], cold.state))
+                .sum();
+            if (quality - self.quality.level()).abs() > 1e-6 * quality.abs().max(1.0) {
+                return Err(format!(
+                    "the quality of the living is {quality}, the integral's level {}",
+                    self.quality.level()
+                ));
             }
         }
         let n = &self.needs;

@@ -19,6 +19,7 @@ mod charts;
 mod cli;
 mod code_shape;
 mod conservation;
+mod economics;
 mod evidence;
 mod experiments;
 mod features;

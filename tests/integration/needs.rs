@@ -136,6 +136,7 @@ fn ample(name: &str, setting: Setting, los: Duration) -> ServiceParams {
         unmet: NeedConsequences::NONE,
         onward: None,
         residents: None,
+        utility_multiplier: 1.0,
     }
 }
 
@@ -262,6 +263,7 @@ fn an_unsupported_early_discharge_never_costs_less_once_its_unmet_need_is_priced
             cost_per_day: 60.0,
             escalation_probability: 0.2,
             escalate_to: Some(1),
+            utility_multiplier: 1.0,
         },
     );
     let cost = |p: &Params, t: &Tally| metric(p, t, "total_cost") + metric(p, t, "unmet_need_cost");

@@ -44,6 +44,7 @@ fn service(name: &str, setting: Setting, los: f64) -> ServiceParams {
         unmet: caresim::model::NeedConsequences::NONE,
         onward: None,
         residents: None,
+        utility_multiplier: 1.0,
     }
 }
 

@@ -105,6 +105,8 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
             post_discharge_days: 0.0,
             outpatient_referrals_per_day: 0.0,
             attendances_per_referral: 1.0,
+            utility_multiplier: 1.0,
+            admission_qaly_loss: 0.0,
         }],
         seasonality: None,
         population: PopulationParams {
@@ -115,5 +117,7 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
         tiers: vec![TierParams::neutral(1)],
         outpatient_attendance_cost: 0.0,
         levers: caresim::model::LeverParams::default(),
+        economics: caresim::model::EconomicsParams::neutral(1),
+        payment: caresim::model::PaymentParams::default(),
     }
 }
