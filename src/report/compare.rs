@@ -32,7 +32,7 @@ pub(super) fn section(kind: &Kind) -> Vec<Block> {
 /// Each alternative's change in the catalogue's [`KEY_CHANGES`](catalogue::KEY_CHANGES):
 /// the difference with its CI and the relative change with its CI (a comparison's `kind`).
 fn change_table(kind: &Kind) -> Block {
-    let Kind::Compare { arms, changes } = kind else {
+    let Kind::Compare { arms, changes, .. } = kind else {
         return Block::Table(Vec::new(), Vec::new());
     };
     let mut header = vec!["alternative".to_string()];

@@ -1,9 +1,10 @@
 //! The charts themselves, by kind of result: a run's (and each arm's) occupancy, bed-days,
 //! costs, delays and waits ([`run`], [`occupancy`]), a comparison's changes from the base
-//! ([`compare`]), a sweep's line, tornado, heat map or bars ([`sweep`]). This module holds
-//! what they share: the palette, text sizes, the PNG frame, the note on results with no
+//! ([`compare`]) and its cost-effectiveness with QALYs ([`cea`]), a sweep's line, tornado,
+//! heat map or bars ([`sweep`]). This module holds what they share: the palette, text sizes, the PNG frame, the note on results with no
 //! steady state, row and column labels, the legend, and horizontal bars.
 
+mod cea;
 mod compare;
 mod occupancy;
 mod run;
@@ -273,10 +274,19 @@ pub fn all(kind: &Kind, dir: &Path) -> Result<Vec<String>, ChartError> {
     let mut files = Vec::new();
     match kind {
         Kind::Run(arm) => run::scenario_charts(std::slice::from_ref(arm), dir, &mut files)?,
-        Kind::Compare { arms, changes } => {
+        Kind::Compare {
+            arms,
+            changes,
+            cost_effectiveness,
+        } => {
             run::scenario_charts(arms, dir, &mut files)?;
             files.push(compare::forest(arms, changes, dir)?);
             files.push(compare::ce_plane(arms, dir)?);
+            // Results with QALYs: their acceptability curve and plane in £ against QALYs.
+            if let Some(ce) = cost_effectiveness {
+                files.extend(cea::ceac(arms, ce, dir)?);
+                files.extend(cea::ce_plane_qalys(arms, ce, dir)?);
+            }
         }
         Kind::Sweep {
             name,
