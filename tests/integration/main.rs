@@ -19,6 +19,7 @@ mod charts;
 mod cli;
 mod code_shape;
 mod conservation;
+mod cost_effectiveness;
 mod economics;
 mod evidence;
 mod experiments;
