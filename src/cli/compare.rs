@@ -64,7 +64,10 @@ pub(super) fn print_comparison(o: &Outcome, c: &Compared) {
             );
         }
     }
-    if let Some(ce) = &c.cost_effectiveness {
+    // Results without QALYs, or without the activity cost, have nothing to print here.
+    if let Some(ce) = &c.cost_effectiveness
+        && ce.rows.iter().any(|r| r.perspective == "activity")
+    {
         print_cost_effectiveness(ce);
     }
 }
