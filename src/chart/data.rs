@@ -7,8 +7,8 @@ use std::path::Path;
 use super::ChartError;
 use crate::experiment::sweep::Design;
 use crate::output::schema::{
-    ComparisonRow, CsvTable, Manifest, ReadError, RunsColumns, SummaryRow, SweepColumns,
-    TimeseriesRow, YearDifferenceRow, YearRow, read_table,
+    CeacRow, ComparisonRow, CostEffectivenessRow, CsvTable, EvpiRow, Manifest, ReadError,
+    RunsColumns, SummaryRow, SweepColumns, TimeseriesRow, YearDifferenceRow, YearRow, read_table,
 };
 
 /// Mean and 95% CI (low, high; the mean itself when there is no CI).
@@ -60,6 +60,31 @@ pub struct Change {
     pub relative: Option<Estimate>,
 }
 
+/// A comparison's cost-effectiveness files (see [`crate::stats::cea`]).
+#[derive(Clone, Debug)]
+pub struct CeResults {
+    /// `cost_effectiveness.csv`: each alternative × cost perspective.
+    pub rows: Vec<CostEffectivenessRow>,
+    /// `ceac.csv`: each alternative × threshold (activity perspective).
+    pub ceac: Vec<CeacRow>,
+    /// `evpi.csv`, written only with uncertain parameters.
+    pub evpi: Option<Vec<EvpiRow>>,
+}
+
+impl CeResults {
+    /// The base scenario's willingness-to-pay threshold, £ per QALY (that of every row).
+    pub fn threshold(&self) -> Option<f64> {
+        self.rows.first().map(|r| r.threshold)
+    }
+
+    /// The activity-perspective row of `alternative`.
+    pub fn activity(&self, alternative: &str) -> Option<&CostEffectivenessRow> {
+        self.rows
+            .iter()
+            .find(|r| r.alternative == alternative && r.perspective == "activity")
+    }
+}
+
 /// One point of a sweep.
 #[derive(Clone, Debug)]
 pub struct SweepPoint {
@@ -84,6 +109,9 @@ pub enum Kind {
         /// `by_year_differences.csv` rows: each alternative's paired differences by year
         /// (empty for results without values by year).
         by_year: Vec<YearDifferenceRow>,
+        /// The cost-effectiveness files; `None` in a folder without them (written by a
+        /// caresim without QALYs).
+        cost_effectiveness: Option<CeResults>,
     },
     /// A sweep.
     Sweep {
@@ -342,7 +370,26 @@ fn comparison(dir: &Path) -> Result<Kind, ChartError> {
         arms,
         changes,
         by_year: optional_table(dir)?,
+        cost_effectiveness: cost_effectiveness(dir)?,
     })
+}
+
+/// A comparison's cost-effectiveness files, if it has them (both `cost_effectiveness.csv`
+/// and `ceac.csv`; `evpi.csv` when written).
+fn cost_effectiveness(dir: &Path) -> Result<Option<CeResults>, ChartError> {
+    if !(dir.join(CostEffectivenessRow::FILE).is_file() && dir.join(CeacRow::FILE).is_file()) {
+        return Ok(None);
+    }
+    let evpi = if dir.join(EvpiRow::FILE).is_file() {
+        Some(read_table(dir)?)
+    } else {
+        None
+    };
+    Ok(Some(CeResults {
+        rows: read_table(dir)?,
+        ceac: read_table(dir)?,
+        evpi,
+    }))
 }
 
 /// A sweep folder: its swept keys come from the manifest's sweep design, and `sweep.csv`

@@ -1,8 +1,10 @@
 //! `caresim compare`: the terminal summary of paired differences. The comparison itself
 //! runs through the library's journaled pipeline (`caresim::experiment::pipeline`).
 
+use caresim::chart::{money, thousands};
 use caresim::experiment::pipeline::Outcome;
-use caresim::output::Compared;
+use caresim::output::schema::CostEffectivenessRow;
+use caresim::output::{Compared, CostEffectiveness};
 
 use super::human;
 use super::run::{UNSTABLE_MEANING, pools_text};
@@ -62,4 +64,56 @@ pub(super) fn print_comparison(o: &Outcome, c: &Compared) {
             );
         }
     }
+    // Results without QALYs, or without the activity cost, have nothing to print here.
+    if let Some(ce) = &c.cost_effectiveness
+        && ce.rows.iter().any(|r| r.perspective == "activity")
+    {
+        print_cost_effectiveness(ce);
+    }
+}
+
+/// The cost-effectiveness of each alternative from the activity perspective, at the
+/// scenario's threshold, and the EVPI there when the parameters are uncertain.
+fn print_cost_effectiveness(ce: &CostEffectiveness) {
+    errln!(
+        "cost-effectiveness at {}/QALY (discounted; activity costs; cost_effectiveness.csv, ceac.csv):",
+        money(ce.threshold)
+    );
+    for r in ce.rows.iter().filter(|r| r.perspective == "activity") {
+        errln!("  {}: {}", r.alternative, ce_line(r));
+    }
+    if let Some(evpi) = ce.evpi_at_threshold() {
+        errln!(
+            "  EVPI {} for the population simulated (evpi.csv; includes Monte Carlo noise)",
+            money(evpi)
+        );
+    }
+}
+
+/// `ΔQALYs +1.2 [0.8, 1.6], Δcost +£12k [£9k, £15k], ICER £9,800/QALY, NMB £12k [..],
+/// P(cost-effective) 63%`.
+fn ce_line(r: &CostEffectivenessRow) -> String {
+    let ci = |lo: Option<f64>, hi: Option<f64>, f: &dyn Fn(f64) -> String| match (lo, hi) {
+        (Some(lo), Some(hi)) => format!(" [{}, {}]", f(lo), f(hi)),
+        _ => String::new(),
+    };
+    let q = |x: f64| format!("{x:+.3}");
+    let m = |x: f64| {
+        let s = money(x);
+        if x > 0.0 { format!("+{s}") } else { s }
+    };
+    let icer = r.icer.map_or_else(
+        || r.quadrant.clone(),
+        |i| format!("ICER £{}/QALY ({})", thousands(i, 0), r.quadrant),
+    );
+    format!(
+        "ΔQALYs {}{}, Δcost {}{}, {icer}, NMB {}{}, P(cost-effective) {:.0}%",
+        q(r.delta_qalys),
+        ci(r.delta_qalys_ci95_low, r.delta_qalys_ci95_high, &q),
+        m(r.delta_cost),
+        ci(r.delta_cost_ci95_low, r.delta_cost_ci95_high, &m),
+        m(r.nmb),
+        ci(r.nmb_ci95_low, r.nmb_ci95_high, &m),
+        r.probability_cost_effective * 100.0
+    )
 }

@@ -34,8 +34,9 @@ use crate::output::guard::{self, FolderKind};
 /// Journals written before the format was numbered have no `format_version` key and are
 /// format 1. Format 2 (caresim 0.4.0): records carry the unmet-need ledger, deaths in care
 /// homes and the pooled-budget controller's counts; a format-1 record would read them as
-/// zeros, so it is refused.
-pub const JOURNAL_FORMAT: u32 = 2;
+/// zeros, so it is refused. Format 3 (issue 14): records carry values by year, outcomes,
+/// payments and the discounted quantities.
+pub const JOURNAL_FORMAT: u32 = 3;
 
 /// The format of a header without a `format_version` key.
 const UNNUMBERED_FORMAT: u32 = 1;

@@ -333,7 +333,10 @@ impl Tally {
     /// perspectives are in [`Costs::of`]). When the tally has values by year, the total of
     /// every additive metric is their sum in year order, so that years add up to it exactly.
     pub fn for_each_metric(&self, params: &Params, mut f: impl FnMut(&str, f64)) {
-        if self.years.is_empty() {
+        // Years that do not fit the metrics (none recorded, or a record of another version)
+        // are not used: the totals are then the tally's own.
+        let additive_count = Tally::by_year_names(params).len();
+        if self.years.is_empty() || self.years.iter().any(|y| y.len() != additive_count) {
             return self.for_each_raw_metric(params, f);
         }
         let mut additive = 0;
@@ -525,7 +528,7 @@ impl Tally {
     /// Metric names, in [`for_each_metric`](Self::for_each_metric) order.
     pub fn metric_names(params: &Params) -> Vec<String> {
         let mut names = Vec::new();
-        Tally::new(params).for_each_metric(params, |n, _| names.push(n.to_owned()));
+        Tally::new(params).for_each_raw_metric(params, |n, _| names.push(n.to_owned()));
         names
     }
 

@@ -412,8 +412,7 @@ impl<'p> World<'p> {
         self.needs = NeedLedger::default();
         self.review = ReviewCensus::default();
         self.day_start = 0.0;
-        self.day_weight =
-            super::economics::discount_factor(rate, self.params.warmup_days, 0.0);
+        self.day_weight = super::economics::discount_factor(rate, self.params.warmup_days, 0.0);
         self.years.marks.clear();
         self.years.drawn.clear();
         self.years.drawn.resize(self.cells.len(), [0.0; 2]);

@@ -117,6 +117,8 @@ pub struct Compared {
     /// graded settings are left to `levers_evidence.csv`), and its
     /// levers applied without evidence (see `levers_evidence.csv`).
     pub evidence: Vec<String>,
+    /// The alternatives' cost-effectiveness (`None` when the model has no QALYs).
+    pub cost_effectiveness: Option<super::CostEffectiveness>,
 }
 
 /// `12 graded settings: 5 S, 1 S2, 6 E (4 sampled as distributions); no evidence for
@@ -248,8 +250,18 @@ pub fn comparison_from_journals(
             },
         )
         .collect();
-    write_comparison(out, force, &arms, &differences, &by_year, charts)?;
+    let cost_effectiveness = super::cea::analyse(&arms);
+    write_comparison(
+        out,
+        force,
+        &arms,
+        &differences,
+        &by_year,
+        cost_effectiveness.as_ref(),
+        charts,
+    )?;
     Ok(Compared {
+        cost_effectiveness,
         evidence: arms.iter().map(|a| evidence_line(a.scenario)).collect(),
         arms: arms.into_iter().map(|a| a.name).collect(),
         differences,

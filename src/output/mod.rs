@@ -1,7 +1,8 @@
 //! Result files: `runs.csv`, `summary.csv`, `summary.json`, `by_group.csv`,
 //! `timeseries.csv`, `by_year.csv`, `comparison.csv/json`, `by_year_differences.csv`,
-//! `sweep.csv`, `manifest.json`, `timing.json`,
-//! each written through its type in [`schema`], which the charts and the report read back.
+//! `cost_effectiveness.csv`, `ceac.csv`, `evpi.csv`, `sweep.csv`, `manifest.json`,
+//! `timing.json`, each written through its type in [`schema`], which the charts and the
+//! report read back.
 //!
 //! A result folder appears whole or not at all: files are written into a staging folder
 //! beside the target, each through a temporary file and a rename, and the staging folder is
@@ -16,17 +17,19 @@ use serde::Serialize;
 use crate::scenario::Scenario;
 use crate::stats::Difference;
 
+pub mod cea;
 pub mod finish;
 pub mod fold;
 pub mod guard;
 pub mod layout;
 pub mod schema;
+pub use cea::CostEffectiveness;
 pub use finish::{Compared, FinishError, Folded, comparison_from_journals, from_journals};
 pub use fold::{ByYear, DayRow, Fold, Results, year_values};
 use schema::{
-    AlternativeJson, ComparisonJson, ComparisonRow, CsvTable, EvidenceRow, GroupRow, RunRow,
-    RunsColumns, SummaryJson, SummaryRow, SweepColumns, SweepRow, TimeseriesRow, YearDifferenceRow,
-    YearRow, table_bytes,
+    AlternativeJson, CeacRow, ComparisonJson, ComparisonRow, CostEffectivenessRow, CsvTable,
+    EvidenceRow, EvpiRow, GroupRow, RunRow, RunsColumns, SummaryJson, SummaryRow, SweepColumns,
+    SweepRow, TimeseriesRow, YearDifferenceRow, YearRow, table_bytes,
 };
 pub use schema::{Manifest, RunInfo};
 
@@ -142,8 +145,10 @@ pub struct Arm<'a> {
 /// arm is the base), `comparison.csv` / `comparison.json` with each alternative's paired
 /// differences from the base (`differences[i]` belongs to `arms[i + 1]`),
 /// `by_year_differences.csv` with them by observed year (`by_year[i][y]`: alternative
-/// `arms[i + 1]` in year `y + 1`; the file is left out when no alternative has any), and
-/// `levers_evidence.csv` with the evidence for every arm's levers.
+/// `arms[i + 1]` in year `y + 1`; the file is left out when no alternative has any),
+/// `levers_evidence.csv` with the evidence for every arm's levers, and, given the
+/// cost-effectiveness `ce`, `cost_effectiveness.csv`, `ceac.csv` and (with uncertain
+/// parameters) `evpi.csv`.
 ///
 /// With `charts`, the charts are drawn before the folder is put in place.
 ///
@@ -156,6 +161,7 @@ pub fn write_comparison(
     arms: &[Arm],
     differences: &[Vec<Difference>],
     by_year: &[Vec<Vec<Difference>>],
+    ce: Option<&CostEffectiveness>,
     charts: bool,
 ) -> Result<(), OutputError> {
     write_atomically(dir, force, |staging: &Path| -> Result<(), OutputError> {
@@ -222,11 +228,29 @@ pub fn write_comparison(
                 .collect(),
         };
         atomic_write(&staging.join(ComparisonJson::FILE), &pretty_json(&json)?)?;
+        if let Some(ce) = ce {
+            write_cost_effectiveness(staging, ce)?;
+        }
         if charts {
             draw_charts(staging)?;
         }
         Ok(())
     })
+}
+
+/// Write the cost-effectiveness files of a comparison into `dir`.
+fn write_cost_effectiveness(dir: &Path, ce: &CostEffectiveness) -> Result<(), OutputError> {
+    let rows = ce.rows.iter().cloned();
+    atomic_write(&dir.join(CostEffectivenessRow::FILE), &table_bytes(rows)?)?;
+    let rows = ce.ceac.iter().cloned();
+    atomic_write(&dir.join(CeacRow::FILE), &table_bytes(rows)?)?;
+    if let Some(evpi) = &ce.evpi {
+        atomic_write(
+            &dir.join(EvpiRow::FILE),
+            &table_bytes(evpi.iter().cloned())?,
+        )?;
+    }
+    Ok(())
 }
 
 /// Fill a new result folder `dir` and put it in place whole: `fill` writes into a uniquely

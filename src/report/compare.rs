@@ -23,7 +23,7 @@ pub(super) fn section(kind: &Kind) -> Vec<Block> {
         // Across replications (each a draw of the uncertain parameters, if any).
         Block::Heading(3, "Cost-effectiveness across replications".into()),
         Block::Para(
-            "Share of the paired replications in which each alternative saves acute bed-days, saves money, or both without leaving more need unmet. Money here is the total cost plus the cost of unmet and waited-for need (informal or emergency care, `unmet_need_cost`), so a saving made by leaving patients without the care they need is not counted as one. No health outcomes are modelled yet, so \"both\" is not dominance in the health-economic sense. With uncertain parameters each replication is one draw of them, so these are probabilistic sensitivity results (see the cost-effectiveness plane).".into(),
+            "Share of the paired replications in which each alternative saves acute bed-days, saves money, or both without leaving more need unmet. Money here is the total cost plus the cost of unmet and waited-for need (informal or emergency care, `unmet_need_cost`), so a saving made by leaving patients without the care they need is not counted as one. Bed-days are not a health outcome, so \"both\" is not dominance in the health-economic sense (QALYs, when the results have them, are in the cost-effectiveness section). With uncertain parameters each replication is one draw of them, so these are probabilistic sensitivity results (see the cost-effectiveness plane).".into(),
         ),
         dominance_table(arms),
     ]

@@ -4,17 +4,19 @@
 //! experimentation, implementation, code access), and the resolved parameters with units.
 //!
 //! Everything comes from the folder's saved files (`manifest.json`, `timing.json`,
-//! `summary.csv`, `comparison.csv`, `sweep.csv`, `charts/`), read through their types in
-//! [`crate::output::schema`], so a report can be made at any time after a run. The document
-//! is built once as blocks, a section at a time (the modules `summary`, `compare`, `sweep`,
-//! `evidence`, `charts`, `inputs`), and rendered twice, as Markdown (`markdown`) and as HTML with the
-//! charts embedded as base64 PNGs (`html`).
+//! `summary.csv`, `comparison.csv`, `cost_effectiveness.csv`, `evpi.csv`, `sweep.csv`,
+//! `charts/`), read through their types in [`crate::output::schema`], so a report can be made
+//! at any time after a run. The document is built once as blocks, a section at a time (the
+//! modules `summary`, `compare`, `cea`, `sweep`, `evidence`, `charts`, `inputs`), and
+//! rendered twice, as Markdown (`markdown`) and as HTML with the charts embedded as base64
+//! PNGs (`html`).
 
 use std::path::{Path, PathBuf};
 
 use crate::chart::{self, ChartError, Kind};
 use crate::output::schema::{Manifest, RunInfo, read_json};
 
+mod cea;
 mod charts;
 mod compare;
 mod evidence;
@@ -101,6 +103,7 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
             doc.push(summary::results_table(&arms.iter().collect::<Vec<_>>()));
             doc.extend(compare::section(kind));
             doc.extend(years::budget_impact_section(kind));
+            doc.extend(cea::section(kind));
         }
         Kind::Sweep { .. } => doc.extend(sweep::table(kind)),
     }

@@ -1,6 +1,7 @@
 //! Summary statistics: pure functions of per-replication values, computed in replication
 //! order so that results do not depend on how replications were scheduled.
 
+pub mod cea;
 pub mod paired;
 pub mod summary;
 

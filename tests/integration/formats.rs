@@ -88,7 +88,7 @@ fn a_shard_of_another_journal_format_is_refused_not_reported_corrupt() {
     let e = stderr(&o);
     assert!(
         e.contains(&format!(
-            "header.json: written by caresim {VERSION} in journal format 7; this is caresim {VERSION}, which reads journal format 2, so it cannot be resumed or merged: re-run the command with this caresim"
+            "header.json: written by caresim {VERSION} in journal format 7; this is caresim {VERSION}, which reads journal format 3, so it cannot be resumed or merged: re-run the command with this caresim"
         )),
         "{e}"
     );

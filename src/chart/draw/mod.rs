@@ -1,9 +1,10 @@
 //! The charts themselves, by kind of result: a run's (and each arm's) occupancy, bed-days,
 //! costs, delays and waits ([`run`], [`occupancy`]), a comparison's changes from the base
-//! ([`compare`]), a sweep's line, tornado, heat map or bars ([`sweep`]). This module holds
-//! what they share: the palette, text sizes, the PNG frame, the note on results with no
+//! ([`compare`]) and its cost-effectiveness with QALYs ([`cea`]), a sweep's line, tornado,
+//! heat map or bars ([`sweep`]). This module holds what they share: the palette, text sizes, the PNG frame, the note on results with no
 //! steady state, row and column labels, the legend, and horizontal bars.
 
+mod cea;
 mod compare;
 mod occupancy;
 mod run;
@@ -277,11 +278,17 @@ pub fn all(kind: &Kind, dir: &Path) -> Result<Vec<String>, ChartError> {
             arms,
             changes,
             by_year,
+            cost_effectiveness,
         } => {
             run::scenario_charts(arms, dir, &mut files)?;
             files.push(compare::forest(arms, changes, dir)?);
             files.push(compare::ce_plane(arms, dir)?);
             files.extend(compare::budget_impact_by_year(arms, by_year, dir)?);
+            // Results with QALYs: their acceptability curve and plane in £ against QALYs.
+            if let Some(ce) = cost_effectiveness {
+                files.extend(cea::ceac(arms, ce, dir)?);
+                files.extend(cea::ce_plane_qalys(arms, ce, dir)?);
+            }
         }
         Kind::Sweep {
             name,

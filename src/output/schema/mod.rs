@@ -13,6 +13,9 @@
 //! | `comparison.csv` | [`ComparisonRow`] per alternative × metric |
 //! | `comparison.json` | [`ComparisonJson`] |
 //! | `by_year_differences.csv` | [`YearDifferenceRow`] per alternative × observed year × additive metric (absent as `by_year.csv`) |
+//! | `cost_effectiveness.csv` | [`CostEffectivenessRow`] per alternative × cost perspective |
+//! | `ceac.csv` | [`CeacRow`] per alternative × threshold |
+//! | `evpi.csv` | [`EvpiRow`] per threshold (comparisons with uncertain parameters) |
 //! | `levers_evidence.csv` | [`EvidenceRow`] per arm × graded lever setting |
 //! | `sweep.csv` | [`SweepColumns`] and one [`SweepRow`] per point × metric |
 //! | `manifest.json` | [`Manifest`] (with the sweep design, [`SweepDesign`]) |
@@ -36,9 +39,11 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
 
+mod cea;
 mod manifest;
 mod rows;
 
+pub use cea::{CeacRow, CostEffectivenessRow, EvpiRow};
 pub use manifest::{
     FileRecord, Manifest, ParamsRecord, PointRecord, RESULT_FORMAT, ScenarioRecord, SweepDesign,
     UncertainRecord,

@@ -443,3 +443,65 @@ fn json_files_read_back_what_they_wrote() {
     let back: RunInfo = serde_json::from_str(&serde_json::to_string(&info).unwrap()).unwrap();
     assert_eq!(back.command, info.command);
 }
+
+#[test]
+fn the_cost_effectiveness_tables_columns_are_their_fields() {
+    let ce = CostEffectivenessRow {
+        base: "a".into(),
+        alternative: "b".into(),
+        perspective: "activity".into(),
+        delta_qalys: 1.5,
+        delta_qalys_ci95_low: Some(1.0),
+        delta_qalys_ci95_high: Some(2.0),
+        delta_cost: 1000.0,
+        delta_cost_ci95_low: None,
+        delta_cost_ci95_high: None,
+        icer: None,
+        quadrant: "dominated".into(),
+        threshold: 20_000.0,
+        nmb: -1000.0,
+        nmb_ci95_low: None,
+        nmb_ci95_high: None,
+        probability_cost_effective: 0.5,
+        n: 1,
+    };
+    assert_eq!(
+        serde_header(ce.clone()),
+        CostEffectivenessRow::COLUMNS.join(",")
+    );
+    let ceac = CeacRow {
+        alternative: "b".into(),
+        threshold: 0.0,
+        probability_cost_effective: 0.25,
+        probability_best: 0.25,
+    };
+    assert_eq!(serde_header(ceac.clone()), CeacRow::COLUMNS.join(","));
+    let evpi = EvpiRow {
+        threshold: 0.0,
+        evpi: 3.5,
+    };
+    assert_eq!(serde_header(evpi.clone()), EvpiRow::COLUMNS.join(","));
+    // Written and read back, empty cells for absent CI ends and ICERs.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(CostEffectivenessRow::FILE),
+        table_bytes([ce.clone()]).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(CeacRow::FILE),
+        table_bytes([ceac.clone()]).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(EvpiRow::FILE),
+        table_bytes([evpi.clone()]).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        read_table::<CostEffectivenessRow>(dir.path()).unwrap(),
+        vec![ce]
+    );
+    assert_eq!(read_table::<CeacRow>(dir.path()).unwrap(), vec![ceac]);
+    assert_eq!(read_table::<EvpiRow>(dir.path()).unwrap(), vec![evpi]);
+}
