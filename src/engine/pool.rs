@@ -9,22 +9,12 @@ use super::time::Days;
 /// Updated only when the level changes, never per day: the area between two changes is
 /// `level × elapsed`. Time before [`reset`](Self::reset) is not counted, which is how a
 /// warm-up period is excluded from statistics.
-///
-/// A discounted integral (made by [`discounting`](Self::discounting)) also keeps
-/// `∫ level(t) e^{−δt} dt`, exactly: over each interval of constant level the weight
-/// integrates to `e^{−δt₀}(1 − e^{−δ(t₁−t₀)})/δ`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TimeIntegral {
     level: f64,
     last: Days,
     area: f64,
     peak: f64,
-    /// The discount rate δ per day (0: not discounted, and nothing below is kept).
-    rate: f64,
-    /// `e^{−δ · last}`, kept by multiplication from one change to the next.
-    weight: f64,
-    /// `∫ level(t) e^{−δt} dt` since the last reset, with t in days from time 0.
-    discounted: f64,
 }
 
 impl TimeIntegral {
@@ -42,13 +32,7 @@ impl TimeIntegral {
             "time went backwards: {now} < {}",
             self.last
         );
-        let elapsed = now - self.last;
-        self.area += self.level * elapsed;
-        if self.rate != 0.0 {
-            let decay = exp_m1(-self.rate * elapsed);
-            self.discounted -= self.level * self.weight * decay / self.rate;
-            self.weight += self.weight * decay;
-        }
+        self.area += self.level * (now - self.last);
         self.last = now;
         self.level = level;
         if level > self.peak {
@@ -62,33 +46,11 @@ impl TimeIntegral {
         self.set(now, self.level + delta);
     }
 
-    /// An integral at level 0 from time 0 that also keeps its area discounted at `rate`
-    /// per day (continuous; 0 = not discounted).
-    pub fn discounting(rate: f64) -> Self {
-        TimeIntegral {
-            rate,
-            weight: 1.0,
-            ..TimeIntegral::default()
-        }
-    }
-
     /// Forget the area and peak before `now`, keeping the level (end of warm-up).
     pub fn reset(&mut self, now: Days) {
-        self.set(now, self.level);
         self.area = 0.0;
-        self.discounted = 0.0;
+        self.last = now;
         self.peak = self.level;
-    }
-
-    /// `∫ level(t) e^{−δt} dt` from the last reset up to `now`, t in days from time 0 (the
-    /// caller rebases it to its own origin); the plain area when not discounted.
-    #[inline]
-    pub fn discounted_until(&self, now: Days) -> f64 {
-        if self.rate == 0.0 {
-            return self.area_until(now);
-        }
-        let decay = exp_m1(-self.rate * (now - self.last));
-        self.discounted - self.level * self.weight * decay / self.rate
     }
 
     /// Area from the last reset up to `now` (level × days, e.g. bed-days).
@@ -100,6 +62,84 @@ impl TimeIntegral {
     /// Highest level since the last reset.
     pub fn peak(&self) -> f64 {
         self.peak
+    }
+}
+
+/// A [`TimeIntegral`] that also keeps its area discounted continuously at a rate δ per
+/// day: `∫ level(t) e^{−δt} dt`, exactly, since over each interval of constant level the
+/// weight integrates to `e^{−δt₀}(1 − e^{−δ(t₁−t₀)})/δ`. At rate 0 it is the plain
+/// integral, and its discounted area is the plain area.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DiscountedIntegral {
+    plain: TimeIntegral,
+    /// The discount rate δ per day (0: not discounted, and nothing below is kept).
+    rate: f64,
+    /// `e^{−δ · last}`, kept by multiplication from one change to the next.
+    weight: f64,
+    /// `∫ level(t) e^{−δt} dt` since the last reset, with t in days from time 0.
+    discounted: f64,
+}
+
+impl DiscountedIntegral {
+    /// At level 0 from time 0, discounted at `rate` per day (0: not discounted).
+    pub fn new(rate: f64) -> Self {
+        DiscountedIntegral {
+            rate,
+            weight: 1.0,
+            ..DiscountedIntegral::default()
+        }
+    }
+
+    /// Current level.
+    #[inline]
+    pub fn level(&self) -> f64 {
+        self.plain.level
+    }
+
+    /// Change the level at time `now` (days), accumulating both areas since the last
+    /// change.
+    #[inline]
+    pub fn set(&mut self, now: Days, level: f64) {
+        if self.rate != 0.0 {
+            let decay = exp_m1(-self.rate * (now - self.plain.last));
+            self.discounted -= self.plain.level * self.weight * decay / self.rate;
+            self.weight += self.weight * decay;
+        }
+        self.plain.set(now, level);
+    }
+
+    /// Add `delta` to the level at time `now`.
+    #[inline]
+    pub fn add(&mut self, now: Days, delta: f64) {
+        self.set(now, self.plain.level + delta);
+    }
+
+    /// Forget both areas and the peak before `now`, keeping the level (end of warm-up).
+    pub fn reset(&mut self, now: Days) {
+        self.set(now, self.plain.level);
+        self.plain.reset(now);
+        self.discounted = 0.0;
+    }
+
+    /// Area from the last reset up to `now` (level × days).
+    #[inline]
+    pub fn area_until(&self, now: Days) -> f64 {
+        self.plain.area_until(now)
+    }
+
+    /// `∫ level(t) e^{−δt} dt` from the last reset up to `now`, t in days from time 0 (the
+    /// caller rebases it to its own origin); the plain area when not discounted.
+    pub fn discounted_until(&self, now: Days) -> f64 {
+        if self.rate == 0.0 {
+            return self.area_until(now);
+        }
+        let decay = exp_m1(-self.rate * (now - self.plain.last));
+        self.discounted - self.plain.level * self.weight * decay / self.rate
+    }
+
+    /// Highest level since the last reset.
+    pub fn peak(&self) -> f64 {
+        self.plain.peak
     }
 }
 
@@ -119,7 +159,7 @@ pub fn exp_m1(x: f64) -> f64 {
 /// A pool of identical units (acute beds, community places) with a FIFO line of waiters.
 ///
 /// The pool only counts: who holds a unit is the model's business. `W` is what waits in
-/// the line (a patient id). Occupancy is kept as a [`TimeIntegral`].
+/// the line (a patient id). Occupancy is kept as a [`DiscountedIntegral`].
 ///
 /// Capacity may be lowered below the number of units in use; the pool then admits nobody
 /// until enough units have been released (a cut never evicts).
@@ -128,7 +168,7 @@ pub struct Pool<W> {
     capacity: u32,
     in_use: u32,
     line: VecDeque<W>,
-    occupancy: TimeIntegral,
+    occupancy: DiscountedIntegral,
     /// Units in use above which the pool counts as highly occupied.
     high_level: u32,
     /// Time integral of "in use > high level" (days highly occupied).
@@ -138,7 +178,7 @@ pub struct Pool<W> {
     /// Units in use above capacity after a cut, still to be released.
     excess: u32,
     /// Time integral of capacity (unit-days provided, used or not).
-    provided: TimeIntegral,
+    provided: DiscountedIntegral,
     /// Discount rate per day of the occupancy and capacity integrals (0: none).
     discount: f64,
 }
@@ -151,14 +191,17 @@ impl<W> Pool<W> {
             capacity,
             in_use: 0,
             line: VecDeque::with_capacity(line_capacity),
-            occupancy: TimeIntegral::default(),
+            occupancy: DiscountedIntegral::default(),
             high_level: Self::high_level_for(capacity),
             high: TimeIntegral::default(),
             full: TimeIntegral::default(),
             excess: 0,
-            provided: TimeIntegral {
-                level: f64::from(capacity),
-                ..TimeIntegral::default()
+            provided: DiscountedIntegral {
+                plain: TimeIntegral {
+                    level: f64::from(capacity),
+                    ..TimeIntegral::default()
+                },
+                ..DiscountedIntegral::default()
             },
             discount: 0.0,
         }
@@ -291,7 +334,7 @@ impl<W> Pool<W> {
 
     /// Time integral of units in use (unit-days) and its peak.
     #[inline]
-    pub fn occupancy(&self) -> &TimeIntegral {
+    pub fn occupancy(&self) -> &DiscountedIntegral {
         &self.occupancy
     }
 
@@ -307,7 +350,7 @@ impl<W> Pool<W> {
     }
 
     /// Time integral of capacity: the unit-days provided, occupied or not.
-    pub fn provided(&self) -> &TimeIntegral {
+    pub fn provided(&self) -> &DiscountedIntegral {
         &self.provided
     }
 
@@ -326,10 +369,10 @@ impl<W> Pool<W> {
         self.in_use = 0;
         self.excess = 0;
         self.line.clear();
-        self.occupancy = TimeIntegral::discounting(self.discount);
+        self.occupancy = DiscountedIntegral::new(self.discount);
         self.high = TimeIntegral::default();
         self.full = TimeIntegral::default();
-        self.provided = TimeIntegral::discounting(self.discount);
+        self.provided = DiscountedIntegral::new(self.discount);
         self.provided.set(0.0, f64::from(capacity));
         self.changed(0.0);
     }

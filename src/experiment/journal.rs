@@ -765,24 +765,24 @@ mod tests {
         let dir = tmp.path().join("j");
         drop(Journal::open(&dir, header(), false).unwrap());
         let text = fs::read_to_string(dir.join(HEADER)).unwrap();
-        assert!(text.starts_with("{\n  \"format_version\": 2,\n  \"tool_version\": "));
+        assert!(text.starts_with("{\n  \"format_version\": 3,\n  \"tool_version\": "));
         assert_eq!(read_header(&dir).unwrap(), header());
 
         edit_header(&dir, |h| {
-            h.insert("format_version".into(), 3.into());
+            h.insert("format_version".into(), 4.into());
             h.insert("tool_version".into(), "9.0.0".into());
             // A future format may change anything else too.
             h.remove("items");
         });
         let e = read_header(&dir).unwrap_err();
         assert!(
-            matches!(e, JournalError::OtherFormat { found: 3, .. }),
+            matches!(e, JournalError::OtherFormat { found: 4, .. }),
             "{e:?}"
         );
         assert!(e.is_input());
         assert!(
             e.to_string().contains(&format!(
-                "header.json: written by caresim 9.0.0 in journal format 3; this is caresim {}, which reads journal format 2, so it cannot be resumed or merged",
+                "header.json: written by caresim 9.0.0 in journal format 4; this is caresim {}, which reads journal format 3, so it cannot be resumed or merged",
                 env!("CARGO_PKG_VERSION")
             )),
             "{e}"

@@ -16,7 +16,7 @@ use super::params::{Params, Payer};
 use super::patients::{CareState, FLAG_AWAITING, FLAG_HOLDING, PatientTable};
 use super::streams::{PatientRng, Stream, StreamSeeds, Streams};
 use super::tally::Tally;
-use crate::engine::{Days, EventQueue, Pool, TimeIntegral};
+use crate::engine::{Days, DiscountedIntegral, EventQueue, Pool, TimeIntegral};
 
 /// Resolution of the wait-for-a-bed histogram behind `p95_wait_days` for waits up to
 /// [`FINE_WAIT_DAYS`], days.
@@ -125,13 +125,13 @@ pub struct World<'p> {
     /// Number of delayed discharges in acute beds, integrated over time.
     pub delayed: TimeIntegral,
     /// Patients at home per cell, integrated over time (person-days at home).
-    pub at_home: Vec<TimeIntegral>,
+    pub at_home: Vec<DiscountedIntegral>,
     /// Patients alive per tier, integrated over time.
-    pub alive_by_tier: Vec<TimeIntegral>,
+    pub alive_by_tier: Vec<DiscountedIntegral>,
     /// Patients at home with an unmet need, per service, integrated over time.
-    pub unmet: Vec<TimeIntegral>,
+    pub unmet: Vec<DiscountedIntegral>,
     /// Patients waiting at home on each service's list, integrated over time.
-    pub home_waiting: Vec<TimeIntegral>,
+    pub home_waiting: Vec<DiscountedIntegral>,
     /// Every need for a community service since the start of the replication (warm-up
     /// included), by how it ended so far.
     pub needs: NeedLedger,
@@ -139,10 +139,10 @@ pub struct World<'p> {
     pub(super) review: ReviewCensus,
     /// Patients enrolled in targeted care management, integrated over time (their
     /// level is the caseload in use).
-    pub enrolled: TimeIntegral,
+    pub enrolled: DiscountedIntegral,
     /// The utility of everyone alive, integrated over time (utility-days), kept only when
     /// utilities are given ([`quality_on`](Self::quality_on)).
-    pub quality: TimeIntegral,
+    pub quality: DiscountedIntegral,
     /// Whether utilities differ from 1 somewhere, so that changes of state change quality.
     pub(super) quality_on: bool,
     /// Continuous discount rate, per day (0: none).
@@ -360,13 +360,13 @@ impl<'p> World<'p> {
             acute: pool(params.acute.beds),
             services: params.services.iter().map(|s| pool(s.capacity)).collect(),
             delayed: TimeIntegral::default(),
-            at_home: vec![TimeIntegral::default(); n_cells],
-            alive_by_tier: vec![TimeIntegral::default(); params.tiers.len()],
-            unmet: vec![TimeIntegral::default(); params.services.len()],
-            home_waiting: vec![TimeIntegral::default(); params.services.len()],
+            at_home: vec![DiscountedIntegral::default(); n_cells],
+            alive_by_tier: vec![DiscountedIntegral::default(); params.tiers.len()],
+            unmet: vec![DiscountedIntegral::default(); params.services.len()],
+            home_waiting: vec![DiscountedIntegral::default(); params.services.len()],
             needs: NeedLedger::default(),
-            enrolled: TimeIntegral::default(),
-            quality: TimeIntegral::default(),
+            enrolled: DiscountedIntegral::default(),
+            quality: DiscountedIntegral::default(),
             quality_on: params.economics.utilities_given,
             discount_rate,
             day_weight: 1.0,
@@ -408,7 +408,7 @@ impl<'p> World<'p> {
             .chain(&mut self.unmet)
             .chain(&mut self.home_waiting)
             .chain([&mut self.enrolled, &mut self.quality])
-            .for_each(|h| *h = TimeIntegral::discounting(rate));
+            .for_each(|h| *h = DiscountedIntegral::new(rate));
         self.needs = NeedLedger::default();
         self.review = ReviewCensus::default();
         self.day_start = 0.0;
@@ -622,7 +622,7 @@ impl<'p> World<'p> {
     /// reimbursable days of delays still open.
     fn close_into(&self, t: &mut Tally, end: Days) {
         let scale = self.rebase_scale();
-        let both = |i: &TimeIntegral| (i.area_until(end), scale * i.discounted_until(end));
+        let both = |i: &DiscountedIntegral| (i.area_until(end), scale * i.discounted_until(end));
         (t.acute_bed_days, t.discounted.acute_bed_days) = both(self.acute.occupancy());
         (t.acute_capacity_days, t.discounted.acute_capacity_days) = both(self.acute.provided());
         t.peak_acute_occupancy = self.acute.occupancy().peak();

@@ -76,7 +76,7 @@ fn a_shard_of_another_journal_format_is_refused_not_reported_corrupt() {
     assert!(
         fs::read_to_string(&header)
             .unwrap()
-            .contains("\"format_version\": 2")
+            .contains("\"format_version\": 3")
     );
 
     set_key(&header, "format_version", 7);
