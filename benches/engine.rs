@@ -9,6 +9,11 @@
 //!   exponential gap later) at 100k and 1M pending events: calendar queue vs binary heap,
 //!   the measurement behind the choice of queue.
 //!
+//! * `outcomes/off`, `outcomes/on`: one replication of the reference scenario without
+//!   discounting or utilities, and with utilities by condition and state (the quality
+//!   integral) and every priced integral discounted at 3.5%: the ratio is what outcomes cost
+//!   the event loop (issue 14: within 10%).
+//!
 //! * `scaling/threads_1`, `scaling/threads_2`: 16 replications of
 //!   `scenarios/nhs_2003_baseline.toml` through the whole experiment path (plan, parallel
 //!   chunks, results in order) on 1 and on 2 threads; the ratio is the multi-core speed-up.
@@ -245,5 +250,35 @@ fn scaling(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, reference, queue, scaling);
+fn outcomes(c: &mut Criterion) {
+    let mut g = c.benchmark_group("outcomes");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    let s = load("scenarios/reference_chronic_flow.toml");
+    let mut off = s.params.clone();
+    off.economics.discount_rate = 0.0;
+    off.economics.utilities_given = false;
+    let mut on = s.params.clone();
+    on.economics.discount_rate = 0.035;
+    on.economics.utilities_given = true;
+    on.economics.utility_by_band.fill(0.75);
+    on.economics.acute_utility_multiplier = 0.6;
+    on.conditions[0].utility_multiplier = 0.9;
+    on.conditions[0].admission_qaly_loss = 0.01;
+    on.services[0].utility_multiplier = 0.95;
+    for (name, params) in [("off", &off), ("on", &on)] {
+        let mut sim = Sim::new(params);
+        let mut rep = 0;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                rep += 1;
+                black_box(sim.run(&replication_seeds(s.seed, rep)))
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, reference, queue, outcomes, scaling);
 criterion_main!(benches);

@@ -8,7 +8,7 @@ pub mod pool;
 pub mod queue;
 pub mod time;
 
-pub use pool::{DiscountedIntegral, Pool, TimeIntegral, exp_m1};
+pub use pool::{DiscountClock, DiscountedIntegral, Pool, TimeIntegral, exp_m1};
 pub use queue::{EventQueue, Scheduled};
 pub use time::{DAYS_PER_YEAR, Days};
 

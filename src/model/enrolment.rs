@@ -53,7 +53,8 @@ impl World<'_> {
             self.tally.levers.care_management.enrolment_no_place += 1;
             return;
         }
-        self.enrolled.add(now, 1.0);
+        let weight = self.weight(now);
+        self.enrolled.add_at(now, weight, 1.0);
         let until = rule
             .target
             .enrolment_days
@@ -85,7 +86,8 @@ impl World<'_> {
     /// or was enrolled again meanwhile).
     pub(super) fn on_enrolment_end(&mut self, p: PatientId, now: Days) {
         if self.patients.history(p).enrolled_until == now {
-            self.enrolled.add(now, -1.0);
+            let weight = self.weight(now);
+            self.enrolled.add_at(now, weight, -1.0);
         }
     }
 
@@ -94,7 +96,8 @@ impl World<'_> {
         let h = self.patients.history_mut(p);
         if h.enrolled(now) {
             h.enrolled_until = f64::NEG_INFINITY;
-            self.enrolled.add(now, -1.0);
+            let weight = self.weight(now);
+            self.enrolled.add_at(now, weight, -1.0);
         }
     }
 }

@@ -341,11 +341,12 @@ impl World<'_> {
             .frailty
             .map_or(1.0, |g| g.sample(&mut self.streams.population) as f32);
         let p = self.patients.push(cell as u16, frailty);
-        self.at_home[cell].add(now, 1.0);
-        self.alive_by_tier[self.cells[cell].tier as usize].add(now, 1.0);
+        let w = self.weight(now);
+        self.at_home[cell].add_at(now, w, 1.0);
+        self.alive_by_tier[self.cells[cell].tier as usize].add_at(now, w, 1.0);
         if self.quality_on {
             let u = self.utility(&self.cells[cell], CareState::Home);
-            self.quality.add(now, u);
+            self.quality.add_at(now, w, u);
         }
         self.schedule_home_event(q, p, now);
     }
@@ -365,7 +366,8 @@ impl World<'_> {
         let cell = &self.cells[self.patients.hot(p).cell as usize];
         let change = self.utility(cell, new) - self.utility(cell, old);
         if change != 0.0 {
-            self.quality.add(now, change);
+            let weight = self.weight(now);
+            self.quality.add_at(now, weight, change);
         }
     }
 
@@ -573,14 +575,18 @@ impl World<'_> {
     ) {
         let cell = self.patients.hot(p).cell as usize;
         match self.patients.cold(p).state {
-            CareState::Home => self.at_home[cell].add(now, -1.0),
+            CareState::Home => {
+                let weight = self.weight(now);
+                self.at_home[cell].add_at(now, weight, -1.0);
+            }
             CareState::Community(s) => {
                 if let Some(residents) = &self.params.services[s as usize].residents {
                     if why == Leaving::Admission {
                         return self.hold_place(q, p, s, residents.hold_days, now);
                     }
                 } else {
-                    self.at_home[cell].add(now, -1.0);
+                    let weight = self.weight(now);
+                    self.at_home[cell].add_at(now, weight, -1.0);
                 }
                 let cold = self.patients.cold_mut(p);
                 if cold.flags & FLAG_AWAITING != 0 {
@@ -593,12 +599,16 @@ impl World<'_> {
                 self.serve_service_line(q, s, now);
             }
             CareState::Unmet(s) => {
-                self.at_home[cell].add(now, -1.0);
-                self.unmet[s as usize].add(now, -1.0);
+                let weight = self.weight(now);
+                self.at_home[cell].add_at(now, weight, -1.0);
+                let weight = self.weight(now);
+                self.unmet[s as usize].add_at(now, weight, -1.0);
             }
             CareState::WaitingAtHome(s) => {
-                self.at_home[cell].add(now, -1.0);
-                self.home_waiting[s as usize].add(now, -1.0);
+                let weight = self.weight(now);
+                self.at_home[cell].add_at(now, weight, -1.0);
+                let weight = self.weight(now);
+                self.home_waiting[s as usize].add_at(now, weight, -1.0);
                 // A place found has already taken them off the line (and counted the need
                 // received); otherwise the need waited for is closed here.
                 if why != Leaving::PlaceFound {
@@ -685,7 +695,8 @@ impl World<'_> {
             self.end_enrolment_at_death(p, now);
         }
         let tier = self.cell(p).tier as usize;
-        self.alive_by_tier[tier].add(now, -1.0);
+        let weight = self.weight(now);
+        self.alive_by_tier[tier].add_at(now, weight, -1.0);
         self.set_state(p, CareState::Dead, now);
         let cold = self.patients.cold_mut(p);
         if cold.flags & FLAG_HOLDING != 0 {
@@ -1027,7 +1038,8 @@ impl World<'_> {
     /// `p` (not counted at home) goes home onto service `s`'s waiting list.
     fn wait_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
         self.services[s as usize].enqueue(p);
-        self.home_waiting[s as usize].add(now, 1.0);
+        let weight = self.weight(now);
+        self.home_waiting[s as usize].add_at(now, weight, 1.0);
         self.arrive_home(q, p, CareState::WaitingAtHome(s), now);
     }
 
@@ -1036,7 +1048,8 @@ impl World<'_> {
     fn start_unmet(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
         self.needs.unmet += 1;
         self.tally.needs.unmet_episodes[s as usize] += 1;
-        self.unmet[s as usize].add(now, 1.0);
+        let weight = self.weight(now);
+        self.unmet[s as usize].add_at(now, weight, 1.0);
         let los = self.params.services[s as usize]
             .los
             .sample(&mut self.rng(p, Stream::CommunityLos));
@@ -1053,7 +1066,8 @@ impl World<'_> {
         let unmet = &self.params.services[s as usize].unmet;
         if unmet.escalate_to.is_none() && !unmet.changes_rates() {
             // Nothing changes at home: the pending event there stays valid.
-            self.unmet[s as usize].add(now, -1.0);
+            let weight = self.weight(now);
+            self.unmet[s as usize].add_at(now, weight, -1.0);
             self.set_state(p, CareState::Home, now);
             return;
         }
@@ -1081,7 +1095,8 @@ impl World<'_> {
     ) {
         self.patients.cancel_pending(p);
         self.set_state(p, state, now);
-        self.at_home[self.patients.hot(p).cell as usize].add(now, 1.0);
+        let weight = self.weight(now);
+        self.at_home[self.patients.hot(p).cell as usize].add_at(now, weight, 1.0);
         self.schedule_home_event(q, p, now);
     }
 
@@ -1224,7 +1239,8 @@ impl World<'_> {
         match service.setting.episode_start() {
             EpisodeStart::InService => {}
             EpisodeStart::AtHome => {
-                self.at_home[self.patients.hot(p).cell as usize].add(now, 1.0);
+                let weight = self.weight(now);
+                self.at_home[self.patients.hot(p).cell as usize].add_at(now, weight, 1.0);
                 self.schedule_home_event(q, p, now);
             }
             EpisodeStart::Resident => {
@@ -1255,7 +1271,8 @@ impl World<'_> {
             (None, EpisodeEnd::LeaveResidence) => self.arrive_home(q, p, CareState::Home, now),
             (Some(t), end) => {
                 if end == EpisodeEnd::AlreadyHome {
-                    self.at_home[self.patients.hot(p).cell as usize].add(now, -1.0);
+                    let weight = self.weight(now);
+                    self.at_home[self.patients.hot(p).cell as usize].add_at(now, weight, -1.0);
                 }
                 self.patients.cancel_pending(p);
                 self.need_away_from_bed(q, p, t, now);
@@ -1299,14 +1316,15 @@ impl World<'_> {
 
     fn go_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.set_state(p, CareState::Home, now);
-        self.at_home[self.patients.hot(p).cell as usize].add(now, 1.0);
+        let weight = self.weight(now);
+        self.at_home[self.patients.hot(p).cell as usize].add_at(now, weight, 1.0);
         self.schedule_home_event(q, p, now);
     }
 
     /// The midnight census: record the occupancy of every pool (and its capacity, when a
     /// schedule changes it), count the stability window, schedule the next day.
     fn on_day_end(&mut self, q: &mut EventQueue<Event>, now: Days) {
-        self.start_day(now);
+        self.clock.start_day(now);
         let series = &mut self.tally.daily_occupancy;
         series.push(self.acute.in_use() as f32);
         series.extend(self.services.iter().map(|s| s.in_use() as f32));

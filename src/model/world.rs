@@ -16,7 +16,7 @@ use super::params::{Params, Payer};
 use super::patients::{CareState, FLAG_AWAITING, FLAG_HOLDING, PatientTable};
 use super::streams::{PatientRng, Stream, StreamSeeds, Streams};
 use super::tally::Tally;
-use crate::engine::{Days, DiscountedIntegral, EventQueue, Pool, TimeIntegral};
+use crate::engine::{Days, DiscountClock, DiscountedIntegral, EventQueue, Pool, TimeIntegral};
 
 /// Resolution of the wait-for-a-bed histogram behind `p95_wait_days` for waits up to
 /// [`FINE_WAIT_DAYS`], days.
@@ -147,11 +147,11 @@ pub struct World<'p> {
     pub(super) quality_on: bool,
     /// Continuous discount rate, per day (0: none).
     pub(super) discount_rate: f64,
-    /// The discount factor at the start of the current day (updated at each day's end),
-    /// from which the factor of an event in the day is one short series away.
-    pub(super) day_weight: f64,
-    /// The start of the current day, days.
-    pub(super) day_start: Days,
+    /// The discount weight of the moment being simulated (from time 0), shared by the
+    /// integrals that change at it.
+    pub(super) clock: DiscountClock,
+    /// `e^{δ · warm-up}`: rebases weights from time 0 to the end of the warm-up.
+    pub(super) rebase: f64,
     /// The marks of each observed year's end.
     pub(super) years: YearBook,
     /// Whether some service changes patients' rates where they are
@@ -369,8 +369,8 @@ impl<'p> World<'p> {
             quality: DiscountedIntegral::default(),
             quality_on: params.economics.utilities_given,
             discount_rate,
-            day_weight: 1.0,
-            day_start: 0.0,
+            clock: DiscountClock::new(discount_rate),
+            rebase: (discount_rate * params.warmup_days).exp(),
             years: YearBook::default(),
             rates_by_state: params.rates_depend_on_state(),
             enrolment_rule: params.levers.care_management.is_some(),
@@ -411,8 +411,7 @@ impl<'p> World<'p> {
             .for_each(|h| *h = DiscountedIntegral::new(rate));
         self.needs = NeedLedger::default();
         self.review = ReviewCensus::default();
-        self.day_start = 0.0;
-        self.day_weight = super::economics::discount_factor(rate, self.params.warmup_days, 0.0);
+        self.clock = DiscountClock::new(rate);
         self.years.marks.clear();
         self.years.drawn.clear();
         self.years.drawn.resize(self.cells.len(), [0.0; 2]);
@@ -455,22 +454,14 @@ impl<'p> World<'p> {
     /// The discount factor at `now`: `(1 + r)^−t` with t in years from the end of the
     /// warm-up.
     #[inline]
-    pub(super) fn discount_at(&self, now: Days) -> f64 {
-        let since_day_start = now - self.day_start;
-        if self.discount_rate == 0.0 {
-            1.0
-        } else if (0.0..=5.0).contains(&since_day_start) {
-            self.day_weight * (1.0 + crate::engine::exp_m1(-self.discount_rate * since_day_start))
-        } else {
-            super::economics::discount_factor(self.discount_rate, self.params.warmup_days, now)
-        }
+    pub(super) fn discount_at(&mut self, now: Days) -> f64 {
+        self.clock.weight(now) * self.rebase
     }
 
-    /// A new day starts at `now`: the discount factor of its start.
-    pub(super) fn start_day(&mut self, now: Days) {
-        self.day_start = now;
-        self.day_weight =
-            super::economics::discount_factor(self.discount_rate, self.params.warmup_days, now);
+    /// The weight `e^{−δ now}` from time 0, for [`DiscountedIntegral::add_at`].
+    #[inline]
+    pub(super) fn weight(&mut self, now: Days) -> f64 {
+        self.clock.weight(now)
     }
 
     /// The utility of a patient of `cell` in `state`: the cell's utility × the state's
@@ -611,11 +602,7 @@ impl<'p> World<'p> {
     /// The factor that rebases discounted areas (weighted from time 0) to the end of the
     /// warm-up.
     fn rebase_scale(&self) -> f64 {
-        if self.discount_rate == 0.0 {
-            1.0
-        } else {
-            (self.discount_rate * self.params.warmup_days).exp()
-        }
+        self.rebase
     }
 
     /// Close every time integral at `end` into `t` (undiscounted and discounted), with the
