@@ -232,14 +232,24 @@ pub(super) fn ce_plane_qalys(
     let xr = half_range(all().map(|p| p.0));
     let yr = half_range(all().map(|p| p.1));
     let threshold = ce.threshold();
+    // One entry per arm (its mean's diamond), and one saying what the faint dots are: a
+    // legend of two entries per arm overflows the chart's height with a dozen arms.
     let mut entries = Vec::new();
     for (i, arm) in arms[1..].iter().enumerate() {
         let (name, c) = (marked(&arm.name, arm.unstable().is_some()), colour(i));
-        entries.push((format!("{name}: replications"), Mark::Dot(c)));
-        if means[i].is_some() {
-            entries.push((format!("{name}: mean"), Mark::Mean(c)));
-        }
+        entries.push((
+            name,
+            if means[i].is_some() {
+                Mark::Mean(c)
+            } else {
+                Mark::Dot(c)
+            },
+        ));
     }
+    entries.push((
+        "(dots: one replication each)".to_owned(),
+        Mark::Dot(THRESHOLD),
+    ));
     entries.extend(threshold.map(threshold_entry));
     let file = arms_note(arms).png(dir, "ce_plane_qalys.png", HEIGHT, |root| {
         let (main, strip) = root.split_horizontally(WIDTH - strip_width(&entries));

@@ -268,11 +268,19 @@ pub(super) fn budget_impact_by_year(
     if payers.is_empty() {
         payers = (0..Payer::ALL.len()).collect();
     }
-    let (lo, hi) = all().fold((0.0f64, 0.0f64), |(lo, hi), b| {
-        (lo.min(b.2.1.min(b.2.0)), hi.max(b.2.2.max(b.2.0)))
-    });
-    let pad = ((hi - lo) * 0.08).max(1.0);
-    let (lo, hi) = (lo - pad, hi + pad);
+    // Each alternative's row on its own scale (its two perspectives share it): a pooled
+    // budget's transfers between payers are ten times any other arm's differences, and on
+    // one scale would flatten them to nothing.
+    let row_range = |i: usize| {
+        let (lo, hi) = shown
+            .iter()
+            .flat_map(|&j| &cells[i][j])
+            .fold((0.0f64, 0.0f64), |(lo, hi), b| {
+                (lo.min(b.2.1.min(b.2.0)), hi.max(b.2.2.max(b.2.0)))
+            });
+        let pad = ((hi - lo) * 0.08).max(1.0);
+        (lo - pad, hi + pad)
+    };
     let head = 150;
     let height = HEIGHT.max(head + 520 * alts.len() as u32);
     let file = "budget_impact_by_year.png";
@@ -307,7 +315,7 @@ pub(super) fn budget_impact_by_year(
                 marked(&alts[i].name, alts[i].unstable().is_some()),
                 PERSPECTIVES[j].0
             );
-            year_panel(area, &title, &cells[i][j], &payers, years, (lo, hi))?;
+            year_panel(area, &title, &cells[i][j], &payers, years, row_range(i))?;
         }
         Ok(())
     })?;
