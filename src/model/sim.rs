@@ -548,6 +548,7 @@ impl World<'_> {
         let cell = self.patients.hot(p).cell as usize;
         if self.is_resident(p) {
             self.tally.deaths_in_care += 1;
+            self.tally.groups[self.cells[cell].group as usize].deaths_in_care += 1;
         } else {
             self.tally.deaths_home += 1;
             self.tally.groups[self.cells[cell].group as usize].deaths_home += 1;

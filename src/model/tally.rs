@@ -259,6 +259,9 @@ pub struct GroupTally {
     pub deaths_home: u64,
     /// Deaths in hospital.
     pub deaths_hospital: u64,
+    /// Deaths of care-home residents.
+    #[serde(default)]
+    pub deaths_in_care: u64,
     /// Patients alive at the end.
     pub patients_at_end: u64,
 }
@@ -279,6 +282,11 @@ impl GroupTally {
         f("readmissions_30d", self.readmissions_30d as f64);
         f("deaths_home", self.deaths_home as f64);
         f("deaths_hospital", self.deaths_hospital as f64);
+        f("deaths_in_care", self.deaths_in_care as f64);
+        f(
+            "deaths",
+            (self.deaths_home + self.deaths_hospital + self.deaths_in_care) as f64,
+        );
         f("patients_at_end", self.patients_at_end as f64);
     }
 }
