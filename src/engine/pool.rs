@@ -194,12 +194,13 @@ impl DiscountClock {
     /// `e^{−δ now}`.
     #[inline]
     pub fn weight(&mut self, now: Days) -> f64 {
+        if self.rate == 0.0 {
+            return 1.0;
+        }
         if now != self.time {
             self.time = now;
             let since_day_start = now - self.day_start;
-            self.weight = if self.rate == 0.0 {
-                1.0
-            } else if (0.0..=5.0).contains(&since_day_start) {
+            self.weight = if (0.0..=5.0).contains(&since_day_start) {
                 self.day_weight * (1.0 + exp_m1(-self.rate * since_day_start))
             } else {
                 (-self.rate * now).exp()

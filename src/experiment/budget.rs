@@ -155,10 +155,15 @@ pub fn estimate(params: &Params) -> Estimate {
         .any(|s| !s.changes.is_empty());
     // The daily census of occupancy, and of capacity when a schedule changes it.
     let census_series = if scheduled { 2 } else { 1 };
+    // The values by year: one row per observed year (and the part after the last) of the
+    // additive metrics, held twice (the cumulative marks and the tally's years).
+    let observed_years = (params.observed_days() / DAYS_PER_YEAR).floor() as usize + 1;
+    let additive_metrics = Tally::by_year_names(params).len();
     let tally_bytes = std::mem::size_of::<Tally>()
         + census_series * days * width * std::mem::size_of::<f32>()
         + params.groups() * std::mem::size_of::<GroupTally>()
-        + (2 * params.services.len() + params.tiers.len()) * 8;
+        + (2 * params.services.len() + params.tiers.len()) * 8 * 2
+        + 2 * observed_years * additive_metrics * 8;
     let per_replication = patients_ever * PATIENT_BYTES
         + (patients_start + arrivals).max(1.0) * QUEUE_BYTES_PER_PENDING as f64
         + (FINE_WAIT_HISTOGRAM_BYTES

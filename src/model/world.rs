@@ -141,7 +141,7 @@ pub struct World<'p> {
     /// level is the caseload in use).
     pub enrolled: DiscountedIntegral,
     /// The utility of everyone alive, integrated over time (utility-days), kept only when
-    /// utilities are given ([`quality_on`](Self::quality_on)).
+    /// utilities are given (`quality_on`).
     pub quality: DiscountedIntegral,
     /// Whether utilities differ from 1 somewhere, so that changes of state change quality.
     pub(super) quality_on: bool,

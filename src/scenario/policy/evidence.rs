@@ -10,7 +10,7 @@
 //! The tables of values outside the levers that need sources grade their settings the same
 //! way: `[economics]`, `[payment]` (and its `by_condition.<c>` and `delayed_discharge`
 //! tables), `[conditions.<c>]`, `[community.<s>]` and `[community.<s>.unmet]`
-//! ([`check_table`], called from `scenario::validate`).
+//! (`check_table`, called from `scenario::validate`).
 //!
 //! The key is handled here for every lever alike: each lever's table has the field
 //! ([`RawEvidenceTable`]) and `policy_tables!` hands it to `check`, so a lever's own
