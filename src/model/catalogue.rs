@@ -312,6 +312,13 @@ pub const METRICS: &[Metric] = &[
         Count,
     ),
     m(
+        "first_event_requests",
+        "new patients whose first event was an admission request",
+        "first-event requests",
+        "requests",
+        Count,
+    ),
+    m(
         "patients_at_end",
         "patients alive at the end",
         "patients at end",

@@ -250,6 +250,9 @@ pub struct ConditionParams {
     /// QALYs lost with each emergency admission beyond the time in the bed (the acute
     /// event's decrement after discharge), QALYs per admission.
     pub admission_qaly_loss: f64,
+    /// Share of new patients (incidence) whose first event is acute and arrives as an
+    /// admission request rather than at home (a first stroke); 0 = everyone arrives at home.
+    pub first_event_admission_share: f64,
 }
 
 impl ConditionParams {

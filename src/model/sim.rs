@@ -336,7 +336,7 @@ impl World<'_> {
     }
 
     /// Add a patient at home in `cell` at `now` and schedule their first event.
-    fn add_patient(&mut self, q: &mut EventQueue<Event>, cell: usize, now: Days) {
+    fn add_patient(&mut self, q: &mut EventQueue<Event>, cell: usize, now: Days) -> PatientId {
         let frailty = self
             .frailty
             .map_or(1.0, |g| g.sample(&mut self.streams.population) as f32);
@@ -349,6 +349,7 @@ impl World<'_> {
             self.quality.add_at(now, w, u);
         }
         self.schedule_home_event(q, p, now);
+        p
     }
 
     /// Move `p` to `state` at `now`, keeping the quality-weighted count of the living.
@@ -751,7 +752,16 @@ impl World<'_> {
         let tier = pick(u_tier, &mut self.params.tiers.iter().map(|t| t.shares[c]));
         let bands = self.params.population.age_bands.len();
         let cell = (c * bands + band) * self.params.tiers.len() + tier;
-        self.add_patient(q, cell, now);
+        let p = self.add_patient(q, cell, now);
+        // An acute first event (a first stroke): the new patient's first exacerbation is an
+        // admission request, drawn from their own admission stream.
+        let share = self.params.conditions[c].first_event_admission_share;
+        if share > 0.0 && self.uniform(p, Stream::Admission) < share {
+            self.tally.exacerbations += 1;
+            self.tally.first_event_requests += 1;
+            let group = self.cells[cell].group as usize;
+            self.request_admission(q, p, c, group, now);
+        }
         self.schedule_new_patient(q, c, now);
     }
 
@@ -772,6 +782,21 @@ impl World<'_> {
             self.schedule_home_event(q, p, now);
             return;
         }
+        self.request_admission(q, p, condition, group, now);
+    }
+
+    /// An exacerbation (or an acute first event) of `p`, of `condition` in `group`, becomes an
+    /// admission request: step-up care if a lever offers it, else a bed, the line or another
+    /// hospital.
+    #[inline]
+    fn request_admission(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        p: PatientId,
+        condition: usize,
+        group: usize,
+        now: Days,
+    ) {
         // Hook point `admission_request`: a lever may offer a community place instead (not
         // to a care-home resident).
         if let Some(service) =

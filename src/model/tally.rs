@@ -48,6 +48,10 @@ pub struct Tally {
     pub needs: NeedCounts,
     /// New patients (incidence).
     pub new_patients: u64,
+    /// New patients whose first event was an admission request
+    /// (`first_event_admission_share`); each also counts as an exacerbation.
+    #[serde(default)]
+    pub first_event_requests: u64,
     /// Patients alive at the end of the run (whatever their state).
     pub patients_at_end: u64,
     /// Patients who left an acute bed (alive or dead), delayed discharges included.
@@ -437,6 +441,7 @@ impl Tally {
         f("deaths_hospital", self.deaths_hospital as f64);
         f("deaths_in_care", self.deaths_in_care as f64);
         f("new_patients", self.new_patients as f64);
+        f("first_event_requests", self.first_event_requests as f64);
         f("patients_at_end", self.patients_at_end as f64);
         f("community_days", community_days);
         f("primary_care_contacts", primary_care_contacts as f64);

@@ -86,6 +86,10 @@ pub const PARAMETER_UNITS: &[(&str, &str)] = &[
     ("conditions.*.attendances_per_referral", "attendances"),
     ("conditions.*.utility_multiplier", "ratio"),
     ("conditions.*.admission_qaly_loss", "QALYs per admission"),
+    (
+        "conditions.*.first_event_admission_share",
+        "share of new patients",
+    ),
     ("economics", ""),
     ("economics.discount_rate", "per year"),
     ("economics.utility_by_band", "utility (1 = full health)"),

@@ -427,6 +427,8 @@ pub struct RawCondition {
     pub outpatient_referrals_per_year: Option<f64>,
     /// Mean outpatient attendances per referral (1 + Poisson). Default 1. ≥ 1.
     pub attendances_per_referral: Option<f64>,
+    /// Share of new patients arriving as an admission request (an acute first event).
+    pub first_event_admission_share: Option<f64>,
     /// Mean days between routine primary-care reviews while at home (Poisson). Default: no
     /// reviews. Must be > 0.
     pub review_interval_days: Option<f64>,

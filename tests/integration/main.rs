@@ -26,6 +26,7 @@ mod economics_keys;
 mod evidence;
 mod experiments;
 mod features;
+mod first_events;
 mod formats;
 mod fuzz;
 mod golden;

@@ -107,6 +107,7 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
             attendances_per_referral: 1.0,
             utility_multiplier: 1.0,
             admission_qaly_loss: 0.0,
+            first_event_admission_share: 0.0,
         }],
         seasonality: None,
         population: PopulationParams {

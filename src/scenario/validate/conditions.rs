@@ -117,6 +117,12 @@ fn condition(
         "at least 1 and at most 1000",
         |x| (1.0..=MAX_PER_YEAR).contains(&x),
     );
+    let first_event_admission_share = ck.number(
+        &format!("{base}.first_event_admission_share"),
+        c.first_event_admission_share.unwrap_or(0.0),
+        "a share of new patients in [0, 1]",
+        |x| (0.0..=1.0).contains(&x),
+    );
     // Compounded per prior admission: at most 10, or a few admissions make the rate
     // astronomical.
     let admission_multiplier = ck.non_negative(
@@ -184,6 +190,7 @@ fn condition(
             "at least 0 and below 1 (QALYs lost per emergency admission; a whole QALY is a year in full health)",
             |x| (0.0..1.0).contains(&x),
         ),
+        first_event_admission_share,
     };
     (condition, patients)
 }
