@@ -345,19 +345,23 @@ impl Tally {
     /// perspectives are in [`Costs::of`]). When the tally has values by year, the total of
     /// every additive metric is their sum in year order, so that years add up to it exactly.
     pub fn for_each_metric(&self, params: &Params, mut f: impl FnMut(&str, f64)) {
-        // Years that do not fit the metrics (none recorded, or a record of another version)
-        // are not used: the totals are then the tally's own.
-        let additive_count = Tally::by_year_names(params).len();
-        if self.years.is_empty() || self.years.iter().any(|y| y.len() != additive_count) {
+        // Years that do not fit the metrics (rows of unequal length, or fewer values than
+        // additive metrics: a record of another version) are not used for the metrics they
+        // lack, whose totals are then the tally's own. No names are built for the check.
+        let width = self.years.first().map_or(0, Vec::len);
+        if width == 0 || self.years.iter().any(|y| y.len() != width) {
             return self.for_each_raw_metric(params, f);
         }
         let mut additive = 0;
         self.for_each_raw_metric(params, |name, value| {
             if super::catalogue::is_additive(name) {
-                let total = self
-                    .years
-                    .iter()
-                    .fold(0.0, |sum, year| sum + year[additive]);
+                let total = if additive < width {
+                    self.years
+                        .iter()
+                        .fold(0.0, |sum, year| sum + year[additive])
+                } else {
+                    value
+                };
                 additive += 1;
                 f(name, total);
             } else {

@@ -569,7 +569,7 @@ impl<'p> World<'p> {
     /// draws × the discounted share of that time: the expected discount of events spread
     /// over it in proportion to the number at home.
     fn draw_contacts(&mut self, end: Days) {
-        let scale = self.rebase_scale();
+        let scale = self.rebase;
         let t = &mut self.tally;
         for ((h, c), drawn) in self
             .at_home
@@ -599,16 +599,10 @@ impl<'p> World<'p> {
         }
     }
 
-    /// The factor that rebases discounted areas (weighted from time 0) to the end of the
-    /// warm-up.
-    fn rebase_scale(&self) -> f64 {
-        self.rebase
-    }
-
     /// Close every time integral at `end` into `t` (undiscounted and discounted), with the
     /// reimbursable days of delays still open.
     fn close_into(&self, t: &mut Tally, end: Days) {
-        let scale = self.rebase_scale();
+        let scale = self.rebase;
         let both = |i: &DiscountedIntegral| (i.area_until(end), scale * i.discounted_until(end));
         (t.acute_bed_days, t.discounted.acute_bed_days) = both(self.acute.occupancy());
         (t.acute_capacity_days, t.discounted.acute_capacity_days) = both(self.acute.provided());
