@@ -326,6 +326,104 @@ pub const METRICS: &[Metric] = &[
         Count,
     ),
     m(
+        "persons",
+        "persons alive at the end (each person once, whatever their conditions)",
+        "persons",
+        "persons",
+        Count,
+    ),
+    m(
+        "persons_multimorbid",
+        "persons alive at the end with two or more conditions",
+        "persons with 2+ conditions",
+        "persons",
+        Count,
+    ),
+    m(
+        "persons_1_condition",
+        "persons alive at the end with one condition",
+        "persons, 1 condition",
+        "persons",
+        Count,
+    ),
+    m(
+        "admissions_1_condition",
+        "emergency admissions of persons with one condition",
+        "admissions, 1 condition",
+        "admissions",
+        Count,
+    ),
+    m(
+        "deaths_1_condition",
+        "deaths of persons with one condition",
+        "deaths, 1 condition",
+        "deaths",
+        Count,
+    ),
+    m(
+        "persons_2_conditions",
+        "persons alive at the end with two conditions",
+        "persons, 2 conditions",
+        "persons",
+        Count,
+    ),
+    m(
+        "admissions_2_conditions",
+        "emergency admissions of persons with two conditions",
+        "admissions, 2 conditions",
+        "admissions",
+        Count,
+    ),
+    m(
+        "deaths_2_conditions",
+        "deaths of persons with two conditions",
+        "deaths, 2 conditions",
+        "deaths",
+        Count,
+    ),
+    m(
+        "persons_3_plus_conditions",
+        "persons alive at the end with three or more conditions",
+        "persons, 3+ conditions",
+        "persons",
+        Count,
+    ),
+    m(
+        "admissions_3_plus_conditions",
+        "emergency admissions of persons with three or more conditions",
+        "admissions, 3+ conditions",
+        "admissions",
+        Count,
+    ),
+    m(
+        "deaths_3_plus_conditions",
+        "deaths of persons with three or more conditions",
+        "deaths, 3+ conditions",
+        "deaths",
+        Count,
+    ),
+    m(
+        "condition_onsets",
+        "conditions acquired by living persons (onset)",
+        "condition onsets",
+        "onsets",
+        Count,
+    ),
+    m(
+        "entrants",
+        "persons entering the population (projection)",
+        "entrants",
+        "persons",
+        Count,
+    ),
+    m(
+        "band_moves",
+        "moves of living persons to the next age band (ageing)",
+        "age-band moves",
+        "moves",
+        Count,
+    ),
+    m(
         "community_days",
         "community place-days",
         "community place-days",
@@ -780,7 +878,28 @@ pub const NOT_ADDITIVE: [&str; 11] = [
 /// Whether `name` is a sum over time (a count, days, cost or outcome), whose total is the
 /// sum of its values by year.
 pub fn is_additive(name: &str) -> bool {
-    !NOT_ADDITIVE.contains(&name) && !name.starts_with("unstable_")
+    !NOT_ADDITIVE.contains(&name) && !STOCKS.contains(&name) && !name.starts_with("unstable_")
+}
+
+/// Stocks reported by year as their level at each year's end (the run's value is the level
+/// at its end): the living, by number of conditions.
+pub const STOCKS: [&str; 5] = [
+    "persons",
+    "persons_multimorbid",
+    "persons_1_condition",
+    "persons_2_conditions",
+    "persons_3_plus_conditions",
+];
+
+/// Whether `name` is a stock reported by year (see [`STOCKS`]).
+pub fn is_stock(name: &str) -> bool {
+    STOCKS.contains(&name)
+}
+
+/// Whether `name` has values by year (`by_year.csv`): sums over each year, and the
+/// [`STOCKS`] at each year's end.
+pub fn by_year(name: &str) -> bool {
+    is_additive(name) || is_stock(name)
 }
 
 /// The summary `caresim run` prints, in order.

@@ -55,6 +55,12 @@ pub enum EventKind {
     /// The end of an observed year (from the end of the warm-up): the cumulative values
     /// of the additive metrics are marked for the results by year.
     YearEnd,
+    /// A person reaches the next age band's start age (`patient`; not cancelled by changes
+    /// of state, ignored when they died first).
+    Ageing,
+    /// A candidate entrant to the population (`patient` holds the age band; thinned to
+    /// the year's rate).
+    Entrant,
 }
 
 /// A scheduled event: 8 bytes, `Copy`, so the queue moves it without allocation.

@@ -22,6 +22,7 @@ pub mod event;
 pub mod levers;
 pub mod params;
 pub mod patients;
+pub mod persons;
 pub mod services;
 pub mod sim;
 pub mod streams;
@@ -42,6 +43,7 @@ pub use params::{
     ServiceParams, ServiceWhenFull, TierParams, WhenFull,
 };
 pub use patients::{CareState, PatientTable};
+pub use persons::{AgeingParams, EntrantParams, PersonsParams};
 pub use services::Setting;
 pub use sim::{NoTrace, Recorder, Sim, apportion};
 pub use streams::{Stream, StreamSeeds, Streams};

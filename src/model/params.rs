@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::dist::Duration;
 use super::economics::{EconomicsParams, PaymentParams};
 use super::levers::LeverParams;
+use super::persons::{AgeingParams, PersonsParams};
 use super::services::Setting;
 use crate::engine::Days;
 
@@ -283,6 +284,10 @@ pub struct PopulationParams {
     /// Coefficient of variation of each patient's gamma frailty multiplier on the
     /// exacerbation rate (mean 1); 0 = everyone alike.
     pub frailty_cv: f64,
+    /// Band ages, when people age between bands during the run (`None`: they stay in the
+    /// band they started in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ageing: Option<AgeingParams>,
 }
 
 /// A risk tier of the Kaiser pyramid (supported self-care, disease management, case
@@ -416,6 +421,10 @@ pub struct Params {
     pub economics: EconomicsParams,
     /// How the commissioner pays the acute hospital, and delayed-discharge reimbursement.
     pub payment: PaymentParams,
+    /// People with sets of conditions (`[multimorbidity]`); `None`: every patient is one
+    /// condition's record, as before persons existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persons: Option<PersonsParams>,
 }
 
 impl Params {
@@ -433,9 +442,12 @@ impl Params {
         )
     }
 
-    /// Total patients at the start of a replication.
+    /// Total patients (persons, with `[multimorbidity]`) at the start of a replication.
     pub fn total_patients(&self) -> usize {
-        self.conditions.iter().map(|c| c.patients() as usize).sum()
+        match &self.persons {
+            Some(persons) => persons.persons() as usize,
+            None => self.conditions.iter().map(|c| c.patients() as usize).sum(),
+        }
     }
 
     /// Days over which statistics are collected (`horizon − warm-up`).
@@ -482,6 +494,15 @@ impl Params {
             .iter()
             .map(|c| c.new_patients_per_day * self.horizon_days)
             .sum();
-        self.total_patients() + (arrivals * 1.1) as usize
+        let entrants: f64 = self
+            .persons
+            .as_ref()
+            .and_then(|p| p.entrants.as_ref().map(|e| (p, e)))
+            .map_or(0.0, |(p, e)| {
+                (0..e.per_day.len())
+                    .map(|b| e.max_rate(b) * p.with_conditions(b) * self.horizon_days)
+                    .sum()
+            });
+        self.total_patients() + ((arrivals + entrants) * 1.1) as usize
     }
 }

@@ -132,6 +132,21 @@ pub fn apportion(n: u32, shares: impl Iterator<Item = f64>) -> Vec<u32> {
     counts
 }
 
+/// The index whose cumulative weight first exceeds `u` (uniform in [0, total)), the last
+/// one if none does.
+fn pick_index(u: f64, weights: impl Iterator<Item = f64>) -> usize {
+    let mut acc = 0.0;
+    let mut last = 0;
+    for (i, w) in weights.enumerate() {
+        acc += w;
+        last = i;
+        if u < acc {
+            return i;
+        }
+    }
+    last
+}
+
 impl<'p> Sim<'p> {
     /// Allocate a simulator sized for `params` (queue, patient table, lines).
     pub fn new(params: &'p Params) -> Self {
@@ -181,15 +196,38 @@ impl<'p> Sim<'p> {
             self.queue
                 .push(first_year_end, Event::system(EventKind::YearEnd));
         }
-        let tiers = params.tiers.len();
-        let bands = params.population.age_bands.len();
-        for (c, cond) in params.conditions.iter().enumerate() {
-            for (b, band) in cond.bands.iter().enumerate() {
-                let counts = apportion(band.patients, params.tiers.iter().map(|t| t.shares[c]));
-                for (t, &count) in counts.iter().enumerate() {
-                    let cell = (c * bands + b) * tiers + t;
-                    for _ in 0..count {
-                        w.add_patient(&mut self.queue, cell, 0.0);
+        match &params.persons {
+            // Each condition's cohort, one record per patient.
+            None => {
+                for (c, cond) in params.conditions.iter().enumerate() {
+                    for (b, band) in cond.bands.iter().enumerate() {
+                        let shares = params.tiers.iter().map(|t| t.shares[c]);
+                        for (t, &count) in apportion(band.patients, shares).iter().enumerate() {
+                            let cell = w.cell_of(0, c, b, t);
+                            for _ in 0..count {
+                                w.add_starting(&mut self.queue, cell);
+                            }
+                        }
+                    }
+                }
+            }
+            // Persons by set, their tiers by the shares of their main condition.
+            Some(persons) => {
+                for (b, sets) in persons.start.iter().enumerate() {
+                    for &(set, n) in sets {
+                        let lead = super::world::main_condition(params, set);
+                        let shares = params.tiers.iter().map(|t| t.shares[lead]);
+                        for (t, &count) in apportion(n, shares).iter().enumerate() {
+                            let cell = w.cell_of(set, lead, b, t);
+                            for _ in 0..count {
+                                w.add_starting(&mut self.queue, cell);
+                            }
+                        }
+                    }
+                }
+                if let Some(e) = &persons.entrants {
+                    for b in 0..e.per_day.len() {
+                        w.schedule_entrant(&mut self.queue, b, 0.0);
                     }
                 }
             }
@@ -231,6 +269,8 @@ impl World<'_> {
                 return self.on_capacity_change(q, p.0 as usize, event.generation as usize, now);
             }
             EventKind::CapacityReview => return self.on_capacity_review(q, now),
+            EventKind::Ageing => return self.on_ageing(q, p, now),
+            EventKind::Entrant => return self.on_entrant(q, p.0 as usize, now),
             EventKind::YearEnd => {
                 self.mark_year(now);
                 if now + DAYS_PER_YEAR < self.params.horizon_days {
@@ -299,6 +339,8 @@ impl World<'_> {
             | EventKind::CapacityChange
             | EventKind::EnrolmentEnd
             | EventKind::YearEnd
+            | EventKind::Ageing
+            | EventKind::Entrant
             | EventKind::CapacityReview => {
                 unreachable!("handled above")
             }
@@ -350,6 +392,117 @@ impl World<'_> {
         }
         self.schedule_home_event(q, p, now);
         p
+    }
+
+    /// Add a patient of the starting cohort in `cell`: with ageing, their age uniform
+    /// within the band (its remaining time drawn from the population stream).
+    fn add_starting(&mut self, q: &mut EventQueue<Event>, cell: usize) {
+        let p = self.add_patient(q, cell, 0.0);
+        self.schedule_ageing(q, p, 0.0, true);
+    }
+
+    /// With ageing, schedule `p`'s move to the next band: after the rest of their band's
+    /// span, all of it for someone entering at the band's start age, a uniform share of it
+    /// for someone whose age within the band is unknown (`anywhere`).
+    fn schedule_ageing(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        p: PatientId,
+        now: Days,
+        anywhere: bool,
+    ) {
+        let Some(ageing) = &self.params.population.ageing else {
+            return;
+        };
+        let band = self.cell(p).band as usize;
+        let Some(span) = ageing.band_days(band) else {
+            return;
+        };
+        let left = if anywhere {
+            span * (1.0 - self.streams.population.random::<f64>())
+        } else {
+            span
+        };
+        if now + left < self.params.horizon_days {
+            let mut ev = Event::system(EventKind::Ageing);
+            ev.patient = p;
+            q.push(now + left, ev);
+        }
+    }
+
+    /// `p` reaches the next band's start age: their cell moves up a band (rates, stays
+    /// and utility change now). At home, their pending candidate is redrawn at the new
+    /// rates; elsewhere the new rates apply from their next candidate event.
+    fn on_ageing(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        let state = self.patients.cold(p).state;
+        if state == CareState::Dead {
+            return;
+        }
+        let cell = self.patients.hot(p).cell as usize;
+        // Cells are pair-major, then band, then tier: the next band is `tiers` further.
+        self.move_cell(p, cell + self.params.tiers.len(), now);
+        self.tally.band_moves += 1;
+        if state == CareState::Home {
+            self.patients.cancel_pending(p);
+            self.schedule_home_event(q, p, now);
+        }
+        self.schedule_ageing(q, p, now, false);
+    }
+
+    /// Schedule the next candidate entrant to band `b` (thinned from the band's highest
+    /// yearly rate of entrants with a condition).
+    fn schedule_entrant(&mut self, q: &mut EventQueue<Event>, b: usize, now: Days) {
+        let Some(persons) = &self.params.persons else {
+            return;
+        };
+        let Some(e) = &persons.entrants else {
+            return;
+        };
+        let rate = e.max_rate(b) * persons.with_conditions(b);
+        if rate > 0.0 {
+            let gap: f64 = Exp1.sample(&mut self.streams.incidence);
+            if now + gap / rate < self.params.horizon_days {
+                let mut ev = Event::system(EventKind::Entrant);
+                ev.patient = PatientId(b as u32);
+                q.push(now + gap / rate, ev);
+            }
+        }
+    }
+
+    /// A candidate entrant to band `b`: kept with the year's share of the highest rate,
+    /// their set drawn from the band's joint prevalence among those with a condition, their
+    /// tier by their main condition's shares; they enter at the band's start age.
+    fn on_entrant(&mut self, q: &mut EventQueue<Event>, b: usize, now: Days) {
+        let params = self.params;
+        let Some(persons) = &params.persons else {
+            return;
+        };
+        let Some(e) = &persons.entrants else {
+            return;
+        };
+        let keep = e.rate(b, now) / e.max_rate(b);
+        if self.streams.incidence.random::<f64>() < keep {
+            let joint = &persons.joint[b];
+            let u = self.streams.population.random::<f64>() * persons.with_conditions(b);
+            let mut acc = 0.0;
+            let mut set = joint.len() - 1;
+            for (s, share) in joint.iter().enumerate().skip(1) {
+                acc += share;
+                if u < acc {
+                    set = s;
+                    break;
+                }
+            }
+            let set = set as u16;
+            let lead = super::world::main_condition(params, set);
+            let u_tier = self.streams.population.random::<f64>();
+            let tier = pick_index(u_tier, params.tiers.iter().map(|t| t.shares[lead]));
+            let cell = self.cell_of(set, lead, b, tier);
+            let p = self.add_patient(q, cell, now);
+            self.tally.entrants += 1;
+            self.schedule_ageing(q, p, now, false);
+        }
+        self.schedule_entrant(q, b, now);
     }
 
     /// Move `p` to `state` at `now`, keeping the quality-weighted count of the living.
@@ -450,7 +603,7 @@ impl World<'_> {
         if c.simple {
             bound + c.death_rate
         } else {
-            bound * self.post_discharge_factor(p) + c.death_rate
+            bound * self.post_discharge_factor(p) + c.death_rate + c.onset_rate
         }
     }
 
@@ -463,7 +616,7 @@ impl World<'_> {
         if c.simple {
             bound + death
         } else {
-            bound * self.post_discharge_factor(p) + death
+            bound * self.post_discharge_factor(p) + death + c.onset_rate
         }
     }
 
@@ -515,15 +668,37 @@ impl World<'_> {
             return self.on_exacerbation(q, p, now);
         }
         let death = c.death_rate;
+        let leave = death + c.onset_rate;
         let u = self.uniform(p, Stream::Home) * self.candidate_rate(p);
         let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
         if u < death {
             self.die_where_living(q, p, now);
-        } else if u < death + self.personal_rate(p, now) * season {
+        } else if u < leave {
+            self.on_onset(q, p, (u - death) / (leave - death), now);
+        } else if u < leave + self.personal_rate(p, now) * season {
             self.on_exacerbation(q, p, now);
         } else {
             self.schedule_home_event(q, p, now);
         }
+    }
+
+    /// `p` acquires a condition they did not hold (chosen by its onset rate with `u`,
+    /// uniform in [0, 1)): their cell moves to the larger set, keeping their lead
+    /// condition, and their next candidate is drawn at the new rates.
+    #[inline(never)]
+    fn on_onset(&mut self, q: &mut EventQueue<Event>, p: PatientId, u: f64, now: Days) {
+        let c = self.cell(p);
+        let (set, lead, band, tier) = (c.set, c.condition, c.band, c.tier);
+        let condition = self.pick(c.onset_mix, u);
+        let to = self.cell_of(
+            set | (1 << condition),
+            usize::from(lead),
+            usize::from(band),
+            usize::from(tier),
+        );
+        self.move_cell(p, to, now);
+        self.tally.condition_onsets += 1;
+        self.schedule_home_event(q, p, now);
     }
 
     /// [`on_at_home`](Self::on_at_home) where some service changes rates: the rates of
@@ -532,11 +707,14 @@ impl World<'_> {
     fn on_candidate_in_state(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         let c = self.cell(p);
         let (multiplier, death) = self.rates_here(p, c);
+        let leave = death + c.onset_rate;
         let u = self.uniform(p, Stream::Home) * self.candidate_rate(p);
         let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
         if u < death {
             self.die_where_living(q, p, now);
-        } else if u < death + self.personal_rate(p, now) * season * multiplier {
+        } else if u < leave {
+            self.on_onset(q, p, (u - death) / (leave - death), now);
+        } else if u < leave + self.personal_rate(p, now) * season * multiplier {
             self.on_exacerbation(q, p, now);
         } else {
             self.schedule_home_event(q, p, now);
@@ -696,7 +874,9 @@ impl World<'_> {
         if self.params.levers.care_management.is_some() {
             self.end_enrolment_at_death(p, now);
         }
-        let tier = self.cell(p).tier as usize;
+        let c = self.cell(p);
+        let (tier, count) = (c.tier as usize, usize::from(c.count).clamp(1, 3));
+        self.tally.deaths_by_count[count - 1] += 1;
         let weight = self.weight(now);
         self.alive_by_tier[tier].add_at(now, weight, -1.0);
         self.set_state(p, CareState::Dead, now);
@@ -750,9 +930,10 @@ impl World<'_> {
         };
         let u_tier = self.streams.population.random::<f64>();
         let tier = pick(u_tier, &mut self.params.tiers.iter().map(|t| t.shares[c]));
-        let bands = self.params.population.age_bands.len();
-        let cell = (c * bands + band) * self.params.tiers.len() + tier;
+        let set = if c < 16 { 1 << c } else { 0 };
+        let cell = self.cell_of(set, c, band, tier);
         let p = self.add_patient(q, cell, now);
+        self.schedule_ageing(q, p, now, true);
         // An acute first event (a first stroke): the new patient's first exacerbation is an
         // admission request, drawn from their own admission stream.
         let share = self.params.conditions[c].first_event_admission_share;
@@ -767,6 +948,9 @@ impl World<'_> {
 
     fn on_exacerbation(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.tally.exacerbations += 1;
+        if self.cell(p).count > 1 {
+            self.attribute_exacerbation(p, now);
+        }
         let cell = self.patients.hot(p).cell as usize;
         let c = &self.cells[cell];
         let (admit, group, condition) = (c.admit, c.group as usize, c.condition as usize);
@@ -783,6 +967,19 @@ impl World<'_> {
             return;
         }
         self.request_admission(q, p, condition, group, now);
+    }
+
+    /// The condition of an exacerbation of `p`, who holds several: drawn by each
+    /// condition's share of their exacerbation rate (every other factor of the rate is the
+    /// person's, common to all), it becomes their lead (see [`super::persons`]).
+    #[inline(never)]
+    fn attribute_exacerbation(&mut self, p: PatientId, now: Days) {
+        let u = self.uniform(p, Stream::Home);
+        let c = self.cell(p);
+        let (set, band, tier, mix) = (c.set, c.band, c.tier, c.exacerbation_mix);
+        let lead = self.pick(mix, u);
+        let to = self.cell_of(set, lead, usize::from(band), usize::from(tier));
+        self.move_cell(p, to, now);
     }
 
     /// An exacerbation (or an acute first event) of `p`, of `condition` in `group`, becomes an
@@ -880,6 +1077,7 @@ impl World<'_> {
             c.admission_qaly_loss,
         );
         self.tally.groups[group].admissions += 1;
+        self.tally.admissions_by_count[usize::from(self.cell(p).count).clamp(1, 3) - 1] += 1;
         if loss > 0.0 {
             self.tally.qaly_losses += loss;
             self.tally.discounted.qaly_losses += loss * self.discount_at(now);

@@ -129,6 +129,24 @@ pub struct Tally {
     /// The priced and outcome quantities again, discounted to the end of the warm-up.
     #[serde(default)]
     pub discounted: Discounted,
+    /// Persons alive at the end by number of conditions held (1, 2, 3 or more).
+    #[serde(default)]
+    pub persons_by_count: [u64; 3],
+    /// Admissions to a local bed by the number of conditions the person held (1, 2, 3+).
+    #[serde(default)]
+    pub admissions_by_count: [u64; 3],
+    /// Deaths by the number of conditions the person held (1, 2, 3+).
+    #[serde(default)]
+    pub deaths_by_count: [u64; 3],
+    /// Conditions acquired by living persons (`[multimorbidity]` onset).
+    #[serde(default)]
+    pub condition_onsets: u64,
+    /// Persons who entered the population (`[population.entrants_per_year]`).
+    #[serde(default)]
+    pub entrants: u64,
+    /// Moves of living persons to the next age band (`population.band_start_ages`).
+    #[serde(default)]
+    pub band_moves: u64,
 }
 
 /// The quantities that costs and outcomes are made of, each discounted continuously at the
@@ -295,6 +313,26 @@ impl GroupTally {
     }
 }
 
+/// The metrics by number of conditions held: persons alive at the end, admissions,
+/// deaths; for 1, 2 and 3 or more conditions.
+const COUNT_SUFFIXES: [(&str, &str, &str); 3] = [
+    (
+        "persons_1_condition",
+        "admissions_1_condition",
+        "deaths_1_condition",
+    ),
+    (
+        "persons_2_conditions",
+        "admissions_2_conditions",
+        "deaths_2_conditions",
+    ),
+    (
+        "persons_3_plus_conditions",
+        "admissions_3_plus_conditions",
+        "deaths_3_plus_conditions",
+    ),
+];
+
 impl Tally {
     /// A zeroed tally with one slot per community service.
     pub fn new(params: &Params) -> Self {
@@ -352,19 +390,19 @@ impl Tally {
         if width == 0 || self.years.iter().any(|y| y.len() != width) {
             return self.for_each_raw_metric(params, f);
         }
-        let mut additive = 0;
+        let mut column = 0;
         self.for_each_raw_metric(params, |name, value| {
             if super::catalogue::is_additive(name) {
-                let total = if additive < width {
-                    self.years
-                        .iter()
-                        .fold(0.0, |sum, year| sum + year[additive])
+                let total = if column < width {
+                    self.years.iter().fold(0.0, |sum, year| sum + year[column])
                 } else {
                     value
                 };
-                additive += 1;
+                column += 1;
                 f(name, total);
             } else {
+                // A stock's years are its levels at each year's end; the run's is its own.
+                column += usize::from(super::catalogue::is_stock(name));
                 f(name, value);
             }
         });
@@ -447,6 +485,17 @@ impl Tally {
         f("new_patients", self.new_patients as f64);
         f("first_event_requests", self.first_event_requests as f64);
         f("patients_at_end", self.patients_at_end as f64);
+        let [one, two, more] = self.persons_by_count;
+        f("persons", (one + two + more) as f64);
+        f("persons_multimorbid", (two + more) as f64);
+        for (suffix, k) in COUNT_SUFFIXES.iter().zip(0..) {
+            f(suffix.0, self.persons_by_count[k] as f64);
+            f(suffix.1, self.admissions_by_count[k] as f64);
+            f(suffix.2, self.deaths_by_count[k] as f64);
+        }
+        f("condition_onsets", self.condition_onsets as f64);
+        f("entrants", self.entrants as f64);
+        f("band_moves", self.band_moves as f64);
         f("community_days", community_days);
         f("primary_care_contacts", primary_care_contacts as f64);
         f("reviews", self.reviews as f64);
@@ -553,7 +602,7 @@ impl Tally {
     /// ignored), appended to `out` in [`by_year_names`](Self::by_year_names) order.
     pub(super) fn additive_values(&self, params: &Params, out: &mut Vec<f64>) {
         self.for_each_raw_metric(params, |name, value| {
-            if super::catalogue::is_additive(name) {
+            if super::catalogue::by_year(name) {
                 out.push(value);
             }
         });
@@ -564,7 +613,7 @@ impl Tally {
     pub fn by_year_names(params: &Params) -> Vec<String> {
         Tally::metric_names(params)
             .into_iter()
-            .filter(|n| super::catalogue::is_additive(n))
+            .filter(|n| super::catalogue::by_year(n))
             .collect()
     }
 

@@ -98,6 +98,54 @@ pub(super) struct Cell {
     pub(super) utility: f64,
     /// QALYs lost with each emergency admission (beyond the time in the bed).
     pub(super) admission_qaly_loss: f64,
+    /// Mean extra outpatient attendances per referral (attendances per referral − 1).
+    pub(super) extra_attendances: f64,
+    /// The conditions held, a bit mask over [`Params::conditions`] (with
+    /// `[multimorbidity]`; otherwise the one condition's bit, or 0 beyond 16 conditions).
+    pub(super) set: u16,
+    /// Number of conditions held (1 without `[multimorbidity]`).
+    pub(super) count: u8,
+    /// Onset of conditions not held, per day (0 without `[multimorbidity]`).
+    pub(super) onset_rate: f64,
+    /// With several conditions: the cumulative shares of the exacerbation rate by
+    /// condition, a range of [`World::mixes`] (which condition an exacerbation is of).
+    pub(super) exacerbation_mix: (u32, u32),
+    /// The cumulative shares of the onset rate by condition not held, a range of
+    /// [`World::mixes`].
+    pub(super) onset_mix: (u32, u32),
+}
+
+/// The index of cell (`pair`, band, tier), where `pair` is a condition (one record per
+/// condition) or a (set, lead) pair: pair-major, then band, then tier, so that moving up one
+/// age band adds the number of tiers.
+#[inline]
+fn cell_index(pair: usize, band: usize, bands: usize, tier: usize, tiers: usize) -> usize {
+    (pair * bands + band) * tiers + tier
+}
+
+/// The main condition of `set`: the one with the most expected admission requests per
+/// patient-year (the lowest index among equals).
+pub(super) fn main_condition(params: &Params, set: u16) -> usize {
+    let mut best = (usize::MAX, f64::NEG_INFINITY);
+    for c in super::persons::members(set) {
+        let cond = &params.conditions[c];
+        let load = cond.exacerbation_rate_per_day * cond.admit;
+        if load > best.1 {
+            best = (c, load);
+        }
+    }
+    best.0
+}
+
+/// The first (set, lead) pair index of each set: `offsets[set] + rank of lead in set`.
+fn pair_offsets(conditions: usize) -> Vec<u32> {
+    let mut offsets = Vec::with_capacity(1 << conditions);
+    let mut next = 0u32;
+    for set in 0..1u32 << conditions {
+        offsets.push(next);
+        next += set.count_ones();
+    }
+    offsets
 }
 
 /// The state of one replication apart from the event queue (split so that the engine's
@@ -114,6 +162,11 @@ pub struct World<'p> {
     pub(super) cells: Vec<Cell>,
     /// Cumulative discharge probabilities per condition: `(threshold, service)`.
     pub(super) routes: Vec<Vec<(f64, u16)>>,
+    /// Cumulative shares and conditions, ranges of which the cells name
+    /// ([`Cell::exacerbation_mix`], [`Cell::onset_mix`]).
+    pub(super) mixes: Vec<(f64, u16)>,
+    /// With `[multimorbidity]`: the first (set, lead) pair of each set (see `cell_of`).
+    pub(super) pair_offsets: Vec<u32>,
     /// Distribution of the frailty multiplier (`None`: everyone 1).
     pub(super) frailty: Option<Gamma<f64>>,
     /// Patients, struct-of-arrays.
@@ -186,6 +239,9 @@ pub(super) struct YearBook {
     pub(super) marks: Vec<Vec<f64>>,
     /// Per cell: person-days at home, undiscounted and discounted, already drawn from.
     pub(super) drawn: Vec<[f64; 2]>,
+    /// Per column of the values by year: whether it is a stock at the year's end
+    /// ([`catalogue::is_stock`](super::catalogue::is_stock)) rather than a sum over the year.
+    pub(super) stock: Vec<bool>,
 }
 
 /// What the pooled budget's controller has counted since its last review (sums over daily
@@ -261,66 +317,183 @@ impl Stability {
     }
 }
 
-/// Every cell of `params`, condition-major, then age band, then tier.
-fn build_cells(params: &Params) -> Vec<Cell> {
+/// Every cell of `params`, pair-major (a condition, or with `[multimorbidity]` a (set,
+/// lead) pair in set order), then age band, then tier; and the cumulative shares the cells
+/// of several conditions name.
+fn build_cells(params: &Params) -> (Vec<Cell>, Vec<(f64, u16)>) {
     let peak = params.seasonality.map_or(1.0, |s| s.max_multiplier());
-    let bands = params.population.age_bands.len();
     let mut cells = Vec::new();
-    for (c, cond) in params.conditions.iter().enumerate() {
-        for (b, band) in cond.bands.iter().enumerate() {
-            for (t, tier) in params.tiers.iter().enumerate() {
-                let pd = cond.post_discharge_multiplier.max(1.0);
-                // Enrolment that changes the rate makes candidates of enrolled patients
-                // rejectable.
-                let enrolment_varies = params
-                    .levers
-                    .care_management
-                    .as_ref()
-                    .is_some_and(|r| r.targeted[c] && r.exacerbation_multiplier != 1.0);
-                let simple = band.death_rate_per_day == 0.0
-                    && peak == 1.0
-                    && cond.admission_multiplier == 1.0
-                    && !enrolment_varies
-                    && (cond.post_discharge_multiplier == 1.0 || cond.post_discharge_days == 0.0);
-                cells.push(Cell {
-                    condition: c as u16,
-                    group: (c * bands + b) as u16,
-                    tier: t as u16,
-                    band: b as u16,
-                    exacerbation_rate: cond.exacerbation_rate_per_day
-                        * tier.exacerbation_multiplier,
-                    death_rate: band.death_rate_per_day,
-                    admit: (cond.admit * tier.admit_multiplier).min(1.0),
-                    review_rate: tier.review_rate_per_day.unwrap_or(cond.review_rate_per_day),
-                    outpatient_rate: cond.outpatient_referrals_per_day,
-                    los_multiplier: band.los_multiplier,
-                    in_hospital_death: cond.in_hospital_death,
-                    admission_multiplier: cond.admission_multiplier,
-                    history_days: cond.admission_history_days.unwrap_or(f64::INFINITY),
-                    post_discharge_multiplier: cond.post_discharge_multiplier,
-                    post_discharge_days: cond.post_discharge_days,
-                    headroom: peak * pd,
-                    simple,
-                    utility: params
-                        .economics
-                        .utility_by_band
-                        .get(b)
-                        .copied()
-                        .unwrap_or(1.0)
-                        * cond.utility_multiplier,
-                    admission_qaly_loss: cond.admission_qaly_loss,
-                });
+    let mut mixes = Vec::new();
+    if params.persons.is_some() {
+        let k = params.conditions.len();
+        for set in 1..1u32 << k {
+            for lead in super::persons::members(set as u16) {
+                push_cells(params, &mut cells, &mut mixes, set as u16, lead, peak);
             }
         }
+    } else {
+        for c in 0..params.conditions.len() {
+            let set = if c < 16 { 1u16 << c } else { 0 };
+            push_cells(params, &mut cells, &mut mixes, set, c, peak);
+        }
     }
-    cells
+    (cells, mixes)
+}
+
+/// The cells of `set` with `lead` as the condition of the latest exacerbation, every age
+/// band and tier. Without `[multimorbidity]`, `set` holds only `lead`.
+fn push_cells(
+    params: &Params,
+    cells: &mut Vec<Cell>,
+    mixes: &mut Vec<(f64, u16)>,
+    set: u16,
+    lead: usize,
+    peak: f64,
+) {
+    let bands = params.population.age_bands.len();
+    let persons = params.persons.as_ref();
+    let held: Vec<usize> = if persons.is_some() {
+        super::persons::members(set).collect()
+    } else {
+        vec![lead]
+    };
+    let cond = &params.conditions[lead];
+    // Cumulative shares of `weights` over `of`, pushed to `mixes`: the range.
+    let mut mix = |of: &[usize], weight: &dyn Fn(usize) -> f64| -> (u32, u32) {
+        let total: f64 = of.iter().map(|&c| weight(c)).sum();
+        let from = mixes.len() as u32;
+        if of.len() > 1 && total > 0.0 {
+            let mut acc = 0.0;
+            for &c in of {
+                acc += weight(c);
+                mixes.push((acc / total, c as u16));
+            }
+        }
+        (from, mixes.len() as u32)
+    };
+    let exacerbation_mix = mix(&held, &|c| params.conditions[c].exacerbation_rate_per_day);
+    for b in 0..bands {
+        let band = &cond.bands[b];
+        let not_held: Vec<usize> = match persons {
+            Some(_) => (0..params.conditions.len())
+                .filter(|c| set & (1 << c) == 0)
+                .collect(),
+            None => vec![],
+        };
+        let onset = |c: usize| persons.map_or(0.0, |p| p.onset_rate_per_day[c][b]);
+        let onset_rate: f64 = not_held.iter().map(|&c| onset(c)).sum();
+        let onset_mix = if onset_rate > 0.0 {
+            let from = mixes.len() as u32;
+            let mut acc = 0.0;
+            for &c in &not_held {
+                acc += onset(c);
+                mixes.push((acc / onset_rate, c as u16));
+            }
+            (from, mixes.len() as u32)
+        } else {
+            (0, 0)
+        };
+        let (death_rate, extra_los, exacerbation, review, outpatient, extra_attendances, utility) =
+            match persons {
+                None => (
+                    band.death_rate_per_day,
+                    1.0,
+                    cond.exacerbation_rate_per_day,
+                    cond.review_rate_per_day,
+                    cond.outpatient_referrals_per_day,
+                    cond.attendances_per_referral - 1.0,
+                    cond.utility_multiplier,
+                ),
+                Some(p) => {
+                    let of = |f: &dyn Fn(&super::params::ConditionParams) -> f64| -> f64 {
+                        held.iter().map(|&c| f(&params.conditions[c])).sum()
+                    };
+                    let rates: Vec<f64> = params
+                        .conditions
+                        .iter()
+                        .map(|c| c.bands[b].death_rate_per_day)
+                        .collect();
+                    let referrals = of(&|c| c.outpatient_referrals_per_day);
+                    let extra =
+                        if held.len() == 1 {
+                            cond.attendances_per_referral - 1.0
+                        } else if referrals > 0.0 {
+                            of(&|c| {
+                                c.outpatient_referrals_per_day * (c.attendances_per_referral - 1.0)
+                            }) / referrals
+                        } else {
+                            0.0
+                        };
+                    (
+                        p.death_rate(set, b, &rates),
+                        p.extra_condition_los_multiplier.powi(held.len() as i32 - 1),
+                        of(&|c| c.exacerbation_rate_per_day),
+                        of(&|c| c.review_rate_per_day),
+                        referrals,
+                        extra,
+                        held.iter()
+                            .map(|&c| params.conditions[c].utility_multiplier)
+                            .product(),
+                    )
+                }
+            };
+        for (t, tier) in params.tiers.iter().enumerate() {
+            let pd = cond.post_discharge_multiplier.max(1.0);
+            // Enrolment that changes the rate makes candidates of enrolled patients
+            // rejectable.
+            let enrolment_varies = params
+                .levers
+                .care_management
+                .as_ref()
+                .is_some_and(|r| r.targeted[lead] && r.exacerbation_multiplier != 1.0);
+            let simple = death_rate == 0.0
+                && onset_rate == 0.0
+                && peak == 1.0
+                && cond.admission_multiplier == 1.0
+                && !enrolment_varies
+                && (cond.post_discharge_multiplier == 1.0 || cond.post_discharge_days == 0.0);
+            cells.push(Cell {
+                condition: lead as u16,
+                group: (lead * bands + b) as u16,
+                tier: t as u16,
+                band: b as u16,
+                exacerbation_rate: exacerbation * tier.exacerbation_multiplier,
+                death_rate,
+                admit: (cond.admit * tier.admit_multiplier).min(1.0),
+                review_rate: tier.review_rate_per_day.unwrap_or(review),
+                outpatient_rate: outpatient,
+                los_multiplier: band.los_multiplier * extra_los,
+                in_hospital_death: cond.in_hospital_death,
+                admission_multiplier: cond.admission_multiplier,
+                history_days: cond.admission_history_days.unwrap_or(f64::INFINITY),
+                post_discharge_multiplier: cond.post_discharge_multiplier,
+                post_discharge_days: cond.post_discharge_days,
+                headroom: peak * pd,
+                simple,
+                utility: params
+                    .economics
+                    .utility_by_band
+                    .get(b)
+                    .copied()
+                    .unwrap_or(1.0)
+                    * utility,
+                admission_qaly_loss: cond.admission_qaly_loss,
+                extra_attendances,
+                set,
+                count: held.len() as u8,
+                onset_rate,
+                exacerbation_mix,
+                onset_mix,
+            });
+        }
+    }
 }
 
 impl<'p> World<'p> {
     /// Allocate the state of a replication of `params` (patient table, pools, integrals,
     /// wait histogram), sized once and reused by every run.
     pub(super) fn new(params: &'p Params) -> Self {
-        let cells = build_cells(params);
+        let (cells, mixes) = build_cells(params);
         let routes = params
             .conditions
             .iter()
@@ -355,6 +528,12 @@ impl<'p> World<'p> {
             params,
             cells,
             routes,
+            mixes,
+            pair_offsets: if params.persons.is_some() {
+                pair_offsets(params.conditions.len())
+            } else {
+                Vec::new()
+            },
             frailty,
             patients,
             acute: pool(params.acute.beds),
@@ -371,7 +550,13 @@ impl<'p> World<'p> {
             discount_rate,
             clock: DiscountClock::new(discount_rate),
             rebase: (discount_rate * params.warmup_days).exp(),
-            years: YearBook::default(),
+            years: YearBook {
+                stock: Tally::by_year_names(params)
+                    .iter()
+                    .map(|n| super::catalogue::is_stock(n))
+                    .collect(),
+                ..YearBook::default()
+            },
             rates_by_state: params.rates_depend_on_state(),
             enrolment_rule: params.levers.care_management.is_some(),
             review: ReviewCensus::default(),
@@ -530,6 +715,80 @@ impl<'p> World<'p> {
         self.rng(p, purpose).random::<f64>()
     }
 
+    /// The cell of a patient holding `set` (with `[multimorbidity]`; ignored otherwise),
+    /// whose latest exacerbation was of `lead`, in age band `band` and tier `tier`.
+    pub(super) fn cell_of(&self, set: u16, lead: usize, band: usize, tier: usize) -> usize {
+        let pair = if self.pair_offsets.is_empty() {
+            lead
+        } else {
+            let below = u32::from(set) & ((1u32 << lead) - 1);
+            self.pair_offsets[usize::from(set)] as usize + below.count_ones() as usize
+        };
+        cell_index(
+            pair,
+            band,
+            self.params.population.age_bands.len(),
+            tier,
+            self.params.tiers.len(),
+        )
+    }
+
+    /// A condition drawn from the cumulative shares `mix` with the uniform number `u`.
+    pub(super) fn pick(&self, mix: (u32, u32), u: f64) -> usize {
+        let shares = &self.mixes[mix.0 as usize..mix.1 as usize];
+        shares
+            .iter()
+            .find(|(share, _)| u < *share)
+            .or(shares.last())
+            .map_or(0, |&(_, c)| usize::from(c))
+    }
+
+    /// Whether a patient in `state` counts among those at home (in [`World::at_home`]):
+    /// at home, with a need unmet or waited for there, or in a home-based service.
+    pub(super) fn counted_at_home(&self, state: CareState) -> bool {
+        match state {
+            CareState::Home | CareState::Unmet(_) | CareState::WaitingAtHome(_) => true,
+            CareState::Community(s) => self.params.services[s as usize].residents.is_none(),
+            _ => false,
+        }
+    }
+
+    /// Move living patient `p` to cell `to` at `now` (another lead condition, a condition
+    /// acquired, the next age band), keeping the counts at home and the quality of the
+    /// living. Their tier stays.
+    pub(super) fn move_cell(&mut self, p: PatientId, to: usize, now: Days) {
+        let from = self.patients.hot(p).cell as usize;
+        if from == to {
+            return;
+        }
+        let state = self.patients.cold(p).state;
+        if self.counted_at_home(state) {
+            let w = self.weight(now);
+            self.at_home[from].add_at(now, w, -1.0);
+            self.at_home[to].add_at(now, w, 1.0);
+        }
+        if self.quality_on {
+            let change =
+                self.utility(&self.cells[to], state) - self.utility(&self.cells[from], state);
+            if change != 0.0 {
+                let w = self.weight(now);
+                self.quality.add_at(now, w, change);
+            }
+        }
+        self.patients.hot_mut(p).cell = to as u16;
+    }
+
+    /// The living by number of conditions held (1, 2, 3 or more), into `t`.
+    pub(super) fn census_persons(&self, t: &mut Tally) {
+        t.persons_by_count = [0; 3];
+        for (hot, cold) in self.patients.iter() {
+            if cold.state != CareState::Dead {
+                let k = usize::from(self.cells[hot.cell as usize].count).clamp(1, 3);
+                t.persons_by_count[k - 1] += 1;
+            }
+        }
+    }
+
     /// The cell of patient `p`.
     #[inline]
     pub(super) fn cell(&self, p: PatientId) -> &Cell {
@@ -590,7 +849,7 @@ impl<'p> World<'p> {
             t.reviews += reviews;
             t.discounted.reviews += reviews as f64 * share;
             let referrals = poisson(c.outpatient_rate * days, &mut self.streams.outpatients);
-            let extra = self.params.conditions[c.condition as usize].attendances_per_referral - 1.0;
+            let extra = c.extra_attendances;
             let attendances =
                 referrals + poisson(referrals as f64 * extra, &mut self.streams.outpatients);
             t.outpatient_referrals += referrals;
@@ -676,6 +935,7 @@ impl<'p> World<'p> {
         self.tally.daily_occupancy = daily;
         self.tally.daily_capacity = capacity;
         self.close_into(&mut snapshot, now);
+        self.census_persons(&mut snapshot);
         let mut values = Vec::new();
         snapshot.additive_values(self.params, &mut values);
         self.years.marks.push(values);
@@ -688,6 +948,7 @@ impl<'p> World<'p> {
         t.p95_wait_days = self.p95_wait();
         self.close_into(&mut t, end);
         t.unstable_pools = self.stability.iter().map(Stability::unstable).collect();
+        self.census_persons(&mut t);
         // Per-group census and the bed-days of stays still open.
         for (hot, cold) in self.patients.iter() {
             let g = &mut t.groups[self.cells[hot.cell as usize].group as usize];
@@ -707,9 +968,15 @@ impl<'p> World<'p> {
         let mut previous: Option<&Vec<f64>> = None;
         let mut years = Vec::with_capacity(self.years.marks.len() + 1);
         for mark in self.years.marks.iter().chain(std::iter::once(&last)) {
+            // Stocks (persons alive at the year's end) are levels, not differences.
             years.push(match previous {
                 None => mark.clone(),
-                Some(p) => mark.iter().zip(p).map(|(m, p)| m - p).collect(),
+                Some(p) => mark
+                    .iter()
+                    .zip(p)
+                    .zip(&self.years.stock)
+                    .map(|((m, p), &stock)| if stock { *m } else { m - p })
+                    .collect(),
             });
             previous = Some(mark);
         }
@@ -772,6 +1039,23 @@ impl<'p> World<'p> {
                 ));
             }
         }
+        // Everyone counted at home is in their cell's count (cells move with onset,
+        // attribution and ageing).
+        let mut at_home = vec![0u32; self.cells.len()];
+        for (hot, cold) in self.patients.iter() {
+            if self.counted_at_home(cold.state) {
+                at_home[hot.cell as usize] += 1;
+            }
+        }
+        if let Some(cell) = (0..self.cells.len())
+            .find(|&c| (f64::from(at_home[c]) - self.at_home[c].level()).abs() > 1e-6)
+        {
+            return Err(format!(
+                "cell {cell}: {} patients at home, the integral's level {}",
+                at_home[cell],
+                self.at_home[cell].level()
+            ));
+        }
         let n = &self.needs;
         if n.created != n.received + n.unmet + n.superseded + needs_waiting {
             return Err(format!(
@@ -820,6 +1104,14 @@ impl<'p> World<'p> {
             }
         }
         Ok(())
+    }
+
+    /// Patient `p`'s conditions (a bit mask over [`Params::conditions`]; with
+    /// `[multimorbidity]`, otherwise their one condition's bit), their age band and the
+    /// condition of their latest exacerbation.
+    pub fn person(&self, p: PatientId) -> (u16, usize, usize) {
+        let c = self.cell(p);
+        (c.set, usize::from(c.band), usize::from(c.condition))
     }
 
     /// Number of patients (every patient is in exactly one [`CareState`]).

@@ -50,6 +50,34 @@ pub struct RawScenario {
     /// How the commissioner pays the acute hospital, and delayed-discharge reimbursement.
     /// Default: the hospital is paid its activity cost, no reimbursement.
     pub payment: Option<RawPayment>,
+    /// Persons with sets of conditions instead of one record per condition. Default: none
+    /// (each condition's cohort is its own patients).
+    pub multimorbidity: Option<RawMultimorbidity>,
+}
+
+/// `[multimorbidity]`: each person holds a set of the conditions, drawn at the start from
+/// the joint prevalence of maximum entropy with each condition's prevalence in each age
+/// band (its cohort ÷ the band's people) and each pair's odds ratio of co-occurrence; one
+/// death per person; conditions acquired during the run (`conditions.<c>.onset_per_year_by_age`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMultimorbidity {
+    /// Odds ratio of co-occurrence of every pair of conditions not in `odds_ratios`
+    /// (1 = independent). Default 1. In (0, 100].
+    pub odds_ratio: Option<f64>,
+    /// Odds ratios of particular pairs, keyed `"<condition>+<condition>"`
+    /// (`{ "copd+heart_failure" = 2.5 }`). In (0, 100].
+    pub odds_ratios: Option<BTreeMap<String, f64>>,
+    /// Deaths per person-year of people without any of the conditions, by age band: a
+    /// person's death hazard is this plus, for each condition held, the condition's
+    /// `deaths_per_year_by_age` above it. Default 0 (each condition's hazard is all
+    /// excess). Each in [0, 1000].
+    pub background_deaths_per_year_by_age: Option<BTreeMap<String, f64>>,
+    /// Multiplier on an acute length of stay for each condition held beyond the first
+    /// (1.05: 5% longer per extra condition). Default 1. In (0, 10].
+    pub extra_condition_los_multiplier: Option<f64>,
+    /// Evidence for the settings: see [`RawEvidenceTable`].
+    pub evidence: RawEvidenceTable,
 }
 
 /// `[economics]`: the outcome side of a cost-effectiveness analysis.
@@ -157,6 +185,17 @@ pub struct RawPopulation {
     /// patient's exacerbation rate: frequent admitters and regression to the mean emerge.
     /// Default 0 (everyone alike). ≥ 0.
     pub frailty_cv: Option<f64>,
+    /// Each age band's lowest age, years (`{ "65_74" = 65, "75_84" = 75, "85_plus" = 85 }`),
+    /// one for every band, increasing in band-name order: people then age during the run,
+    /// moving to the next band at exact times (ages at the start uniform within the band;
+    /// the last band is open). Default: no ageing (everyone stays in their band).
+    pub band_start_ages: Option<BTreeMap<String, f64>>,
+    /// People entering each age band per year (turning 65, moving in), by simulated year
+    /// from the start of the run (`{ "65_74" = [520, 530, 545] }`; the last year's number
+    /// holds after the list ends); they enter at the band's start age. Only those with at
+    /// least one condition (drawn from the band's joint prevalence) are modelled. Needs
+    /// `[multimorbidity]`. Default: nobody enters. Each ≥ 0.
+    pub entrants_per_year: Option<BTreeMap<String, Vec<f64>>>,
 }
 
 /// `[tiers.<name>]`: a level of the Kaiser pyramid.
@@ -429,6 +468,10 @@ pub struct RawCondition {
     pub attendances_per_referral: Option<f64>,
     /// Share of new patients arriving as an admission request (an acute first event).
     pub first_event_admission_share: Option<f64>,
+    /// Onset of the condition among living persons without it, per person-year by age band
+    /// (needs `[multimorbidity]`): they acquire it at home and keep their other conditions.
+    /// Default 0. Each in [0, 1000].
+    pub onset_per_year_by_age: Option<BTreeMap<String, f64>>,
     /// Mean days between routine primary-care reviews while at home (Poisson). Default: no
     /// reviews. Must be > 0.
     pub review_interval_days: Option<f64>,

@@ -34,6 +34,7 @@ mod honest_numbers;
 mod limits;
 mod needs;
 mod occupancy_charts;
+mod persons;
 mod policy;
 mod queueing;
 mod relative_ci;

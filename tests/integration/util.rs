@@ -114,11 +114,13 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
             catchment: f64::from(patients),
             age_bands: vec!["all".into()],
             frailty_cv: 0.0,
+            ageing: None,
         },
         tiers: vec![TierParams::neutral(1)],
         outpatient_attendance_cost: 0.0,
         levers: caresim::model::LeverParams::default(),
         economics: caresim::model::EconomicsParams::neutral(1),
         payment: caresim::model::PaymentParams::default(),
+        persons: None,
     }
 }

@@ -296,6 +296,9 @@ pub(super) fn evidence(
     for (c, t) in raw.conditions.iter().flatten() {
         tables.push((format!("conditions.{c}"), &t.evidence));
     }
+    if let Some(m) = &raw.multimorbidity {
+        tables.push(("multimorbidity".to_string(), &m.evidence));
+    }
     for (s, t) in raw.community.iter().flatten() {
         tables.push((format!("community.{s}"), &t.evidence));
         if let Some(u) = &t.unmet {

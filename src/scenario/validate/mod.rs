@@ -7,6 +7,7 @@
 
 mod conditions;
 mod economics;
+mod persons;
 mod population;
 mod seasonality;
 mod services;
@@ -69,6 +70,8 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         simulation.horizon_days,
     );
     let seasonality = seasonality::seasonality(&mut ck, raw);
+    let ageing = persons::ageing(&mut ck, raw, &population);
+    let persons = persons::persons(&mut ck, raw, &population, &conditions);
     let tiers = population::per_condition(tiers, &tier_shares, conditions.len());
 
     let condition_names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
@@ -133,15 +136,22 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
             catchment,
             age_bands: population.band_names,
             frailty_cv: population.frailty_cv,
+            ageing,
         },
         tiers,
         outpatient_attendance_cost,
         levers: LeverParams::default(),
         economics,
         payment,
+        persons,
     };
     policies.apply(&mut params);
-    let cells = params.conditions.len() * params.population.age_bands.len() * params.tiers.len();
+    // With persons, one cell per (set, lead condition) pair: K·2^(K−1) of them.
+    let pairs = match &params.persons {
+        Some(_) => params.conditions.len() << params.conditions.len().saturating_sub(1),
+        None => params.conditions.len(),
+    };
+    let cells = pairs * params.population.age_bands.len() * params.tiers.len();
     if cells > usize::from(u16::MAX) {
         ck.fail(
             "conditions",

@@ -1,0 +1,287 @@
+//! `[multimorbidity]`, `population.band_start_ages` and `population.entrants_per_year`:
+//! persons with sets of conditions, ageing between bands, and people entering.
+
+use super::population::Population;
+use crate::engine::DAYS_PER_YEAR;
+use crate::model::persons::{MAX_CONDITIONS, fit_joint};
+use crate::model::{AgeingParams, ConditionParams, EntrantParams, PersonsParams, apportion};
+use crate::scenario::checker::{Checker, MAX_PEOPLE, MAX_PER_YEAR};
+use crate::scenario::schema::RawScenario;
+
+/// Largest odds ratio of co-occurrence accepted.
+const MAX_ODDS_RATIO: f64 = 100.0;
+
+/// `population.band_start_ages`: every band's lowest age, increasing in band order.
+pub(super) fn ageing(
+    ck: &mut Checker,
+    raw: &RawScenario,
+    population: &Population,
+) -> Option<AgeingParams> {
+    let table = raw.population.as_ref()?.band_start_ages.as_ref()?;
+    let field = "population.band_start_ages";
+    let bands = &population.band_names;
+    if !population.has_bands {
+        ck.fail(
+            field,
+            "ageing needs [population] age_bands to move people between",
+        );
+        return None;
+    }
+    let given = ck.by_age(field, &Some(table.clone()), bands, f64::NAN);
+    let mut ok = true;
+    for (name, &age) in bands.iter().zip(&given) {
+        if age.is_nan() {
+            ck.fail(
+                field,
+                format!("missing: the start age of band `{name}` (every band needs one)"),
+            );
+            ok = false;
+        } else {
+            ck.number(
+                &format!("{field}.{name}"),
+                age,
+                "an age in [0, 150] years",
+                |x| (0.0..=150.0).contains(&x),
+            );
+        }
+    }
+    if ok && given.windows(2).any(|w| w[1] <= w[0]) {
+        ck.fail(
+            field,
+            format!(
+                "start ages must increase in band order ({}): people move to the next band by name, got {}",
+                bands.join(", "),
+                given
+                    .iter()
+                    .map(|a| format!("{a}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    Some(AgeingParams { start_age: given })
+}
+
+/// `[multimorbidity]` with the conditions' onsets and `population.entrants_per_year`;
+/// `None` without the table (each of the others then is an error).
+pub(super) fn persons(
+    ck: &mut Checker,
+    raw: &RawScenario,
+    population: &Population,
+    conditions: &[ConditionParams],
+) -> Option<PersonsParams> {
+    let raw_conditions = raw.conditions.clone().unwrap_or_default();
+    let entrants_raw = raw
+        .population
+        .as_ref()
+        .and_then(|p| p.entrants_per_year.clone());
+    let Some(m) = &raw.multimorbidity else {
+        if entrants_raw.is_some() {
+            ck.fail(
+                "population.entrants_per_year",
+                "entrants need [multimorbidity]: their conditions are drawn from its joint prevalence",
+            );
+        }
+        for (name, c) in &raw_conditions {
+            if c.onset_per_year_by_age.is_some() {
+                ck.fail(
+                    &format!("conditions.{name}.onset_per_year_by_age"),
+                    "onset among the living needs [multimorbidity] (persons who can hold several conditions)",
+                );
+            }
+        }
+        return None;
+    };
+    let k = conditions.len();
+    if k > MAX_CONDITIONS {
+        ck.fail(
+            "multimorbidity",
+            format!("at most {MAX_CONDITIONS} conditions with [multimorbidity], got {k}"),
+        );
+        return None;
+    }
+    let bands = &population.band_names;
+    // People in each band: the denominators of the prevalences.
+    let people: Vec<f64> = if population.has_bands {
+        population.band_people.iter().map(|(_, n)| *n).collect()
+    } else if let Some(c) = population.catchment_given {
+        vec![c]
+    } else {
+        ck.fail(
+            "multimorbidity",
+            "persons are drawn from the people of each age band: give [population] age_bands or catchment",
+        );
+        return None;
+    };
+    let default_or = ck.number(
+        "multimorbidity.odds_ratio",
+        m.odds_ratio.unwrap_or(1.0),
+        "an odds ratio above 0 and at most 100",
+        |x| x > 0.0 && x <= MAX_ODDS_RATIO,
+    );
+    let mut odds = vec![vec![default_or; k]; k];
+    let names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
+    for (key, &value) in m.odds_ratios.iter().flatten() {
+        let field = format!("multimorbidity.odds_ratios.{key}");
+        let parts: Vec<&str> = key.split('+').collect();
+        let found: Vec<Option<usize>> = parts
+            .iter()
+            .map(|p| names.iter().position(|n| n == p))
+            .collect();
+        match found.as_slice() {
+            [Some(a), Some(b)] if a != b => {
+                let v = ck.number(&field, value, "an odds ratio above 0 and at most 100", |x| {
+                    x > 0.0 && x <= MAX_ODDS_RATIO
+                });
+                odds[*a][*b] = v;
+                odds[*b][*a] = v;
+            }
+            _ => ck.fail(
+                &field,
+                format!(
+                    "a pair of two different conditions as \"<condition>+<condition>\", got {key:?}; conditions: {}",
+                    names.join(", ")
+                ),
+            ),
+        }
+    }
+    let background = ck.by_age(
+        "multimorbidity.background_deaths_per_year_by_age",
+        &m.background_deaths_per_year_by_age,
+        bands,
+        0.0,
+    );
+    let background: Vec<f64> = bands
+        .iter()
+        .zip(background)
+        .map(|(name, v)| {
+            ck.number(
+                &format!("multimorbidity.background_deaths_per_year_by_age.{name}"),
+                v,
+                "at least 0 and at most 1000 (per person-year)",
+                |x| (0.0..=MAX_PER_YEAR).contains(&x),
+            ) / DAYS_PER_YEAR
+        })
+        .collect();
+    let extra_los = ck.number(
+        "multimorbidity.extra_condition_los_multiplier",
+        m.extra_condition_los_multiplier.unwrap_or(1.0),
+        "above 0 and at most 10",
+        |x| x > 0.0 && x <= 10.0,
+    );
+    let onset: Vec<Vec<f64>> = raw_conditions
+        .iter()
+        .map(|(name, c)| {
+            let field = format!("conditions.{name}.onset_per_year_by_age");
+            let by_band = ck.by_age(&field, &c.onset_per_year_by_age, bands, 0.0);
+            bands
+                .iter()
+                .zip(by_band)
+                .map(|(band, v)| {
+                    ck.number(
+                        &format!("{field}.{band}"),
+                        v,
+                        "at least 0 and at most 1000 (per person-year)",
+                        |x| (0.0..=MAX_PER_YEAR).contains(&x),
+                    ) / DAYS_PER_YEAR
+                })
+                .collect()
+        })
+        .collect();
+    // The joint prevalence of each band, and the persons drawn from it.
+    let mut joint = Vec::new();
+    let mut start = Vec::new();
+    for (b, (band, &n)) in bands.iter().zip(&people).enumerate() {
+        let p: Vec<f64> = conditions
+            .iter()
+            .map(|c| {
+                if n > 0.0 {
+                    f64::from(c.bands[b].patients) / n
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        if let Some((c, share)) = p.iter().enumerate().find(|(_, s)| **s > 1.0) {
+            ck.fail(
+                &format!("conditions.{}", conditions[c].name),
+                format!(
+                    "with [multimorbidity] a condition's patients in a band are a share of its people: {} patients in band `{band}` of {n} people ({share:.3})",
+                    conditions[c].bands[b].patients
+                ),
+            );
+            return None;
+        }
+        match fit_joint(&p, &odds) {
+            Ok(j) => {
+                let persons = n.round().min(f64::from(u32::MAX)) as u32;
+                let counts = apportion(persons, j.iter().copied());
+                start.push(
+                    counts
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .filter(|(_, n)| **n > 0)
+                        .map(|(set, &n)| (set as u16, n))
+                        .collect(),
+                );
+                joint.push(j);
+            }
+            Err(e) => {
+                ck.fail(
+                    "multimorbidity.odds_ratios",
+                    format!(
+                        "the prevalences of band `{band}` and these odds ratios cannot all hold at once (closest fit off by {:.2e}); lower the odds ratios",
+                        e.residual
+                    ),
+                );
+                return None;
+            }
+        }
+    }
+    let entrants = entrants_raw.map(|table| {
+        let field = "population.entrants_per_year";
+        let mut per_year = vec![Vec::new(); bands.len()];
+        for (name, years) in table {
+            match bands.iter().position(|b| *b == name) {
+                Some(i) => per_year[i] = years,
+                None => ck.fail(
+                    &format!("{field}.{name}"),
+                    format!(
+                        "no age band named `{name}`; defined in [population] age_bands: {}",
+                        bands.join(", ")
+                    ),
+                ),
+            }
+        }
+        EntrantParams {
+            per_day: bands
+                .iter()
+                .zip(per_year)
+                .map(|(band, years)| {
+                    years
+                        .iter()
+                        .enumerate()
+                        .map(|(y, &v)| {
+                            ck.number(
+                                &format!("{field}.{band}[{y}]"),
+                                v,
+                                "a number of people per year at least 0 and at most 10,000,000,000",
+                                |x| (0.0..=MAX_PEOPLE).contains(&x),
+                            ) / DAYS_PER_YEAR
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
+    });
+    Some(PersonsParams {
+        joint,
+        start,
+        odds_ratios: odds,
+        background_death_rate_per_day: background,
+        onset_rate_per_day: onset,
+        extra_condition_los_multiplier: extra_los,
+        entrants,
+    })
+}
