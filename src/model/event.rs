@@ -61,6 +61,9 @@ pub enum EventKind {
     /// A candidate entrant to the population (`patient` holds the age band; thinned to
     /// the year's rate).
     Entrant,
+    /// A patient enrols in an enrolment programme with an uptake curve (`generation` holds
+    /// the programme's bit; ignored when they died first).
+    Enrol,
 }
 
 /// A scheduled event: 8 bytes, `Copy`, so the queue moves it without allocation.

@@ -27,6 +27,7 @@ pub mod services;
 pub mod sim;
 pub mod streams;
 pub mod tally;
+pub mod trends;
 pub mod units;
 pub mod world;
 
@@ -48,4 +49,5 @@ pub use services::Setting;
 pub use sim::{NoTrace, Recorder, Sim, apportion};
 pub use streams::{Stream, StreamSeeds, Streams};
 pub use tally::Tally;
+pub use trends::{Trend, Trends};
 pub use world::World;

@@ -9,6 +9,7 @@ use super::economics::{EconomicsParams, PaymentParams};
 use super::levers::LeverParams;
 use super::persons::{AgeingParams, PersonsParams};
 use super::services::Setting;
+use super::trends::Trends;
 use crate::engine::Days;
 
 /// What happens to an admission request when every acute bed is taken.
@@ -307,6 +308,11 @@ pub struct TierParams {
     pub review_rate_per_day: Option<f64>,
     /// Management cost per patient-year alive in the tier.
     pub management_cost_per_year: f64,
+    /// For tiers split by enrolment programmes with uptake curves: (index of the tier it
+    /// was split from, bit mask of the programmes enrolled in, by their place in
+    /// [`LeverParams::programme_uptake`](super::levers::LeverParams::programme_uptake)).
+    #[serde(skip)]
+    pub enrolment: Option<(usize, u32)>,
 }
 
 impl TierParams {
@@ -320,6 +326,7 @@ impl TierParams {
             admit_multiplier: 1.0,
             review_rate_per_day: None,
             management_cost_per_year: 0.0,
+            enrolment: None,
         }
     }
 }
@@ -425,6 +432,14 @@ pub struct Params {
     /// condition's record, as before persons existed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub persons: Option<PersonsParams>,
+    /// Per-year multipliers on rates and stays (`[trends]`; none by default).
+    #[serde(skip_serializing_if = "is_flat")]
+    pub trends: Trends,
+}
+
+/// Whether no trend is given (nothing to show in the manifest).
+fn is_flat(t: &Trends) -> bool {
+    *t == Trends::default()
 }
 
 impl Params {

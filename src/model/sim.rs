@@ -61,6 +61,7 @@ use super::patients::{
 use super::services::{EpisodeEnd, EpisodeStart};
 use super::streams::{Stream, StreamSeeds};
 use super::tally::Tally;
+use super::trends::Trends;
 use super::world::ReviewCensus;
 pub use super::world::{
     FINE_WAIT_DAYS, UNSTABLE_FULL_SHARE, UNSTABLE_LINE_GROWTH, WAIT_BIN_DAYS, World,
@@ -271,6 +272,7 @@ impl World<'_> {
             EventKind::CapacityReview => return self.on_capacity_review(q, now),
             EventKind::Ageing => return self.on_ageing(q, p, now),
             EventKind::Entrant => return self.on_entrant(q, p.0 as usize, now),
+            EventKind::Enrol => return self.on_enrol(q, p, usize::from(event.generation), now),
             EventKind::YearEnd => {
                 self.mark_year(now);
                 if now + DAYS_PER_YEAR < self.params.horizon_days {
@@ -341,6 +343,7 @@ impl World<'_> {
             | EventKind::YearEnd
             | EventKind::Ageing
             | EventKind::Entrant
+            | EventKind::Enrol
             | EventKind::CapacityReview => {
                 unreachable!("handled above")
             }
@@ -399,6 +402,65 @@ impl World<'_> {
     fn add_starting(&mut self, q: &mut EventQueue<Event>, cell: usize) {
         let p = self.add_patient(q, cell, 0.0);
         self.schedule_ageing(q, p, 0.0, true);
+        self.start_enrolment(q, p, 0.0);
+    }
+
+    /// With programme uptake curves: each programme of `p`'s tier that has a curve enrols
+    /// them when the curve reaches a uniform number from their own stream; until then they
+    /// are in the tier without it (moved there now, their candidate at home redrawn).
+    fn start_enrolment(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        let params = self.params;
+        let uptake = &params.levers.programme_uptake;
+        if uptake.is_empty() {
+            return;
+        }
+        let Some((base, mask)) = params.tiers[self.cell(p).tier as usize].enrolment else {
+            return;
+        };
+        let mut enrolled = mask;
+        for (k, curve) in uptake.iter().enumerate() {
+            let Some(curve) = curve else { continue };
+            if mask & (1 << k) == 0 {
+                continue;
+            }
+            let at = curve.time_of(self.uniform(p, Stream::Population));
+            if at > now {
+                enrolled &= !(1 << k);
+                if at < params.horizon_days {
+                    let mut ev = Event::system(EventKind::Enrol);
+                    ev.patient = p;
+                    ev.generation = k as u16;
+                    q.push(at, ev);
+                }
+            }
+        }
+        if enrolled != mask {
+            let to = self.tier_of[(base << uptake.len()) | enrolled as usize] as usize;
+            self.move_tier(p, to, now);
+            if self.patients.cold(p).state == CareState::Home {
+                self.patients.cancel_pending(p);
+                self.schedule_home_event(q, p, now);
+            }
+        }
+    }
+
+    /// `p`'s uptake time of programme `k` has come: they move to the tier with it.
+    fn on_enrol(&mut self, q: &mut EventQueue<Event>, p: PatientId, k: usize, now: Days) {
+        let state = self.patients.cold(p).state;
+        if state == CareState::Dead {
+            return;
+        }
+        let params = self.params;
+        let Some((base, mask)) = params.tiers[self.cell(p).tier as usize].enrolment else {
+            return;
+        };
+        let programmes = params.levers.programme_uptake.len();
+        let to = self.tier_of[(base << programmes) | (mask | 1 << k) as usize] as usize;
+        self.move_tier(p, to, now);
+        if state == CareState::Home {
+            self.patients.cancel_pending(p);
+            self.schedule_home_event(q, p, now);
+        }
     }
 
     /// With ageing, schedule `p`'s move to the next band: after the rest of their band's
@@ -501,6 +563,7 @@ impl World<'_> {
             let p = self.add_patient(q, cell, now);
             self.tally.entrants += 1;
             self.schedule_ageing(q, p, now, false);
+            self.start_enrolment(q, p, now);
         }
         self.schedule_entrant(q, b, now);
     }
@@ -594,7 +657,7 @@ impl World<'_> {
     #[inline]
     fn candidate_rate(&self, p: PatientId) -> f64 {
         let c = self.cell(p);
-        if self.rates_by_state {
+        if self.rates_by_state || self.trended {
             return self.candidate_rate_in_state(p, c);
         }
         let bound = self.base_rate(p, None) * c.headroom;
@@ -611,12 +674,23 @@ impl World<'_> {
     /// out of line so that the common case stays as lean as before such services existed).
     #[inline(never)]
     fn candidate_rate_in_state(&self, p: PatientId, c: &super::world::Cell) -> f64 {
-        let (multiplier, death) = self.rates_here(p, c);
-        let bound = self.base_rate(p, None) * c.headroom * multiplier;
+        let (multiplier, death) = if self.rates_by_state {
+            self.rates_here(p, c)
+        } else {
+            (1.0, c.death_rate)
+        };
+        let trends = &self.params.trends;
+        let bound = self.base_rate(p, None)
+            * c.headroom
+            * multiplier
+            * Trends::bound(&trends.exacerbations);
+        let death = death * Trends::bound(&trends.deaths);
         if c.simple {
             bound + death
         } else {
-            bound * self.post_discharge_factor(p) + death + c.onset_rate
+            bound * self.post_discharge_factor(p)
+                + death
+                + c.onset_rate * Trends::bound(&trends.onset)
         }
     }
 
@@ -660,7 +734,7 @@ impl World<'_> {
 
     /// Classify a candidate event at home: death, exacerbation, or nothing (thinning).
     fn on_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        if self.rates_by_state {
+        if self.rates_by_state || self.trended {
             return self.on_candidate_in_state(q, p, now);
         }
         let c = self.cell(p);
@@ -701,20 +775,36 @@ impl World<'_> {
         self.schedule_home_event(q, p, now);
     }
 
-    /// [`on_at_home`](Self::on_at_home) where some service changes rates: the rates of
-    /// where the patient lives (at home, with a need unmet or waited for, in a care home).
+    /// [`on_at_home`](Self::on_at_home) where some service changes rates (the rates of
+    /// where the patient lives: at home, with a need unmet or waited for, in a care home),
+    /// or a trend changes them by year. A rate below its bound leaves a gap of rejected
+    /// candidates after its own range (thinning).
     #[inline(never)]
     fn on_candidate_in_state(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         let c = self.cell(p);
-        let (multiplier, death) = self.rates_here(p, c);
-        let leave = death + c.onset_rate;
+        let (multiplier, death) = if self.rates_by_state {
+            self.rates_here(p, c)
+        } else {
+            (1.0, c.death_rate)
+        };
+        let onset = c.onset_rate;
+        let (trends, warmup) = (&self.params.trends, self.params.warmup_days);
+        let death_now = death * Trends::factor(&trends.deaths, now, warmup);
+        let death_bound = death * Trends::bound(&trends.deaths);
+        let onset_now = onset * Trends::factor(&trends.onset, now, warmup);
+        let onset_bound = death_bound + onset * Trends::bound(&trends.onset);
         let u = self.uniform(p, Stream::Home) * self.candidate_rate(p);
-        let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
-        if u < death {
+        let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now))
+            * Trends::factor(&trends.exacerbations, now, warmup);
+        if u < death_now {
             self.die_where_living(q, p, now);
-        } else if u < leave {
-            self.on_onset(q, p, (u - death) / (leave - death), now);
-        } else if u < leave + self.personal_rate(p, now) * season * multiplier {
+        } else if u < death_bound {
+            self.schedule_home_event(q, p, now);
+        } else if u < death_bound + onset_now {
+            self.on_onset(q, p, (u - death_bound) / onset_now, now);
+        } else if u < onset_bound {
+            self.schedule_home_event(q, p, now);
+        } else if u < onset_bound + self.personal_rate(p, now) * season * multiplier {
             self.on_exacerbation(q, p, now);
         } else {
             self.schedule_home_event(q, p, now);
@@ -892,7 +982,8 @@ impl World<'_> {
 
     /// Schedule the next new patient of condition `c`, if the condition has incidence.
     fn schedule_new_patient(&mut self, q: &mut EventQueue<Event>, c: usize, now: Days) {
-        let rate = self.params.conditions[c].new_patients_per_day;
+        let rate = self.params.conditions[c].new_patients_per_day
+            * Trends::bound(&self.params.trends.incidence);
         if rate > 0.0 {
             let gap: f64 = Exp1.sample(&mut self.streams.incidence);
             let mut ev = Event::system(EventKind::NewPatient);
@@ -904,6 +995,13 @@ impl World<'_> {
     /// A new patient of condition `c`: age band in proportion to the condition's starting
     /// cohort, tier by the tier shares.
     fn on_new_patient(&mut self, q: &mut EventQueue<Event>, c: usize, now: Days) {
+        // A trend in incidence thins the arrivals drawn at its largest value.
+        if let Some(t) = &self.params.trends.incidence
+            && self.streams.incidence.random::<f64>() * t.max()
+                >= t.at(now, self.params.warmup_days)
+        {
+            return self.schedule_new_patient(q, c, now);
+        }
         self.tally.new_patients += 1;
         let cond = &self.params.conditions[c];
         let total = cond.patients().max(1) as f64;
@@ -934,6 +1032,7 @@ impl World<'_> {
         let cell = self.cell_of(set, c, band, tier);
         let p = self.add_patient(q, cell, now);
         self.schedule_ageing(q, p, now, true);
+        self.start_enrolment(q, p, now);
         // An acute first event (a first stroke): the new patient's first exacerbation is an
         // admission request, drawn from their own admission stream.
         let share = self.params.conditions[c].first_event_admission_share;
@@ -955,11 +1054,14 @@ impl World<'_> {
         let c = &self.cells[cell];
         let (admit, group, condition) = (c.admit, c.group as usize, c.condition as usize);
         // Hook point `admit_factor`: enrolment may change the admission probability.
-        let admit = if self.enrolment_rule {
+        let mut admit = if self.enrolment_rule {
             admit * self.params.levers.admit_factor(p, &self.patients, now)
         } else {
             admit
         };
+        if let Some(t) = &self.params.trends.admissions {
+            admit = (admit * t.at(now, self.params.warmup_days)).min(1.0);
+        }
         if self.uniform(p, Stream::Admission) >= admit {
             self.tally.urgent_contacts += 1;
             self.tally.discounted.urgent_contacts += self.discount_at(now);
@@ -996,11 +1098,13 @@ impl World<'_> {
     ) {
         // Hook point `admission_request`: a lever may offer a community place instead (not
         // to a care-home resident).
-        if let Some(service) =
-            self.params
-                .levers
-                .admission_request(p, condition, &self.patients, &mut self.streams)
-            && !self.is_resident(p)
+        if let Some(service) = self.params.levers.admission_request(
+            p,
+            condition,
+            now,
+            &self.patients,
+            &mut self.streams,
+        ) && !self.is_resident(p)
             && self.services[service].try_seize(now)
         {
             return self.step_up(q, p, service, now);
@@ -1034,7 +1138,7 @@ impl World<'_> {
                 self.tally.diversions += 1;
                 self.tally.discounted.diversions += self.discount_at(now);
                 self.set_state(p, CareState::OutOfArea, now);
-                let los = self.sample_los(p, Stream::DiversionLos);
+                let los = self.sample_los(p, Stream::DiversionLos, now);
                 self.push(q, now + los, p, EventKind::EndOfDiversion);
             }
         }
@@ -1055,14 +1159,28 @@ impl World<'_> {
     /// An acute length of stay for `p`: their condition's distribution × their age band's
     /// multiplier, drawn from `stream` (acute or out-of-area stays).
     #[inline]
-    fn sample_los(&mut self, p: PatientId, stream: Stream) -> Days {
+    fn sample_los(&mut self, p: PatientId, stream: Stream, now: Days) -> Days {
         let c = self.cell(p);
         let (condition, mult) = (c.condition as usize, c.los_multiplier);
         let params = self.params;
-        params.conditions[condition]
+        let los = params.conditions[condition]
             .los
             .sample(&mut self.rng(p, stream))
-            * mult
+            * mult;
+        match &params.trends.acute_los {
+            None => los,
+            Some(t) => los * t.at(now, params.warmup_days),
+        }
+    }
+
+    /// The community-stay trend's multiplier at `now` (1 without one).
+    #[inline]
+    fn community_los_trend(&self, now: Days) -> f64 {
+        Trends::factor(
+            &self.params.trends.community_los,
+            now,
+            self.params.warmup_days,
+        )
     }
 
     /// Put `p` in the bed already seized for them, after waiting `wait` days.
@@ -1084,14 +1202,14 @@ impl World<'_> {
         }
         self.set_state(p, CareState::Acute, now);
         self.patients.cold_mut(p).since = now;
-        let mut los = self.sample_los(p, Stream::AcuteLos);
+        let mut los = self.sample_los(p, Stream::AcuteLos, now);
         // Hook point `admitted`: a lever may shorten the stay to an early point (not for a
         // care-home resident, who goes back to their home).
         if self.patients.cold(p).flags & (FLAG_HOLDING | FLAG_LAPSED) == 0
             && let Some(early) = self
                 .params
                 .levers
-                .admitted(condition, los, &mut self.streams)
+                .admitted(condition, los, now, &mut self.streams)
         {
             // The usual route is drawn now, once: it decides eligibility (hook point
             // `usual_route_eligible`) and is the route taken if the patient leaves by it.
@@ -1117,7 +1235,10 @@ impl World<'_> {
         self.tally.stays_ended += 1;
         self.tally.stay_days_total += now - self.patients.cold(p).since;
         let c = self.cell(p);
-        let (condition, death, group) = (c.condition as usize, c.in_hospital_death, c.group);
+        let (condition, mut death, group) = (c.condition as usize, c.in_hospital_death, c.group);
+        if let Some(t) = &self.params.trends.deaths {
+            death = (death * t.at(now, self.params.warmup_days)).min(1.0);
+        }
         if death > 0.0 && self.uniform(p, Stream::HospitalDeath) < death {
             self.tally.deaths_hospital += 1;
             self.tally.groups[group as usize].deaths_hospital += 1;
@@ -1276,7 +1397,8 @@ impl World<'_> {
         self.unmet[s as usize].add_at(now, weight, 1.0);
         let los = self.params.services[s as usize]
             .los
-            .sample(&mut self.rng(p, Stream::CommunityLos));
+            .sample(&mut self.rng(p, Stream::CommunityLos))
+            * self.community_los_trend(now);
         self.arrive_home(q, p, CareState::Unmet(s), now);
         self.push(q, now + los, p, EventKind::EndOfUnmet);
     }
@@ -1459,7 +1581,8 @@ impl World<'_> {
     fn enter_community(&mut self, q: &mut EventQueue<Event>, p: PatientId, s: u16, now: Days) {
         self.set_state(p, CareState::Community(s), now);
         let service = &self.params.services[s as usize];
-        let los = service.los.sample(&mut self.rng(p, Stream::CommunityLos));
+        let los = service.los.sample(&mut self.rng(p, Stream::CommunityLos))
+            * self.community_los_trend(now);
         match service.setting.episode_start() {
             EpisodeStart::InService => {}
             EpisodeStart::AtHome => {

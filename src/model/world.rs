@@ -137,6 +137,28 @@ pub(super) fn main_condition(params: &Params, set: u16) -> usize {
     best.0
 }
 
+/// The tier of each (tier split from, programmes enrolled in) when programmes have uptake
+/// curves (empty otherwise).
+fn tier_lookup(params: &Params) -> Vec<u32> {
+    let programmes = params.levers.programme_uptake.len();
+    if programmes == 0 {
+        return Vec::new();
+    }
+    let bases = params
+        .tiers
+        .iter()
+        .filter_map(|t| t.enrolment.map(|(b, _)| b + 1))
+        .max()
+        .unwrap_or(0);
+    let mut of = vec![u32::MAX; bases << programmes];
+    for (t, tier) in params.tiers.iter().enumerate() {
+        if let Some((base, mask)) = tier.enrolment {
+            of[(base << programmes) | mask as usize] = t as u32;
+        }
+    }
+    of
+}
+
 /// The first (set, lead) pair index of each set: `offsets[set] + rank of lead in set`.
 fn pair_offsets(conditions: usize) -> Vec<u32> {
     let mut offsets = Vec::with_capacity(1 << conditions);
@@ -167,6 +189,10 @@ pub struct World<'p> {
     pub(super) mixes: Vec<(f64, u16)>,
     /// With `[multimorbidity]`: the first (set, lead) pair of each set (see `cell_of`).
     pub(super) pair_offsets: Vec<u32>,
+    /// With programme uptake curves: the tier of each (tier split from, programmes
+    /// enrolled in), at `(base << programmes) | mask` (see
+    /// [`TierParams::enrolment`](super::params::TierParams::enrolment)).
+    pub(super) tier_of: Vec<u32>,
     /// Distribution of the frailty multiplier (`None`: everyone 1).
     pub(super) frailty: Option<Gamma<f64>>,
     /// Patients, struct-of-arrays.
@@ -210,6 +236,8 @@ pub struct World<'p> {
     /// Whether some service changes patients' rates where they are
     /// ([`Params::rates_depend_on_state`]); when not, no handler looks at the state.
     pub(super) rates_by_state: bool,
+    /// Whether a trend changes rates at home by year ([`Trends::rates_at_home`](super::trends::Trends::rates_at_home)).
+    pub(super) trended: bool,
     /// Whether a lever enrols patients during the run (targeted care management), so that
     /// the enrolment hooks are asked at all.
     pub(super) enrolment_rule: bool,
@@ -534,6 +562,7 @@ impl<'p> World<'p> {
             } else {
                 Vec::new()
             },
+            tier_of: tier_lookup(params),
             frailty,
             patients,
             acute: pool(params.acute.beds),
@@ -558,6 +587,7 @@ impl<'p> World<'p> {
                 ..YearBook::default()
             },
             rates_by_state: params.rates_depend_on_state(),
+            trended: params.trends.rates_at_home(),
             enrolment_rule: params.levers.care_management.is_some(),
             review: ReviewCensus::default(),
             wait_zero: 0,
@@ -776,6 +806,26 @@ impl<'p> World<'p> {
             }
         }
         self.patients.hot_mut(p).cell = to as u16;
+    }
+
+    /// Move living patient `p` to tier `to` at `now` (an enrolment that reached them):
+    /// their count alive by tier and their cell follow.
+    pub(super) fn move_tier(&mut self, p: PatientId, to: usize, now: Days) {
+        let c = self.cell(p);
+        let (from, set, lead, band) = (
+            usize::from(c.tier),
+            c.set,
+            usize::from(c.condition),
+            usize::from(c.band),
+        );
+        if from == to {
+            return;
+        }
+        let w = self.weight(now);
+        self.alive_by_tier[from].add_at(now, w, -1.0);
+        self.alive_by_tier[to].add_at(now, w, 1.0);
+        let cell = self.cell_of(set, lead, band, to);
+        self.move_cell(p, cell, now);
     }
 
     /// The living by number of conditions held (1, 2, 3 or more), into `t`.

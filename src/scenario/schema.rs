@@ -53,6 +53,44 @@ pub struct RawScenario {
     /// Persons with sets of conditions instead of one record per condition. Default: none
     /// (each condition's cohort is its own patients).
     pub multimorbidity: Option<RawMultimorbidity>,
+    /// Per-year multipliers on rates and stays (a secular trend). Default: none.
+    pub trends: Option<RawTrends>,
+}
+
+/// `[trends]`: each key a trend on one kind of rate or stay. Year 1 is the first observed
+/// year (after the warm-up, which runs at year 1's values); the last year's value holds
+/// after the list ends.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrends {
+    /// × every exacerbation rate at home.
+    pub exacerbations: Option<RawTrend>,
+    /// × the probability that an exacerbation is admitted (capped at 1).
+    pub admissions: Option<RawTrend>,
+    /// × every death hazard and the in-hospital death probability (capped at 1).
+    pub deaths: Option<RawTrend>,
+    /// × the arrival rate of new patients.
+    pub incidence: Option<RawTrend>,
+    /// × the onset rates among the living (`[multimorbidity]`).
+    pub onset: Option<RawTrend>,
+    /// × every acute length of stay.
+    pub acute_los: Option<RawTrend>,
+    /// × every community length of stay.
+    pub community_los: Option<RawTrend>,
+    /// Evidence for the settings: see [`RawEvidenceTable`].
+    pub evidence: RawEvidenceTable,
+}
+
+/// One trend: `{ by_year = [1.0, 1.02, 1.04] }` (a multiplier per observed year, each in
+/// (0, 100]) or `{ annual_change = 0.02 }` (compound: year y is (1 + change)^(y − 1), for
+/// every observed year; in (−0.5, 1]). Exactly one of the two.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrend {
+    /// Multipliers for observed years 1, 2, ...
+    pub by_year: Option<Vec<f64>>,
+    /// Compound change per year.
+    pub annual_change: Option<f64>,
 }
 
 /// `[multimorbidity]`: each person holds a set of the conditions, drawn at the start from

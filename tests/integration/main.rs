@@ -45,5 +45,6 @@ mod scenario_errors;
 mod semantics;
 mod slurm_safety;
 mod targeting;
+mod trends;
 mod unstable_marks;
 mod util;

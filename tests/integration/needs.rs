@@ -239,6 +239,7 @@ fn esd_arm(capacity: u32, when_full: EarlyWhenFull, unmet: NeedConsequences) -> 
         unsupported_multiplier: 1.0,
         eligible_routes: vec![true, false, false],
         institutional_odds_ratio: 1.0,
+        uptake: None,
     });
     p
 }
@@ -328,6 +329,7 @@ fn onward_share(ratio: Option<f64>, rep: u32) -> (f64, f64) {
             unsupported_multiplier: 1.0,
             eligible_routes: vec![false, true, false, false],
             institutional_odds_ratio: ratio,
+            uptake: None,
         });
     }
     let mut sim = Sim::new(&p);

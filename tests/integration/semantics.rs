@@ -197,6 +197,7 @@ fn admission_avoidance_takes_only_patients_at_home_without_an_episode() {
     p.levers.admission_avoidance = Some(AvoidanceRule {
         share_by_condition: vec![1.0],
         service: 1,
+        uptake: None,
     });
     let mut sim = Sim::new(&p);
     let t = sim.run(&replication_seeds(5, 0));
@@ -355,6 +356,7 @@ fn days_shorter_never_goes_below_one_day() {
             unsupported_multiplier: 1.0,
             eligible_routes: vec![true, true],
             institutional_odds_ratio: 1.0,
+            uptake: None,
         });
         let t = Sim::new(&p).run(&replication_seeds(1, 0));
         assert!(t.stays_ended > 100);

@@ -122,5 +122,6 @@ pub fn queue_model(arrivals_per_day: f64, beds: u32, los: Duration, when_full: W
         economics: caresim::model::EconomicsParams::neutral(1),
         payment: caresim::model::PaymentParams::default(),
         persons: None,
+        trends: caresim::model::Trends::default(),
     }
 }

@@ -9,6 +9,7 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 use super::{Lever, Rule};
+use crate::engine::Days;
 use crate::model::event::PatientId;
 use crate::model::params::Params;
 use crate::model::patients::{CareState, PatientTable};
@@ -23,6 +24,8 @@ pub struct AdmissionAvoidance {
     pub share: f64,
     /// Step-up service (index).
     pub service: usize,
+    /// How the share reaches its full value over time (`None`: from the start).
+    pub uptake: Option<super::Uptake>,
 }
 
 impl Lever for AdmissionAvoidance {
@@ -36,6 +39,7 @@ impl Lever for AdmissionAvoidance {
                     .map(|&t| if t { self.share } else { 0.0 })
                     .collect(),
                 service: self.service,
+                uptake: self.uptake,
             });
         }
         params.levers.applied.push("admission_avoidance".into());
@@ -50,6 +54,9 @@ pub struct AvoidanceRule {
     pub share_by_condition: Vec<f64>,
     /// Index into [`Params::services`] of the step-up service.
     pub service: usize,
+    /// The share's uptake curve: at time t the share is × its value (`None`: full).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uptake: Option<super::Uptake>,
 }
 
 impl Rule for AvoidanceRule {
@@ -60,10 +67,11 @@ impl Rule for AvoidanceRule {
         &self,
         p: PatientId,
         condition: usize,
+        now: Days,
         patients: &PatientTable,
         streams: &mut Streams,
     ) -> Option<usize> {
-        let share = self.share_by_condition[condition];
+        let share = self.share_by_condition[condition] * self.uptake.map_or(1.0, |u| u.at(now));
         if share == 0.0
             || patients.cold(p).state != CareState::Home
             || streams.avoidance.random::<f64>() >= share

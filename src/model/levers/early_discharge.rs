@@ -46,6 +46,8 @@ pub struct EarlyDischarge {
     /// Odds ratio on the usual route's onward destination at the end of a supported
     /// episode.
     pub institutional_odds_ratio: f64,
+    /// How the eligible share reaches its full value over time (`None`: from the start).
+    pub uptake: Option<super::Uptake>,
 }
 
 impl Lever for EarlyDischarge {
@@ -64,6 +66,7 @@ impl Lever for EarlyDischarge {
                 unsupported_multiplier: self.unsupported_multiplier,
                 eligible_routes: self.eligible_routes.clone(),
                 institutional_odds_ratio: self.institutional_odds_ratio,
+                uptake: self.uptake,
             });
         }
         params.levers.applied.push("early_discharge".into());
@@ -126,6 +129,9 @@ pub struct EarlyDischargeRule {
     /// Odds ratio on the probability of the usual route's onward destination at the end of
     /// a supported episode (1 = the same as usual care).
     pub institutional_odds_ratio: f64,
+    /// The eligible share's uptake curve: at time t the share is × its value (`None`: full).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uptake: Option<super::Uptake>,
 }
 
 /// `p` with its odds multiplied by `ratio` (p = 0 or 1 stay as they are).
@@ -142,8 +148,15 @@ impl Rule for EarlyDischargeRule {
     /// Eligible with the condition's probability (one draw, only for targeted conditions):
     /// the stay shortened.
     #[inline]
-    fn admitted(&self, condition: usize, los: Days, streams: &mut Streams) -> Option<Days> {
-        let eligible = self.eligible_by_condition[condition];
+    fn admitted(
+        &self,
+        condition: usize,
+        los: Days,
+        now: Days,
+        streams: &mut Streams,
+    ) -> Option<Days> {
+        let eligible =
+            self.eligible_by_condition[condition] * self.uptake.map_or(1.0, |u| u.at(now));
         (eligible > 0.0 && streams.early_discharge.random::<f64>() < eligible)
             .then(|| self.shortening.apply(los))
     }

@@ -54,6 +54,7 @@ pub mod early_discharge;
 pub mod integrated_funding;
 pub mod programmes;
 pub mod specialist_outreach;
+pub mod uptake;
 
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +76,7 @@ pub use integrated_funding::{
 };
 pub use programmes::{Programme, Programmes};
 pub use specialist_outreach::SpecialistOutreach;
+pub use uptake::Uptake;
 
 /// A validated lever: a transformation of the base parameters.
 pub trait Lever {
@@ -94,6 +96,7 @@ pub trait Rule {
         &self,
         _p: PatientId,
         _condition: usize,
+        _now: Days,
         _patients: &PatientTable,
         _streams: &mut Streams,
     ) -> Option<usize> {
@@ -103,7 +106,13 @@ pub trait Rule {
     /// A patient of `condition` is admitted with a stay of `los` days: a shorter stay, days,
     /// ending at an early point where [`fit_for_discharge`](Rule::fit_for_discharge) decides.
     #[inline]
-    fn admitted(&self, _condition: usize, _los: Days, _streams: &mut Streams) -> Option<Days> {
+    fn admitted(
+        &self,
+        _condition: usize,
+        _los: Days,
+        _now: Days,
+        _streams: &mut Streams,
+    ) -> Option<Days> {
         None
     }
 
@@ -243,6 +252,11 @@ macro_rules! lever_rules {
             /// The pooled budget's controller (integrated funding): a periodic review of
             /// capacity, not a hook point; `model::sim` runs it.
             pub budget_controller: Option<BudgetController>,
+            /// Uptake curves of the enrolment programmes that split the tiers, by their bit
+            /// in [`TierParams::enrolment`](super::params::TierParams::enrolment) (`None`:
+            /// enrolled from the start); empty when no programme has a curve.
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            pub programme_uptake: Vec<Option<Uptake>>,
         }
 
         impl LeverParams {
@@ -252,11 +266,12 @@ macro_rules! lever_rules {
                 &self,
                 p: PatientId,
                 condition: usize,
+                now: Days,
                 patients: &PatientTable,
                 streams: &mut Streams,
             ) -> Option<usize> {
                 $(if let Some(rule) = &self.$field
-                    && let Some(service) = rule.admission_request(p, condition, patients, streams)
+                    && let Some(service) = rule.admission_request(p, condition, now, patients, streams)
                 {
                     return Some(service);
                 })*
@@ -265,9 +280,15 @@ macro_rules! lever_rules {
 
             /// Hook point: see [`Rule::admitted`]; the first rule's shorter stay, days.
             #[inline]
-            pub fn admitted(&self, condition: usize, los: Days, streams: &mut Streams) -> Option<Days> {
+            pub fn admitted(
+                &self,
+                condition: usize,
+                los: Days,
+                now: Days,
+                streams: &mut Streams,
+            ) -> Option<Days> {
                 $(if let Some(rule) = &self.$field
-                    && let Some(early) = rule.admitted(condition, los, streams)
+                    && let Some(early) = rule.admitted(condition, los, now, streams)
                 {
                     return Some(early);
                 })*
@@ -442,10 +463,10 @@ mod tests {
         let mut streams = Streams::new(&StreamSeeds([7; Stream::ALL.len()]));
         let before = streams.clone();
         assert_eq!(
-            levers.admission_request(p, 0, &patients, &mut streams),
+            levers.admission_request(p, 0, 0.0, &patients, &mut streams),
             None
         );
-        assert_eq!(levers.admitted(0, 5.0, &mut streams), None);
+        assert_eq!(levers.admitted(0, 5.0, 0.0, &mut streams), None);
         assert_eq!(levers.fit_for_discharge(), None);
         assert_eq!(levers.delay_started(), None);
         assert_eq!(levers.delay_limit_reached(), None);
@@ -483,10 +504,12 @@ mod tests {
                 unsupported_multiplier: 3.0,
                 eligible_routes: vec![true, false],
                 institutional_odds_ratio: 0.75,
+                uptake: None,
             }),
             admission_avoidance: Some(AvoidanceRule {
                 share_by_condition: vec![1.0],
                 service: 0,
+                uptake: None,
             }),
             max_delay_days: Some(DischargeCoordination {
                 limit_days: 4.0,
@@ -495,10 +518,10 @@ mod tests {
             ..LeverParams::default()
         };
         assert_eq!(
-            levers.admission_request(p, 0, &patients, &mut streams),
+            levers.admission_request(p, 0, 0.0, &patients, &mut streams),
             Some(0)
         );
-        assert_eq!(levers.admitted(0, 5.0, &mut streams), Some(3.0));
+        assert_eq!(levers.admitted(0, 5.0, 0.0, &mut streams), Some(3.0));
         assert_eq!(
             levers.fit_for_discharge(),
             Some(SupportedDischarge {

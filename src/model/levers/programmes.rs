@@ -28,6 +28,8 @@ pub struct Programme {
     /// Enrolment by recent use during the run, instead of a share at the start (`share`
     /// is then 0 and unused).
     pub target: Option<Target>,
+    /// When the share's enrolees enrol (`None`: all at the start).
+    pub uptake: Option<super::Uptake>,
 }
 
 impl Programme {
@@ -73,6 +75,9 @@ impl Lever for Programmes {
             .collect();
         if !active.is_empty() {
             params.tiers = enrol(&params.tiers, &active, params.conditions.len());
+            if active.iter().any(|p| p.uptake.is_some()) {
+                params.levers.programme_uptake = active.iter().map(|p| p.uptake).collect();
+            }
         }
         params
             .levers
@@ -85,11 +90,19 @@ impl Lever for Programmes {
 /// programme, with shares multiplied (enrolment is independent across programmes and of the
 /// base tier), effects multiplied and costs added. Combinations nobody can be in are
 /// dropped.
+///
+/// With an uptake curve on any programme, every combination is kept (an enrolee waits in the
+/// tier without the programme until they enrol) and each tier records where it was split
+/// from and its programmes ([`TierParams::enrolment`]).
 fn enrol(tiers: &[TierParams], programmes: &[&Programme], conditions: usize) -> Vec<TierParams> {
+    let ramped = programmes.iter().any(|p| p.uptake.is_some());
     let mut out = Vec::new();
-    for tier in tiers {
+    for (base, tier) in tiers.iter().enumerate() {
         for mask in 0..(1usize << programmes.len()) {
             let mut t = tier.clone();
+            if ramped {
+                t.enrolment = Some((base, mask as u32));
+            }
             for (k, p) in programmes.iter().enumerate() {
                 let enrolled = mask & (1 << k) != 0;
                 for (c, share) in t.shares.iter_mut().enumerate().take(conditions) {
@@ -108,7 +121,7 @@ fn enrol(tiers: &[TierParams], programmes: &[&Programme], conditions: usize) -> 
                     t.management_cost_per_year += p.cost_per_patient_year;
                 }
             }
-            if t.shares.iter().any(|&s| s > 0.0) {
+            if ramped || t.shares.iter().any(|&s| s > 0.0) {
                 out.push(t);
             }
         }
@@ -129,6 +142,7 @@ mod tests {
             admit_multiplier: 0.9,
             cost_per_patient_year: 100.0,
             target: None,
+            uptake: None,
         }
     }
 

@@ -20,6 +20,9 @@ pub struct RawAdmissionAvoidance {
     pub share: Option<f64>,
     /// Step-up community service (required).
     pub service: Option<String>,
+    /// How the share reaches its full value over time (see [`super::RawUptake`]); default:
+    /// in full from the start.
+    pub uptake: Option<super::RawUptake>,
 }
 
 impl PolicyTable for RawAdmissionAvoidance {
@@ -38,6 +41,7 @@ impl PolicyTable for RawAdmissionAvoidance {
                 "the share of admission requests offered step-up care",
             ),
             service: ck.service(&format!("{base}.service"), &self.service, cx.services),
+            uptake: ck.uptake(&format!("{base}.uptake"), &self.uptake, cx.warmup_days),
         });
     }
 }

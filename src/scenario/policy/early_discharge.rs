@@ -35,6 +35,9 @@ pub struct RawEarlyDischarge {
     /// Odds ratio on the usual route's onward destination (institutional care) at the end
     /// of a supported episode, > 0 (default 1; the ESD trials: 0.75).
     pub institutional_odds_ratio: Option<f64>,
+    /// How the eligible share reaches its full value over time (see [`super::RawUptake`]);
+    /// default: in full from the start.
+    pub uptake: Option<super::RawUptake>,
 }
 
 /// `when_full` of `[policy.early_discharge]`.
@@ -152,6 +155,7 @@ impl PolicyTable for RawEarlyDischarge {
                 "greater than 0 and at most 1000",
                 |x| x > 0.0 && x <= MAX_MULTIPLIER,
             ),
+            uptake: ck.uptake(&format!("{base}.uptake"), &self.uptake, cx.warmup_days),
         });
     }
 }

@@ -26,6 +26,7 @@ use serde::Deserialize;
 
 use super::checker::{Checker, unknown};
 use crate::model::Policies;
+use crate::model::levers::Uptake;
 
 /// What a lever's checks may look names up in.
 struct Context<'a> {
@@ -37,6 +38,8 @@ struct Context<'a> {
     beds: u32,
     /// Names of the long-stay services (care homes).
     long_stay: &'a [&'a str],
+    /// Days of warm-up: uptake days count from its end.
+    warmup_days: f64,
 }
 
 /// A `[policy.<name>]` table.
@@ -103,6 +106,7 @@ pub(super) fn check(
     services: &BTreeMap<&str, usize>,
     long_stay: &[&str],
     beds: u32,
+    warmup_days: f64,
 ) -> Policies {
     let mut out = Policies::default();
     if let Some(policy) = policy {
@@ -111,6 +115,7 @@ pub(super) fn check(
             services,
             beds,
             long_stay,
+            warmup_days,
         };
         policy.check_each(ck, &cx, &mut out);
     }
@@ -132,6 +137,124 @@ pub(super) fn evidence(
         }
     }
     out
+}
+
+/// `uptake = { form = "linear", start_day = 0, full_day = 730 }`: how a lever reaches its
+/// full effect, in days from the end of the warm-up (the first observed day is 0; before
+/// the curve starts the lever has no effect). `form = "step"` takes `day`; `"linear"` takes
+/// `start_day` and `full_day` (after it); `"logistic"` takes `midpoint_day` (half the
+/// effect) and `scale_days` (> 0).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUptake {
+    /// `"step"`, `"linear"` or `"logistic"` (required).
+    pub form: Option<String>,
+    /// Step: the day the lever takes full effect.
+    pub day: Option<f64>,
+    /// Linear: the day uptake starts.
+    pub start_day: Option<f64>,
+    /// Linear: the day uptake is complete.
+    pub full_day: Option<f64>,
+    /// Logistic: the day half the effect is reached.
+    pub midpoint_day: Option<f64>,
+    /// Logistic: the days over which the odds of uptake grow by a factor e.
+    pub scale_days: Option<f64>,
+}
+
+impl Checker<'_> {
+    /// An uptake curve at `field`, in absolute days (`None` when absent or wrong).
+    fn uptake(&mut self, field: &str, raw: &Option<RawUptake>, warmup: f64) -> Option<Uptake> {
+        let raw = raw.as_ref()?;
+        let day = |ck: &mut Self, key: &str, v: Option<f64>| -> f64 {
+            let f = format!("{field}.{key}");
+            let v = ck
+                .required(&f, &v, "a day, counted from the end of the warm-up")
+                .unwrap_or(0.0);
+            ck.number(
+                &f,
+                v,
+                "a day from the end of the warm-up, at most 36,500",
+                |x| x >= -warmup && x <= 36_500.0,
+            ) + warmup
+        };
+        let given: Vec<&str> = [
+            ("day", raw.day.is_some()),
+            ("start_day", raw.start_day.is_some()),
+            ("full_day", raw.full_day.is_some()),
+            ("midpoint_day", raw.midpoint_day.is_some()),
+            ("scale_days", raw.scale_days.is_some()),
+        ]
+        .iter()
+        .filter(|(_, g)| *g)
+        .map(|(k, _)| *k)
+        .collect();
+        let allowed: &[&str] = match raw.form.as_deref() {
+            Some("step") => &["day"],
+            Some("linear") => &["start_day", "full_day"],
+            Some("logistic") => &["midpoint_day", "scale_days"],
+            other => {
+                self.fail(
+                    &format!("{field}.form"),
+                    format!(
+                        "one of \"step\", \"linear\", \"logistic\", got {}",
+                        other.map_or("nothing".to_string(), |f| format!("{f:?}"))
+                    ),
+                );
+                return None;
+            }
+        };
+        for key in given.iter().filter(|k| !allowed.contains(k)) {
+            self.fail(
+                &format!("{field}.{key}"),
+                format!(
+                    "not a setting of a {} uptake, which takes {}",
+                    raw.form.as_deref().unwrap_or_default(),
+                    allowed.join(" and ")
+                ),
+            );
+        }
+        Some(match raw.form.as_deref() {
+            Some("step") => Uptake::Step {
+                day: day(self, "day", raw.day),
+            },
+            Some("linear") => {
+                let start_day = day(self, "start_day", raw.start_day);
+                let full_day = day(self, "full_day", raw.full_day);
+                if full_day <= start_day {
+                    self.fail(
+                        &format!("{field}.full_day"),
+                        format!(
+                            "must be after start_day ({}), got {}",
+                            start_day - warmup,
+                            full_day - warmup
+                        ),
+                    );
+                }
+                Uptake::Linear {
+                    start_day,
+                    full_day,
+                }
+            }
+            _ => {
+                let midpoint_day = day(self, "midpoint_day", raw.midpoint_day);
+                let f = format!("{field}.scale_days");
+                let scale = self
+                    .required(
+                        &f,
+                        &raw.scale_days,
+                        "days for the odds of uptake to grow e-fold",
+                    )
+                    .unwrap_or(1.0);
+                let scale_days = self.number(&f, scale, "above 0 and at most 36,500 days", |x| {
+                    x > 0.0 && x <= 36_500.0
+                });
+                Uptake::Logistic {
+                    midpoint_day,
+                    scale_days,
+                }
+            }
+        })
+    }
 }
 
 impl Checker<'_> {

@@ -43,6 +43,9 @@ pub struct RawProgramme {
     pub admit_multiplier: Option<f64>,
     /// Cost per enrolled patient-year (default 0).
     pub cost_per_patient_year: Option<f64>,
+    /// When the share's enrolees enrol (see [`super::RawUptake`]); default: all at the
+    /// start. Not with `target`.
+    pub uptake: Option<super::RawUptake>,
 }
 
 /// `target = { admissions = 2, within_days = 395 }`: who qualifies for targeted enrolment.
@@ -145,7 +148,14 @@ impl PolicyTable for RawProgramme {
                 "the share of each targeted cohort enrolled",
             )
         };
+        if target.is_some() && self.uptake.is_some() {
+            ck.fail(
+                &format!("{base}.uptake"),
+                "an uptake curve ramps enrolment by share; targeted enrolment fills its caseload as patients qualify",
+            );
+        }
         let programme = Programme {
+            uptake: ck.uptake(&format!("{base}.uptake"), &self.uptake, cx.warmup_days),
             target,
             share,
             name: name.to_string(),

@@ -299,6 +299,9 @@ pub(super) fn evidence(
     if let Some(m) = &raw.multimorbidity {
         tables.push(("multimorbidity".to_string(), &m.evidence));
     }
+    if let Some(t) = &raw.trends {
+        tables.push(("trends".to_string(), &t.evidence));
+    }
     for (s, t) in raw.community.iter().flatten() {
         tables.push((format!("community.{s}"), &t.evidence));
         if let Some(u) = &t.unmet {

@@ -72,6 +72,11 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     let seasonality = seasonality::seasonality(&mut ck, raw);
     let ageing = persons::ageing(&mut ck, raw, &population);
     let persons = persons::persons(&mut ck, raw, &population, &conditions);
+    let trends = persons::trends(
+        &mut ck,
+        raw,
+        simulation.horizon_days - simulation.warmup_days,
+    );
     let tiers = population::per_condition(tiers, &tier_shares, conditions.len());
 
     let condition_names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
@@ -87,6 +92,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         &service_index,
         &long_stay,
         beds,
+        simulation.warmup_days,
     );
     let mut evidence = super::policy::evidence(&mut ck, &raw.policy, &sources.uncertain);
     economics::evidence(&mut ck, raw, &sources.uncertain, &mut evidence);
@@ -144,6 +150,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         economics,
         payment,
         persons,
+        trends,
     };
     policies.apply(&mut params);
     // With persons, one cell per (set, lead condition) pair: K·2^(K−1) of them.

@@ -4,9 +4,11 @@
 use super::population::Population;
 use crate::engine::DAYS_PER_YEAR;
 use crate::model::persons::{MAX_CONDITIONS, fit_joint};
-use crate::model::{AgeingParams, ConditionParams, EntrantParams, PersonsParams, apportion};
+use crate::model::{
+    AgeingParams, ConditionParams, EntrantParams, PersonsParams, Trend, Trends, apportion,
+};
 use crate::scenario::checker::{Checker, MAX_PEOPLE, MAX_PER_YEAR};
-use crate::scenario::schema::RawScenario;
+use crate::scenario::schema::{RawScenario, RawTrend};
 
 /// Largest odds ratio of co-occurrence accepted.
 const MAX_ODDS_RATIO: f64 = 100.0;
@@ -284,4 +286,65 @@ pub(super) fn persons(
         extra_condition_los_multiplier: extra_los,
         entrants,
     })
+}
+
+/// `[trends]`: each trend's multipliers by observed year (`observed_days` long); a trend
+/// that is 1 in every year is no trend.
+pub(super) fn trends(ck: &mut Checker, raw: &RawScenario, observed_days: f64) -> Trends {
+    let Some(t) = &raw.trends else {
+        return Trends::default();
+    };
+    let years = (observed_days / DAYS_PER_YEAR).ceil().clamp(1.0, 1000.0) as usize;
+    let mut one = |name: &str, trend: &Option<RawTrend>| -> Option<Trend> {
+        let trend = trend.as_ref()?;
+        let field = format!("trends.{name}");
+        let by_year = match (&trend.by_year, trend.annual_change) {
+            (Some(v), None) => {
+                if v.is_empty() {
+                    ck.fail(
+                        &format!("{field}.by_year"),
+                        "at least one year's multiplier",
+                    );
+                }
+                for (i, &x) in v.iter().enumerate() {
+                    ck.number(
+                        &format!("{field}.by_year[{i}]"),
+                        x,
+                        "a multiplier above 0 and at most 100",
+                        |x| x > 0.0 && x <= 100.0,
+                    );
+                }
+                v.clone()
+            }
+            (None, Some(g)) => {
+                let g = ck.number(
+                    &format!("{field}.annual_change"),
+                    g,
+                    "a change per year above −0.5 and at most 1 (0.02 = +2% a year)",
+                    |x| x > -0.5 && x <= 1.0,
+                );
+                (0..years).map(|y| (1.0 + g).powi(y as i32)).collect()
+            }
+            _ => {
+                ck.fail(
+                    &field,
+                    "exactly one of by_year (a multiplier per observed year) and annual_change",
+                );
+                vec![1.0]
+            }
+        };
+        if by_year.is_empty() || by_year.iter().all(|&x| x == 1.0) {
+            return None;
+        }
+        Some(Trend { by_year })
+    };
+    Trends {
+        exacerbations: one("exacerbations", &t.exacerbations),
+        admissions: one("admissions", &t.admissions),
+        deaths: one("deaths", &t.deaths),
+        incidence: one("incidence", &t.incidence),
+        onset: one("onset", &t.onset),
+        acute_los: one("acute_los", &t.acute_los),
+        community_los: one("community_los", &t.community_los),
+    }
 }

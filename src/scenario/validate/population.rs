@@ -139,6 +139,7 @@ pub(super) fn tiers(ck: &mut Checker, raw: &RawScenario) -> (Vec<TierParams>, Ve
                 &format!("{base}.management_cost_per_year"),
                 t.management_cost_per_year,
             ),
+            enrolment: None,
         });
     }
     if !tiers.is_empty() {
