@@ -409,11 +409,11 @@ impl World<'_> {
     /// them when the curve reaches a uniform number from their own stream; until then they
     /// are in the tier without it (moved there now, their candidate at home redrawn).
     fn start_enrolment(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        let params = self.params;
-        let uptake = &params.levers.programme_uptake;
-        if uptake.is_empty() {
+        if !self.uptake_on {
             return;
         }
+        let params = self.params;
+        let uptake = &params.levers.programme_uptake;
         let Some((base, mask)) = params.tiers[self.cell(p).tier as usize].enrolment else {
             return;
         };
@@ -657,7 +657,7 @@ impl World<'_> {
     #[inline]
     fn candidate_rate(&self, p: PatientId) -> f64 {
         let c = self.cell(p);
-        if self.rates_by_state || self.trended {
+        if self.varying {
             return self.candidate_rate_in_state(p, c);
         }
         let bound = self.base_rate(p, None) * c.headroom;
@@ -734,7 +734,7 @@ impl World<'_> {
 
     /// Classify a candidate event at home: death, exacerbation, or nothing (thinning).
     fn on_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        if self.rates_by_state || self.trended {
+        if self.varying {
             return self.on_candidate_in_state(q, p, now);
         }
         let c = self.cell(p);
@@ -966,7 +966,9 @@ impl World<'_> {
         }
         let c = self.cell(p);
         let (tier, count) = (c.tier as usize, usize::from(c.count).clamp(1, 3));
-        self.tally.deaths_by_count[count - 1] += 1;
+        if self.persons_on {
+            self.tally.deaths_by_count[count - 1] += 1;
+        }
         let weight = self.weight(now);
         self.alive_by_tier[tier].add_at(now, weight, -1.0);
         self.set_state(p, CareState::Dead, now);
@@ -1047,11 +1049,11 @@ impl World<'_> {
 
     fn on_exacerbation(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.tally.exacerbations += 1;
-        if self.cell(p).count > 1 {
+        let mut c = self.cell(p);
+        if c.count > 1 {
             self.attribute_exacerbation(p, now);
+            c = self.cell(p);
         }
-        let cell = self.patients.hot(p).cell as usize;
-        let c = &self.cells[cell];
         let (admit, group, condition) = (c.admit, c.group as usize, c.condition as usize);
         // Hook point `admit_factor`: enrolment may change the admission probability.
         let mut admit = if self.enrolment_rule {
@@ -1059,7 +1061,9 @@ impl World<'_> {
         } else {
             admit
         };
-        if let Some(t) = &self.params.trends.admissions {
+        if self.trends_on
+            && let Some(t) = &self.params.trends.admissions
+        {
             admit = (admit * t.at(now, self.params.warmup_days)).min(1.0);
         }
         if self.uniform(p, Stream::Admission) >= admit {
@@ -1168,19 +1172,23 @@ impl World<'_> {
             .sample(&mut self.rng(p, stream))
             * mult;
         match &params.trends.acute_los {
-            None => los,
-            Some(t) => los * t.at(now, params.warmup_days),
+            Some(t) if self.trends_on => los * t.at(now, params.warmup_days),
+            _ => los,
         }
     }
 
     /// The community-stay trend's multiplier at `now` (1 without one).
     #[inline]
     fn community_los_trend(&self, now: Days) -> f64 {
-        Trends::factor(
-            &self.params.trends.community_los,
-            now,
-            self.params.warmup_days,
-        )
+        if self.trends_on {
+            Trends::factor(
+                &self.params.trends.community_los,
+                now,
+                self.params.warmup_days,
+            )
+        } else {
+            1.0
+        }
     }
 
     /// Put `p` in the bed already seized for them, after waiting `wait` days.
@@ -1195,7 +1203,10 @@ impl World<'_> {
             c.admission_qaly_loss,
         );
         self.tally.groups[group].admissions += 1;
-        self.tally.admissions_by_count[usize::from(self.cell(p).count).clamp(1, 3) - 1] += 1;
+        if self.persons_on {
+            let class = usize::from(self.cell(p).count).clamp(1, 3) - 1;
+            self.tally.admissions_by_count[class] += 1;
+        }
         if loss > 0.0 {
             self.tally.qaly_losses += loss;
             self.tally.discounted.qaly_losses += loss * self.discount_at(now);
@@ -1236,7 +1247,9 @@ impl World<'_> {
         self.tally.stay_days_total += now - self.patients.cold(p).since;
         let c = self.cell(p);
         let (condition, mut death, group) = (c.condition as usize, c.in_hospital_death, c.group);
-        if let Some(t) = &self.params.trends.deaths {
+        if self.trends_on
+            && let Some(t) = &self.params.trends.deaths
+        {
             death = (death * t.at(now, self.params.warmup_days)).min(1.0);
         }
         if death > 0.0 && self.uniform(p, Stream::HospitalDeath) < death {

@@ -236,8 +236,17 @@ pub struct World<'p> {
     /// Whether some service changes patients' rates where they are
     /// ([`Params::rates_depend_on_state`]); when not, no handler looks at the state.
     pub(super) rates_by_state: bool,
-    /// Whether a trend changes rates at home by year ([`Trends::rates_at_home`](super::trends::Trends::rates_at_home)).
-    pub(super) trended: bool,
+    /// Whether a service changes rates where patients are, or a trend changes rates at
+    /// home by year ([`Trends::rates_at_home`](super::trends::Trends::rates_at_home)): the
+    /// candidate events at home then take the general path.
+    pub(super) varying: bool,
+    /// Whether any trend is given (`[trends]`), so that the handlers look at them at all.
+    pub(super) trends_on: bool,
+    /// Whether persons hold sets of conditions (`[multimorbidity]`): counts by number of
+    /// conditions are kept per event only then (otherwise everyone holds one).
+    pub(super) persons_on: bool,
+    /// Whether some enrolment programme has an uptake curve.
+    pub(super) uptake_on: bool,
     /// Whether a lever enrols patients during the run (targeted care management), so that
     /// the enrolment hooks are asked at all.
     pub(super) enrolment_rule: bool,
@@ -587,7 +596,10 @@ impl<'p> World<'p> {
                 ..YearBook::default()
             },
             rates_by_state: params.rates_depend_on_state(),
-            trended: params.trends.rates_at_home(),
+            varying: params.rates_depend_on_state() || params.trends.rates_at_home(),
+            trends_on: params.trends != super::trends::Trends::default(),
+            persons_on: params.persons.is_some(),
+            uptake_on: !params.levers.programme_uptake.is_empty(),
             enrolment_rule: params.levers.care_management.is_some(),
             review: ReviewCensus::default(),
             wait_zero: 0,
@@ -828,8 +840,21 @@ impl<'p> World<'p> {
         self.move_cell(p, cell, now);
     }
 
-    /// The living by number of conditions held (1, 2, 3 or more), into `t`.
+    /// The living by number of conditions held (1, 2, 3 or more), into `t`; without
+    /// `[multimorbidity]` everyone holds one, and the admissions and deaths by number of
+    /// conditions (not counted per event then) are all in the first class.
     pub(super) fn census_persons(&self, t: &mut Tally) {
+        if !self.persons_on {
+            let alive = self
+                .alive_by_tier
+                .iter()
+                .map(DiscountedIntegral::level)
+                .sum::<f64>();
+            t.persons_by_count = [alive.round() as u64, 0, 0];
+            t.admissions_by_count = [t.admissions, 0, 0];
+            t.deaths_by_count = [t.deaths_home + t.deaths_hospital + t.deaths_in_care, 0, 0];
+            return;
+        }
         t.persons_by_count = [0; 3];
         for (hot, cold) in self.patients.iter() {
             if cold.state != CareState::Dead {
