@@ -80,15 +80,18 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
     let mut problems: Vec<Problem> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut next = path.to_path_buf();
-    // Where the current file was named (the `extends` value of the previous file).
-    let mut named_at: Option<usize> = None;
+    // Where the current file was named: the file (index in `files`) and the offset of its
+    // `extends` value.
+    let mut named_at: Option<(usize, usize)> = None;
     // Whether every file of the chain was read and parsed (its problems are then only of
     // keys, which were set aside).
     let mut complete = false;
     loop {
         // A problem with the file `next` itself: at the `extends` that names it, if any.
-        let about_next = |files: &[SourceFile], message: String| match (named_at, files.last()) {
-            (Some(offset), Some(parent)) => parent.problem_at(offset, "extends", message),
+        let about_next = |files: &[SourceFile], message: String| match named_at
+            .and_then(|(i, offset)| files.get(i).map(|parent| (parent, offset)))
+        {
+            Some((parent, offset)) => parent.problem_at(offset, "extends", message),
             _ => Problem {
                 file: next.clone(),
                 location: None,
@@ -147,12 +150,20 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
         found.extend(checked.problems);
         found.sort_by_key(|p| p.location);
         problems.extend(found);
-        let (Some(raw), Some(table)) = (checked.value, checked.table) else {
+        let (Some(raw), Some(mut table)) = (checked.value, checked.table) else {
             break; // a syntax error: its `extends` is unknown
         };
+        // CSV tables become keys of this file, located in their own files.
+        let expanded = super::tables::expand(&file, &mut table);
+        problems.extend(expanded.problems);
         uncertain_by_file.push(uncertain);
         let extends_offset = file.spans.get("extends").map(|s| s.value.start);
+        let index = files.len();
         files.push(file);
+        for csv in expanded.files {
+            files.push(csv);
+            uncertain_by_file.push(Vec::new());
+        }
         tables.push(table);
         match raw.extends {
             None => {
@@ -162,7 +173,7 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
             Some(base) => {
                 let dir = next.parent().unwrap_or(Path::new(""));
                 next = dir.join(base);
-                named_at = Some(extends_offset.unwrap_or(0));
+                named_at = Some((index, extends_offset.unwrap_or(0)));
             }
         }
     }

@@ -21,6 +21,7 @@ pub mod policy;
 pub mod schema;
 pub mod span;
 pub mod suggest;
+pub mod tables;
 pub mod uncertain;
 pub mod validate;
 

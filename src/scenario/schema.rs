@@ -55,6 +55,9 @@ pub struct RawScenario {
     pub multimorbidity: Option<RawMultimorbidity>,
     /// Per-year multipliers on rates and stays (a secular trend). Default: none.
     pub trends: Option<RawTrends>,
+    /// Parameter tables in CSV files, expanded into the keys they stand for when the file
+    /// is read (see [`RawTables`](super::tables::RawTables)).
+    pub tables: Option<super::tables::RawTables>,
 }
 
 /// `[trends]`: each key a trend on one kind of rate or stay. Year 1 is the first observed
@@ -114,6 +117,13 @@ pub struct RawMultimorbidity {
     /// Multiplier on an acute length of stay for each condition held beyond the first
     /// (1.05: 5% longer per extra condition). Default 1. In (0, 10].
     pub extra_condition_los_multiplier: Option<f64>,
+    /// The joint prevalence given directly, by age band: the share of the band's people
+    /// holding exactly each set of conditions (`{ "75_84" = { "copd" = 0.04,
+    /// "copd+heart_failure" = 0.01, none = 0.6 } }`), `none` for no condition (default: the
+    /// rest). Each band's shares sum to 1. The conditions' cohorts then come from it (give
+    /// them no `patients`, `patients_by_age` or `prevalence`), and `odds_ratio(s)` are not
+    /// used. Usually read from a CSV: `[tables] joint_prevalence`.
+    pub joint_prevalence: Option<BTreeMap<String, BTreeMap<String, f64>>>,
     /// Evidence for the settings: see [`RawEvidenceTable`].
     pub evidence: RawEvidenceTable,
 }

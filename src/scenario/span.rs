@@ -36,6 +36,11 @@ impl SpanIndex {
         SpanIndex { spans }
     }
 
+    /// An index of the given spans (the cells of a CSV table, by the key each sets).
+    pub fn from_spans(spans: BTreeMap<String, KeySpan>) -> Self {
+        SpanIndex { spans }
+    }
+
     /// The span of `path`, if the file sets it.
     pub fn get(&self, path: &str) -> Option<&KeySpan> {
         self.spans.get(path)

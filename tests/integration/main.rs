@@ -45,6 +45,7 @@ mod safety;
 mod scenario_errors;
 mod semantics;
 mod slurm_safety;
+mod tables;
 mod targeting;
 mod trends;
 mod unstable_marks;

@@ -34,7 +34,11 @@ pub(super) fn conditions(
     let mut conditions = Vec::new();
     let mut total_patients: u64 = 0;
     for (cname, c) in &conditions_raw {
-        let (condition, patients) = condition(ck, cname, c, population, services);
+        let joint = raw
+            .multimorbidity
+            .as_ref()
+            .and_then(|m| m.joint_prevalence.as_ref());
+        let (condition, patients) = condition(ck, cname, c, population, services, joint);
         total_patients += patients;
         conditions.push(condition);
     }
@@ -55,6 +59,7 @@ fn condition(
     c: &RawCondition,
     population: &Population,
     services: &BTreeMap<&str, usize>,
+    joint: Option<&BTreeMap<String, BTreeMap<String, f64>>>,
 ) -> (ConditionParams, u64) {
     let base = format!("conditions.{cname}");
     if !is_identifier(cname) {
@@ -63,7 +68,10 @@ fn condition(
             format!("condition names must be lowercase letters, digits and `_`, starting with a letter, got {cname:?}"),
         );
     }
-    let band_patients = cohort(ck, &base, c, population);
+    let band_patients = match joint {
+        Some(joint) => cohort_from_joint(ck, &base, cname, c, population, joint),
+        None => cohort(ck, &base, c, population),
+    };
     let patients = band_patients.iter().map(|&n| u64::from(n)).sum::<u64>();
     let review_rate_per_day = match c.review_interval_days {
         None => 0.0,
@@ -198,6 +206,44 @@ fn condition(
 /// The cohort's patients at the start in each age band, from exactly one of `patients`
 /// (split by the bands' people), `patients_by_age` and `prevalence` (× the bands' people or
 /// the catchment).
+/// A condition's patients by band from a joint prevalence given directly: the band's people
+/// × the shares of the sets that hold it. Its own cohort keys are then refused.
+fn cohort_from_joint(
+    ck: &mut Checker,
+    base: &str,
+    cname: &str,
+    c: &RawCondition,
+    population: &Population,
+    joint: &BTreeMap<String, BTreeMap<String, f64>>,
+) -> Vec<u32> {
+    for (key, given) in [
+        ("patients", c.patients.is_some()),
+        ("patients_by_age", c.patients_by_age.is_some()),
+        ("prevalence", c.prevalence.is_some()),
+    ] {
+        if given {
+            ck.fail(
+                &format!("{base}.{key}"),
+                "the cohort comes from multimorbidity.joint_prevalence: give one or the other",
+            );
+        }
+    }
+    population
+        .band_people
+        .iter()
+        .map(|(band, people)| {
+            let share: f64 = joint
+                .get(band)
+                .into_iter()
+                .flatten()
+                .filter(|(set, _)| set.split('+').any(|n| n == cname))
+                .map(|(_, s)| s)
+                .sum();
+            (share * people).round().clamp(0.0, f64::from(u32::MAX)) as u32
+        })
+        .collect()
+}
+
 fn cohort(ck: &mut Checker, base: &str, c: &RawCondition, population: &Population) -> Vec<u32> {
     let band_names = &population.band_names;
     let band_people = &population.band_people;

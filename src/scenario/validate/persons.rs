@@ -115,38 +115,8 @@ pub(super) fn persons(
         );
         return None;
     };
-    let default_or = ck.number(
-        "multimorbidity.odds_ratio",
-        m.odds_ratio.unwrap_or(1.0),
-        "an odds ratio above 0 and at most 100",
-        |x| x > 0.0 && x <= MAX_ODDS_RATIO,
-    );
-    let mut odds = vec![vec![default_or; k]; k];
     let names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
-    for (key, &value) in m.odds_ratios.iter().flatten() {
-        let field = format!("multimorbidity.odds_ratios.{key}");
-        let parts: Vec<&str> = key.split('+').collect();
-        let found: Vec<Option<usize>> = parts
-            .iter()
-            .map(|p| names.iter().position(|n| n == p))
-            .collect();
-        match found.as_slice() {
-            [Some(a), Some(b)] if a != b => {
-                let v = ck.number(&field, value, "an odds ratio above 0 and at most 100", |x| {
-                    x > 0.0 && x <= MAX_ODDS_RATIO
-                });
-                odds[*a][*b] = v;
-                odds[*b][*a] = v;
-            }
-            _ => ck.fail(
-                &field,
-                format!(
-                    "a pair of two different conditions as \"<condition>+<condition>\", got {key:?}; conditions: {}",
-                    names.join(", ")
-                ),
-            ),
-        }
-    }
+    let odds = odds_ratios(ck, m, &names);
     let background = ck.by_age(
         "multimorbidity.background_deaths_per_year_by_age",
         &m.background_deaths_per_year_by_age,
@@ -171,112 +141,20 @@ pub(super) fn persons(
         "above 0 and at most 10",
         |x| x > 0.0 && x <= 10.0,
     );
-    let onset: Vec<Vec<f64>> = raw_conditions
-        .iter()
-        .map(|(name, c)| {
-            let field = format!("conditions.{name}.onset_per_year_by_age");
-            let by_band = ck.by_age(&field, &c.onset_per_year_by_age, bands, 0.0);
-            bands
-                .iter()
-                .zip(by_band)
-                .map(|(band, v)| {
-                    ck.number(
-                        &format!("{field}.{band}"),
-                        v,
-                        "at least 0 and at most 1000 (per person-year)",
-                        |x| (0.0..=MAX_PER_YEAR).contains(&x),
-                    ) / DAYS_PER_YEAR
-                })
-                .collect()
-        })
-        .collect();
+    let onset = onsets(ck, &raw_conditions, bands);
     // The joint prevalence of each band, and the persons drawn from it.
-    let mut joint = Vec::new();
-    let mut start = Vec::new();
-    for (b, (band, &n)) in bands.iter().zip(&people).enumerate() {
-        let p: Vec<f64> = conditions
-            .iter()
-            .map(|c| {
-                if n > 0.0 {
-                    f64::from(c.bands[b].patients) / n
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        if let Some((c, share)) = p.iter().enumerate().find(|(_, s)| **s > 1.0) {
-            ck.fail(
-                &format!("conditions.{}", conditions[c].name),
-                format!(
-                    "with [multimorbidity] a condition's patients in a band are a share of its people: {} patients in band `{band}` of {n} people ({share:.3})",
-                    conditions[c].bands[b].patients
-                ),
-            );
-            return None;
-        }
-        match fit_joint(&p, &odds) {
-            Ok(j) => {
-                let persons = n.round().min(f64::from(u32::MAX)) as u32;
-                let counts = apportion(persons, j.iter().copied());
-                start.push(
-                    counts
-                        .iter()
-                        .enumerate()
-                        .skip(1)
-                        .filter(|(_, n)| **n > 0)
-                        .map(|(set, &n)| (set as u16, n))
-                        .collect(),
-                );
-                joint.push(j);
-            }
-            Err(e) => {
-                ck.fail(
-                    "multimorbidity.odds_ratios",
-                    format!(
-                        "the prevalences of band `{band}` and these odds ratios cannot all hold at once (closest fit off by {:.2e}); lower the odds ratios",
-                        e.residual
-                    ),
-                );
-                return None;
-            }
-        }
+    let given = m
+        .joint_prevalence
+        .as_ref()
+        .map(|table| given_joint(ck, table, bands, &names));
+    if given.is_some() && (m.odds_ratio.is_some() || m.odds_ratios.is_some()) {
+        ck.fail(
+            "multimorbidity.odds_ratios",
+            "the joint prevalence is given directly (joint_prevalence): odds ratios would not be used; give one or the other",
+        );
     }
-    let entrants = entrants_raw.map(|table| {
-        let field = "population.entrants_per_year";
-        let mut per_year = vec![Vec::new(); bands.len()];
-        for (name, years) in table {
-            match bands.iter().position(|b| *b == name) {
-                Some(i) => per_year[i] = years,
-                None => ck.fail(
-                    &format!("{field}.{name}"),
-                    format!(
-                        "no age band named `{name}`; defined in [population] age_bands: {}",
-                        bands.join(", ")
-                    ),
-                ),
-            }
-        }
-        EntrantParams {
-            per_day: bands
-                .iter()
-                .zip(per_year)
-                .map(|(band, years)| {
-                    years
-                        .iter()
-                        .enumerate()
-                        .map(|(y, &v)| {
-                            ck.number(
-                                &format!("{field}.{band}[{y}]"),
-                                v,
-                                "a number of people per year at least 0 and at most 10,000,000,000",
-                                |x| (0.0..=MAX_PEOPLE).contains(&x),
-                            ) / DAYS_PER_YEAR
-                        })
-                        .collect()
-                })
-                .collect(),
-        }
-    });
+    let (joint, start) = cohort(ck, given.as_ref(), conditions, bands, &people, &odds)?;
+    let entrants = entrants_raw.map(|table| entrants(ck, table, bands));
     Some(PersonsParams {
         joint,
         start,
@@ -286,6 +164,83 @@ pub(super) fn persons(
         extra_condition_los_multiplier: extra_los,
         entrants,
     })
+}
+
+/// `multimorbidity.joint_prevalence`: each band's shares of every condition set (`[band][set]`;
+/// set 0 is "none", the rest of the band when not listed).
+fn given_joint(
+    ck: &mut Checker,
+    table: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>>,
+    bands: &[String],
+    names: &[&str],
+) -> Vec<Vec<f64>> {
+    let mut out = vec![vec![0.0; 1 << names.len()]; bands.len()];
+    for (band, sets) in table {
+        let field = format!("multimorbidity.joint_prevalence.{band}");
+        let Some(b) = bands.iter().position(|n| n == band) else {
+            ck.fail(
+                &field,
+                format!(
+                    "no age band named `{band}`; defined in [population] age_bands: {}",
+                    bands.join(", ")
+                ),
+            );
+            continue;
+        };
+        let mut none_given = false;
+        for (key, &share) in sets {
+            let field = format!("{field}.{key}");
+            let share = ck.number(&field, share, "a share in [0, 1]", |x| {
+                (0.0..=1.0).contains(&x)
+            });
+            if key == "none" {
+                none_given = true;
+                out[b][0] = share;
+                continue;
+            }
+            let mut set = 0usize;
+            let mut ok = true;
+            for part in key.split('+') {
+                match names.iter().position(|n| *n == part) {
+                    Some(c) if set & (1 << c) == 0 => set |= 1 << c,
+                    _ => ok = false,
+                }
+            }
+            if !ok {
+                ck.fail(
+                    &field,
+                    format!(
+                        "a set of different conditions as \"<condition>+<condition>...\" or \"none\", got {key:?}; conditions: {}",
+                        names.join(", ")
+                    ),
+                );
+                continue;
+            }
+            out[b][set] = share;
+        }
+        let listed: f64 = out[b].iter().sum();
+        if none_given {
+            if (listed - 1.0).abs() > 1e-6 {
+                ck.fail(
+                    &field,
+                    format!("the shares must sum to 1 (none included), got {listed}"),
+                );
+            }
+        } else if listed > 1.0 + 1e-9 {
+            ck.fail(
+                &field,
+                format!("the shares must sum to at most 1, got {listed}"),
+            );
+        } else {
+            out[b][0] = 1.0 - listed;
+        }
+    }
+    for shares in &mut out {
+        if shares.iter().all(|&s| s == 0.0) {
+            shares[0] = 1.0;
+        }
+    }
+    out
 }
 
 /// `[trends]`: each trend's multipliers by observed year (`observed_days` long); a trend
@@ -348,3 +303,194 @@ pub(super) fn trends(ck: &mut Checker, raw: &RawScenario, observed_days: f64) ->
         community_los: one("community_los", &t.community_los),
     }
 }
+
+/// `multimorbidity.odds_ratio(s)`: the odds ratio of co-occurrence of each pair of
+/// conditions (`[c][d]`, symmetric).
+fn odds_ratios(
+    ck: &mut Checker,
+    m: &crate::scenario::schema::RawMultimorbidity,
+    names: &[&str],
+) -> Vec<Vec<f64>> {
+    let default_or = ck.number(
+        "multimorbidity.odds_ratio",
+        m.odds_ratio.unwrap_or(1.0),
+        "an odds ratio above 0 and at most 100",
+        |x| x > 0.0 && x <= MAX_ODDS_RATIO,
+    );
+    let mut odds = vec![vec![default_or; names.len()]; names.len()];
+    for (key, &value) in m.odds_ratios.iter().flatten() {
+        let field = format!("multimorbidity.odds_ratios.{key}");
+        let parts: Vec<&str> = key.split('+').collect();
+        let found: Vec<Option<usize>> = parts
+            .iter()
+            .map(|p| names.iter().position(|n| n == p))
+            .collect();
+        match found.as_slice() {
+            [Some(a), Some(b)] if a != b => {
+                let v = ck.number(&field, value, "an odds ratio above 0 and at most 100", |x| {
+                    x > 0.0 && x <= MAX_ODDS_RATIO
+                });
+                odds[*a][*b] = v;
+                odds[*b][*a] = v;
+            }
+            _ => ck.fail(
+                &field,
+                format!(
+                    "a pair of two different conditions as \"<condition>+<condition>\", got {key:?}; conditions: {}",
+                    names.join(", ")
+                ),
+            ),
+        }
+    }
+    odds
+}
+
+/// `conditions.<c>.onset_per_year_by_age`, per day (`[condition][band]`).
+fn onsets(
+    ck: &mut Checker,
+    raw_conditions: &std::collections::BTreeMap<String, crate::scenario::schema::RawCondition>,
+    bands: &[String],
+) -> Vec<Vec<f64>> {
+    raw_conditions
+        .iter()
+        .map(|(name, c)| {
+            let field = format!("conditions.{name}.onset_per_year_by_age");
+            let by_band = ck.by_age(&field, &c.onset_per_year_by_age, bands, 0.0);
+            bands
+                .iter()
+                .zip(by_band)
+                .map(|(band, v)| {
+                    ck.number(
+                        &format!("{field}.{band}"),
+                        v,
+                        "at least 0 and at most 1000 (per person-year)",
+                        |x| (0.0..=MAX_PER_YEAR).contains(&x),
+                    ) / DAYS_PER_YEAR
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `population.entrants_per_year`, per day by band and year.
+fn entrants(
+    ck: &mut Checker,
+    table: std::collections::BTreeMap<String, Vec<f64>>,
+    bands: &[String],
+) -> EntrantParams {
+    let field = "population.entrants_per_year";
+    let mut per_year = vec![Vec::new(); bands.len()];
+    for (name, years) in table {
+        match bands.iter().position(|b| *b == name) {
+            Some(i) => per_year[i] = years,
+            None => ck.fail(
+                &format!("{field}.{name}"),
+                format!(
+                    "no age band named `{name}`; defined in [population] age_bands: {}",
+                    bands.join(", ")
+                ),
+            ),
+        }
+    }
+    EntrantParams {
+        per_day: bands
+            .iter()
+            .zip(per_year)
+            .map(|(band, years)| {
+                years
+                    .iter()
+                    .enumerate()
+                    .map(|(y, &v)| {
+                        ck.number(
+                            &format!("{field}.{band}[{y}]"),
+                            v,
+                            "a number of people per year at least 0 and at most 10,000,000,000",
+                            |x| (0.0..=MAX_PEOPLE).contains(&x),
+                        ) / DAYS_PER_YEAR
+                    })
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+/// Each band's joint prevalence (given, or fitted to the conditions' prevalences and
+/// `odds`) and the persons drawn from it (`None` after a problem).
+fn cohort(
+    ck: &mut Checker,
+    given: Option<&Vec<Vec<f64>>>,
+    conditions: &[ConditionParams],
+    bands: &[String],
+    people: &[f64],
+    odds: &[Vec<f64>],
+) -> Option<JointAndStart> {
+    let mut joint = Vec::new();
+    let mut start = Vec::new();
+    for (b, (band, &n)) in bands.iter().zip(people).enumerate() {
+        if let Some(given) = given {
+            let persons = n.round().min(f64::from(u32::MAX)) as u32;
+            let counts = apportion(persons, given[b].iter().copied());
+            start.push(
+                counts
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(set, &n)| (set as u16, n))
+                    .collect(),
+            );
+            joint.push(given[b].clone());
+            continue;
+        }
+        let p: Vec<f64> = conditions
+            .iter()
+            .map(|c| {
+                if n > 0.0 {
+                    f64::from(c.bands[b].patients) / n
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        if let Some((c, share)) = p.iter().enumerate().find(|(_, s)| **s > 1.0) {
+            ck.fail(
+                &format!("conditions.{}", conditions[c].name),
+                format!(
+                    "with [multimorbidity] a condition's patients in a band are a share of its people: {} patients in band `{band}` of {n} people ({share:.3})",
+                    conditions[c].bands[b].patients
+                ),
+            );
+            return None;
+        }
+        match fit_joint(&p, odds) {
+            Ok(j) => {
+                let persons = n.round().min(f64::from(u32::MAX)) as u32;
+                let counts = apportion(persons, j.iter().copied());
+                start.push(
+                    counts
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .filter(|(_, n)| **n > 0)
+                        .map(|(set, &n)| (set as u16, n))
+                        .collect(),
+                );
+                joint.push(j);
+            }
+            Err(e) => {
+                ck.fail(
+                    "multimorbidity.odds_ratios",
+                    format!(
+                        "the prevalences of band `{band}` and these odds ratios cannot all hold at once (closest fit off by {:.2e}); lower the odds ratios",
+                        e.residual
+                    ),
+                );
+                return None;
+            }
+        }
+    }
+    Some((joint, start))
+}
+
+/// Each band's joint prevalence and persons at the start by set.
+type JointAndStart = (Vec<Vec<f64>>, Vec<Vec<(u16, u32)>>);
