@@ -1131,6 +1131,22 @@ impl<'p> World<'p> {
                 self.at_home[cell].level()
             ));
         }
+        // The living by tier (tiers move with enrolments that reach people during the run).
+        let mut alive = vec![0u32; self.alive_by_tier.len()];
+        for (hot, cold) in self.patients.iter() {
+            if cold.state != CareState::Dead {
+                alive[self.cells[hot.cell as usize].tier as usize] += 1;
+            }
+        }
+        if let Some(t) = (0..alive.len())
+            .find(|&t| (f64::from(alive[t]) - self.alive_by_tier[t].level()).abs() > 1e-6)
+        {
+            return Err(format!(
+                "tier {t}: {} alive, the integral's level {}",
+                alive[t],
+                self.alive_by_tier[t].level()
+            ));
+        }
         let n = &self.needs;
         if n.created != n.received + n.unmet + n.superseded + needs_waiting {
             return Err(format!(
