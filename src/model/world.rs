@@ -786,11 +786,15 @@ impl<'p> World<'p> {
     }
 
     /// Whether a patient in `state` counts among those at home (in [`World::at_home`]):
-    /// at home, with a need unmet or waited for there, or in a home-based service.
+    /// at home, with a need unmet or waited for there, or in a home-based service (not in
+    /// a bed-based one or a care home).
     pub(super) fn counted_at_home(&self, state: CareState) -> bool {
         match state {
             CareState::Home | CareState::Unmet(_) | CareState::WaitingAtHome(_) => true,
-            CareState::Community(s) => self.params.services[s as usize].residents.is_none(),
+            CareState::Community(s) => {
+                self.params.services[s as usize].setting.episode_start()
+                    == super::services::EpisodeStart::AtHome
+            }
             _ => false,
         }
     }
