@@ -35,8 +35,10 @@ use crate::output::guard::{self, FolderKind};
 /// format 1. Format 2 (caresim 0.4.0): records carry the unmet-need ledger, deaths in care
 /// homes and the pooled-budget controller's counts; a format-1 record would read them as
 /// zeros, so it is refused. Format 3 (issue 14): records carry values by year, outcomes,
-/// payments and the discounted quantities.
-pub const JOURNAL_FORMAT: u32 = 3;
+/// payments and the discounted quantities. Format 4 (caresim 0.6.0): records carry the
+/// counts by number of conditions, onsets, entrants and band moves, and the values by year
+/// include stocks.
+pub const JOURNAL_FORMAT: u32 = 4;
 
 /// The format of a header without a `format_version` key.
 const UNNUMBERED_FORMAT: u32 = 1;
@@ -765,24 +767,24 @@ mod tests {
         let dir = tmp.path().join("j");
         drop(Journal::open(&dir, header(), false).unwrap());
         let text = fs::read_to_string(dir.join(HEADER)).unwrap();
-        assert!(text.starts_with("{\n  \"format_version\": 3,\n  \"tool_version\": "));
+        assert!(text.starts_with("{\n  \"format_version\": 4,\n  \"tool_version\": "));
         assert_eq!(read_header(&dir).unwrap(), header());
 
         edit_header(&dir, |h| {
-            h.insert("format_version".into(), 4.into());
+            h.insert("format_version".into(), 5.into());
             h.insert("tool_version".into(), "9.0.0".into());
             // A future format may change anything else too.
             h.remove("items");
         });
         let e = read_header(&dir).unwrap_err();
         assert!(
-            matches!(e, JournalError::OtherFormat { found: 4, .. }),
+            matches!(e, JournalError::OtherFormat { found: 5, .. }),
             "{e:?}"
         );
         assert!(e.is_input());
         assert!(
             e.to_string().contains(&format!(
-                "header.json: written by caresim 9.0.0 in journal format 4; this is caresim {}, which reads journal format 3, so it cannot be resumed or merged",
+                "header.json: written by caresim 9.0.0 in journal format 5; this is caresim {}, which reads journal format 4, so it cannot be resumed or merged",
                 env!("CARGO_PKG_VERSION")
             )),
             "{e}"

@@ -38,13 +38,13 @@ fn a_result_folder_of_another_format_is_refused_by_report_and_plot() {
     assert!(
         fs::read_to_string(&manifest)
             .unwrap()
-            .contains("\"format_version\": 4,")
+            .contains("\"format_version\": 5,")
     );
     let o = caresim(dir.path(), &["report", "r"]);
     assert!(o.status.success(), "{}", stderr(&o));
 
     // A newer format, and format 1 (caresim 0.2.0 and older: no key).
-    for (found, shown) in [(Some(5), 5), (None, 1)] {
+    for (found, shown) in [(Some(6), 6), (None, 1)] {
         match found {
             Some(f) => set_key(&manifest, "format_version", f),
             None => remove_key(&manifest, "format_version"),
@@ -55,7 +55,7 @@ fn a_result_folder_of_another_format_is_refused_by_report_and_plot() {
             let e = stderr(&o);
             assert!(
                 e.contains(&format!(
-                    "r/manifest.json: written by caresim {VERSION} in result format {shown}; this is caresim {VERSION}, which reads result format 4: re-run the command that made the folder with this caresim"
+                    "r/manifest.json: written by caresim {VERSION} in result format {shown}; this is caresim {VERSION}, which reads result format 5: re-run the command that made the folder with this caresim"
                 )),
                 "{command}: {e}"
             );
@@ -76,7 +76,7 @@ fn a_shard_of_another_journal_format_is_refused_not_reported_corrupt() {
     assert!(
         fs::read_to_string(&header)
             .unwrap()
-            .contains("\"format_version\": 3")
+            .contains("\"format_version\": 4")
     );
 
     set_key(&header, "format_version", 7);
@@ -88,7 +88,7 @@ fn a_shard_of_another_journal_format_is_refused_not_reported_corrupt() {
     let e = stderr(&o);
     assert!(
         e.contains(&format!(
-            "header.json: written by caresim {VERSION} in journal format 7; this is caresim {VERSION}, which reads journal format 3, so it cannot be resumed or merged: re-run the command with this caresim"
+            "header.json: written by caresim {VERSION} in journal format 7; this is caresim {VERSION}, which reads journal format 4, so it cannot be resumed or merged: re-run the command with this caresim"
         )),
         "{e}"
     );

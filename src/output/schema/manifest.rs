@@ -24,7 +24,11 @@ use crate::scenario::{EffectEvidence, ParamDist, Scenario};
 /// - Format 4: results by year — `by_year.csv` in a run's (and each arm's) folder and
 ///   `by_year_differences.csv` in a comparison's, absent for results without values by
 ///   year — with the outcome, discounted and per-perspective payer metric columns.
-pub const RESULT_FORMAT: u32 = 4;
+/// - Format 5 (caresim 0.6.0): persons — metric columns `persons`, `persons_multimorbid`,
+///   by number of conditions, `condition_onsets`, `entrants`, `band_moves`; stocks (persons
+///   at each year's end) in `by_year.csv`; the scenario's parameters gain `persons`,
+///   `trends`, `population.ageing` and uptake curves, and its files the CSV tables.
+pub const RESULT_FORMAT: u32 = 5;
 
 /// The format of a manifest without a `format_version` key.
 const UNNUMBERED_FORMAT: u32 = 1;
