@@ -402,7 +402,9 @@ impl World<'_> {
     fn add_starting(&mut self, q: &mut EventQueue<Event>, cell: usize) {
         let p = self.add_patient(q, cell, 0.0);
         self.schedule_ageing(q, p, 0.0, true);
-        self.start_enrolment(q, p, 0.0);
+        if self.uptake_on {
+            self.start_enrolment(q, p, 0.0);
+        }
     }
 
     /// With programme uptake curves: each programme of `p`'s tier that has a curve enrols
@@ -674,16 +676,31 @@ impl World<'_> {
     /// out of line so that the common case stays as lean as before such services existed).
     #[inline(never)]
     fn candidate_rate_in_state(&self, p: PatientId, c: &super::world::Cell) -> f64 {
-        let (multiplier, death) = if self.rates_by_state {
-            self.rates_here(p, c)
-        } else {
-            (1.0, c.death_rate)
-        };
+        let (multiplier, death) = self.rates_here(p, c);
+        let bound = self.base_rate(p, None) * c.headroom * multiplier;
+        if !self.trends_on {
+            return if c.simple {
+                bound + death
+            } else {
+                bound * self.post_discharge_factor(p) + death + c.onset_rate
+            };
+        }
+        self.candidate_bound_trended(p, c, bound, death)
+    }
+
+    /// [`candidate_rate_in_state`](Self::candidate_rate_in_state) with trends, from the
+    /// exacerbation bound and death hazard before them: each rate at its largest value over
+    /// the run.
+    #[inline(never)]
+    fn candidate_bound_trended(
+        &self,
+        p: PatientId,
+        c: &super::world::Cell,
+        bound: f64,
+        death: f64,
+    ) -> f64 {
         let trends = &self.params.trends;
-        let bound = self.base_rate(p, None)
-            * c.headroom
-            * multiplier
-            * Trends::bound(&trends.exacerbations);
+        let bound = bound * Trends::bound(&trends.exacerbations);
         let death = death * Trends::bound(&trends.deaths);
         if c.simple {
             bound + death
@@ -695,11 +712,11 @@ impl World<'_> {
     }
 
     /// Where `p` lives now, the multiplier on their exacerbation rate and their death
-    /// hazard, per day. Asked only when some service changes them
-    /// ([`Params::rates_depend_on_state`]); otherwise they are (1, the cell's hazard).
+    /// hazard, per day: (1, the cell's hazard) except where a service changes them
+    /// ([`Params::rates_depend_on_state`]). Asked only on the general path (such a service,
+    /// or a trend), so that the common case does not look at the state.
     #[inline]
     fn rates_here(&self, p: PatientId, c: &super::world::Cell) -> (f64, f64) {
-        debug_assert!(self.rates_by_state);
         let services = &self.params.services;
         match self.patients.cold(p).state {
             CareState::Unmet(s) | CareState::WaitingAtHome(s) => {
@@ -777,16 +794,35 @@ impl World<'_> {
 
     /// [`on_at_home`](Self::on_at_home) where some service changes rates (the rates of
     /// where the patient lives: at home, with a need unmet or waited for, in a care home),
-    /// or a trend changes them by year. A rate below its bound leaves a gap of rejected
-    /// candidates after its own range (thinning).
+    /// or a trend changes them by year.
     #[inline(never)]
     fn on_candidate_in_state(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        if self.trends_on {
+            return self.on_candidate_trended(q, p, now);
+        }
         let c = self.cell(p);
-        let (multiplier, death) = if self.rates_by_state {
-            self.rates_here(p, c)
+        let (multiplier, death) = self.rates_here(p, c);
+        let leave = death + c.onset_rate;
+        let u = self.uniform(p, Stream::Home) * self.candidate_rate(p);
+        let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
+        if u < death {
+            self.die_where_living(q, p, now);
+        } else if u < leave {
+            self.on_onset(q, p, (u - death) / (leave - death), now);
+        } else if u < leave + self.personal_rate(p, now) * season * multiplier {
+            self.on_exacerbation(q, p, now);
         } else {
-            (1.0, c.death_rate)
-        };
+            self.schedule_home_event(q, p, now);
+        }
+    }
+
+    /// [`on_candidate_in_state`](Self::on_candidate_in_state) with trends: each rate below
+    /// its largest value over the run leaves a gap of rejected candidates after its own
+    /// range (thinning).
+    #[inline(never)]
+    fn on_candidate_trended(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        let c = self.cell(p);
+        let (multiplier, death) = self.rates_here(p, c);
         let onset = c.onset_rate;
         let (trends, warmup) = (&self.params.trends, self.params.warmup_days);
         let death_now = death * Trends::factor(&trends.deaths, now, warmup);
@@ -1034,7 +1070,9 @@ impl World<'_> {
         let cell = self.cell_of(set, c, band, tier);
         let p = self.add_patient(q, cell, now);
         self.schedule_ageing(q, p, now, true);
-        self.start_enrolment(q, p, now);
+        if self.uptake_on {
+            self.start_enrolment(q, p, now);
+        }
         // An acute first event (a first stroke): the new patient's first exacerbation is an
         // admission request, drawn from their own admission stream.
         let share = self.params.conditions[c].first_event_admission_share;
@@ -1049,11 +1087,10 @@ impl World<'_> {
 
     fn on_exacerbation(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
         self.tally.exacerbations += 1;
-        let mut c = self.cell(p);
-        if c.count > 1 {
+        if self.persons_on && self.cell(p).count > 1 {
             self.attribute_exacerbation(p, now);
-            c = self.cell(p);
         }
+        let c = self.cell(p);
         let (admit, group, condition) = (c.admit, c.group as usize, c.condition as usize);
         // Hook point `admit_factor`: enrolment may change the admission probability.
         let mut admit = if self.enrolment_rule {
@@ -1061,10 +1098,8 @@ impl World<'_> {
         } else {
             admit
         };
-        if self.trends_on
-            && let Some(t) = &self.params.trends.admissions
-        {
-            admit = (admit * t.at(now, self.params.warmup_days)).min(1.0);
+        if self.trends_on {
+            admit = self.admit_trend(admit, now);
         }
         if self.uniform(p, Stream::Admission) >= admit {
             self.tally.urgent_contacts += 1;
@@ -1073,6 +1108,15 @@ impl World<'_> {
             return;
         }
         self.request_admission(q, p, condition, group, now);
+    }
+
+    /// `admit` × the admission trend at `now` (capped at 1).
+    #[inline(never)]
+    fn admit_trend(&self, admit: f64, now: Days) -> f64 {
+        match &self.params.trends.admissions {
+            Some(t) => (admit * t.at(now, self.params.warmup_days)).min(1.0),
+            None => admit,
+        }
     }
 
     /// The condition of an exacerbation of `p`, who holds several: drawn by each
@@ -1171,9 +1215,10 @@ impl World<'_> {
             .los
             .sample(&mut self.rng(p, stream))
             * mult;
-        match &params.trends.acute_los {
-            Some(t) if self.trends_on => los * t.at(now, params.warmup_days),
-            _ => los,
+        if self.trends_on {
+            los * Trends::factor(&params.trends.acute_los, now, params.warmup_days)
+        } else {
+            los
         }
     }
 

@@ -233,9 +233,6 @@ pub struct World<'p> {
     pub(super) rebase: f64,
     /// The marks of each observed year's end.
     pub(super) years: YearBook,
-    /// Whether some service changes patients' rates where they are
-    /// ([`Params::rates_depend_on_state`]); when not, no handler looks at the state.
-    pub(super) rates_by_state: bool,
     /// Whether a service changes rates where patients are, or a trend changes rates at
     /// home by year ([`Trends::rates_at_home`](super::trends::Trends::rates_at_home)): the
     /// candidate events at home then take the general path.
@@ -595,7 +592,6 @@ impl<'p> World<'p> {
                     .collect(),
                 ..YearBook::default()
             },
-            rates_by_state: params.rates_depend_on_state(),
             varying: params.rates_depend_on_state() || params.trends.rates_at_home(),
             trends_on: params.trends != super::trends::Trends::default(),
             persons_on: params.persons.is_some(),
