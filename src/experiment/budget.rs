@@ -130,6 +130,17 @@ pub fn estimate(params: &Params) -> Estimate {
             ));
         }
     }
+    // With `[multimorbidity]` the table holds persons, not one record per condition, and
+    // people entering the population arrive besides each condition's first diagnoses (at
+    // the highest yearly rate: an upper bound).
+    if let Some(persons) = &params.persons {
+        patients_start = persons.persons() as f64;
+        if let Some(e) = &persons.entrants {
+            arrivals += (0..e.per_day.len())
+                .map(|b| e.max_rate(b) * persons.with_conditions(b) * horizon)
+                .sum::<f64>();
+        }
+    }
     let schedule_events: f64 = std::iter::once(&params.acute.schedule)
         .chain(params.services.iter().map(|s| &s.schedule))
         .map(|s| {

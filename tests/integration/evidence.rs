@@ -84,10 +84,11 @@ fn the_manifest_records_the_evidence_and_older_manifests_still_read() {
     assert!(los["source"].as_str().unwrap().contains("0.7-0.9"));
     let m = Manifest::read(&out).unwrap();
     assert_eq!(m.scenario.evidence.len(), evidence.len());
-    // The lever's settings, then the economic values the baseline grades (issue 14).
+    // The lever's settings, then the economic values the baseline grades (issue 14) and its
+    // persons' settings (issue 15).
     assert!(m.scenario.evidence.iter().all(|e| {
         e.lever == "integrated_funding"
-            || ["economics", "payment", "conditions."]
+            || ["economics", "payment", "conditions.", "multimorbidity"]
                 .iter()
                 .any(|t| e.lever.starts_with(t))
     }));

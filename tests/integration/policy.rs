@@ -106,14 +106,20 @@ fn each_lever_moves_outcomes_the_way_its_mechanism_implies() {
 
     // The pooled budget by mechanism: delays move to the interim service. Its effect on all
     // bed-days is small without the assumed cut in every stay, which is a separate file.
-    // (With 20 care-home places fewer in both arms, so that delays are common.)
+    // (With 40 care-home places fewer in both arms, full at the start, so that delays are
+    // common in every replication: with 20 fewer, the homes of the persons baseline, whose
+    // residents grow over the run, filled in some replications and not in others.)
     let tight = |mut p: Params| {
         let home = p
             .services
             .iter_mut()
             .find(|s| s.name == "social_care")
             .unwrap();
-        home.capacity -= 20;
+        home.capacity -= 40;
+        let full = home.capacity;
+        if let Some(r) = home.residents.as_mut() {
+            r.at_start = full;
+        }
         p
     };
     let d = differences(

@@ -136,7 +136,7 @@ fn fails_with_bad_policy_tables_naming_each_problem() {
          error: policy_errors.toml:11:11: policy.early_discharge.service: no community service \
          named `esd`; defined: intermediate_care, social_care\n\
          error: policy_errors.toml:14:18: policy.integrated_funding.beds_converted: must be less \
-         than acute.beds (80), got 80\n\
+         than acute.beds (84), got 84\n\
          error: policy_errors.toml:18:9: policy.telehealth.share: must be a share in [0, 1], got \
          1.5\n"
     );
