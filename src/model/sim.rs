@@ -775,7 +775,9 @@ impl World<'_> {
 
     /// `p` acquires a condition they did not hold (chosen by its onset rate with `u`,
     /// uniform in [0, 1)): their cell moves to the larger set, keeping their lead
-    /// condition, and their next candidate is drawn at the new rates.
+    /// condition, and their next candidate is drawn at the new rates — or, with the
+    /// condition's `first_event_admission_share`, the onset is an acute first event: an
+    /// admission request for it.
     #[inline(never)]
     fn on_onset(&mut self, q: &mut EventQueue<Event>, p: PatientId, u: f64, now: Days) {
         let c = self.cell(p);
@@ -789,6 +791,22 @@ impl World<'_> {
         );
         self.move_cell(p, to, now);
         self.tally.condition_onsets += 1;
+        // An acute first event (a first stroke in someone with other conditions): the onset
+        // is their first exacerbation of it, an admission request, from their own stream.
+        let share = self.params.conditions[condition].first_event_admission_share;
+        if share > 0.0 && self.uniform(p, Stream::Admission) < share {
+            let first = self.cell_of(
+                set | (1 << condition),
+                condition,
+                usize::from(band),
+                usize::from(tier),
+            );
+            self.move_cell(p, first, now);
+            self.tally.exacerbations += 1;
+            self.tally.first_event_requests += 1;
+            let group = self.cells[first].group as usize;
+            return self.request_admission(q, p, condition, group, now);
+        }
         self.schedule_home_event(q, p, now);
     }
 

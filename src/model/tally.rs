@@ -48,8 +48,9 @@ pub struct Tally {
     pub needs: NeedCounts,
     /// New patients (incidence).
     pub new_patients: u64,
-    /// New patients whose first event was an admission request
-    /// (`first_event_admission_share`); each also counts as an exacerbation.
+    /// New patients, and onsets among the living (`[multimorbidity]`), whose first event was
+    /// an admission request (`first_event_admission_share`); each also counts as an
+    /// exacerbation.
     #[serde(default)]
     pub first_event_requests: u64,
     /// Patients alive at the end of the run (whatever their state).

@@ -512,3 +512,26 @@ fn persons_results_are_the_same_for_any_thread_count() {
     }
     assert_eq!(outputs[0], outputs[1]);
 }
+
+/// A first stroke in someone who already has other conditions is an acute first event
+/// too: with a share of 1, every onset of it is an admission request for it.
+#[test]
+fn an_onset_with_an_acute_first_event_is_an_admission_request() {
+    let mut p = load("persons.toml");
+    p.horizon_days = 3.0 * 365.0;
+    for c in &mut p.conditions {
+        c.exacerbation_rate_per_day = 0.0;
+    }
+    p.conditions[2].first_event_admission_share = 1.0;
+    let persons = p.persons.as_mut().unwrap();
+    // Only heart failure (condition 2) has onsets.
+    persons.onset_rate_per_day = vec![vec![0.0; 2], vec![0.0; 2], vec![0.02 / 365.0 * 50.0; 2]];
+    let mut sim = Sim::new(&p);
+    let t = sim.run_recorded(&replication_seeds(12, 0), &mut Invariants);
+    assert!(t.condition_onsets > 100, "{}", t.condition_onsets);
+    assert_eq!(t.first_event_requests, t.condition_onsets);
+    assert_eq!(t.admission_requests, t.condition_onsets);
+    // Admitted as heart failure: its groups hold every admission.
+    let hf: u64 = t.groups[4..6].iter().map(|g| g.admissions).sum();
+    assert_eq!(hf, t.admissions);
+}
