@@ -327,16 +327,16 @@ fn a_manifest_of_another_format_is_refused_with_both_formats() {
     write(
         dir.path(),
         Manifest::FILE,
-        br#"{"tool": "caresim", "tool_version": "9.1.0", "format_version": 5, "columns": []}"#,
+        br#"{"tool": "caresim", "tool_version": "9.1.0", "format_version": 6, "columns": []}"#,
     );
     let e = Manifest::read(dir.path()).unwrap_err();
     assert!(
-        matches!(e, ReadError::OtherFormat { found: 5, .. }),
+        matches!(e, ReadError::OtherFormat { found: 6, .. }),
         "{e:?}"
     );
     assert!(
         e.to_string().ends_with(&format!(
-            "manifest.json: written by caresim 9.1.0 in result format 5; this is caresim {}, which reads result format 4: re-run the command that made the folder with this caresim",
+            "manifest.json: written by caresim 9.1.0 in result format 6; this is caresim {}, which reads result format 5: re-run the command that made the folder with this caresim",
             env!("CARGO_PKG_VERSION")
         )),
         "{e}"
