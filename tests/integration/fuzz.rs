@@ -271,6 +271,16 @@ fn shrunk(mut p: Params) -> Option<Params> {
         }
         c.new_patients_per_day = c.new_patients_per_day.min(5.0);
     }
+    if let Some(persons) = &mut p.persons {
+        for (_, n) in persons.start.iter_mut().flatten() {
+            *n = (*n).min(40);
+        }
+        if let Some(e) = &mut persons.entrants {
+            for rate in e.per_day.iter_mut().flatten() {
+                *rate = rate.min(5.0);
+            }
+        }
+    }
     (budget::estimate(&p).events_per_replication < 100_000.0).then_some(p)
 }
 
