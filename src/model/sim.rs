@@ -439,10 +439,7 @@ impl World<'_> {
         if enrolled != mask {
             let to = self.tier_of[(base << uptake.len()) | enrolled as usize] as usize;
             self.move_tier(p, to, now);
-            if self.patients.cold(p).state == CareState::Home {
-                self.patients.cancel_pending(p);
-                self.schedule_home_event(q, p, now);
-            }
+            self.redraw_at_home(q, p, now);
         }
     }
 
@@ -459,7 +456,13 @@ impl World<'_> {
         let programmes = params.levers.programme_uptake.len();
         let to = self.tier_of[(base << programmes) | (mask | 1 << k) as usize] as usize;
         self.move_tier(p, to, now);
-        if state == CareState::Home {
+        self.redraw_at_home(q, p, now);
+    }
+
+    /// `p`'s rates changed (a band, a tier): at home, their pending candidate is redrawn at
+    /// the new rates; elsewhere they apply from the next candidate.
+    fn redraw_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
+        if self.patients.cold(p).state == CareState::Home {
             self.patients.cancel_pending(p);
             self.schedule_home_event(q, p, now);
         }
@@ -506,10 +509,7 @@ impl World<'_> {
         // Cells are pair-major, then band, then tier: the next band is `tiers` further.
         self.move_cell(p, cell + self.params.tiers.len(), now);
         self.tally.band_moves += 1;
-        if state == CareState::Home {
-            self.patients.cancel_pending(p);
-            self.schedule_home_event(q, p, now);
-        }
+        self.redraw_at_home(q, p, now);
         self.schedule_ageing(q, p, now, false);
     }
 

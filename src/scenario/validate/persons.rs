@@ -117,24 +117,12 @@ pub(super) fn persons(
     };
     let names: Vec<&str> = conditions.iter().map(|c| c.name.as_str()).collect();
     let odds = odds_ratios(ck, m, &names);
-    let background = ck.by_age(
+    let background = per_day_by_age(
+        ck,
         "multimorbidity.background_deaths_per_year_by_age",
         &m.background_deaths_per_year_by_age,
         bands,
-        0.0,
     );
-    let background: Vec<f64> = bands
-        .iter()
-        .zip(background)
-        .map(|(name, v)| {
-            ck.number(
-                &format!("multimorbidity.background_deaths_per_year_by_age.{name}"),
-                v,
-                "at least 0 and at most 1000 (per person-year)",
-                |x| (0.0..=MAX_PER_YEAR).contains(&x),
-            ) / DAYS_PER_YEAR
-        })
-        .collect();
     let extra_los = ck.number(
         "multimorbidity.extra_condition_los_multiplier",
         m.extra_condition_los_multiplier.unwrap_or(1.0),
@@ -355,19 +343,7 @@ fn onsets(
         .iter()
         .map(|(name, c)| {
             let field = format!("conditions.{name}.onset_per_year_by_age");
-            let by_band = ck.by_age(&field, &c.onset_per_year_by_age, bands, 0.0);
-            bands
-                .iter()
-                .zip(by_band)
-                .map(|(band, v)| {
-                    ck.number(
-                        &format!("{field}.{band}"),
-                        v,
-                        "at least 0 and at most 1000 (per person-year)",
-                        |x| (0.0..=MAX_PER_YEAR).contains(&x),
-                    ) / DAYS_PER_YEAR
-                })
-                .collect()
+            per_day_by_age(ck, &field, &c.onset_per_year_by_age, bands)
         })
         .collect()
 }
@@ -494,3 +470,26 @@ fn cohort(
 
 /// Each band's joint prevalence and persons at the start by set.
 type JointAndStart = (Vec<Vec<f64>>, Vec<Vec<(u16, u32)>>);
+
+/// A `*_per_year_by_age` table of rates per person-year at `field` (0 for unlisted bands),
+/// each in [0, 1000], as rates per day in band order.
+fn per_day_by_age(
+    ck: &mut Checker,
+    field: &str,
+    table: &Option<std::collections::BTreeMap<String, f64>>,
+    bands: &[String],
+) -> Vec<f64> {
+    let by_band = ck.by_age(field, table, bands, 0.0);
+    bands
+        .iter()
+        .zip(by_band)
+        .map(|(band, v)| {
+            ck.number(
+                &format!("{field}.{band}"),
+                v,
+                "at least 0 and at most 1000 (per person-year)",
+                |x| (0.0..=MAX_PER_YEAR).contains(&x),
+            ) / DAYS_PER_YEAR
+        })
+        .collect()
+}
