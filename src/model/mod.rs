@@ -39,9 +39,9 @@ pub use levers::{
     Shortening,
 };
 pub use params::{
-    AcuteParams, BandParams, CapacityChange, ConditionParams, DischargeRoute, NeedConsequences,
-    Onward, Params, Payer, PopulationParams, PrimaryCareParams, Residents, Schedule, Seasonality,
-    ServiceParams, ServiceWhenFull, TierParams, WhenFull,
+    AcuteParams, BandParams, CapacityChange, CapacityLevel, ConditionParams, DischargeRoute,
+    NeedConsequences, Onward, Params, Payer, PopulationParams, PrimaryCareParams, Residents,
+    Schedule, Seasonality, ServiceParams, ServiceWhenFull, TierParams, WhenFull,
 };
 pub use patients::{CareState, PatientTable};
 pub use persons::{AgeingParams, EntrantParams, PersonsParams};

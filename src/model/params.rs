@@ -380,13 +380,46 @@ impl Seasonality {
     }
 }
 
-/// A change of capacity at a given day (extra winter beds, a closure).
+/// A change of capacity at a given day (extra winter beds, a closure, planned growth).
+/// A cut takes effect as patients leave; nobody is evicted.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct CapacityChange {
     /// When the change takes effect, days.
     pub day: Days,
-    /// Capacity from then on (a cut takes effect as patients leave; nobody is evicted).
-    pub capacity: u32,
+    /// The capacity from then on, or the places added to the capacity in force.
+    #[serde(flatten)]
+    pub level: CapacityLevel,
+}
+
+/// What a [`CapacityChange`] does to the capacity in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum CapacityLevel {
+    /// Set the capacity (beds or places) from then on, whatever it was: a budget
+    /// controller's moves are overridden, so a pool with a controller cannot have one.
+    Set {
+        /// Beds or places from then on (≥ 1).
+        capacity: u32,
+    },
+    /// Add places (negative: remove them) to the capacity in force, so that planned growth
+    /// composes with a sweep of the starting capacity, converted beds and a budget
+    /// controller's moves. The capacity never falls below 1.
+    Add {
+        /// Beds or places added (negative: removed).
+        add: i32,
+    },
+}
+
+impl CapacityLevel {
+    /// The capacity after this change, from the capacity in force `current` (at least 1).
+    pub fn after(self, current: u32) -> u32 {
+        match self {
+            CapacityLevel::Set { capacity } => capacity,
+            CapacityLevel::Add { add } => {
+                (i64::from(current) + i64::from(add)).clamp(1, i64::from(u32::MAX)) as u32
+            }
+        }
+    }
 }
 
 /// A capacity schedule: changes at given days, optionally repeating.

@@ -1791,11 +1791,12 @@ impl World<'_> {
         } else {
             &self.params.services[pool - 1].schedule
         };
-        let capacity = schedule.changes[index].capacity;
+        let level = schedule.changes[index].level;
         if let Some(every) = schedule.repeat_days {
             push_capacity_change(q, now + every, pool, index);
         }
         if pool == 0 {
+            let capacity = level.after(self.acute.capacity());
             self.acute.set_capacity(now, capacity);
             while let Some(next) = self.acute.next_waiter(now) {
                 let wait = now - self.patients.cold(next).since;
@@ -1803,6 +1804,7 @@ impl World<'_> {
             }
         } else {
             let s = pool - 1;
+            let capacity = level.after(self.services[s].capacity());
             self.services[s].set_capacity(now, capacity);
             self.serve_service_line(q, s as u16, now);
         }

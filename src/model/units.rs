@@ -22,6 +22,7 @@ pub const PARAMETER_UNITS: &[(&str, &str)] = &[
     ("acute.schedule.changes.*.day", "days"),
     // As the report has always labelled it (a bed count here, places for a service).
     ("acute.schedule.changes.*.capacity", "places"),
+    ("acute.schedule.changes.*.add", "places"),
     ("acute.schedule.repeat_days", "days"),
     ("services", ""),
     ("services.*.name", ""),
@@ -39,6 +40,7 @@ pub const PARAMETER_UNITS: &[(&str, &str)] = &[
     ("services.*.schedule.changes", ""),
     ("services.*.schedule.changes.*.day", "days"),
     ("services.*.schedule.changes.*.capacity", "places"),
+    ("services.*.schedule.changes.*.add", "places"),
     ("services.*.schedule.repeat_days", "days"),
     ("services.*.when_full", ""),
     ("services.*.unmet.exacerbation_multiplier", "ratio"),

@@ -7,7 +7,7 @@ use super::Problem;
 use super::load::Sources;
 use super::schema::RawDuration;
 use crate::model::dist::{show_count, show_number};
-use crate::model::{CapacityChange, Duration, DurationError, Schedule};
+use crate::model::{CapacityChange, CapacityLevel, Duration, DurationError, Schedule};
 
 /// `known` as a readable list, with the closest match to `name` suggested.
 pub(super) fn unknown(what: &str, name: &str, known: &[&str]) -> String {
@@ -128,12 +128,17 @@ impl Checker<'_> {
         out
     }
 
-    /// A capacity schedule of `table` (`acute` or `community.<name>`): days ≥ 0 in
-    /// increasing order, capacities ≥ 1, an optional repeat period longer than the last day.
+    /// A capacity schedule of `table` (`acute` or `community.<name>`) starting from
+    /// `start` places, each change `(day, set, add)` giving exactly one of `set` (key
+    /// `set_key`) or `add`: days ≥ 0 in increasing order, the capacity in force between 1
+    /// and [`MAX_CAPACITY`] after every change, an optional repeat period longer than the
+    /// last day (only for changes that set the capacity: repeated additions would grow
+    /// without end).
     pub(super) fn schedule(
         &mut self,
         table: &str,
-        changes: Vec<(f64, u32)>,
+        (start, set_key): (u32, &str),
+        changes: &[(f64, Option<u32>, Option<i64>)],
         repeat: Option<f64>,
     ) -> Schedule {
         let field = format!("{table}.schedule");
@@ -144,46 +149,80 @@ impl Checker<'_> {
             );
         }
         let mut last = -1.0;
-        for &(day, capacity) in &changes {
+        let mut level = i64::from(start);
+        let mut out = Vec::with_capacity(changes.len());
+        for (i, &(day, set, add)) in changes.iter().enumerate() {
+            let entry = format!("{field}[{i}]");
             if !(day.is_finite() && day >= 0.0 && day > last) {
                 self.fail(
-                    &field,
+                    &format!("{entry}.day"),
                     format!("days must be at least 0 and increasing, got {day} after {last}"),
                 );
             }
-            if capacity == 0 {
+            last = day;
+            let change = match (set, add) {
+                (Some(capacity), None) => {
+                    level = i64::from(capacity);
+                    CapacityLevel::Set { capacity }
+                }
+                (None, Some(add)) => {
+                    level += add;
+                    CapacityLevel::Add {
+                        add: add.clamp(-i64::from(MAX_CAPACITY), i64::from(MAX_CAPACITY)) as i32,
+                    }
+                }
+                (set, _) => {
+                    let found = if set.is_some() { "both" } else { "neither" };
+                    self.fail(
+                        &entry,
+                        format!(
+                            "give `{set_key}` (the number from then on) or `add` (added to the number in force), found {found}"
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if level < 1 {
                 self.fail(
-                    &field,
-                    format!("capacity must be at least 1 on day {day}, got 0"),
+                    &entry,
+                    format!("the capacity must stay at least 1, it would be {level} on day {day}"),
                 );
-            } else if capacity > MAX_CAPACITY {
+            } else if level > i64::from(MAX_CAPACITY) {
                 self.fail(
-                    &field,
+                    &entry,
                     format!(
-                        "capacity must be at most {} on day {day}, got {capacity}",
+                        "the capacity must stay at most {}, it would be {level} on day {day}",
                         show_count(f64::from(MAX_CAPACITY))
                     ),
                 );
             }
-            last = day;
+            out.push(CapacityChange { day, level: change });
         }
         let repeat_days = repeat.map(|r| {
+            let key = format!("{table}.schedule_repeat_days");
+            if out
+                .iter()
+                .any(|c| matches!(c.level, CapacityLevel::Add { .. }))
+            {
+                self.fail(
+                    &key,
+                    "a repeating schedule must set capacities: repeated `add` changes would grow without end",
+                );
+            }
             self.number(
-                &format!("{table}.schedule_repeat_days"),
+                &key,
                 r,
                 &format!("at least 1 day and greater than the last scheduled day ({last})"),
                 |x| x > last && x >= 1.0,
             )
         });
         Schedule {
-            changes: changes
-                .into_iter()
-                .map(|(day, capacity)| CapacityChange { day, capacity })
-                .collect(),
+            changes: out,
             repeat_days,
         }
     }
 
+    /// A cost (£ or another currency unit): at least 0, at most the largest cost accepted.
     pub(super) fn cost(&mut self, field: &str, v: Option<f64>) -> f64 {
         let v = v.unwrap_or(0.0);
         let v = self.number(field, v, "a cost of at least 0", |x| x >= 0.0);

@@ -349,8 +349,10 @@ pub struct RawAcute {
     pub bed_day_cost: Option<f64>,
     /// Cost per diverted admission. Default 0.
     pub diversion_cost: Option<f64>,
-    /// Changes of the number of beds: `[{ day = 300, beds = 380 }, { day = 420, beds = 340 }]`.
-    /// A cut takes effect as patients leave; nobody is evicted. Default: none.
+    /// Changes of the number of beds: `[{ day = 300, beds = 380 }, { day = 420, beds = 340 }]`
+    /// sets the number; `[{ day = 365, add = 2 }]` adds to the number in force (planned
+    /// growth that follows a sweep of `beds`, converted beds and a budget controller's
+    /// moves). A cut takes effect as patients leave; nobody is evicted. Default: none.
     pub schedule: Option<Vec<RawBedChange>>,
     /// Repeat `schedule` every this many days (365 for a yearly winter plan). Default: no
     /// repeat.
@@ -363,8 +365,10 @@ pub struct RawAcute {
 pub struct RawBedChange {
     /// Day the change takes effect (≥ 0).
     pub day: f64,
-    /// Beds from then on (≥ 1).
-    pub beds: u32,
+    /// Beds from then on (≥ 1). Give this or `add`.
+    pub beds: Option<u32>,
+    /// Beds added to the number in force (negative: closed). Give this or `beds`.
+    pub add: Option<i64>,
 }
 
 /// One entry of `community.<service>.schedule`.
@@ -373,8 +377,10 @@ pub struct RawBedChange {
 pub struct RawPlaceChange {
     /// Day the change takes effect (≥ 0).
     pub day: f64,
-    /// Places from then on (≥ 1).
-    pub capacity: u32,
+    /// Places from then on (≥ 1). Give this or `add`.
+    pub capacity: Option<u32>,
+    /// Places added to the number in force (negative: removed). Give this or `capacity`.
+    pub add: Option<i64>,
 }
 
 /// `[primary_care]`
@@ -405,7 +411,8 @@ pub struct RawService {
     /// place); a long-stay placement's residents live in it with their own death hazard
     /// and can be admitted, their place held for `hold_days`.
     pub setting: Option<crate::model::Setting>,
-    /// Changes of capacity: `[{ day = 300, capacity = 60 }]`. Default: none.
+    /// Changes of capacity: `[{ day = 300, capacity = 60 }]` sets it, `[{ day = 365, add =
+    /// 5 }]` adds to the capacity in force. Default: none.
     pub schedule: Option<Vec<RawPlaceChange>>,
     /// Repeat `schedule` every this many days. Default: no repeat.
     pub schedule_repeat_days: Option<f64>,

@@ -53,7 +53,7 @@ impl SpanIndex {
             if let Some((k, s)) = self.spans.get_key_value(p) {
                 return Some((k.as_str(), s));
             }
-            p = &p[..p.rfind('.')?];
+            p = &p[..p.rfind(['.', '['])?];
         }
     }
 
@@ -83,9 +83,29 @@ fn walk(table: &DeTable<'_>, prefix: &str, out: &mut BTreeMap<String, KeySpan>) 
                 value: value.span(),
             },
         );
-        if let DeValue::Table(t) = value.get_ref() {
-            walk(t, &path, out);
+        walk_value(value.get_ref(), &path, out);
+    }
+}
+
+/// Index what is inside `value` at `path`: a table's keys, and an array's elements as
+/// `path[i]` (0-based), so that a problem with one entry of a list is shown at it.
+fn walk_value(value: &DeValue<'_>, path: &str, out: &mut BTreeMap<String, KeySpan>) {
+    match value {
+        DeValue::Table(t) => walk(t, path, out),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let at = format!("{path}[{i}]");
+                out.insert(
+                    at.clone(),
+                    KeySpan {
+                        key: item.span(),
+                        value: item.span(),
+                    },
+                );
+                walk_value(item.get_ref(), &at, out);
+            }
         }
+        _ => {}
     }
 }
 

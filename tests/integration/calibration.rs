@@ -10,7 +10,7 @@ use std::path::Path;
 use caresim::experiment::{self, NoProgress, RunResult};
 use caresim::scenario::{self, Scenario};
 
-const REPS: u32 = 10;
+const REPS: u32 = 20;
 
 fn run(name: &str) -> (Scenario, Vec<RunResult>) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -44,8 +44,10 @@ const COUNTS: &[(&str, Count)] = &[
     ("population.catchment", Count::Given),
     ("acute.beds", Count::Given),
     ("acute.schedule.changes.*.capacity", Count::Given),
+    ("acute.schedule.changes.*.add", Count::Given),
     ("services.*.capacity", Count::Given),
     ("services.*.schedule.changes.*.capacity", Count::Given),
+    ("services.*.schedule.changes.*.add", Count::Given),
     ("services.*.residents.at_start", Count::Given),
     // Prevalence × band people, or `patients`/`patients_by_age` split by band people.
     ("conditions.*.bands.*.patients", Count::Rounded),

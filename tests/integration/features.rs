@@ -1,7 +1,9 @@
 //! Model features beyond the core flow (issue 3), each shown doing what it was given.
 
 use caresim::experiment::replication_seeds;
-use caresim::model::{Duration, Params, Recorder, Seasonality, Sim, WhenFull, World};
+use caresim::model::{
+    CapacityLevel, Duration, Params, Recorder, Seasonality, Sim, WhenFull, World,
+};
 
 use crate::util::{assert_within_ci, queue_model, summary_of};
 
@@ -361,16 +363,17 @@ fn post_discharge_window_raises_readmissions() {
 #[test]
 fn capacity_schedules_cut_without_evicting_and_add_winter_beds() {
     let mut s = caresim::scenario::load(&crate::util::fixture("valid.toml")).unwrap();
-    // 20 beds; cut to 4 on day 100 (patients leave, nobody is evicted); 30 from day 200.
+    // 20 beds; cut to 4 on day 100 (patients leave, nobody is evicted); 26 added on day
+    // 200, so 30 from then on.
     s.params.acute.schedule = caresim::model::Schedule {
         changes: vec![
             caresim::model::CapacityChange {
                 day: 100.0,
-                capacity: 4,
+                level: CapacityLevel::Set { capacity: 4 },
             },
             caresim::model::CapacityChange {
                 day: 200.0,
-                capacity: 30,
+                level: CapacityLevel::Add { add: 26 },
             },
         ],
         repeat_days: None,
@@ -407,6 +410,7 @@ fn capacity_schedules_cut_without_evicting_and_add_winter_beds() {
     assert!(acute(150) <= 4.0, "the cut has taken effect by day 150");
     let after: f32 = (201..=400).map(acute).fold(0.0, f32::max);
     assert!(after > 20.0, "winter beds are used: peak {after}");
+    assert!(after <= 30.0, "4 + 26 beds at most: peak {after}");
 }
 
 #[test]

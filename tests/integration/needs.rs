@@ -396,7 +396,7 @@ fn every_bad_need_option_is_reported_at_its_key() {
         "error: needs_errors.toml:22:13: community.rehab.hold_days: applies only to setting = \"long_stay\" (a care home's residents)\n",
         "error: needs_errors.toml:30:19: policy.early_discharge.eligible_routes: no route named `hospice`; defined: home, intermediate_care, nursing_home, rehab\n",
         "error: needs_errors.toml:32:9: policy.integrated_funding.interim_service: missing: max_delay_days needs a named, costed interim service (discharge to assess) to receive patients at the limit, e.g. interim_service = \"discharge_to_assess\"; a limit with nowhere to go would drop their need\n",
-        "error: needs_errors.toml:34:26: policy.integrated_funding.controller.service: a controller moves capacity itself: give neither acute nor community.nursing_home a schedule\n",
+        "error: needs_errors.toml:34:26: policy.integrated_funding.controller.service: a controller moves capacity itself, and a schedule that sets a capacity would undo its moves: in acute and community.nursing_home schedules, use `add` (added to the capacity in force) instead of `beds` or `capacity`\n",
     ] {
         assert!(e.contains(line), "missing {line:?} in:\n{e}");
     }

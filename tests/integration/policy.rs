@@ -303,3 +303,66 @@ fn compare_of_a_scenario_against_itself_is_exactly_zero() {
     );
     assert_eq!(again.status.code(), Some(2));
 }
+
+/// The baseline's planned growth of beds (`add` entries of `acute.schedule`) composes with
+/// the pooled budget's controller: every change of beds is either a scheduled addition, on
+/// its day, or a controller's step of one bed at a review, and the additions sum to the
+/// plan whatever the controller did.
+#[test]
+fn planned_bed_growth_adds_to_the_controllers_moves() {
+    use caresim::experiment::replication_seeds;
+    use caresim::model::{CapacityLevel, Recorder, Sim, World};
+    let full =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/policies/integrated_funding.toml");
+    let p = scenario::load(&full).unwrap().params;
+    let planned: i64 = p
+        .acute
+        .schedule
+        .changes
+        .iter()
+        .map(|c| match c.level {
+            CapacityLevel::Add { add } => i64::from(add),
+            CapacityLevel::Set { .. } => panic!("the baseline's plan adds beds"),
+        })
+        .sum();
+    assert!(planned > 0, "the baseline plans growth");
+    let days: Vec<f64> = p.acute.schedule.changes.iter().map(|c| c.day).collect();
+    struct Beds {
+        last: u32,
+        scheduled: i64,
+        controller: (u32, u32),
+        days: Vec<f64>,
+    }
+    impl Recorder for Beds {
+        fn event_handled(&mut self, now: f64, world: &World<'_>) {
+            let beds = world.acute.capacity();
+            let delta = i64::from(beds) - i64::from(self.last);
+            if delta != 0 {
+                if self.days.contains(&now) {
+                    self.scheduled += delta;
+                } else {
+                    assert_eq!(delta.abs(), 1, "a controller step is one bed, day {now}");
+                    if delta < 0 {
+                        self.controller.0 += 1;
+                    } else {
+                        self.controller.1 += 1;
+                    }
+                }
+            }
+            self.last = beds;
+        }
+    }
+    let mut rec = Beds {
+        last: p.acute.beds,
+        scheduled: 0,
+        controller: (0, 0),
+        days,
+    };
+    Sim::new(&p).run_recorded(&replication_seeds(2003, 0), &mut rec);
+    assert_eq!(rec.scheduled, planned, "every planned bed was added");
+    assert!(
+        rec.controller.0 > 0,
+        "the controller moved beds: {:?}",
+        rec.controller
+    );
+}

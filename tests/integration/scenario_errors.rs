@@ -115,7 +115,7 @@ fn errors_in_a_base_file_point_at_the_base() {
 fn reports_population_tier_season_and_schedule_problems() {
     assert_eq!(
         errors_of("bad_population.toml"),
-        "error: bad_population.toml:18:12: acute.schedule: days must be at least 0 and increasing, got 100 after 300\n\
+        "error: bad_population.toml:18:49: acute.schedule[1].day: days must be at least 0 and increasing, got 100 after 300\n\
          error: bad_population.toml:9:2: tiers: tier shares must sum to 1, got 0.8999999999999999\n\
          error: bad_population.toml:20:1: conditions.copd: give only one of patients, patients_by_age and prevalence\n\
          error: bad_population.toml:22:40: conditions.copd.deaths_per_year_by_age.85_plus: no age band named \
@@ -136,7 +136,7 @@ fn fails_with_bad_policy_tables_naming_each_problem() {
          error: policy_errors.toml:11:11: policy.early_discharge.service: no community service \
          named `esd`; defined: intermediate_care, social_care\n\
          error: policy_errors.toml:14:18: policy.integrated_funding.beds_converted: must be less \
-         than acute.beds (84), got 84\n\
+         than acute.beds (80), got 84\n\
          error: policy_errors.toml:18:9: policy.telehealth.share: must be a share in [0, 1], got \
          1.5\n"
     );
@@ -521,5 +521,29 @@ fn type_key_distribution_and_range_problems_are_reported_together() {
          [1e-4, 1e8], got sd 1e-200 for mean 400\n\
          error: mixed_problems.toml:9:9: conditions.copd.admit: must be a probability in [0, 1], \
          got 2\n"
+    );
+}
+
+#[test]
+fn schedule_entries_that_add_are_checked_entry_by_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let valid = std::fs::read_to_string(fixture("valid.toml")).unwrap();
+    std::fs::write(dir.path().join("base.toml"), valid).unwrap();
+    std::fs::write(
+        dir.path().join("s.toml"),
+        "extends = \"base.toml\"\n\
+         [acute]\n\
+         schedule = [{ day = 10, add = 2 }, { day = 20, beds = 5, add = 1 }, { day = 30 }, { day = 40, add = -30 }]\n\
+         schedule_repeat_days = 365\n",
+    )
+    .unwrap();
+    let o = caresim(dir.path(), &["validate", "s.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: s.toml:3:36: acute.schedule[1]: give `beds` (the number from then on) or `add` (added to the number in force), found both\n\
+         error: s.toml:3:69: acute.schedule[2]: give `beds` (the number from then on) or `add` (added to the number in force), found neither\n\
+         error: s.toml:3:83: acute.schedule[3]: the capacity must stay at least 1, it would be -8 on day 40\n\
+         error: s.toml:4:24: acute.schedule_repeat_days: a repeating schedule must set capacities: repeated `add` changes would grow without end\n"
     );
 }

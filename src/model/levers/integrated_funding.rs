@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Lever, Rule};
 use crate::engine::Days;
-use crate::model::params::Params;
+use crate::model::params::{CapacityLevel, Params};
 
 /// `[policy.integrated_funding]`, validated.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,15 +49,21 @@ impl Lever for IntegratedFunding {
         if self.beds_converted > 0 {
             let bed_day_cost = params.acute.bed_day_cost;
             params.acute.beds = params.acute.beds.saturating_sub(self.beds_converted).max(1);
+            // Changes that set a level lose the converted beds too; changes that add to
+            // the level in force keep adding (to the converted level).
             for change in &mut params.acute.schedule.changes {
-                change.capacity = change.capacity.saturating_sub(self.beds_converted).max(1);
+                if let CapacityLevel::Set { capacity } = &mut change.level {
+                    *capacity = capacity.saturating_sub(self.beds_converted).max(1);
+                }
             }
             if let Some(s) = self.service {
                 let service = &mut params.services[s];
                 let places = self.places_bought(bed_day_cost, service.day_cost);
                 service.capacity = service.capacity.saturating_add(places);
                 for change in &mut service.schedule.changes {
-                    change.capacity = change.capacity.saturating_add(places);
+                    if let CapacityLevel::Set { capacity } = &mut change.level {
+                        *capacity = capacity.saturating_add(places);
+                    }
                 }
             }
         }

@@ -105,11 +105,16 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         && let Some(service) = services.get(controller.service)
     {
         let field = "policy.integrated_funding.controller.service";
-        if !acute.schedule.changes.is_empty() || !service.schedule.changes.is_empty() {
+        let sets = |s: &crate::model::Schedule| {
+            s.changes
+                .iter()
+                .any(|c| matches!(c.level, crate::model::CapacityLevel::Set { .. }))
+        };
+        if sets(&acute.schedule) || sets(&service.schedule) {
             ck.fail(
                 field,
                 format!(
-                    "a controller moves capacity itself: give neither acute nor community.{} a schedule",
+                    "a controller moves capacity itself, and a schedule that sets a capacity would undo its moves: in acute and community.{} schedules, use `add` (added to the capacity in force) instead of `beds` or `capacity`",
                     service.name
                 ),
             );

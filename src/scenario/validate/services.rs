@@ -28,12 +28,13 @@ pub(super) fn acute(ck: &mut Checker, raw: &RawScenario) -> AcuteParams {
         diversion_cost: ck.cost("acute.diversion_cost", acute.diversion_cost),
         schedule: ck.schedule(
             "acute",
-            acute
+            (beds, "beds"),
+            &acute
                 .schedule
                 .iter()
                 .flatten()
-                .map(|c| (c.day, c.beds))
-                .collect(),
+                .map(|c| (c.day, c.beds, c.add))
+                .collect::<Vec<_>>(),
             acute.schedule_repeat_days,
         ),
     }
@@ -92,22 +93,24 @@ fn service(
     }
     let day_cost = ck.cost(&format!("{base}.day_cost"), s.day_cost);
     let setting = s.setting.unwrap_or(Setting::Bed);
+    let capacity = ck.at_least_one(
+        &format!("{base}.capacity"),
+        s.capacity,
+        "the number of places",
+    );
     ServiceParams {
         name: sname.to_owned(),
-        capacity: ck.at_least_one(
-            &format!("{base}.capacity"),
-            s.capacity,
-            "the number of places",
-        ),
+        capacity,
         los: ck.duration(&format!("{base}.los"), &s.los),
         day_cost,
         schedule: ck.schedule(
             &base,
-            s.schedule
+            (capacity, "capacity"),
+            &s.schedule
                 .iter()
                 .flatten()
-                .map(|c| (c.day, c.capacity))
-                .collect(),
+                .map(|c| (c.day, c.capacity, c.add))
+                .collect::<Vec<_>>(),
             s.schedule_repeat_days,
         ),
         payer: match s.payer.unwrap_or(RawPayer::Community) {
