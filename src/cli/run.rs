@@ -216,7 +216,7 @@ pub(super) fn pools_text(pools: &[(String, f64)]) -> String {
         .iter()
         .map(|(pool, share)| {
             let pool = if pool == "acute" { "acute beds" } else { pool };
-            format!("{pool} {:.0}%", share * 100.0)
+            format!("{pool} {}", caresim::chart::percent(*share))
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -238,8 +238,8 @@ fn warn_unstable_points(o: &Outcome) {
             format!("point {} ({})", u.point, set.join(", "))
         };
         errln!(
-            "warning: {at}: no steady state in {:.0}% of replications: {}",
-            u.share * 100.0,
+            "warning: {at}: no steady state in {} of replications: {}",
+            caresim::chart::percent(u.share),
             pools_text(&u.pools)
         );
     }

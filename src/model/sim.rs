@@ -1534,7 +1534,7 @@ impl World<'_> {
         self.services[s as usize].enqueue(p);
         self.delayed.add(now, 1.0);
         // Hook point `delay_started`: a lever may limit the delay.
-        if let Some(limit) = self.params.levers.delay_started() {
+        if let Some(limit) = self.params.levers.delay_started(now, &mut self.streams) {
             self.push(q, now + limit, p, EventKind::DelayTimeout);
         }
     }
@@ -1833,6 +1833,11 @@ impl World<'_> {
             credit,
             ..ReviewCensus::default()
         };
+        // Before the pooled budget's uptake reaches one half, a review only starts a
+        // new period.
+        if c.active_from.is_some_and(|from| now < from) {
+            return;
+        }
         let s = c.service;
         let places_per_bed = self.params.acute.bed_day_cost / self.params.services[s].day_cost;
         let worth = places_per_bed * f64::from(c.step_beds);

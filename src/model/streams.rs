@@ -43,11 +43,14 @@ pub enum Stream {
     /// Values of uncertain parameters (probabilistic sensitivity analysis), drawn once per
     /// replication, each from its own generator keyed by the parameter's path.
     Psa = 13,
+    /// Whether a delayed discharge is coordinated (discharge to assess) while the pooled
+    /// budget is taken up.
+    Coordination = 14,
 }
 
 impl Stream {
     /// Every stream, in discriminant order.
-    pub const ALL: [Stream; 14] = [
+    pub const ALL: [Stream; 15] = [
         Stream::Home,
         Stream::Admission,
         Stream::AcuteLos,
@@ -62,6 +65,7 @@ impl Stream {
         Stream::EarlyDischarge,
         Stream::Avoidance,
         Stream::Psa,
+        Stream::Coordination,
     ];
 
     /// Stable name (for documentation and diagnostics).
@@ -81,6 +85,7 @@ impl Stream {
             Stream::EarlyDischarge => "early_discharge",
             Stream::Avoidance => "avoidance",
             Stream::Psa => "psa",
+            Stream::Coordination => "coordination",
         }
     }
 }
@@ -111,6 +116,8 @@ pub struct Streams {
     pub early_discharge: Pcg64Mcg,
     /// See [`Stream::Avoidance`].
     pub avoidance: Pcg64Mcg,
+    /// See [`Stream::Coordination`].
+    pub coordination: Pcg64Mcg,
     /// Keys of the per-patient processes, indexed by [`Stream`] (see [`PatientRng`]).
     pub keys: [u64; Stream::ALL.len()],
 }
@@ -126,6 +133,7 @@ impl Streams {
             outpatients: g(Stream::Outpatients),
             early_discharge: g(Stream::EarlyDischarge),
             avoidance: g(Stream::Avoidance),
+            coordination: g(Stream::Coordination),
             keys: seeds.0.map(|s| (s >> 64) as u64 ^ s as u64),
         }
     }

@@ -366,3 +366,141 @@ fn planned_bed_growth_adds_to_the_controllers_moves() {
         rec.controller
     );
 }
+
+/// `integrated_funding.toml` with an uptake curve, written next to it in a temporary
+/// directory (extending it by its absolute path) and shortened like [`short`].
+fn pooled_with_uptake(uptake: &str) -> Params {
+    let dir = tempfile::tempdir().unwrap();
+    let base =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/policies/integrated_funding.toml");
+    let file = dir.path().join("ramped.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "extends = {:?}\n[scenario]\nname = \"ramped\"\n[policy.integrated_funding]\nuptake = {uptake}\n",
+            base.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let mut p = scenario::load(&file)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .params;
+    p.warmup_days = 365.0;
+    p.horizon_days = 365.0 * (1.0 + YEARS);
+    p
+}
+
+/// A pooled budget taken up in full at the start of the run (a step on day 0 of the
+/// warm-up) is the pooled budget without an uptake curve, to the last digit: its beds close
+/// and places open on day 0 (by schedule changes rather than from the start), discharge to
+/// assess covers every delay (its draws come from a stream of its own) and the controller
+/// reviews from the start.
+#[test]
+fn a_pooled_budget_taken_up_on_day_0_is_the_pooled_budget() {
+    let plain = short("scenarios/policies/integrated_funding.toml");
+    let stepped = pooled_with_uptake("{ form = \"step\", day = -365 }");
+    let (names, a) = rows(&plain, 3);
+    let (_, b) = rows(&stepped, 3);
+    for (r, (a, b)) in a.iter().zip(&b).enumerate() {
+        for (name, (x, y)) in names.iter().zip(a.iter().zip(b)) {
+            assert!(
+                x == y || (x.is_nan() && y.is_nan()),
+                "replication {r}: {name} {x} vs {y}"
+            );
+        }
+    }
+    assert!(
+        a.iter()
+            .map(|r| r[names
+                .iter()
+                .position(|n| n == "coordinated_discharges")
+                .unwrap()])
+            .sum::<f64>()
+            > 0.0,
+        "the test needs coordinated discharges"
+    );
+}
+
+/// A linear uptake over the first two observed years closes the converted beds one at a
+/// time, half of them by the midpoint and all by the end of the ramp, and the controller
+/// moves no bed before the midpoint.
+#[test]
+fn a_linear_uptake_closes_half_the_converted_beds_by_its_midpoint() {
+    use caresim::experiment::replication_seeds;
+    use caresim::model::{Recorder, Sim, World};
+    let p = pooled_with_uptake("{ form = \"linear\", start_day = 0, full_day = 730 }");
+    let planned: Vec<f64> = short("scenarios/nhs_2003_baseline.toml")
+        .acute
+        .schedule
+        .changes
+        .iter()
+        .map(|c| c.day)
+        .collect();
+    let (start, midpoint, end) = (365.0, 730.0, 1095.0);
+    struct Closures {
+        last: u32,
+        planned: Vec<f64>,
+        /// (day, change) of every change of beds off the baseline's planned days.
+        other: Vec<(f64, i64)>,
+    }
+    impl Recorder for Closures {
+        fn event_handled(&mut self, now: f64, world: &World<'_>) {
+            let beds = world.acute.capacity();
+            if beds != self.last && !self.planned.contains(&now) {
+                self.other
+                    .push((now, i64::from(beds) - i64::from(self.last)));
+            }
+            self.last = beds;
+        }
+    }
+    let mut rec = Closures {
+        last: p.acute.beds,
+        planned,
+        other: Vec::new(),
+    };
+    Sim::new(&p).run_recorded(&replication_seeds(2003, 0), &mut rec);
+    let closed_by = |t: f64| {
+        -rec.other
+            .iter()
+            .filter(|(d, _)| *d < t)
+            .map(|(_, c)| c)
+            .sum::<i64>()
+    };
+    assert_eq!(
+        closed_by(start),
+        0,
+        "no bed closes before the ramp: {:?}",
+        rec.other
+    );
+    assert_eq!(
+        closed_by(midpoint),
+        5,
+        "half of 10 by the midpoint: {:?}",
+        rec.other
+    );
+    // Bed k of 10 closes when the ramp reaches (k - 1/2) / 10; every other change is a
+    // controller's move, none before the midpoint.
+    let conversions: Vec<f64> = (1..=10)
+        .map(|k| start + (end - start) * (f64::from(k) - 0.5) / 10.0)
+        .collect();
+    for day in &conversions {
+        assert!(
+            rec.other.contains(&(*day, -1)),
+            "bed closing on day {day}: {:?}",
+            rec.other
+        );
+    }
+    let controller: Vec<_> = rec
+        .other
+        .iter()
+        .filter(|(d, _)| !conversions.contains(d))
+        .collect();
+    assert!(
+        controller.iter().all(|(d, _)| *d >= midpoint),
+        "{controller:?}"
+    );
+    assert!(
+        !controller.is_empty(),
+        "the controller acts after the midpoint"
+    );
+}

@@ -9,9 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Lever, Rule};
+use rand::RngExt;
+
+use super::{Lever, Rule, Uptake};
 use crate::engine::Days;
-use crate::model::params::{CapacityLevel, Params};
+use crate::model::params::{CapacityChange, CapacityLevel, Params};
+use crate::model::streams::Streams;
 
 /// `[policy.integrated_funding]`, validated.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +33,11 @@ pub struct IntegratedFunding {
     /// The pooled budget's holder moving money to where the blockage is (`None`: capacity
     /// stays as converted).
     pub controller: Option<BudgetController>,
+    /// How the pooled budget reaches its full effect (`None`: from day 0). Converted beds
+    /// close one at a time, bed k of n when the curve reaches (k − ½)/n, each buying its
+    /// places then; discharge to assess applies to a delay starting at t with probability
+    /// the curve's value at t; the controller starts its reviews once the curve reaches ½.
+    pub uptake: Option<Uptake>,
 }
 
 impl IntegratedFunding {
@@ -43,10 +51,61 @@ impl IntegratedFunding {
     }
 }
 
+impl IntegratedFunding {
+    /// With an uptake curve: close the converted beds one at a time and buy each one's
+    /// places at once, as `add` changes merged into the acute and service schedules
+    /// (validation refuses schedules there that set a capacity, which would undo them).
+    fn convert_over_time(&self, params: &mut Params, uptake: Uptake) {
+        let n = self.beds_converted;
+        let bed_day_cost = params.acute.bed_day_cost;
+        let mut acute = Vec::new();
+        let mut service = Vec::new();
+        let day_cost = self.service.map(|s| params.services[s].day_cost);
+        for k in 1..=n {
+            let day = uptake.time_of((f64::from(k) - 0.5) / f64::from(n)).max(0.0);
+            acute.push(CapacityChange {
+                day,
+                level: CapacityLevel::Add { add: -1 },
+            });
+            if let Some(day_cost) = day_cost {
+                let bought = |beds: u32| {
+                    IntegratedFunding {
+                        beds_converted: beds,
+                        ..self.clone()
+                    }
+                    .places_bought(bed_day_cost, day_cost)
+                };
+                let places = bought(k) - bought(k - 1);
+                if places > 0 {
+                    service.push(CapacityChange {
+                        day,
+                        level: CapacityLevel::Add {
+                            add: i32::try_from(places).unwrap_or(i32::MAX),
+                        },
+                    });
+                }
+            }
+        }
+        merge_changes(&mut params.acute.schedule.changes, acute);
+        if let Some(s) = self.service {
+            merge_changes(&mut params.services[s].schedule.changes, service);
+        }
+    }
+}
+
+/// Merge `extra` into `changes` in order of day (a change on the same day as an existing
+/// one comes after it).
+fn merge_changes(changes: &mut Vec<CapacityChange>, extra: Vec<CapacityChange>) {
+    changes.extend(extra);
+    changes.sort_by(|a, b| a.day.total_cmp(&b.day));
+}
+
 impl Lever for IntegratedFunding {
     /// Close beds, buy community places with their money, shorten stays, cap delays.
     fn apply(&self, params: &mut Params) {
-        if self.beds_converted > 0 {
+        if let (Some(uptake), true) = (self.uptake, self.beds_converted > 0) {
+            self.convert_over_time(params, uptake);
+        } else if self.beds_converted > 0 {
             let bed_day_cost = params.acute.bed_day_cost;
             params.acute.beds = params.acute.beds.saturating_sub(self.beds_converted).max(1);
             // Changes that set a level lose the converted beds too; changes that add to
@@ -72,9 +131,15 @@ impl Lever for IntegratedFunding {
                 band.los_multiplier *= self.los_factor;
             }
         }
-        params.levers.max_delay_days = self.max_delay;
+        params.levers.max_delay_days = self.max_delay.map(|m| DischargeCoordination {
+            uptake: self.uptake,
+            ..m
+        });
         params.levers.pooled_budget = self.pool_budgets;
-        params.levers.budget_controller = self.controller;
+        params.levers.budget_controller = self.controller.map(|c| BudgetController {
+            active_from: self.uptake.map(|u| u.time_of(0.5).max(0.0)),
+            ..c
+        });
         params.levers.applied.push("integrated_funding".into());
     }
 }
@@ -90,12 +155,23 @@ pub struct DischargeCoordination {
     pub limit_days: Days,
     /// The interim service, an index into [`Params::services`].
     pub interim: usize,
+    /// The pooled budget's uptake: a delay starting at t is coordinated with probability
+    /// the curve's value at t (`None`: every delay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uptake: Option<Uptake>,
 }
 
 impl Rule for DischargeCoordination {
     #[inline]
-    fn delay_started(&self) -> Option<Days> {
-        Some(self.limit_days)
+    fn delay_started(&self, now: Days, streams: &mut Streams) -> Option<Days> {
+        match self.uptake {
+            None => Some(self.limit_days),
+            Some(u) => {
+                let share = u.at(now);
+                (share > 0.0 && streams.coordination.random::<f64>() < share)
+                    .then_some(self.limit_days)
+            }
+        }
     }
 
     #[inline]
@@ -123,6 +199,10 @@ pub struct BudgetController {
     /// Mean number waiting (for the service, or for a bed) over a period that triggers a
     /// move, patients.
     pub threshold: f64,
+    /// Day from which reviews may move money (the pooled budget's uptake reaching one
+    /// half); earlier reviews only start a new period. `None`: from the first review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_from: Option<Days>,
 }
 
 /// What a review period measured (means of the daily censuses since the last review).
@@ -208,6 +288,7 @@ mod tests {
             max_delay: None,
             pool_budgets: true,
             controller: None,
+            uptake: None,
         };
         assert_eq!(f.places_bought(230.0, 120.0), 19); // 2,300 / 120 = 19.17
         assert!(f64::from(f.places_bought(230.0, 120.0)) * 120.0 <= 2300.0);
@@ -222,6 +303,7 @@ mod tests {
             step_beds: 1,
             min_beds: 60,
             threshold: 1.0,
+            active_from: None,
         };
         let review = |service: f64, bed: f64, idle: f64, beds: u32| CapacityReview {
             waiting_for_service: service,
@@ -259,6 +341,7 @@ mod tests {
         let rule = Some(DischargeCoordination {
             limit_days: 3.0,
             interim: 1,
+            uptake: None,
         });
         assert_eq!(
             serde_json::to_string(&rule).unwrap(),

@@ -122,9 +122,9 @@ pub trait Rule {
         None
     }
 
-    /// A delayed discharge starts: the longest it may last, days.
+    /// A delayed discharge starts at `now` (days): the longest it may last, days.
     #[inline]
-    fn delay_started(&self) -> Option<Days> {
+    fn delay_started(&self, _now: Days, _streams: &mut Streams) -> Option<Days> {
         None
     }
 
@@ -308,9 +308,9 @@ macro_rules! lever_rules {
 
             /// Hook point: see [`Rule::delay_started`]; the first rule's limit, days.
             #[inline]
-            pub fn delay_started(&self) -> Option<Days> {
+            pub fn delay_started(&self, now: Days, streams: &mut Streams) -> Option<Days> {
                 $(if let Some(rule) = &self.$field
-                    && let Some(limit) = rule.delay_started()
+                    && let Some(limit) = rule.delay_started(now, streams)
                 {
                     return Some(limit);
                 })*
@@ -468,7 +468,7 @@ mod tests {
         );
         assert_eq!(levers.admitted(0, 5.0, 0.0, &mut streams), None);
         assert_eq!(levers.fit_for_discharge(), None);
-        assert_eq!(levers.delay_started(), None);
+        assert_eq!(levers.delay_started(0.0, &mut streams), None);
         assert_eq!(levers.delay_limit_reached(), None);
         assert!(levers.usual_route_eligible(Some(3)));
         assert_eq!(levers.supported_onward_odds_ratio(), 1.0);
@@ -514,6 +514,7 @@ mod tests {
             max_delay_days: Some(DischargeCoordination {
                 limit_days: 4.0,
                 interim: 2,
+                uptake: None,
             }),
             ..LeverParams::default()
         };
@@ -529,7 +530,28 @@ mod tests {
                 when_full: EarlyWhenFull::Wait
             })
         );
-        assert_eq!(levers.delay_started(), Some(4.0));
+        assert_eq!(levers.delay_started(0.0, &mut streams), Some(4.0));
+        // With an uptake curve, a delay is coordinated with probability its value: never
+        // before a step, always after it, about half the time at a linear ramp's midpoint.
+        let ramp = |uptake| LeverParams {
+            max_delay_days: Some(DischargeCoordination {
+                limit_days: 4.0,
+                interim: 2,
+                uptake: Some(uptake),
+            }),
+            ..LeverParams::default()
+        };
+        let step = ramp(Uptake::Step { day: 10.0 });
+        assert_eq!(step.delay_started(9.9, &mut streams), None);
+        assert_eq!(step.delay_started(10.0, &mut streams), Some(4.0));
+        let linear = ramp(Uptake::Linear {
+            start_day: 0.0,
+            full_day: 100.0,
+        });
+        let coordinated = (0..10_000)
+            .filter(|_| linear.delay_started(50.0, &mut streams).is_some())
+            .count();
+        assert!((4_800..=5_200).contains(&coordinated), "{coordinated}");
         assert_eq!(levers.delay_limit_reached(), Some(2));
         assert!(levers.usual_route_eligible(None));
         assert!(!levers.usual_route_eligible(Some(0)));

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{Context, PolicyTable};
 use crate::model::Policies;
-use crate::model::levers::{BudgetController, DischargeCoordination, IntegratedFunding};
+use crate::model::levers::{BudgetController, DischargeCoordination, IntegratedFunding, Uptake};
 use crate::scenario::checker::{Checker, MAX_HORIZON_DAYS};
 
 /// `[policy.integrated_funding]`.
@@ -31,6 +31,10 @@ pub struct RawIntegratedFunding {
     /// The budget-holder's controller: `{ service = "social_care", every_days = 28,
     /// step_beds = 1, min_beds = 60, threshold = 1.0 }`. Default: none.
     pub controller: Option<RawController>,
+    /// How the pooled budget is taken up over time (see [`super::RawUptake`]): converted
+    /// beds close one by one, discharge to assess covers a growing share of delays, the
+    /// controller starts at half. Default: everything from day 0.
+    pub uptake: Option<super::RawUptake>,
 }
 
 /// `controller` of `[policy.integrated_funding]`.
@@ -88,6 +92,7 @@ fn controller(
             "greater than 0 and at most 1000000 (patients)",
             |x| x > 0.0 && x <= 1e6,
         ),
+        active_from: None,
     }
 }
 
@@ -128,9 +133,27 @@ impl RawIntegratedFunding {
                 Some(DischargeCoordination {
                     limit_days,
                     interim,
+                    uptake: None,
                 })
             }
         }
+    }
+}
+
+impl RawIntegratedFunding {
+    /// The uptake curve, refused with an assumed stay cut: `los_factor` is an assumption
+    /// about every stay, not a mechanism with a take-up; a cut growing over the years is a
+    /// trend (`trends.acute_los`).
+    fn uptake(&self, base: &str, ck: &mut Checker, cx: &Context) -> Option<Uptake> {
+        let field = format!("{base}.uptake");
+        let uptake = ck.uptake(&field, &self.uptake, cx.warmup_days)?;
+        if self.los_factor.is_some_and(|f| f != 1.0) {
+            ck.fail(
+                &field,
+                "an assumed stay cut (los_factor) has no uptake curve: keep los_factor = 1 and ramp the cut with per-year multipliers in trends.acute_los",
+            );
+        }
+        Some(uptake)
     }
 }
 
@@ -164,6 +187,7 @@ impl PolicyTable for RawIntegratedFunding {
                 )
             }),
             pool_budgets: self.pool_budgets.unwrap_or(true),
+            uptake: self.uptake(&base, ck, cx),
         });
     }
 }

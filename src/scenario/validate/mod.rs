@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use super::load::Sources;
 use super::schema::RawScenario;
 use super::{Scenario, ScenarioError, ScenarioFile};
-use crate::model::{LeverParams, Params, PopulationParams};
+use crate::model::{AcuteParams, LeverParams, Params, Policies, PopulationParams, ServiceParams};
 
 use super::checker::Checker;
 pub use super::checker::{
@@ -98,37 +98,7 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
     economics::evidence(&mut ck, raw, &sources.uncertain, &mut evidence);
     let economics = economics::economics(&mut ck, raw, &population.band_names);
     let payment = economics::payment(&mut ck, raw, &condition_names);
-    if let Some(controller) = policies
-        .integrated_funding
-        .as_ref()
-        .and_then(|f| f.controller.as_ref())
-        && let Some(service) = services.get(controller.service)
-    {
-        let field = "policy.integrated_funding.controller.service";
-        let sets = |s: &crate::model::Schedule| {
-            s.changes
-                .iter()
-                .any(|c| matches!(c.level, crate::model::CapacityLevel::Set { .. }))
-        };
-        if sets(&acute.schedule) || sets(&service.schedule) {
-            ck.fail(
-                field,
-                format!(
-                    "a controller moves capacity itself, and a schedule that sets a capacity would undo its moves: in acute and community.{} schedules, use `add` (added to the capacity in force) instead of `beds` or `capacity`",
-                    service.name
-                ),
-            );
-        }
-        if service.day_cost <= 0.0 || acute.bed_day_cost <= 0.0 {
-            ck.fail(
-                field,
-                format!(
-                    "the controller moves money at cost parity: acute.bed_day_cost and community.{}.day_cost must be above 0",
-                    service.name
-                ),
-            );
-        }
-    }
+    pooled_budget_and_schedules(&mut ck, &policies, &acute, &services);
     let catchment = population.catchment(total_patients);
     let outpatient_attendance_cost = services::outpatient_attendance_cost(&mut ck, raw);
 
@@ -195,4 +165,62 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         evidence,
         sources: std::sync::Arc::new(sources.clone()),
     })
+}
+
+/// The pooled budget's changes of capacity against the scenario's schedules: a schedule
+/// entry that sets a capacity would undo the controller's moves and converted beds closing
+/// over time (entries that `add` compose with both); the controller needs costs to move
+/// money at parity.
+fn pooled_budget_and_schedules(
+    ck: &mut Checker,
+    policies: &Policies,
+    acute: &AcuteParams,
+    services: &[ServiceParams],
+) {
+    let sets = |s: &crate::model::Schedule| {
+        s.changes
+            .iter()
+            .any(|c| matches!(c.level, crate::model::CapacityLevel::Set { .. }))
+    };
+    if let Some(f) = &policies.integrated_funding
+        && f.uptake.is_some()
+        && f.beds_converted > 0
+    {
+        let receiving = f.service.and_then(|s| services.get(s));
+        if sets(&acute.schedule) || receiving.is_some_and(|s| sets(&s.schedule)) {
+            ck.fail(
+                "policy.integrated_funding.uptake",
+                format!(
+                    "converted beds close one by one as changes added to the schedules of acute and community.{}; a change there that sets a capacity would undo them: use `add` entries instead of `beds` or `capacity`",
+                    receiving.map_or("<service>", |s| s.name.as_str())
+                ),
+            );
+        }
+    }
+    if let Some(controller) = policies
+        .integrated_funding
+        .as_ref()
+        .and_then(|f| f.controller.as_ref())
+        && let Some(service) = services.get(controller.service)
+    {
+        let field = "policy.integrated_funding.controller.service";
+        if sets(&acute.schedule) || sets(&service.schedule) {
+            ck.fail(
+                field,
+                format!(
+                    "a controller moves capacity itself, and a schedule that sets a capacity would undo its moves: in acute and community.{} schedules, use `add` (added to the capacity in force) instead of `beds` or `capacity`",
+                    service.name
+                ),
+            );
+        }
+        if service.day_cost <= 0.0 || acute.bed_day_cost <= 0.0 {
+            ck.fail(
+                field,
+                format!(
+                    "the controller moves money at cost parity: acute.bed_day_cost and community.{}.day_cost must be above 0",
+                    service.name
+                ),
+            );
+        }
+    }
 }
