@@ -49,7 +49,7 @@ impl World<'_> {
         {
             return;
         }
-        if self.enrolled.level() >= f64::from(rule.target.caseload) {
+        if self.enrolled.level() >= rule.caseload_at(now) {
             self.tally.levers.care_management.enrolment_no_place += 1;
             return;
         }

@@ -367,27 +367,34 @@ fn planned_bed_growth_adds_to_the_controllers_moves() {
     );
 }
 
-/// `integrated_funding.toml` with an uptake curve, written next to it in a temporary
-/// directory (extending it by its absolute path) and shortened like [`short`].
-fn pooled_with_uptake(uptake: &str) -> Params {
+/// A policy file of `scenarios/policies/` with an uptake curve on its table `table`,
+/// written next to it in a temporary directory (extending it by its absolute path) and
+/// shortened like [`short`].
+fn with_uptake(file: &str, table: &str, uptake: &str) -> Params {
     let dir = tempfile::tempdir().unwrap();
-    let base =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/policies/integrated_funding.toml");
-    let file = dir.path().join("ramped.toml");
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/policies")
+        .join(file);
+    let path = dir.path().join("ramped.toml");
     std::fs::write(
-        &file,
+        &path,
         format!(
-            "extends = {:?}\n[scenario]\nname = \"ramped\"\n[policy.integrated_funding]\nuptake = {uptake}\n",
+            "extends = {:?}\n[scenario]\nname = \"ramped\"\n[policy.{table}]\nuptake = {uptake}\n",
             base.to_str().unwrap()
         ),
     )
     .unwrap();
-    let mut p = scenario::load(&file)
+    let mut p = scenario::load(&path)
         .unwrap_or_else(|e| panic!("{e}"))
         .params;
     p.warmup_days = 365.0;
     p.horizon_days = 365.0 * (1.0 + YEARS);
     p
+}
+
+/// `integrated_funding.toml` with an uptake curve.
+fn pooled_with_uptake(uptake: &str) -> Params {
+    with_uptake("integrated_funding.toml", "integrated_funding", uptake)
 }
 
 /// A pooled budget taken up in full at the start of the run (a step on day 0 of the
@@ -503,4 +510,45 @@ fn a_linear_uptake_closes_half_the_converted_beds_by_its_midpoint() {
         !controller.is_empty(),
         "the controller acts after the midpoint"
     );
+}
+
+/// Targeted case management (Evercare) with its caseload recruited over time: with a step
+/// after the second observed year nobody is enrolled before it, and with a linear ramp over
+/// the three observed years fewer are enrolled in the first year than with the whole
+/// caseload from the start; a step on the first day of the warm-up is the programme
+/// without an uptake curve, to the last digit (no random number is drawn).
+#[test]
+fn a_targeted_caseload_is_recruited_along_its_uptake_curve() {
+    let year_of = |p: &Params, metric: &str| -> Vec<f64> {
+        let results = experiment::run(p, 2003, 2, 0, &NoProgress).unwrap();
+        let names = Tally::by_year_names(p);
+        let i = names.iter().position(|n| n == metric).unwrap();
+        (0..YEARS as usize)
+            .map(|y| results.iter().map(|r| r.tally.years[y][i]).sum())
+            .collect()
+    };
+    let plain = short("scenarios/policies/care_management_evercare.toml");
+    let full = year_of(&plain, "enrolled_patients");
+    assert!(full[0] > 0.0, "Evercare enrols in year 1: {full:?}");
+    let stepped = with_uptake(
+        "care_management_evercare.toml",
+        "care_management",
+        "{ form = \"step\", day = 730 }",
+    );
+    let late = year_of(&stepped, "enrolled_patients");
+    assert_eq!(&late[..2], &[0.0, 0.0], "{late:?}");
+    assert!(late[2] > 0.0, "{late:?}");
+    let ramped = with_uptake(
+        "care_management_evercare.toml",
+        "care_management",
+        "{ form = \"linear\", start_day = 0, full_day = 1095 }",
+    );
+    let ramp = year_of(&ramped, "enrolled_patients");
+    assert!(ramp[0] < full[0], "ramp {ramp:?} against full {full:?}");
+    let day0 = with_uptake(
+        "care_management_evercare.toml",
+        "care_management",
+        "{ form = \"step\", day = -365 }",
+    );
+    assert_eq!(rows(&day0, 2).1, rows(&plain, 2).1);
 }

@@ -168,6 +168,7 @@ fn enrolment_until_death_takes_exactly_the_caseload_and_no_more() {
         exacerbation_multiplier: 1.0,
         admit_multiplier: 1.0,
         cost_per_patient_year: 0.0,
+        uptake: None,
     });
     let t = Sim::new(&p).run(&replication_seeds(3, 0));
     let c = &t.levers.care_management;

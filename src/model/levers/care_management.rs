@@ -21,7 +21,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Rule;
+use super::{Rule, Uptake};
 use crate::engine::Days;
 use crate::model::event::PatientId;
 use crate::model::patients::PatientTable;
@@ -58,6 +58,23 @@ pub struct CareManagementRule {
     pub admit_multiplier: f64,
     /// Cost per enrolled patient-year (charged per enrolled patient-day).
     pub cost_per_patient_year: f64,
+    /// How the caseload is recruited (`None`: in full from day 0): the places in force at
+    /// t are the caseload × the curve's value, rounded to the nearest place. Patients
+    /// already enrolled keep their places; no random number is drawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uptake: Option<Uptake>,
+}
+
+impl CareManagementRule {
+    /// Places on the caseload in force at `now` (days).
+    #[inline]
+    pub fn caseload_at(&self, now: Days) -> f64 {
+        let full = f64::from(self.target.caseload);
+        match self.uptake {
+            None => full,
+            Some(u) => (full * u.at(now)).round(),
+        }
+    }
 }
 
 impl Rule for CareManagementRule {
@@ -164,6 +181,7 @@ mod tests {
             exacerbation_multiplier,
             admit_multiplier: 0.5,
             cost_per_patient_year: 650.0,
+            uptake: None,
         }
     }
 

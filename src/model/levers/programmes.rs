@@ -65,6 +65,7 @@ impl Lever for Programmes {
                     exacerbation_multiplier: p.exacerbation_multiplier,
                     admit_multiplier: p.admit_multiplier,
                     cost_per_patient_year: p.cost_per_patient_year,
+                    uptake: p.uptake,
                 });
             }
         }

@@ -148,12 +148,6 @@ impl PolicyTable for RawProgramme {
                 "the share of each targeted cohort enrolled",
             )
         };
-        if target.is_some() && self.uptake.is_some() {
-            ck.fail(
-                &format!("{base}.uptake"),
-                "an uptake curve ramps enrolment by share; targeted enrolment fills its caseload as patients qualify",
-            );
-        }
         let programme = Programme {
             uptake: ck.uptake(&format!("{base}.uptake"), &self.uptake, cx.warmup_days),
             target,
