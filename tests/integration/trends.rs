@@ -188,7 +188,11 @@ fn bad_trends_and_uptakes_are_reported_at_their_keys() {
              acute_los = {{ annual_change = 3.0 }}\n\
              [policy.telehealth]\nshare = 0.5\nuptake = {{ form = \"linear\", start_day = 100, full_day = 50 }}\n\
              [policy.admission_avoidance]\nshare = 0.5\nservice = \"step_up\"\n\
-             uptake = {{ form = \"sigmoid\" }}\n"
+             uptake = {{ form = \"sigmoid\" }}\n\
+             [policy.specialist_outreach]\nreferral_factor = 0.5\n\
+             uptake = {{ form = \"step\", day = 10 }}\n\
+             [policy.integrated_funding]\nlos_factor = 0.9\n\
+             uptake = {{ form = \"step\", day = 10 }}\n"
         ),
     )
     .unwrap();
@@ -201,6 +205,8 @@ fn bad_trends_and_uptakes_are_reported_at_their_keys() {
         "trends.acute_los.annual_change",
         "policy.telehealth.uptake.full_day",
         "policy.admission_avoidance.uptake.form",
+        "policy.specialist_outreach.uptake",
+        "policy.integrated_funding.uptake",
     ] {
         assert!(
             e.contains(&format!(": {key}: ")),

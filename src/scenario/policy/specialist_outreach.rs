@@ -24,11 +24,19 @@ pub struct RawSpecialistOutreach {
     pub sessions_per_year: Option<f64>,
     /// Cost per session (default 0).
     pub cost_per_session: Option<f64>,
+    /// Not supported: refused with the reason (outreach acts from the start).
+    pub uptake: Option<super::RawUptake>,
 }
 
 impl PolicyTable for RawSpecialistOutreach {
     fn check(&self, name: &str, ck: &mut Checker, cx: &Context, out: &mut Policies) {
         let base = format!("policy.{name}");
+        if self.uptake.is_some() {
+            ck.fail(
+                &format!("{base}.uptake"),
+                "specialist outreach has no uptake curve: it changes the outpatient referral rates, which are drawn as counts over each year at home, so it acts from the start; to phase it in, compare arms with and without it by year (by_year_differences.csv)",
+            );
+        }
         let factor = ck
             .required(
                 &format!("{base}.referral_factor"),
