@@ -3,8 +3,13 @@
 //! * `reference/caresim_100k`: one replication of `scenarios/reference_chronic_flow.toml`
 //!   (N = 100,000, 10 years), one thread, simulator allocated once as in a real run.
 //! * `reference/caresim_1m`: the same model at N = 1,000,000 (`benches/reference_1m.toml`).
-//! * `reference/hand_written_100k`: a minimal single-purpose loop of the same model with a
-//!   `BinaryHeap` (ixa's `reference_sir` idea): what the framework costs over bare code.
+//! * `reference/hand_written_100k`, `reference/hand_written_1m`: the limit (issue 16): the
+//!   same model as one hand-written single-purpose loop (`benches/hand_written.rs`: its own
+//!   calendar queue, one pending event per patient, struct-of-arrays state, reviews as one
+//!   Poisson draw, as caresim does; ixa's `reference_sir` idea), at 100,000 and 1,000,000
+//!   patients. Measured in the same group as `caresim_*`, so the ratio is what caresim's
+//!   generality costs over bare code. `tests/integration/hand_written.rs` checks that its
+//!   outputs agree with caresim's.
 //! * `queue/*`: the classic hold model (pop the earliest event, push one a random
 //!   exponential gap later) at 100k and 1M pending events: calendar queue vs binary heap,
 //!   the measurement behind the choice of queue.
@@ -20,8 +25,10 @@
 //!
 //! Run: `cargo bench --bench engine` (or `-- scaling` for one group).
 
+mod hand_written;
+
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
@@ -31,8 +38,8 @@ use caresim::experiment::replication_seeds;
 use caresim::model::Sim;
 use caresim::scenario;
 use criterion::{Criterion, criterion_group, criterion_main};
-use rand::{RngExt, SeedableRng};
-use rand_distr::{Distribution, Exp1, StandardNormal};
+use rand::SeedableRng;
+use rand_distr::{Distribution, Exp1};
 use rand_pcg::Pcg64Mcg;
 
 fn load(path: &str) -> scenario::Scenario {
@@ -58,123 +65,19 @@ fn reference(c: &mut Criterion) {
             });
         });
     }
-    let mut rep = 0;
-    g.bench_function("hand_written_100k", |b| {
-        b.iter(|| {
-            rep += 1;
-            black_box(hand_written(100_000, 340, 250, rep))
+    for (name, n, beds, places) in [
+        ("hand_written_100k", 100_000, 340, 250),
+        ("hand_written_1m", 1_000_000, 3_400, 2_500),
+    ] {
+        let mut rep = 0;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                rep += 1;
+                black_box(hand_written::run(n, beds, places, rep))
+            });
         });
-    });
+    }
     g.finish();
-}
-
-/// The reference model written as one function, with a binary heap and nothing else:
-/// exacerbations at rate 1/730 at home, admitted with p = 0.3 (else an urgent contact),
-/// lognormal(7, 7) stays in 340 FIFO beds, 40% to 250 community places (exponential, 14
-/// days) with delayed discharges, reviews drawn as Poisson(rate × home person-days).
-/// Returns (admissions, acute bed-days).
-fn hand_written(n: u32, beds: u32, places: u32, seed: u64) -> (u64, f64) {
-    const EXAC: u8 = 0;
-    const END_STAY: u8 = 1;
-    const END_COMM: u8 = 2;
-    let horizon = 3650.0;
-    let rate = 1.0 / 730.0;
-    let sigma2 = (2.0f64).ln(); // sd/mean = 1
-    let (mu, sigma) = (7.0f64.ln() - sigma2 / 2.0, sigma2.sqrt());
-    let mut rng = Pcg64Mcg::seed_from_u64(seed);
-    let mut heap: BinaryHeap<Reverse<(u64, u64, u32, u8)>> = BinaryHeap::with_capacity(n as usize);
-    let mut seq = 0u64;
-    let mut push = |heap: &mut BinaryHeap<_>, t: f64, p: u32, k: u8| {
-        heap.push(Reverse((t.to_bits(), seq, p, k)));
-        seq += 1;
-    };
-    for p in 0..n {
-        let gap: f64 = Exp1.sample(&mut rng);
-        push(&mut heap, gap / rate, p, EXAC);
-    }
-    let (mut beds_used, mut places_used) = (0u32, 0u32);
-    let mut bed_line: VecDeque<u32> = VecDeque::new();
-    let mut place_line: VecDeque<u32> = VecDeque::new();
-    let (mut admissions, mut bed_days, mut last) = (0u64, 0.0f64, 0.0f64);
-    let mut home_days = 0.0;
-    let mut at_home = f64::from(n);
-    let los = |rng: &mut Pcg64Mcg| {
-        let z: f64 = StandardNormal.sample(rng);
-        (mu + sigma * z).exp()
-    };
-    while let Some(Reverse((tb, _, p, kind))) = heap.pop() {
-        let t = f64::from_bits(tb);
-        if t > horizon {
-            break;
-        }
-        bed_days += f64::from(beds_used) * (t - last);
-        home_days += at_home * (t - last);
-        last = t;
-        match kind {
-            EXAC => {
-                if rng.random::<f64>() < 0.3 {
-                    at_home -= 1.0;
-                    if beds_used < beds {
-                        beds_used += 1;
-                        admissions += 1;
-                        let l = los(&mut rng);
-                        push(&mut heap, t + l, p, END_STAY);
-                    } else {
-                        bed_line.push_back(p);
-                    }
-                } else {
-                    let gap: f64 = Exp1.sample(&mut rng);
-                    push(&mut heap, t + gap / rate, p, EXAC);
-                }
-            }
-            END_STAY => {
-                let to_community = rng.random::<f64>() < 0.4;
-                if to_community && places_used >= places {
-                    place_line.push_back(p);
-                    continue;
-                }
-                beds_used -= 1;
-                if let Some(q) = bed_line.pop_front() {
-                    beds_used += 1;
-                    admissions += 1;
-                    let l = los(&mut rng);
-                    push(&mut heap, t + l, q, END_STAY);
-                }
-                if to_community {
-                    places_used += 1;
-                    let l: f64 = Exp1.sample(&mut rng);
-                    push(&mut heap, t + 14.0 * l, p, END_COMM);
-                } else {
-                    at_home += 1.0;
-                    let gap: f64 = Exp1.sample(&mut rng);
-                    push(&mut heap, t + gap / rate, p, EXAC);
-                }
-            }
-            _ => {
-                places_used -= 1;
-                at_home += 1.0;
-                let gap: f64 = Exp1.sample(&mut rng);
-                push(&mut heap, t + gap / rate, p, EXAC);
-                if let Some(q) = place_line.pop_front() {
-                    places_used += 1;
-                    let l: f64 = Exp1.sample(&mut rng);
-                    push(&mut heap, t + 14.0 * l, q, END_COMM);
-                    beds_used -= 1;
-                    if let Some(r) = bed_line.pop_front() {
-                        beds_used += 1;
-                        admissions += 1;
-                        let l = los(&mut rng);
-                        push(&mut heap, t + l, r, END_STAY);
-                    }
-                }
-            }
-        }
-    }
-    let reviews = rand_distr::Poisson::new(home_days / 91.25)
-        .expect("positive mean")
-        .sample(&mut rng);
-    black_box(reviews);
-    (admissions, bed_days)
 }
 
 fn queue(c: &mut Criterion) {

@@ -31,6 +31,7 @@ mod first_events;
 mod formats;
 mod fuzz;
 mod golden;
+mod hand_written;
 mod honest_numbers;
 mod limits;
 mod needs;
