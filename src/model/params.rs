@@ -431,6 +431,16 @@ pub struct Schedule {
     pub repeat_days: Option<Days>,
 }
 
+impl Schedule {
+    /// Whether some change sets the capacity (rather than adding to it): such a change
+    /// undoes whatever moved the capacity before it.
+    pub fn sets_capacity(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| matches!(c.level, CapacityLevel::Set { .. }))
+    }
+}
+
 /// Everything one replication needs, validated.
 #[derive(Clone, Debug, Serialize)]
 pub struct Params {

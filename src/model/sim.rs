@@ -758,15 +758,32 @@ impl World<'_> {
         if c.simple {
             return self.on_exacerbation(q, p, now);
         }
-        let death = c.death_rate;
-        let leave = death + c.onset_rate;
+        let (death, onset) = (c.death_rate, c.onset_rate);
+        self.resolve_candidate(q, p, death, onset, 1.0, now);
+    }
+
+    /// Thinning of a candidate at home (rates constant over the year): death at `death`,
+    /// an onset at `onset`, an exacerbation at the personal rate × the season ×
+    /// `multiplier` (the rates of where the patient lives), else a rejected candidate and
+    /// the next one drawn.
+    #[inline]
+    fn resolve_candidate(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        p: PatientId,
+        death: f64,
+        onset: f64,
+        multiplier: f64,
+        now: Days,
+    ) {
+        let leave = death + onset;
         let u = self.uniform(p, Stream::Home) * self.candidate_rate(p);
         let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
         if u < death {
             self.die_where_living(q, p, now);
         } else if u < leave {
             self.on_onset(q, p, (u - death) / (leave - death), now);
-        } else if u < leave + self.personal_rate(p, now) * season {
+        } else if u < leave + self.personal_rate(p, now) * season * multiplier {
             self.on_exacerbation(q, p, now);
         } else {
             self.schedule_home_event(q, p, now);
@@ -820,18 +837,8 @@ impl World<'_> {
         }
         let c = self.cell(p);
         let (multiplier, death) = self.rates_here(p, c);
-        let leave = death + c.onset_rate;
-        let u = self.uniform(p, Stream::Home) * self.candidate_rate(p);
-        let season = self.params.seasonality.map_or(1.0, |s| s.multiplier(now));
-        if u < death {
-            self.die_where_living(q, p, now);
-        } else if u < leave {
-            self.on_onset(q, p, (u - death) / (leave - death), now);
-        } else if u < leave + self.personal_rate(p, now) * season * multiplier {
-            self.on_exacerbation(q, p, now);
-        } else {
-            self.schedule_home_event(q, p, now);
-        }
+        let onset = c.onset_rate;
+        self.resolve_candidate(q, p, death, onset, multiplier, now);
     }
 
     /// [`on_candidate_in_state`](Self::on_candidate_in_state) with trends: each rate below

@@ -527,28 +527,18 @@ fn a_targeted_caseload_is_recruited_along_its_uptake_curve() {
             .map(|y| results.iter().map(|r| r.tally.years[y][i]).sum())
             .collect()
     };
+    let evercare =
+        |uptake: &str| with_uptake("care_management_evercare.toml", "care_management", uptake);
     let plain = short("scenarios/policies/care_management_evercare.toml");
     let full = year_of(&plain, "enrolled_patients");
     assert!(full[0] > 0.0, "Evercare enrols in year 1: {full:?}");
-    let stepped = with_uptake(
-        "care_management_evercare.toml",
-        "care_management",
-        "{ form = \"step\", day = 730 }",
-    );
+    let stepped = evercare("{ form = \"step\", day = 730 }");
     let late = year_of(&stepped, "enrolled_patients");
     assert_eq!(&late[..2], &[0.0, 0.0], "{late:?}");
     assert!(late[2] > 0.0, "{late:?}");
-    let ramped = with_uptake(
-        "care_management_evercare.toml",
-        "care_management",
-        "{ form = \"linear\", start_day = 0, full_day = 1095 }",
-    );
+    let ramped = evercare("{ form = \"linear\", start_day = 0, full_day = 1095 }");
     let ramp = year_of(&ramped, "enrolled_patients");
     assert!(ramp[0] < full[0], "ramp {ramp:?} against full {full:?}");
-    let day0 = with_uptake(
-        "care_management_evercare.toml",
-        "care_management",
-        "{ form = \"step\", day = -365 }",
-    );
+    let day0 = evercare("{ form = \"step\", day = -365 }");
     assert_eq!(rows(&day0, 2).1, rows(&plain, 2).1);
 }

@@ -44,14 +44,9 @@ impl IntegratedFunding {
     /// Places bought in a service costing `day_cost` per place-day with the money of
     /// `beds_converted` beds at `bed_day_cost`: rounded down, so the budget never grows.
     pub fn places_bought(&self, bed_day_cost: f64, day_cost: f64) -> u32 {
-        if day_cost <= 0.0 {
-            return 0;
-        }
-        (f64::from(self.beds_converted) * bed_day_cost / day_cost + 1e-9).floor() as u32
+        places_for(self.beds_converted, bed_day_cost, day_cost)
     }
-}
 
-impl IntegratedFunding {
     /// With an uptake curve: close the converted beds one at a time and buy each one's
     /// places at once, as `add` changes merged into the acute and service schedules
     /// (validation refuses schedules there that set a capacity, which would undo them).
@@ -68,14 +63,8 @@ impl IntegratedFunding {
                 level: CapacityLevel::Add { add: -1 },
             });
             if let Some(day_cost) = day_cost {
-                let bought = |beds: u32| {
-                    IntegratedFunding {
-                        beds_converted: beds,
-                        ..self.clone()
-                    }
-                    .places_bought(bed_day_cost, day_cost)
-                };
-                let places = bought(k) - bought(k - 1);
+                let places = places_for(k, bed_day_cost, day_cost)
+                    - places_for(k - 1, bed_day_cost, day_cost);
                 if places > 0 {
                     service.push(CapacityChange {
                         day,
@@ -91,6 +80,15 @@ impl IntegratedFunding {
             merge_changes(&mut params.services[s].schedule.changes, service);
         }
     }
+}
+
+/// Places of a service costing `day_cost` per place-day that the money of `beds` beds at
+/// `bed_day_cost` buys: rounded down, so the budget never grows.
+fn places_for(beds: u32, bed_day_cost: f64, day_cost: f64) -> u32 {
+    if day_cost <= 0.0 {
+        return 0;
+    }
+    (f64::from(beds) * bed_day_cost / day_cost + 1e-9).floor() as u32
 }
 
 /// Merge `extra` into `changes` in order of day (a change on the same day as an existing

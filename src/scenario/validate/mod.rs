@@ -177,17 +177,12 @@ fn pooled_budget_and_schedules(
     acute: &AcuteParams,
     services: &[ServiceParams],
 ) {
-    let sets = |s: &crate::model::Schedule| {
-        s.changes
-            .iter()
-            .any(|c| matches!(c.level, crate::model::CapacityLevel::Set { .. }))
-    };
     if let Some(f) = &policies.integrated_funding
         && f.uptake.is_some()
         && f.beds_converted > 0
     {
         let receiving = f.service.and_then(|s| services.get(s));
-        if sets(&acute.schedule) || receiving.is_some_and(|s| sets(&s.schedule)) {
+        if acute.schedule.sets_capacity() || receiving.is_some_and(|s| s.schedule.sets_capacity()) {
             ck.fail(
                 "policy.integrated_funding.uptake",
                 format!(
@@ -204,7 +199,7 @@ fn pooled_budget_and_schedules(
         && let Some(service) = services.get(controller.service)
     {
         let field = "policy.integrated_funding.controller.service";
-        if sets(&acute.schedule) || sets(&service.schedule) {
+        if acute.schedule.sets_capacity() || service.schedule.sets_capacity() {
             ck.fail(
                 field,
                 format!(
