@@ -92,7 +92,8 @@ fn queue(c: &mut Criterion) {
         // reference scenario.
         let mean_gap = 81.0;
         let mut rng = Pcg64Mcg::seed_from_u64(1);
-        let mut calendar: EventQueue<u32> = EventQueue::with_hint(n as f64 / mean_gap, n);
+        let mut calendar: EventQueue<u32> =
+            EventQueue::with_hint(n as f64 / mean_gap, n, f64::INFINITY);
         let mut heap: BinaryHeap<Reverse<(u64, u64, u32)>> = BinaryHeap::with_capacity(n);
         for i in 0..n {
             let t: f64 = Exp1.sample(&mut rng);

@@ -152,7 +152,11 @@ impl<'p> Sim<'p> {
     /// Allocate a simulator sized for `params` (queue, patient table, lines).
     pub fn new(params: &'p Params) -> Self {
         Sim {
-            queue: EventQueue::with_hint(params.home_event_rate_per_day(), params.total_patients()),
+            queue: EventQueue::with_hint(
+                params.home_event_rate_per_day(),
+                params.total_patients(),
+                params.horizon_days,
+            ),
             world: World::new(params),
         }
     }
