@@ -295,6 +295,16 @@ impl PatientTable {
         &mut self.cold[p.index()]
     }
 
+    /// Start fetching patient `p`'s hot and cold records into the cache (nothing for an id
+    /// outside the table, such as a system event's).
+    #[inline]
+    pub fn prefetch(&self, p: PatientId) {
+        if let (Some(hot), Some(cold)) = (self.hot.get(p.index()), self.cold.get(p.index())) {
+            crate::engine::prefetch(hot);
+            crate::engine::prefetch(cold);
+        }
+    }
+
     /// Make every pending event of patient `p` stale (bump the generation): they left the
     /// state those events were scheduled for.
     #[inline]

@@ -176,10 +176,17 @@ impl<'p> Sim<'p> {
         let params = self.world.params;
         self.reset(seeds);
         let world = &mut self.world;
-        engine::run_until(&mut self.queue, params.horizon_days, |queue, ev| {
-            world.handle(queue, ev);
-            recorder.event_handled(ev.time, world);
-        });
+        engine::run_until_looking_ahead(
+            &mut self.queue,
+            params.horizon_days,
+            |queue, ev, ahead| {
+                if let Some(ahead) = ahead {
+                    world.patients.prefetch(ahead.patient);
+                }
+                world.handle(queue, ev);
+                recorder.event_handled(ev.time, world);
+            },
+        );
         self.world.finish(params.horizon_days)
     }
 
