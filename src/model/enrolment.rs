@@ -76,9 +76,7 @@ impl World<'_> {
                 u64::from(h.count_within(now, FOLLOW_UP_DAYS));
         }
         if until.is_finite() {
-            let mut ev = Event::system(EventKind::EnrolmentEnd);
-            ev.patient = p;
-            q.push(until, ev);
+            q.push(until, self.person_event(EventKind::EnrolmentEnd, p));
         }
     }
 

@@ -61,8 +61,8 @@ pub enum EventKind {
     /// A candidate entrant to the population (`patient` holds the age band; thinned to
     /// the year's rate).
     Entrant,
-    /// A patient enrols in an enrolment programme with an uptake curve (`generation` holds
-    /// the programme's bit; ignored when they died first).
+    /// A patient enrols in an enrolment programme with an uptake curve (`tag` holds the
+    /// programme's bit; ignored when they died first).
     Enrol,
 }
 
@@ -75,10 +75,15 @@ pub enum EventKind {
 pub struct Event {
     /// Who it concerns (ignored by system events such as [`EventKind::WarmupEnd`]).
     pub patient: PatientId,
-    /// The patient's generation when the event was scheduled.
+    /// The patient's generation when the event was scheduled; for events that outlive
+    /// changes of state ([`EventKind::Ageing`], [`EventKind::Enrol`],
+    /// [`EventKind::EnrolmentEnd`]) the slot's incarnation
+    /// ([`Hot::incarnation`](super::patients::Hot::incarnation)).
     pub generation: u16,
     /// What happens.
     pub kind: EventKind,
+    /// A small payload in what would be padding: the programme of an [`EventKind::Enrol`].
+    pub tag: u8,
 }
 
 impl Event {
@@ -88,6 +93,7 @@ impl Event {
             patient: PatientId(u32::MAX),
             generation: 0,
             kind,
+            tag: 0,
         }
     }
 }

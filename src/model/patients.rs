@@ -36,20 +36,28 @@ pub enum CareState {
     Dead,
 }
 
-/// The fields every event reads: 8 bytes, so that the hot table of a 60,000-patient cohort
-/// (480 KB) stays in a 512 KB L2 cache.
+/// The fields every event reads: 16 bytes, so that four share a cache line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hot {
     /// Generation counter (wrapping), bumped whenever pending events of the patient become
     /// invalid. 16 bits suffice: a stale event could only be mistaken for a live one after
     /// 65,536 bumps while it is pending, and a patient's home event is pending for one spell
-    /// at home, which at most one bump (leaving home) can end.
+    /// at home, which at most one bump (leaving home) can end. A reused slot keeps counting
+    /// from its last occupant's value, so their stale events stay stale.
     pub generation: u16,
+    /// Occupants of this slot before the current one (wrapping): events that outlive a
+    /// change of state (ageing, enrolment) carry it and are ignored when the person they
+    /// were scheduled for has died and the slot holds someone else.
+    pub incarnation: u16,
     /// Cell (condition × age band × tier); see `sim.rs`.
     pub cell: u16,
     /// Random numbers drawn so far from the patient's own streams (see
     /// [`PatientRng`](super::streams::PatientRng)).
     pub draws: u32,
+    /// The person's number in order of creation (0 for the first of the starting cohort):
+    /// their random streams are keyed by it, not by the slot, so that the k-th person
+    /// draws the same numbers in every arm of a comparison wherever they are stored.
+    pub serial: u32,
 }
 
 /// The fields read only on admission, discharge and other changes of state: 32 bytes.
@@ -180,8 +188,13 @@ impl History {
     }
 }
 
-/// Every patient of a replication: a hot and a cold record per patient, indexed by
-/// [`PatientId`], and the optional [`History`] column.
+/// Every living patient of a replication: a hot and a cold record per patient, indexed by
+/// [`PatientId`] (a slot), and the optional [`History`] column.
+///
+/// The slot of a patient who dies is [released](Self::release) and given to the next person
+/// created, so the table grows with the most people alive at once, not with everyone ever
+/// created (issue 16: at national scale, 3.3 million alive of 6.4 million created). Free
+/// slots read as [`CareState::Dead`].
 #[derive(Clone, Debug, Default)]
 pub struct PatientTable {
     /// Hot records.
@@ -192,15 +205,26 @@ pub struct PatientTable {
     pub history: Vec<History>,
     /// Whether the table keeps a [`History`] per patient.
     keep_history: bool,
+    /// Slots released by the dead, reused last-in first-out.
+    free: Vec<u32>,
+    /// Keep every person's slot (no reuse): for tests that compare the two.
+    keep_slots: bool,
+    /// Persons created since the last [`reset`](Self::reset) (the next serial number).
+    created: u32,
 }
 
 impl PatientTable {
-    /// Number of patients.
+    /// Number of slots (the most patients alive at once so far).
     pub fn len(&self) -> usize {
         self.hot.len()
     }
 
-    /// True when there are no patients.
+    /// Persons created since the last [`reset`](Self::reset), dead or alive.
+    pub fn created(&self) -> usize {
+        self.created as usize
+    }
+
+    /// True when there are no slots.
     pub fn is_empty(&self) -> bool {
         self.hot.is_empty()
     }
@@ -210,6 +234,8 @@ impl PatientTable {
         self.hot.clear();
         self.cold.clear();
         self.history.clear();
+        self.free.clear();
+        self.created = 0;
         self.hot.reserve(n);
         self.cold.reserve(n);
         if self.keep_history {
@@ -242,15 +268,12 @@ impl PatientTable {
         &mut self.history[p.index()]
     }
 
-    /// Add a patient at home in `cell` with `frailty`, returning its id.
+    /// Add a patient at home in `cell` with `frailty`, in the slot of someone who died if
+    /// there is one, returning its id.
     pub fn push(&mut self, cell: u16, frailty: f32) -> PatientId {
-        let id = PatientId(self.hot.len() as u32);
-        self.hot.push(Hot {
-            generation: 0,
-            cell,
-            draws: 0,
-        });
-        self.cold.push(Cold {
+        let serial = self.created;
+        self.created += 1;
+        let cold = Cold {
             since: 0.0,
             last_discharge: f64::NEG_INFINITY,
             frailty,
@@ -259,14 +282,60 @@ impl PatientTable {
             flags: 0,
             slack: 0.0,
             link: 0,
+        };
+        if let Some(slot) = self.free.pop() {
+            let i = slot as usize;
+            let old = self.hot[i];
+            self.hot[i] = Hot {
+                generation: old.generation,
+                incarnation: old.incarnation.wrapping_add(1),
+                cell,
+                draws: 0,
+                serial,
+            };
+            self.cold[i] = cold;
+            if self.keep_history {
+                self.history[i] = History::default();
+            }
+            return PatientId(slot);
+        }
+        let id = PatientId(self.hot.len() as u32);
+        self.hot.push(Hot {
+            generation: 0,
+            incarnation: 0,
+            cell,
+            draws: 0,
+            serial,
         });
+        self.cold.push(cold);
         if self.keep_history {
             self.history.push(History::default());
         }
         id
     }
 
-    /// All patients, in id order.
+    /// Give the slot of `p`, who has died (state [`CareState::Dead`], no pending event
+    /// that is not stale), to the next person created.
+    #[inline]
+    pub fn release(&mut self, p: PatientId) {
+        debug_assert_eq!(
+            self.cold(p).state,
+            CareState::Dead,
+            "a living slot released"
+        );
+        if !self.keep_slots {
+            self.free.push(p.0);
+        }
+    }
+
+    /// Keep every person's slot to the end of the run instead of reusing the slots of the
+    /// dead (memory then grows with persons created). Results are the same either way up
+    /// to the order of floating-point sums over the table; tests compare the two.
+    pub fn keep_slots(&mut self, on: bool) {
+        self.keep_slots = on;
+    }
+
+    /// Every slot, in id order (free slots are [`CareState::Dead`]).
     pub fn iter(&self) -> impl Iterator<Item = (&Hot, &Cold)> {
         self.hot.iter().zip(&self.cold)
     }
@@ -319,8 +388,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn records_are_8_and_32_bytes() {
-        assert_eq!(std::mem::size_of::<Hot>(), 8);
+    fn records_are_16_and_32_bytes() {
+        assert_eq!(std::mem::size_of::<Hot>(), 16);
         assert_eq!(std::mem::size_of::<Cold>(), 32);
         assert_eq!(std::mem::size_of::<History>(), 48);
     }
@@ -366,6 +435,34 @@ mod tests {
             assert!(f64::from(h.admissions[0]) <= now);
             assert_eq!(h.count_within(now, 1.0), 1, "{now}");
         }
+    }
+
+    #[test]
+    fn the_slots_of_the_dead_are_reused_with_new_serials() {
+        let mut t = PatientTable::default();
+        t.keep_history(true);
+        t.reset(4);
+        let a = t.push(0, 1.0);
+        let b = t.push(1, 2.0);
+        t.history_mut(a).record(5.0);
+        t.cancel_pending(a);
+        t.cold_mut(a).state = CareState::Dead;
+        t.release(a);
+        let c = t.push(2, 3.0);
+        assert_eq!(c, a, "the free slot is taken");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.created(), 3);
+        let hot = t.hot(c);
+        assert_eq!(
+            (hot.serial, hot.cell, hot.draws, hot.incarnation),
+            (2, 2, 0, 1)
+        );
+        assert_eq!(hot.generation, 1, "stale events of the dead stay stale");
+        assert_eq!(t.cold(c).state, CareState::Home);
+        assert_eq!(t.history(c), &History::default());
+        assert_eq!(t.hot(b).serial, 1);
+        let d = t.push(0, 1.0);
+        assert_eq!((d.0, t.hot(d).serial), (2, 3), "no free slot: a new one");
     }
 
     #[test]

@@ -161,6 +161,13 @@ impl<'p> Sim<'p> {
         }
     }
 
+    /// Keep every person's slot in the patient table instead of reusing the slots of the
+    /// dead (see [`PatientTable::keep_slots`](super::patients::PatientTable::keep_slots)):
+    /// for tests and diagnostics.
+    pub fn keep_slots(&mut self, on: bool) {
+        self.world.patients.keep_slots(on);
+    }
+
     /// The state at the end of the last replication (for tests and diagnostics).
     pub fn world(&self) -> &World<'p> {
         &self.world
@@ -276,6 +283,13 @@ impl World<'_> {
             EventKind::WarmupEnd => return self.on_warmup_end(now),
             EventKind::NewPatient => return self.on_new_patient(q, p.0 as usize, now),
             EventKind::DayEnd => return self.on_day_end(q, now),
+            // Events of a person that outlive changes of state: ignored once the slot holds
+            // someone else (its incarnation moved on when they died).
+            EventKind::Ageing | EventKind::Enrol | EventKind::EnrolmentEnd
+                if event.generation != self.patients.hot(p).incarnation =>
+            {
+                return;
+            }
             EventKind::EnrolmentEnd => return self.on_enrolment_end(p, now),
             EventKind::CapacityChange => {
                 return self.on_capacity_change(q, p.0 as usize, event.generation as usize, now);
@@ -283,7 +297,7 @@ impl World<'_> {
             EventKind::CapacityReview => return self.on_capacity_review(q, now),
             EventKind::Ageing => return self.on_ageing(q, p, now),
             EventKind::Entrant => return self.on_entrant(q, p.0 as usize, now),
-            EventKind::Enrol => return self.on_enrol(q, p, usize::from(event.generation), now),
+            EventKind::Enrol => return self.on_enrol(q, p, usize::from(event.tag), now),
             EventKind::YearEnd => {
                 self.mark_year(now);
                 if now + DAYS_PER_YEAR < self.params.horizon_days {
@@ -440,9 +454,8 @@ impl World<'_> {
             if at > now {
                 enrolled &= !(1 << k);
                 if at < params.horizon_days {
-                    let mut ev = Event::system(EventKind::Enrol);
-                    ev.patient = p;
-                    ev.generation = k as u16;
+                    let mut ev = self.person_event(EventKind::Enrol, p);
+                    ev.tag = k as u8;
                     q.push(at, ev);
                 }
             }
@@ -502,9 +515,7 @@ impl World<'_> {
             span
         };
         if now + left < self.params.horizon_days {
-            let mut ev = Event::system(EventKind::Ageing);
-            ev.patient = p;
-            q.push(now + left, ev);
+            q.push(now + left, self.person_event(EventKind::Ageing, p));
         }
     }
 
@@ -1052,6 +1063,7 @@ impl World<'_> {
             self.serve_service_line(q, s, now);
         }
         self.patients.cancel_pending(p);
+        self.patients.release(p);
     }
 
     /// Schedule the next new patient of condition `c`, if the condition has incidence.
@@ -1904,6 +1916,7 @@ fn push_capacity_change(q: &mut EventQueue<Event>, day: Days, pool: usize, index
             patient: PatientId(pool as u32),
             generation: index as u16,
             kind: EventKind::CapacityChange,
+            tag: 0,
         },
     );
 }

@@ -733,17 +733,29 @@ impl<'p> World<'p> {
                 patient: p,
                 generation: self.patients.hot(p).generation,
                 kind,
+                tag: 0,
             },
         );
+    }
+
+    /// An event of person `p` that outlives their changes of state (not cancelled by a
+    /// generation bump): it carries the slot's incarnation instead, so that it is ignored if
+    /// they die and the slot goes to someone else first.
+    pub(super) fn person_event(&self, kind: EventKind, p: PatientId) -> Event {
+        let mut ev = Event::system(kind);
+        ev.patient = p;
+        ev.generation = self.patients.hot(p).incarnation;
+        ev
     }
 
     /// Patient `p`'s own random numbers for process `purpose`.
     #[inline]
     pub(super) fn rng(&mut self, p: PatientId, purpose: Stream) -> PatientRng<'_> {
+        let hot = self.patients.hot_mut(p);
         PatientRng {
             key: self.streams.keys[purpose as usize],
-            patient: u64::from(p.0) << 32,
-            counter: &mut self.patients.hot_mut(p).draws,
+            patient: u64::from(hot.serial) << 32,
+            counter: &mut hot.draws,
         }
     }
 
@@ -1205,9 +1217,10 @@ impl<'p> World<'p> {
         (c.set, usize::from(c.band), usize::from(c.condition))
     }
 
-    /// Number of patients (every patient is in exactly one [`CareState`]).
+    /// Persons created in the replication, dead or alive (every living one is in exactly
+    /// one [`CareState`]; the slots of the dead are reused).
     pub fn patient_count(&self) -> usize {
-        self.patients.len()
+        self.patients.created()
     }
 }
 

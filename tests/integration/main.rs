@@ -45,6 +45,7 @@ mod reproducibility;
 mod safety;
 mod scenario_errors;
 mod semantics;
+mod slots;
 mod slurm_safety;
 mod tables;
 mod targeting;

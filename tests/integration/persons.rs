@@ -17,9 +17,10 @@ fn metric(params: &Params, t: &Tally, name: &str) -> f64 {
     t.metric_values(params)[i]
 }
 
-/// Every living person's (set, band) at the end of the last run.
+/// Every living person's (set, band) at the end of the last run (the slots of the dead are
+/// reused, so the table may hold fewer slots than persons created).
 fn people(world: &World<'_>) -> Vec<(u16, usize)> {
-    (0..world.patient_count())
+    (0..world.patients.len())
         .filter(|&i| world.patients.cold[i].state != caresim::model::CareState::Dead)
         .map(|i| {
             let (set, band, _) = world.person(PatientId(i as u32));
