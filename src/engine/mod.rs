@@ -46,6 +46,39 @@ pub fn run_until<E: Copy>(
     run_until_looking_ahead(queue, until, |queue, ev, _| handle(queue, ev))
 }
 
+/// Ask the kernel to back `buffer`'s allocation (its whole capacity) with 2 MB pages.
+///
+/// At national scale the patient table is ~100 MB visited in random order: with 4 KB
+/// pages nearly every record an event touches also misses the TLB, and the page walk costs
+/// as much as the miss itself. Transparent huge pages are usually enabled for memory that
+/// asks for them (`madvise` mode); asking cut an England-scale replication's time by ~30%
+/// (issue 16). A hint only: it changes no contents, and is ignored where unsupported (other
+/// systems, THP disabled, a small buffer).
+pub fn advise_huge_pages<T>(buffer: &Vec<T>) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        const HUGE: usize = 2 << 20;
+        let bytes = buffer.capacity() * std::mem::size_of::<T>();
+        if bytes < HUGE {
+            return;
+        }
+        let start = buffer.as_ptr() as usize;
+        let from = start.next_multiple_of(PAGE);
+        let to = (start + bytes) / PAGE * PAGE;
+        if to > from {
+            // SAFETY: the range lies inside `buffer`'s live allocation (page-aligned inward)
+            // and MADV_HUGEPAGE only changes how the kernel backs it, never its contents;
+            // a failure is harmless and ignored.
+            unsafe {
+                libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buffer;
+}
+
 /// Events the loop looks ahead to prefetch what they will touch: far enough for a miss to
 /// main memory (~100 ns) to complete during the events before, near enough that the lines
 /// are still in the L1 cache when the event comes (tuned on `benches/engine.rs`).

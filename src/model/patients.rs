@@ -1,11 +1,12 @@
 //! Patient state: a hot and a cold record per patient, indexed by [`PatientId`].
 //!
-//! The event loop visits patients in random order. Most events (an exacerbation handled in
-//! primary care, a rejected thinning candidate) read only the generation and the cell; state
-//! changes also read and write times and the state. With one column per field each field
-//! touched cost a cache miss in large cohorts; with one 32-byte record the table left the
-//! cache at 100,000 patients. The hot record is 8 bytes. The hot/cold split costs one miss for most events and two for
-//! the rest (measured on `benches/engine.rs`).
+//! The event loop visits patients in random order, so in large cohorts every record an event
+//! touches is a cache miss. The hot record (32 bytes, half a cache line) holds everything a
+//! candidate event at home reads — the generation, cell, random-number counter, frailty,
+//! state, last discharge and prior admissions — so that the commonest events (an
+//! exacerbation handled in primary care, a rejected thinning candidate) cost one miss; the
+//! cold record (16 bytes) holds what only changes of state read and write (measured on
+//! `benches/engine.rs` and the England-scale run, issue 16).
 
 use super::event::PatientId;
 use crate::engine::Days;
@@ -36,9 +37,26 @@ pub enum CareState {
     Dead,
 }
 
-/// The fields every event reads: 16 bytes, so that four share a cache line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The fields an event at home reads (and most others): 32 bytes, aligned so that a record
+/// is one cache line's half and never straddles two. At national scale every record an
+/// event touches is a cache miss; with all that a candidate at home needs in this record, a
+/// candidate costs one miss, not two (issue 16).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(align(32))]
 pub struct Hot {
+    /// Time of the last discharge from an acute bed (−∞ if never), days.
+    pub last_discharge: Days,
+    /// Random numbers drawn so far from the patient's own streams (see
+    /// [`PatientRng`](super::streams::PatientRng)).
+    pub draws: u32,
+    /// The person's number in order of creation (0 for the first of the starting cohort):
+    /// their random streams are keyed by it, not by the slot, so that the k-th person
+    /// draws the same numbers in every arm of a comparison wherever they are stored.
+    pub serial: u32,
+    /// Individual multiplier on the exacerbation rate (1 without frailty).
+    pub frailty: f32,
+    /// Current state.
+    pub state: CareState,
     /// Generation counter (wrapping), bumped whenever pending events of the patient become
     /// invalid. 16 bits suffice: a stale event could only be mistaken for a live one after
     /// 65,536 bumps while it is pending, and a patient's home event is pending for one spell
@@ -51,34 +69,21 @@ pub struct Hot {
     pub incarnation: u16,
     /// Cell (condition × age band × tier); see `sim.rs`.
     pub cell: u16,
-    /// Random numbers drawn so far from the patient's own streams (see
-    /// [`PatientRng`](super::streams::PatientRng)).
-    pub draws: u32,
-    /// The person's number in order of creation (0 for the first of the starting cohort):
-    /// their random streams are keyed by it, not by the slot, so that the k-th person
-    /// draws the same numbers in every arm of a comparison wherever they are stored.
-    pub serial: u32,
+    /// Emergency admission requests so far (saturating).
+    pub prior_admissions: u16,
 }
 
-/// The fields read only on admission, discharge and other changes of state: 32 bytes.
+/// The fields read only on admission, discharge and other changes of state: 16 bytes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Cold {
     /// Time the patient entered the current state (start of a wait, or admission: a delayed
     /// discharge keeps its admission time), days.
     pub since: Days,
-    /// Time of the last discharge from an acute bed (−∞ if never), days.
-    pub last_discharge: Days,
-    /// Individual multiplier on the exacerbation rate (1 without frailty).
-    pub frailty: f32,
-    /// Current state.
-    pub state: CareState,
-    /// Emergency admission requests so far (saturating).
-    pub prior_admissions: u16,
-    /// Policy-lever marks, see the `FLAG_*` constants.
-    pub flags: u8,
     /// Days between the early-discharge point and the usual end of the current stay, for a
     /// patient eligible for early supported discharge.
     pub slack: f32,
+    /// Policy-lever marks, see the `FLAG_*` constants.
+    pub flags: u8,
     /// A service the patient is linked to, plus 1 (0 = none): the long-stay place held
     /// while they are in hospital ([`FLAG_HOLDING`]), the service awaited during an interim
     /// episode ([`FLAG_AWAITING`]), or the usual discharge route drawn at admission
@@ -241,6 +246,7 @@ impl PatientTable {
         if self.keep_history {
             self.history.reserve(n);
         }
+        self.advise();
     }
 
     /// Keep a [`History`] per patient (from the next [`reset`](Self::reset) on; the table
@@ -275,24 +281,25 @@ impl PatientTable {
         self.created += 1;
         let cold = Cold {
             since: 0.0,
+            slack: 0.0,
+            flags: 0,
+            link: 0,
+        };
+        let hot = |generation: u16, incarnation: u16| Hot {
             last_discharge: f64::NEG_INFINITY,
+            draws: 0,
+            serial,
             frailty,
             state: CareState::Home,
+            generation,
+            incarnation,
+            cell,
             prior_admissions: 0,
-            flags: 0,
-            slack: 0.0,
-            link: 0,
         };
         if let Some(slot) = self.free.pop() {
             let i = slot as usize;
             let old = self.hot[i];
-            self.hot[i] = Hot {
-                generation: old.generation,
-                incarnation: old.incarnation.wrapping_add(1),
-                cell,
-                draws: 0,
-                serial,
-            };
+            self.hot[i] = hot(old.generation, old.incarnation.wrapping_add(1));
             self.cold[i] = cold;
             if self.keep_history {
                 self.history[i] = History::default();
@@ -300,29 +307,31 @@ impl PatientTable {
             return PatientId(slot);
         }
         let id = PatientId(self.hot.len() as u32);
-        self.hot.push(Hot {
-            generation: 0,
-            incarnation: 0,
-            cell,
-            draws: 0,
-            serial,
-        });
+        let grows = self.hot.len() == self.hot.capacity();
+        self.hot.push(hot(0, 0));
         self.cold.push(cold);
         if self.keep_history {
             self.history.push(History::default());
         }
+        if grows {
+            self.advise();
+        }
         id
+    }
+
+    /// Ask for huge pages for the columns (see [`crate::engine::advise_huge_pages`]): the
+    /// table is visited in random order.
+    fn advise(&self) {
+        crate::engine::advise_huge_pages(&self.hot);
+        crate::engine::advise_huge_pages(&self.cold);
+        crate::engine::advise_huge_pages(&self.history);
     }
 
     /// Give the slot of `p`, who has died (state [`CareState::Dead`], no pending event
     /// that is not stale), to the next person created.
     #[inline]
     pub fn release(&mut self, p: PatientId) {
-        debug_assert_eq!(
-            self.cold(p).state,
-            CareState::Dead,
-            "a living slot released"
-        );
+        debug_assert_eq!(self.hot(p).state, CareState::Dead, "a living slot released");
         if !self.keep_slots {
             self.free.push(p.0);
         }
@@ -364,13 +373,15 @@ impl PatientTable {
         &mut self.cold[p.index()]
     }
 
-    /// Start fetching patient `p`'s hot and cold records into the cache (nothing for an id
-    /// outside the table, such as a system event's).
+    /// Start fetching patient `p`'s hot record into the cache, and their cold record too if
+    /// `cold` (nothing for an id outside the table, such as a system event's).
     #[inline]
-    pub fn prefetch(&self, p: PatientId) {
-        if let (Some(hot), Some(cold)) = (self.hot.get(p.index()), self.cold.get(p.index())) {
+    pub fn prefetch(&self, p: PatientId, cold: bool) {
+        if let Some(hot) = self.hot.get(p.index()) {
             crate::engine::prefetch(hot);
-            crate::engine::prefetch(cold);
+            if cold {
+                crate::engine::prefetch(&self.cold[p.index()]);
+            }
         }
     }
 
@@ -388,9 +399,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn records_are_16_and_32_bytes() {
-        assert_eq!(std::mem::size_of::<Hot>(), 16);
-        assert_eq!(std::mem::size_of::<Cold>(), 32);
+    fn records_are_32_and_16_bytes() {
+        assert_eq!(std::mem::size_of::<Hot>(), 32);
+        assert_eq!(std::mem::align_of::<Hot>(), 32);
+        assert_eq!(std::mem::size_of::<Cold>(), 16);
         assert_eq!(std::mem::size_of::<History>(), 48);
     }
 
@@ -446,7 +458,7 @@ mod tests {
         let b = t.push(1, 2.0);
         t.history_mut(a).record(5.0);
         t.cancel_pending(a);
-        t.cold_mut(a).state = CareState::Dead;
+        t.hot_mut(a).state = CareState::Dead;
         t.release(a);
         let c = t.push(2, 3.0);
         assert_eq!(c, a, "the free slot is taken");
@@ -458,7 +470,7 @@ mod tests {
             (2, 2, 0, 1)
         );
         assert_eq!(hot.generation, 1, "stale events of the dead stay stale");
-        assert_eq!(t.cold(c).state, CareState::Home);
+        assert_eq!(t.hot(c).state, CareState::Home);
         assert_eq!(t.history(c), &History::default());
         assert_eq!(t.hot(b).serial, 1);
         let d = t.push(0, 1.0);

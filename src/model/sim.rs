@@ -188,7 +188,9 @@ impl<'p> Sim<'p> {
             params.horizon_days,
             |queue, ev, ahead| {
                 if let Some(ahead) = ahead {
-                    world.patients.prefetch(ahead.patient);
+                    // A candidate at home reads only the hot record.
+                    let cold = ahead.kind != EventKind::AtHome;
+                    world.patients.prefetch(ahead.patient, cold);
                 }
                 world.handle(queue, ev);
                 recorder.event_handled(ev.time, world);
@@ -343,7 +345,7 @@ impl World<'_> {
             EventKind::EndOfDiversion => {
                 // A stay in another hospital is a discharge like any other: NHS definitions
                 // count a readmission to any hospital, and the post-discharge risk applies.
-                self.patients.cold_mut(p).last_discharge = now;
+                self.patients.hot_mut(p).last_discharge = now;
                 if self.patients.cold(p).flags & (FLAG_HOLDING | FLAG_LAPSED) != 0 {
                     self.back_to_residence(q, p, false, now);
                 } else {
@@ -391,7 +393,7 @@ impl World<'_> {
             while placed < residents.at_start && draws < 100 * n {
                 draws += 1;
                 let p = PatientId(self.streams.population.random_range(0..n as u32));
-                if self.patients.cold(p).state != CareState::Home {
+                if self.patients.hot(p).state != CareState::Home {
                     continue;
                 }
                 if !self.services[s].try_seize(0.0) {
@@ -469,7 +471,7 @@ impl World<'_> {
 
     /// `p`'s uptake time of programme `k` has come: they move to the tier with it.
     fn on_enrol(&mut self, q: &mut EventQueue<Event>, p: PatientId, k: usize, now: Days) {
-        let state = self.patients.cold(p).state;
+        let state = self.patients.hot(p).state;
         if state == CareState::Dead {
             return;
         }
@@ -486,7 +488,7 @@ impl World<'_> {
     /// `p`'s rates changed (a band, a tier): at home, their pending candidate is redrawn at
     /// the new rates; elsewhere they apply from the next candidate.
     fn redraw_at_home(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        if self.patients.cold(p).state == CareState::Home {
+        if self.patients.hot(p).state == CareState::Home {
             self.patients.cancel_pending(p);
             self.schedule_home_event(q, p, now);
         }
@@ -523,7 +525,7 @@ impl World<'_> {
     /// and utility change now). At home, their pending candidate is redrawn at the new
     /// rates; elsewhere the new rates apply from their next candidate event.
     fn on_ageing(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        let state = self.patients.cold(p).state;
+        let state = self.patients.hot(p).state;
         if state == CareState::Dead {
             return;
         }
@@ -595,7 +597,7 @@ impl World<'_> {
     /// Move `p` to `state` at `now`, keeping the quality-weighted count of the living.
     #[inline]
     fn set_state(&mut self, p: PatientId, state: CareState, now: Days) {
-        let old = std::mem::replace(&mut self.patients.cold_mut(p).state, state);
+        let old = std::mem::replace(&mut self.patients.hot_mut(p).state, state);
         if self.quality_on {
             self.shift_quality(p, old, state, now);
         }
@@ -644,7 +646,7 @@ impl World<'_> {
     fn history_factor(&self, p: PatientId, c: &super::world::Cell, now: Option<Days>) -> f64 {
         let m = c.admission_multiplier;
         if c.history_days == f64::INFINITY {
-            return m.powi(i32::from(self.patients.cold(p).prior_admissions));
+            return m.powi(i32::from(self.patients.hot(p).prior_admissions));
         }
         let h = self.patients.history(p);
         let k = match now {
@@ -661,7 +663,7 @@ impl World<'_> {
     fn personal_rate(&self, p: PatientId, now: Days) -> f64 {
         let c = self.cell(p);
         let r = self.base_rate(p, Some(now));
-        if now - self.patients.cold(p).last_discharge <= c.post_discharge_days {
+        if now - self.patients.hot(p).last_discharge <= c.post_discharge_days {
             r * c.post_discharge_multiplier * self.post_discharge_factor(p)
         } else {
             r
@@ -740,7 +742,7 @@ impl World<'_> {
     #[inline]
     fn rates_here(&self, p: PatientId, c: &super::world::Cell) -> (f64, f64) {
         let services = &self.params.services;
-        match self.patients.cold(p).state {
+        match self.patients.hot(p).state {
             CareState::Unmet(s) | CareState::WaitingAtHome(s) => {
                 let u = &services[s as usize].unmet;
                 (u.exacerbation_multiplier, c.death_rate * u.death_multiplier)
@@ -911,7 +913,7 @@ impl World<'_> {
 
     /// Whether `p` is a long-stay resident in their place.
     fn is_resident(&self, p: PatientId) -> bool {
-        matches!(self.patients.cold(p).state,
+        matches!(self.patients.hot(p).state,
             CareState::Community(s) if self.params.services[s as usize].residents.is_some())
     }
 
@@ -927,7 +929,7 @@ impl World<'_> {
         now: Days,
     ) {
         let cell = self.patients.hot(p).cell as usize;
-        match self.patients.cold(p).state {
+        match self.patients.hot(p).state {
             CareState::Home => {
                 let weight = self.weight(now);
                 self.at_home[cell].add_at(now, weight, -1.0);
@@ -1206,11 +1208,11 @@ impl World<'_> {
             return self.step_up(q, p, service, now);
         }
         self.tally.admission_requests += 1;
-        if now - self.patients.cold(p).last_discharge <= READMISSION_WINDOW_DAYS {
+        if now - self.patients.hot(p).last_discharge <= READMISSION_WINDOW_DAYS {
             self.tally.readmissions_30d += 1;
             self.tally.groups[group].readmissions_30d += 1;
         }
-        let k = &mut self.patients.cold_mut(p).prior_admissions;
+        let k = &mut self.patients.hot_mut(p).prior_admissions;
         *k = k.saturating_add(1);
         if self.patients.has_history() {
             self.patients.history_mut(p).record(now);
@@ -1512,7 +1514,7 @@ impl World<'_> {
     /// An episode of unmet need reaches its end: the patient may now need a higher level of
     /// care (the service's escalation), else they are simply at home.
     fn on_end_of_unmet(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        let CareState::Unmet(s) = self.patients.cold(p).state else {
+        let CareState::Unmet(s) = self.patients.hot(p).state else {
             return;
         };
         let unmet = &self.params.services[s as usize].unmet;
@@ -1559,7 +1561,7 @@ impl World<'_> {
         if self.reimbursed(s) {
             // While delayed, the last-discharge time holds the start of the delay (it is
             // read only at home, and set again when the patient leaves the bed).
-            self.patients.cold_mut(p).last_discharge = now;
+            self.patients.hot_mut(p).last_discharge = now;
         }
         self.services[s as usize].enqueue(p);
         self.delayed.add(now, 1.0);
@@ -1579,12 +1581,11 @@ impl World<'_> {
     /// The delay of `p` ends (a place, or a time limit): pending time limits go stale.
     fn end_delay(&mut self, p: PatientId, now: Days) {
         self.delayed.add(now, -1.0);
-        if let CareState::DelayedDischarge(s) = self.patients.cold(p).state
+        if let CareState::DelayedDischarge(s) = self.patients.hot(p).state
             && self.reimbursed(s)
             && let Some(r) = &self.params.payment.delayed_discharge
         {
-            let (days, discounted) =
-                self.reimbursable(r, self.patients.cold(p).last_discharge, now);
+            let (days, discounted) = self.reimbursable(r, self.patients.hot(p).last_discharge, now);
             self.tally.reimbursed_days += days;
             self.tally.discounted.reimbursed_days += discounted;
         }
@@ -1596,7 +1597,7 @@ impl World<'_> {
     /// (who then moves to the interim service if it has a place, still waiting for `s`;
     /// else keeps waiting in the bed).
     fn on_delay_timeout(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        let CareState::DelayedDischarge(s) = self.patients.cold(p).state else {
+        let CareState::DelayedDischarge(s) = self.patients.hot(p).state else {
             return;
         };
         if self.patients.cold(p).flags & FLAG_WAITING_FOR_EARLY != 0 {
@@ -1630,7 +1631,7 @@ impl World<'_> {
     fn serve_service_line(&mut self, q: &mut EventQueue<Event>, s: u16, now: Days) {
         while let Some(next) = self.services[s as usize].next_waiter(now) {
             self.needs.received += 1;
-            if let CareState::WaitingAtHome(_) = self.patients.cold(next).state {
+            if let CareState::WaitingAtHome(_) = self.patients.hot(next).state {
                 self.leave_where_living(q, next, Leaving::PlaceFound, now);
                 self.patients.cancel_pending(next);
                 self.enter_community(q, next, s, now);
@@ -1671,9 +1672,8 @@ impl World<'_> {
             self.tally.spell_payment += paid;
             self.tally.discounted.spell_payment += paid * self.discount_at(now);
         }
-        let cold = self.patients.cold_mut(p);
-        cold.last_discharge = now;
-        cold.flags &= !FLAG_UNSUPPORTED;
+        self.patients.hot_mut(p).last_discharge = now;
+        self.patients.cold_mut(p).flags &= !FLAG_UNSUPPORTED;
         self.acute.release(now);
         if let Some(next) = self.acute.next_waiter(now) {
             let wait = now - self.patients.cold(next).since;
@@ -1712,7 +1712,7 @@ impl World<'_> {
     /// service with its probability (after early supported discharge, the usual route's
     /// onward destination with the lever's odds ratio); else home.
     fn on_end_of_community(&mut self, q: &mut EventQueue<Event>, p: PatientId, now: Days) {
-        let CareState::Community(s) = self.patients.cold(p).state else {
+        let CareState::Community(s) = self.patients.hot(p).state else {
             unreachable!("end of community for a patient not in community care");
         };
         self.services[s as usize].release(now);

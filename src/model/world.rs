@@ -815,7 +815,7 @@ impl<'p> World<'p> {
         if from == to {
             return;
         }
-        let state = self.patients.cold(p).state;
+        let state = self.patients.hot(p).state;
         if self.counted_at_home(state) {
             let w = self.weight(now);
             self.at_home[from].add_at(now, w, -1.0);
@@ -868,8 +868,8 @@ impl<'p> World<'p> {
             return;
         }
         t.persons_by_count = [0; 3];
-        for (hot, cold) in self.patients.iter() {
-            if cold.state != CareState::Dead {
+        for (hot, _) in self.patients.iter() {
+            if hot.state != CareState::Dead {
                 let k = usize::from(self.cells[hot.cell as usize].count).clamp(1, 3);
                 t.persons_by_count[k - 1] += 1;
             }
@@ -887,7 +887,7 @@ impl<'p> World<'p> {
     #[inline]
     pub(super) fn frailty_of(&self, p: PatientId) -> f64 {
         if self.frailty.is_some() {
-            f64::from(self.patients.cold(p).frailty)
+            f64::from(self.patients.hot(p).frailty)
         } else {
             1.0
         }
@@ -981,11 +981,11 @@ impl<'p> World<'p> {
         );
         // Delays still open: their reimbursable days so far.
         if let Some(r) = &self.params.payment.delayed_discharge {
-            for (_, cold) in self.patients.iter() {
-                if let CareState::DelayedDischarge(s) = cold.state
+            for (hot, _) in self.patients.iter() {
+                if let CareState::DelayedDischarge(s) = hot.state
                     && self.params.services[s as usize].payer == Payer::SocialCare
                 {
-                    let (days, discounted) = self.reimbursable(r, cold.last_discharge, end);
+                    let (days, discounted) = self.reimbursable(r, hot.last_discharge, end);
                     t.reimbursed_days += days;
                     t.discounted.reimbursed_days += discounted;
                 }
@@ -1039,7 +1039,7 @@ impl<'p> World<'p> {
         // Per-group census and the bed-days of stays still open.
         for (hot, cold) in self.patients.iter() {
             let g = &mut t.groups[self.cells[hot.cell as usize].group as usize];
-            match cold.state {
+            match hot.state {
                 CareState::Dead => continue,
                 CareState::Acute | CareState::DelayedDischarge(_) => {
                     g.acute_bed_days += end - cold.since.max(self.stats_from);
@@ -1089,14 +1089,14 @@ impl<'p> World<'p> {
         let mut home_waiting = vec![0usize; self.services.len()];
         let mut held = vec![0u32; self.services.len()];
         let mut needs_waiting = 0u64;
-        for (_, cold) in self.patients.iter() {
+        for (hot, cold) in self.patients.iter() {
             if cold.flags & FLAG_HOLDING != 0 {
                 held[usize::from(cold.link) - 1] += 1;
             }
             if cold.flags & FLAG_AWAITING != 0 {
                 needs_waiting += 1;
             }
-            match cold.state {
+            match hot.state {
                 CareState::Acute => acute += 1,
                 CareState::WaitingForBed => waiting += 1,
                 CareState::DelayedDischarge(k) => {
@@ -1117,7 +1117,7 @@ impl<'p> World<'p> {
             let quality: f64 = self
                 .patients
                 .iter()
-                .map(|(hot, cold)| self.utility(&self.cells[hot.cell as usize], cold.state))
+                .map(|(hot, _)| self.utility(&self.cells[hot.cell as usize], hot.state))
                 .sum();
             if (quality - self.quality.level()).abs() > 1e-6 * quality.abs().max(1.0) {
                 return Err(format!(
@@ -1129,8 +1129,8 @@ impl<'p> World<'p> {
         // Everyone counted at home is in their cell's count (cells move with onset,
         // attribution and ageing).
         let mut at_home = vec![0u32; self.cells.len()];
-        for (hot, cold) in self.patients.iter() {
-            if self.counted_at_home(cold.state) {
+        for (hot, _) in self.patients.iter() {
+            if self.counted_at_home(hot.state) {
                 at_home[hot.cell as usize] += 1;
             }
         }
@@ -1145,8 +1145,8 @@ impl<'p> World<'p> {
         }
         // The living by tier (tiers move with enrolments that reach people during the run).
         let mut alive = vec![0u32; self.alive_by_tier.len()];
-        for (hot, cold) in self.patients.iter() {
-            if cold.state != CareState::Dead {
+        for (hot, _) in self.patients.iter() {
+            if hot.state != CareState::Dead {
                 alive[self.cells[hot.cell as usize].tier as usize] += 1;
             }
         }

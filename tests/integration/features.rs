@@ -291,7 +291,7 @@ fn top5_share(p: &Params) -> f64 {
     let mut counts: Vec<u16> = sim
         .world()
         .patients
-        .cold
+        .hot
         .iter()
         .map(|p| p.prior_admissions)
         .collect();

@@ -21,7 +21,7 @@ fn metric(params: &Params, t: &Tally, name: &str) -> f64 {
 /// reused, so the table may hold fewer slots than persons created).
 fn people(world: &World<'_>) -> Vec<(u16, usize)> {
     (0..world.patients.len())
-        .filter(|&i| world.patients.cold[i].state != caresim::model::CareState::Dead)
+        .filter(|&i| world.patients.hot[i].state != caresim::model::CareState::Dead)
         .map(|i| {
             let (set, band, _) = world.person(PatientId(i as u32));
             (set, band)

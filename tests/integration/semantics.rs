@@ -126,7 +126,7 @@ fn home_setting_episode_counts_as_home_and_bed_setting_does_not() {
     let w = sim.world();
     let died_in_episode = w
         .patients
-        .cold
+        .hot
         .iter()
         .filter(|c| c.state == CareState::Dead && c.prior_admissions > 0)
         .count();
@@ -154,7 +154,7 @@ fn home_setting_episode_counts_as_home_and_bed_setting_does_not() {
         referrals_per_day,
         at_home,
     );
-    let cold = &sim.world().patients.cold;
+    let cold = &sim.world().patients.hot;
     let admitted = cold.iter().filter(|c| c.prior_admissions > 0).count() as u64;
     assert!(cold.iter().all(|c| c.prior_admissions <= 1));
     assert_eq!(
@@ -201,7 +201,7 @@ fn admission_avoidance_takes_only_patients_at_home_without_an_episode() {
     });
     let mut sim = Sim::new(&p);
     let t = sim.run(&replication_seeds(5, 0));
-    let cold = &sim.world().patients.cold;
+    let cold = &sim.world().patients.hot;
     let never_left = cold.iter().filter(|c| c.state == CareState::Home).count() as u64;
     assert_eq!(
         t.levers.admission_avoidance.admissions_avoided,

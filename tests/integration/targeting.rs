@@ -109,8 +109,8 @@ impl Recorder for Caseload {
                 .patients
                 .iter()
                 .zip(&world.patients.history)
-                .filter(|((_, cold), h)| {
-                    cold.state != caresim::model::patients::CareState::Dead && h.enrolled(now)
+                .filter(|((hot, _), h)| {
+                    hot.state != caresim::model::patients::CareState::Dead && h.enrolled(now)
                 })
                 .count();
             assert_eq!(enrolled as f64, level, "at day {now}");

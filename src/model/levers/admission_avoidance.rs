@@ -73,7 +73,7 @@ impl Rule for AvoidanceRule {
     ) -> Option<usize> {
         let share = self.share_by_condition[condition] * self.uptake.map_or(1.0, |u| u.at(now));
         if share == 0.0
-            || patients.cold(p).state != CareState::Home
+            || patients.hot(p).state != CareState::Home
             || streams.avoidance.random::<f64>() >= share
         {
             return None;
