@@ -1,0 +1,124 @@
+//! National scale and cores (issue 16), each as a ratio measured in one run:
+//!
+//! * **England × 200 against 200 baseline replications.** One replication of
+//!   `scenarios/england_2003.toml` (the NHS baseline with every count and capacity × 200:
+//!   ~3.3 million persons alive, 6.4 million created over the run) on one thread, against
+//!   200 replications of `scenarios/nhs_2003_baseline.toml` one after the other on one
+//!   thread: the same simulated work, so the ratio is what scale costs (cache and TLB
+//!   misses on a patient table of ~100 MB). Target: within 1.5×.
+//! * **Peak memory per person** of the England-scale replication: the process's peak
+//!   resident memory (`VmHWM`, measured first, before anything else is allocated) over the
+//!   most persons alive at once (the patient table's slots) and over the persons created.
+//!   Target: under 120 bytes per person alive.
+//! * **2 threads against 1** on 64 replications of the baseline through the experiment path
+//!   (plan, parallel chunks, results in order). Target: at least 1.9×.
+//!
+//! Each pair is timed twice, alternating, and the faster of each kept (the machines this
+//! runs on are shared virtual machines whose speed drifts by 10–20% from minute to minute).
+//! Slow (about 3 minutes), so not a criterion benchmark: `cargo bench --bench scale`.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use caresim::experiment::{NoProgress, Plan, replication_seeds, run_plan};
+use caresim::model::Sim;
+use caresim::scenario;
+
+fn load(path: &str) -> scenario::Scenario {
+    scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect("bundled scenario")
+}
+
+/// Peak resident memory of this process so far, bytes (Linux; 0 elsewhere).
+fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// One England-scale replication: its time, slots (most alive at once) and persons created.
+fn england(s: &scenario::Scenario) -> (Duration, usize, usize) {
+    let mut sim = Sim::new(&s.params);
+    let start = Instant::now();
+    black_box(sim.run(&replication_seeds(s.seed, 0)));
+    let took = start.elapsed();
+    (
+        took,
+        sim.world().patients.len(),
+        sim.world().patient_count(),
+    )
+}
+
+/// `reps` baseline replications one after the other on one thread.
+fn baseline(s: &scenario::Scenario, reps: u32) -> Duration {
+    let mut sim = Sim::new(&s.params);
+    let start = Instant::now();
+    for r in 0..reps {
+        black_box(sim.run(&replication_seeds(s.seed, r)));
+    }
+    start.elapsed()
+}
+
+/// `reps` baseline replications through the experiment path on `threads` threads.
+fn parallel(s: &scenario::Scenario, reps: u32, threads: usize) -> Duration {
+    let plan = Plan::single(s, s.seed, reps);
+    let start = Instant::now();
+    let mut admissions = 0u64;
+    run_plan(&plan, 0..plan.items(), threads, &NoProgress, |r| {
+        admissions += r.tally.admissions;
+        Ok(())
+    })
+    .expect("runs");
+    black_box(admissions);
+    start.elapsed()
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported (one study).
+    let england_s = load("scenarios/england_2003.toml");
+    let baseline_s = load("scenarios/nhs_2003_baseline.toml");
+
+    let (first, slots, created) = england(&england_s);
+    let peak = peak_rss();
+    let base_first = baseline(&baseline_s, 200);
+    let (second, _, _) = england(&england_s);
+    let base_second = baseline(&baseline_s, 200);
+    let big = first.min(second);
+    let small = base_first.min(base_second);
+    println!(
+        "England x 200, one replication, one thread: {big:.2?} (runs {first:.2?}, {second:.2?})"
+    );
+    println!(
+        "NHS baseline, 200 replications, one thread:  {small:.2?} (runs {base_first:.2?}, {base_second:.2?})"
+    );
+    println!(
+        "scale ratio: {:.2}x (target 1.5x)",
+        big.as_secs_f64() / small.as_secs_f64()
+    );
+    println!(
+        "peak memory {:.0} MB: {:.0} bytes per person alive ({slots} at most), {:.0} per person created ({created}) (target 120 per person alive)",
+        peak as f64 / 1e6,
+        peak as f64 / slots as f64,
+        peak as f64 / created as f64,
+    );
+
+    let reps = 64;
+    let one_a = parallel(&baseline_s, reps, 1);
+    let two_a = parallel(&baseline_s, reps, 2);
+    let one_b = parallel(&baseline_s, reps, 1);
+    let two_b = parallel(&baseline_s, reps, 2);
+    let (one, two) = (one_a.min(one_b), two_a.min(two_b));
+    println!(
+        "NHS baseline, {reps} replications: 1 thread {one:.2?} (runs {one_a:.2?}, {one_b:.2?}), 2 threads {two:.2?} (runs {two_a:.2?}, {two_b:.2?})"
+    );
+    println!(
+        "thread speed-up: {:.2}x on {} cores (target 1.9x)",
+        one.as_secs_f64() / two.as_secs_f64(),
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
+}
