@@ -373,15 +373,13 @@ impl PatientTable {
         &mut self.cold[p.index()]
     }
 
-    /// Start fetching patient `p`'s hot record into the cache, and their cold record too if
-    /// `cold` (nothing for an id outside the table, such as a system event's).
+    /// Start fetching patient `p`'s hot and cold records into the cache (nothing for an id
+    /// outside the table, such as a system event's).
     #[inline]
-    pub fn prefetch(&self, p: PatientId, cold: bool) {
-        if let Some(hot) = self.hot.get(p.index()) {
+    pub fn prefetch(&self, p: PatientId) {
+        if let (Some(hot), Some(cold)) = (self.hot.get(p.index()), self.cold.get(p.index())) {
             crate::engine::prefetch(hot);
-            if cold {
-                crate::engine::prefetch(&self.cold[p.index()]);
-            }
+            crate::engine::prefetch(cold);
         }
     }
 
