@@ -42,8 +42,10 @@ pub const LONG_RUN_SECONDS: f64 = 600.0;
 /// (a whole `caresim run` of `nhs_2003_baseline.toml` on one thread peaks at 24 MB RSS).
 pub const BASE_MEMORY_BYTES: u64 = 32 << 20;
 
-/// Bytes per pending event in the calendar queue: an entry, and a ring sized for about two
-/// entries per pending event (see [`EventQueue::with_hint`](crate::engine::EventQueue)).
+/// Bytes per person in the calendar queue: two 16-byte entries (a candidate at home and an
+/// ageing event may both be pending; blocks and buckets are partly filled), an upper bound
+/// (see [`EventQueue::with_hint`](crate::engine::EventQueue)). Persons ever created count,
+/// though the patient table reuses the slots of the dead: the estimate errs high.
 const QUEUE_BYTES_PER_PENDING: usize = 2 * std::mem::size_of::<Scheduled<Event>>();
 
 /// Bytes per patient record: hot and cold records, with the table's 10% headroom.
