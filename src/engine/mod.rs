@@ -40,9 +40,8 @@ pub fn prefetch<T>(value: &T) {
 pub fn run_until<E: Copy>(
     queue: &mut EventQueue<E>,
     until: Days,
-    handle: impl FnMut(&mut EventQueue<E>, Scheduled<E>),
+    mut handle: impl FnMut(&mut EventQueue<E>, Scheduled<E>),
 ) -> u64 {
-    let mut handle = handle;
     run_until_looking_ahead(queue, until, |queue, ev, _| handle(queue, ev))
 }
 

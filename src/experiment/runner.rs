@@ -169,6 +169,7 @@ pub fn run_plan(
     Ok(())
 }
 
+/// Run one item, reusing the worker's simulator when the point has fixed parameters.
 fn run_item<'p>(
     plan: &'p Plan,
     item: u64,
