@@ -36,6 +36,10 @@ pub struct Series {
 pub struct Arm {
     /// Scenario (arm) name.
     pub name: String,
+    /// The scenario's human title, for chart titles.
+    pub title: String,
+    /// Warm-up days at the start of the daily series (excluded from every statistic).
+    pub warmup_days: f64,
     /// Metric → mean and 95% CI.
     pub summary: BTreeMap<String, Estimate>,
     /// Daily census per pool.
@@ -326,8 +330,15 @@ fn optional_table<R: CsvTable>(dir: &Path) -> Result<Vec<R>, ChartError> {
 /// Read one scenario's result folder, named `name`; returns it with its manifest.
 fn arm(dir: &Path, name: Option<String>) -> Result<(Arm, Manifest), ChartError> {
     let manifest = Manifest::read(dir)?;
+    let title = if manifest.scenario.title.is_empty() {
+        crate::scenario::title_from_name(&manifest.scenario.name)
+    } else {
+        manifest.scenario.title.clone()
+    };
     let arm = Arm {
         name: name.unwrap_or_else(|| manifest.scenario.name.clone()),
+        title,
+        warmup_days: manifest.scenario.params.warmup_days,
         summary: summary(dir)?,
         series: series(dir)?,
         runs: runs(dir)?,

@@ -22,6 +22,14 @@ pub const WIDTH: u32 = 1600;
 /// Chart height, pixels (charts with many rows grow).
 pub const HEIGHT: u32 = 1000;
 
+/// The colour (red, green, blue) that arm `i` of a comparison (the base is 0) is drawn in
+/// by every chart; distinct for the first 16 arms.
+#[must_use]
+pub fn arm_colour(i: usize) -> [u8; 3] {
+    let c = draw::colour(i);
+    [c.0, c.1, c.2]
+}
+
 /// Why charts could not be drawn.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

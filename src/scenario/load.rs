@@ -244,10 +244,24 @@ fn merge_chain(tables: Vec<toml::Table>) -> toml::Table {
     let mut merged = toml::Table::new();
     for t in tables.into_iter().rev() {
         switch_payment_mechanism(&mut merged, &t);
+        forget_title_of_another_scenario(&mut merged, &t);
         merge(&mut merged, t);
     }
     merged.remove("extends");
     merged
+}
+
+/// A file that names its own scenario but gives it no title does not inherit the title of
+/// the scenario it extends ("NHS 2003 baseline" on an early-discharge arm): its title is
+/// then made from its own name.
+fn forget_title_of_another_scenario(merged: &mut toml::Table, over: &toml::Table) {
+    let names_itself = over
+        .get("scenario")
+        .and_then(toml::Value::as_table)
+        .is_some_and(|s| s.contains_key("name") && !s.contains_key("title"));
+    if names_itself && let Some(toml::Value::Table(meta)) = merged.get_mut("scenario") {
+        meta.remove("title");
+    }
 }
 
 /// The keys of `[payment]` that belong to one acute payment mechanism only.

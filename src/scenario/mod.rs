@@ -50,6 +50,8 @@ pub struct ScenarioFile {
 pub struct Scenario {
     /// Identifier; names the output folder.
     pub name: String,
+    /// A short human title for charts and reports (default: from the name).
+    pub title: String,
     /// Free text.
     pub description: String,
     /// The file named by the user first, then each file it extends.
@@ -232,4 +234,15 @@ pub fn resolved_toml(path: &Path) -> Result<String, ScenarioError> {
     let sources = load::read_chain(path)?;
     validate::validate(&sources)?;
     Ok(toml::to_string_pretty(&sources.merged_table).unwrap_or_default())
+}
+
+/// The default title of a scenario named `name`: `_` and `-` as spaces, the first letter
+/// capitalised (`early_discharge` → `Early discharge`).
+#[must_use]
+pub fn title_from_name(name: &str) -> String {
+    let spaced = name.replace(['_', '-'], " ");
+    let mut chars = spaced.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }

@@ -308,6 +308,9 @@ pub struct RawMeta {
     /// Required. Identifier of the scenario: letters, digits, `_` and `-`. Names the output
     /// folder `output/<name>/`.
     pub name: Option<String>,
+    /// A short human title for charts and reports ("Early supported discharge for
+    /// stroke"). Default: the name with `_` as spaces, capitalised.
+    pub title: Option<String>,
     /// Free text shown in reports. Default: empty.
     pub description: Option<String>,
 }

@@ -204,3 +204,126 @@ fn a_report_has_results_charts_and_every_stress_des_section() {
     );
     assert!(html.contains("<h3>6. Code access</h3>"));
 }
+
+/// A 13-arm comparison (the NHS baseline and 12 bundled policies over two years, a
+/// half-year warm-up, 2 replications) in `dir/c13`: what a board sees when every lever is
+/// compared at once.
+fn thirteen_arms(dir: &Path) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files = vec![root.join("nhs_2003_baseline.toml")];
+    let mut policies: Vec<_> = fs::read_dir(root.join("policies"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with("kaiser_levers_combined_s_only.toml"))
+        .collect();
+    policies.sort();
+    files.extend(policies);
+    assert_eq!(files.len(), 13);
+    let mut args: Vec<String> = vec!["compare".into()];
+    for f in &files {
+        let stem = f.file_stem().unwrap().to_string_lossy();
+        let short = dir.join(format!("{stem}.toml"));
+        fs::write(
+            &short,
+            format!(
+                "extends = {:?}\n[scenario]\nname = \"{stem}\"\ntitle = \"{stem} (short)\"\n[simulation]\nhorizon_days = 730.0\nwarmup_days = 180.0\n",
+                f.to_str().unwrap()
+            ),
+        )
+        .unwrap();
+        args.push(short.to_string_lossy().into_owned());
+    }
+    args.extend(["--reps", "2", "--quiet", "--out", "c13"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&caresim(dir, &args));
+    dir.join("c13")
+}
+
+/// The palette colours (exactly) present in `img` within columns `x0..x1`, by arm index.
+fn arm_colours_in(img: &image::RgbImage, x0: u32, x1: u32, arms: usize) -> Vec<usize> {
+    let mut seen = vec![false; arms];
+    for (x, _, p) in img.enumerate_pixels() {
+        if x < x0 || x >= x1 {
+            continue;
+        }
+        if let Some(i) = (0..arms).find(|&i| caresim::chart::arm_colour(i) == p.0) {
+            seen[i] = true;
+        }
+    }
+    (0..arms).filter(|&i| seen[i]).collect()
+}
+
+#[test]
+fn thirteen_arms_get_distinct_colours_and_legends_beside_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let c13 = thirteen_arms(dir.path());
+    let charts = charts_of(&c13);
+    for (name, _) in &charts {
+        check_chart(&c13.join("charts").join(name));
+    }
+    // Every chart of arms draws each arm in its own colour: the alternatives' (1..13) in
+    // every chart of changes, the base's too in the occupancy panels.
+    for (chart, first) in [
+        ("acute_occupancy.png", 0),
+        ("change_vs_base.png", 1),
+        ("ce_plane.png", 1),
+        ("ceac.png", 1),
+        ("ce_plane_qalys.png", 1),
+    ] {
+        let img = image::open(c13.join("charts").join(chart))
+            .unwrap()
+            .to_rgb8();
+        let found = arm_colours_in(&img, 0, img.width(), 13);
+        let want: Vec<usize> = (first..13).collect();
+        assert!(
+            want.iter().all(|i| found.contains(i)),
+            "{chart}: arm colours found {found:?}, want {want:?}"
+        );
+    }
+    // Charts with a legend keep it in a strip right of the plotting area: every
+    // alternative's swatch is in the right third, and the plotting area (its left two
+    // thirds) is left of the strip.
+    for chart in ["ce_plane.png", "ceac.png", "ce_plane_qalys.png"] {
+        let img = image::open(c13.join("charts").join(chart))
+            .unwrap()
+            .to_rgb8();
+        let w = img.width();
+        let strip = arm_colours_in(&img, w * 2 / 3 + 20, w, 13);
+        assert_eq!(
+            strip,
+            (1..13).collect::<Vec<_>>(),
+            "{chart}: legend swatches in the right third"
+        );
+    }
+    // Thirteen occupancy lines overlaid are unreadable: small multiples, one panel per
+    // arm, so the chart grows with the arms.
+    let occupancy = image::open(c13.join("charts/acute_occupancy.png")).unwrap();
+    assert!(occupancy.height() > 2000, "{}", occupancy.height());
+}
+
+#[test]
+fn a_title_is_the_files_own_or_made_from_its_name_never_its_bases() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/nhs_2003_baseline.toml");
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(format!("{name}.toml"));
+        fs::write(
+            &p,
+            format!("extends = {:?}\n{body}", base.to_str().unwrap()),
+        )
+        .unwrap();
+        caresim::scenario::load(&p).unwrap()
+    };
+    assert_eq!(
+        caresim::scenario::load(&base).unwrap().title,
+        "NHS 2003 baseline"
+    );
+    // A derived file that names itself and gives no title: from its own name.
+    let own = write("more_beds", "[scenario]\nname = \"more_beds\"\n");
+    assert_eq!(own.title, "More beds");
+    let titled = write(
+        "titled",
+        "[scenario]\nname = \"titled\"\ntitle = \"Ten more beds\"\n",
+    );
+    assert_eq!(titled.title, "Ten more beds");
+}

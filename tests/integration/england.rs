@@ -72,6 +72,7 @@ const COUNTS: &[(&str, Count)] = &[
 const OWN_KEYS: &[&str] = &[
     "extends",
     "scenario.name",
+    "scenario.title",
     "scenario.description",
     "simulation.replications",
     "population.catchment",

@@ -92,7 +92,7 @@ impl Frame {
             last_day,
         };
         assert!(
-            f.bottom - f.top > 500 && f.right - f.left > 1000,
+            f.bottom - f.top > 500 && f.right - f.left > 800,
             "axes not found: x {}..{}, y {}..{}",
             f.left,
             f.right,

@@ -8,27 +8,16 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{AXIS, Area, FONT, LEGEND, TICKS, TITLE, arms_note, colour, marked};
+use super::{
+    AXIS, Area, FAINT, FONT, Mark, TICKS, TITLE, arms_note, colour, diamond, marked,
+    with_side_legend,
+};
 use crate::chart::data::{Arm, CeResults};
-use crate::chart::{ChartError, HEIGHT, WIDTH, money, number, thousands};
+use crate::chart::{ChartError, HEIGHT, money, number, thousands};
 use crate::output::cea::{PERSPECTIVES, QALYS};
-
-/// Width of the legend strip right of the plotting area for `entries`, pixels: legends
-/// stay off the data, and long arm names widen the strip rather than run off the chart.
-fn strip_width(entries: &[(String, Mark)]) -> u32 {
-    let chars = entries
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(0);
-    (90 + 14 * chars as u32).clamp(320, WIDTH / 2)
-}
 
 /// The threshold line's colour: a grey no palette colour is near.
 const THRESHOLD: RGBColor = RGBColor(110, 110, 110);
-
-/// Opacity of a replication's point: faint, so that the means stand out.
-const FAINT: f64 = 0.45;
 
 /// The legend entry of the threshold line at `l`, £ per QALY.
 fn threshold_entry(l: f64) -> (String, Mark) {
@@ -36,65 +25,6 @@ fn threshold_entry(l: f64) -> (String, Mark) {
         format!("threshold £{}/QALY", thousands(l, 0)),
         Mark::Dashed(THRESHOLD),
     )
-}
-
-/// How a legend entry is drawn.
-#[derive(Clone, Copy)]
-enum Mark {
-    /// A line of the colour.
-    Line(RGBColor),
-    /// A dashed line of the colour.
-    Dashed(RGBColor),
-    /// A faint dot (replications).
-    Dot(RGBColor),
-    /// A large filled diamond with a black edge (a mean).
-    Mean(RGBColor),
-}
-
-/// Draw `entries` as a legend at the top of `area` (the strip beside a chart).
-fn side_legend(area: &Area, entries: &[(String, Mark)]) -> Result<(), Box<dyn std::error::Error>> {
-    let (x, step, top) = (20, 40, 110);
-    for (i, (label, mark)) in entries.iter().enumerate() {
-        let y = top + step * i as i32;
-        match *mark {
-            Mark::Line(c) => {
-                area.draw(&PathElement::new(
-                    vec![(x, y), (x + 40, y)],
-                    c.stroke_width(4),
-                ))?;
-            }
-            Mark::Dashed(c) => {
-                area.draw(&DashedPathElement::new(
-                    vec![(x, y), (x + 40, y)],
-                    8,
-                    5,
-                    c.stroke_width(3),
-                ))?;
-            }
-            Mark::Dot(c) => area.draw(&Circle::new((x + 20, y), 6, c.mix(FAINT).filled()))?,
-            Mark::Mean(c) => diamond(area, (x + 20, y), c)?,
-        }
-        area.draw(&Text::new(
-            label.clone(),
-            (x + 56, y),
-            (FONT, LEGEND)
-                .into_font()
-                .color(&BLACK)
-                .pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
-    }
-    Ok(())
-}
-
-/// A mean's marker at pixel `(x, y)` of `area`: a filled diamond with a black edge.
-fn diamond(area: &Area, (x, y): (i32, i32), c: RGBColor) -> Result<(), Box<dyn std::error::Error>> {
-    let r = 13;
-    let points = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)];
-    area.draw(&Polygon::new(points.clone(), c.filled()))?;
-    let mut edge = points;
-    edge.push((x, y - r));
-    area.draw(&PathElement::new(edge, BLACK.stroke_width(2)))?;
-    Ok(())
 }
 
 /// The CEAC: the probability that each alternative is cost-effective against the base
@@ -126,14 +56,14 @@ pub(super) fn ceac(arms: &[Arm], ce: &CeResults, dir: &Path) -> Result<Option<St
     let mut entries: Vec<(String, Mark)> = lines
         .iter()
         .enumerate()
-        .map(|(i, (name, _))| (name.clone(), Mark::Line(colour(i))))
+        .map(|(i, (name, _))| (name.clone(), Mark::Line(colour(i + 1))))
         .collect();
     entries.extend(threshold.map(threshold_entry));
     let file = arms_note(arms).png(dir, "ceac.png", HEIGHT, |root| {
-        let (main, strip) = root.split_horizontally(WIDTH - strip_width(&entries));
+        let main = with_side_legend(root, &entries)?;
         let mut chart = ChartBuilder::on(&main)
             .caption(
-                format!("Cost-effectiveness acceptability against {}", arms[0].name),
+                format!("Cost-effectiveness acceptability against {}", arms[0].title),
                 (FONT, TITLE - 8),
             )
             .margin(30)
@@ -165,10 +95,10 @@ pub(super) fn ceac(arms: &[Arm], ce: &CeResults, dir: &Path) -> Result<Option<St
             )))?;
         }
         for (i, (_, points)) in lines.iter().enumerate() {
-            let c = colour(i);
+            let c = colour(i + 1);
             chart.draw_series(LineSeries::new(points.iter().copied(), c.stroke_width(4)))?;
         }
-        side_legend(&strip, &entries)
+        Ok(())
     })?;
     Ok(Some(file))
 }
@@ -236,7 +166,7 @@ pub(super) fn ce_plane_qalys(
     // legend of two entries per arm overflows the chart's height with a dozen arms.
     let mut entries = Vec::new();
     for (i, arm) in arms[1..].iter().enumerate() {
-        let (name, c) = (marked(&arm.name, arm.unstable().is_some()), colour(i));
+        let (name, c) = (marked(&arm.name, arm.unstable().is_some()), colour(i + 1));
         entries.push((
             name,
             if means[i].is_some() {
@@ -252,10 +182,10 @@ pub(super) fn ce_plane_qalys(
     ));
     entries.extend(threshold.map(threshold_entry));
     let file = arms_note(arms).png(dir, "ce_plane_qalys.png", HEIGHT, |root| {
-        let (main, strip) = root.split_horizontally(WIDTH - strip_width(&entries));
+        let main = with_side_legend(root, &entries)?;
         let mut chart = ChartBuilder::on(&main)
             .caption(
-                format!("Cost-effectiveness plane against {}", arms[0].name),
+                format!("Cost-effectiveness plane against {}", arms[0].title),
                 (FONT, TITLE - 8),
             )
             .margin(30)
@@ -290,7 +220,7 @@ pub(super) fn ce_plane_qalys(
             )))?;
         }
         for (i, cloud) in clouds.iter().enumerate() {
-            let c = colour(i);
+            let c = colour(i + 1);
             chart.draw_series(
                 cloud
                     .iter()
@@ -302,10 +232,10 @@ pub(super) fn ce_plane_qalys(
             if let Some(m) = m {
                 let (bx, by) = main.get_base_pixel();
                 let (px, py) = chart.backend_coord(m);
-                diamond(&main, (px - bx, py - by), colour(i))?;
+                diamond(&main, (px - bx, py - by), colour(i + 1))?;
             }
         }
-        side_legend(&strip, &entries)
+        Ok(())
     })?;
     Ok(Some(file))
 }

@@ -6,8 +6,8 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::{
-    AXIS, Area, FONT, LEGEND, TICKS, TITLE, arms_note, colour, column_labels, label_width, legend,
-    marked, row_labels,
+    AXIS, Area, FONT, LEGEND, Mark, TICKS, TITLE, arms_note, colour, column_labels, label_width,
+    marked, row_labels, with_side_legend,
 };
 use crate::chart::data::{Arm, Change, Estimate};
 use crate::chart::{ChartError, HEIGHT, money, thousands};
@@ -20,109 +20,136 @@ fn forest_rows() -> [(&'static str, &'static str); 5] {
     catalogue::KEY_CHANGES.map(|m| (m, catalogue::metric(m).short))
 }
 
-/// Change from the base with 95% CIs, one row per alternative × key metric.
+/// Height of the forest plot's heading, pixels.
+const FOREST_HEAD: u32 = 150;
+
+/// Change from the base with 95% CIs: one panel per key metric (each on its own scale, so
+/// that a 500% change in delayed bed-days does not flatten a 2% change in bed-days), one
+/// row per alternative in its arm colour, in the same order in every panel.
 pub(super) fn forest(arms: &[Arm], changes: &[Change], dir: &Path) -> Result<String, ChartError> {
-    let alts: Vec<&str> = arms[1..].iter().map(|a| a.name.as_str()).collect();
-    let mut rows: Vec<(String, usize, Estimate)> = Vec::new();
-    let forest_rows = forest_rows();
-    for (k, (metric, _)) in forest_rows.iter().enumerate() {
-        for alt in &alts {
-            let relative = changes
+    let alts = &arms[1..];
+    let metrics = forest_rows();
+    let panel = 150 + 46 * alts.len() as u32;
+    let height = FOREST_HEAD + panel * metrics.len() as u32;
+    let labels = label_width(alts.iter().map(|a| a.name.chars().count() + 2));
+    arms_note(arms).png(dir, "change_vs_base.png", height, |root| {
+        let (top, body) = root.split_vertically(FOREST_HEAD);
+        top.draw(&Text::new(
+            format!("Change from {} (paired 95% CI)", arms[0].title),
+            (40, 24),
+            (FONT, TITLE - 6).into_font(),
+        ))?;
+        top.draw(&Text::new(
+            "Lower is better for every metric here: a point left of the 0 line is an improvement. Each panel has its own scale.",
+            (40, 92),
+            (FONT, LEGEND).into_font(),
+        ))?;
+        for (area, (metric, label)) in body.split_evenly((metrics.len(), 1)).iter().zip(metrics) {
+            let rows: Vec<Option<Estimate>> = alts
                 .iter()
-                .find(|c| c.alternative == *alt && c.metric == *metric)
-                .and_then(|c| c.relative);
-            if let Some(r) = relative {
-                rows.push((alt.to_string(), k, (r.0 * 100.0, r.1 * 100.0, r.2 * 100.0)));
-            }
+                .map(|a| {
+                    changes
+                        .iter()
+                        .find(|c| c.alternative == a.name && c.metric == metric)
+                        .and_then(|c| c.relative)
+                        .map(|r| (r.0 * 100.0, r.1 * 100.0, r.2 * 100.0))
+                })
+                .collect();
+            forest_panel(area, label, alts, &rows, labels)?;
         }
-    }
-    let n = rows.len().max(1);
-    let height = HEIGHT.max(240 + 40 * n as u32);
+        Ok(())
+    })
+}
+
+/// One panel of the forest plot: `rows` (each alternative's relative change and its CI,
+/// %, if any) for the metric `label`, the first alternative at the top.
+fn forest_panel(
+    area: &Area,
+    label: &str,
+    alts: &[Arm],
+    rows: &[Option<Estimate>],
+    label_area: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
     // An unbounded CI (the base mean not clearly different from 0) has no bar: the point is
     // drawn with a note, and the axis spans the finite ends only.
     let bounded = |e: &Estimate| e.1.is_finite() && e.2.is_finite();
-    arms_note(arms).png(dir, "change_vs_base.png", height, |root| {
-        let ends = |e: &Estimate| if bounded(e) { (e.1, e.2) } else { (e.0, e.0) };
-        let lo = rows.iter().map(|r| ends(&r.2).0).fold(0.0, f64::min);
-        let hi = rows.iter().map(|r| ends(&r.2).1).fold(0.0, f64::max);
-        let pad = ((hi - lo) * 0.08).max(1.0);
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!("Change from {} (paired 95% CI)", arms[0].name),
-                (FONT, TITLE - 6),
-            )
-            .margin(30)
-            .x_label_area_size(90)
-            .y_label_area_size(label_width(alts.iter().map(|a| a.len())))
-            .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n as f64 - 0.5))?;
-        chart
-            .configure_mesh()
-            .x_desc("change from the base, % of the base mean")
-            .axis_desc_style((FONT, AXIS - 4))
-            .label_style((FONT, TICKS - 2))
-            .x_label_formatter(&|v| format!("{}%", thousands(*v, 0)))
-            .y_label_formatter(&|_| String::new())
-            .y_labels(0)
-            .y_labels(n)
-            .light_line_style(WHITE)
-            .disable_y_mesh()
-            .draw()?;
-        row_labels(
-            root,
-            &chart,
-            lo - pad,
-            &rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| ((n - 1 - i) as f64, r.0.clone()))
-                .collect::<Vec<_>>(),
-        )?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, -0.5), (0.0, (n as f64 - 0.5))],
-            BLACK.stroke_width(2),
-        )))?;
-        for (k, (_, label)) in forest_rows.iter().enumerate() {
-            let c = colour(k);
-            let mine: Vec<(usize, Estimate)> = rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.1 == k)
-                .map(|(i, r)| (n - 1 - i, r.2))
-                .collect();
-            if mine.is_empty() {
-                continue;
-            }
-            chart.draw_series(mine.iter().filter(|(_, e)| bounded(e)).map(|&(row, e)| {
-                ErrorBar::new_horizontal(row as f64, e.1, e.0, e.2, c.stroke_width(3), 16)
-            }))?;
-            chart.draw_series(mine.iter().filter(|(_, e)| !bounded(e)).map(|&(row, e)| {
-                use plotters::style::text_anchor::{HPos, Pos, VPos};
-                // On the side of the point with more room.
-                let (text, side) = if e.0 < f64::midpoint(lo, hi) {
-                    ("   95% CI unbounded", HPos::Left)
-                } else {
-                    ("95% CI unbounded   ", HPos::Right)
-                };
-                Text::new(
-                    text,
-                    (e.0, row as f64),
-                    (FONT, TICKS - 2)
-                        .into_font()
-                        .color(&BLACK)
-                        .pos(Pos::new(side, VPos::Center)),
-                )
-            }))?;
-            chart
-                .draw_series(
-                    mine.iter()
-                        .map(|&(row, e)| Circle::new((e.0, (row as f64)), 7, c.filled())),
-                )?
-                .label(*label)
-                .legend(move |(x, y)| Circle::new((x + 10, y), 7, c.filled()));
+    let ends = |e: &Estimate| if bounded(e) { (e.1, e.2) } else { (e.0, e.0) };
+    let lo = rows.iter().flatten().map(|e| ends(e).0).fold(0.0, f64::min);
+    let hi = rows.iter().flatten().map(|e| ends(e).1).fold(0.0, f64::max);
+    let pad = ((hi - lo) * 0.08).max(1.0);
+    let n = alts.len();
+    let mut chart = ChartBuilder::on(area)
+        .caption(format!("{label}: % change from the base"), (FONT, AXIS))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(label_area)
+        .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(n as f64 - 0.5))?;
+    chart
+        .configure_mesh()
+        .label_style((FONT, TICKS - 2))
+        .x_label_formatter(&|v| format!("{}%", signed(*v)))
+        .y_label_formatter(&|_| String::new())
+        .y_labels(0)
+        .x_labels(8)
+        .light_line_style(WHITE)
+        .disable_y_mesh()
+        .draw()?;
+    let names: Vec<(f64, String)> = alts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ((n - 1 - i) as f64, marked(&a.name, a.unstable().is_some())))
+        .collect();
+    row_labels(area, &chart, lo - pad, &names)?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(0.0, -0.5), (0.0, (n as f64 - 0.5))],
+        BLACK.stroke_width(2),
+    )))?;
+    for (i, e) in rows.iter().enumerate() {
+        let Some(e) = *e else {
+            continue;
+        };
+        let (c, row) = (colour(i + 1), (n - 1 - i) as f64);
+        if bounded(&e) {
+            chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
+                row,
+                e.1,
+                e.0,
+                e.2,
+                c.stroke_width(3),
+                14,
+            )))?;
+        } else {
+            // On the side of the point with more room.
+            let (text, side) = if e.0 < f64::midpoint(lo, hi) {
+                ("   95% CI unbounded", HPos::Left)
+            } else {
+                ("95% CI unbounded   ", HPos::Right)
+            };
+            chart.draw_series(std::iter::once(Text::new(
+                text,
+                (e.0, row),
+                (FONT, TICKS - 2)
+                    .into_font()
+                    .color(&BLACK)
+                    .pos(Pos::new(side, VPos::Center)),
+            )))?;
         }
-        legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
-        Ok(())
-    })
+        chart.draw_series(std::iter::once(Circle::new((e.0, row), 8, c.filled())))?;
+    }
+    Ok(())
+}
+
+/// `x` with an explicit `+` when positive and a true minus sign when negative.
+fn signed(x: f64) -> String {
+    let s = thousands(x.abs(), 0);
+    if s.chars().all(|c| c == '0' || c == ',') {
+        s
+    } else if x > 0.0 {
+        format!("+{s}")
+    } else {
+        format!("\u{2212}{s}")
+    }
 }
 
 /// Incremental cost against bed-days saved, one point per replication and alternative.
@@ -142,7 +169,18 @@ pub(super) fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
                 .collect()
         })
         .collect();
+    let entries: Vec<(String, Mark)> = arms[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            (
+                marked(&a.name, a.unstable().is_some()),
+                Mark::Point(colour(i + 1)),
+            )
+        })
+        .collect();
     arms_note(arms).png(dir, "ce_plane.png", HEIGHT, |root| {
+        let root = &with_side_legend(root, &entries)?;
         let all = clouds.iter().flatten();
         let (mut x0, mut x1, mut y0, mut y1) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
         for &(x, y) in all {
@@ -152,8 +190,8 @@ pub(super) fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
         let mut chart = ChartBuilder::on(root)
             .caption(
                 format!(
-                    "Cost-effectiveness plane against {} (one point per replication)",
-                    base.name
+                    "Bed-days and cost against {} (one point per replication)",
+                    base.title
                 ),
                 (FONT, TITLE - 8),
             )
@@ -179,18 +217,14 @@ pub(super) fn ce_plane(arms: &[Arm], dir: &Path) -> Result<String, ChartError> {
             vec![(0.0, y0 - py), (0.0, y1 + py)],
             BLACK.stroke_width(2),
         )))?;
-        for (i, (cloud, arm)) in clouds.iter().zip(&arms[1..]).enumerate() {
-            let c = colour(i);
-            chart
-                .draw_series(
-                    cloud
-                        .iter()
-                        .map(|&p| Circle::new(p, 5, c.mix(0.75).filled())),
-                )?
-                .label(marked(&arm.name, arm.unstable().is_some()))
-                .legend(move |(x, y)| Circle::new((x + 10, y), 7, c.filled()));
+        for (i, cloud) in clouds.iter().enumerate() {
+            let c = colour(i + 1);
+            chart.draw_series(
+                cloud
+                    .iter()
+                    .map(|&p| Circle::new(p, 5, c.mix(0.75).filled())),
+            )?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
@@ -289,7 +323,7 @@ pub(super) fn budget_impact_by_year(
         top.draw(&Text::new(
             format!(
                 "Budget impact by year and payer: alternative − {} (paired 95% CI)",
-                arms[0].name
+                arms[0].title
             ),
             (40, 20),
             (FONT, TITLE - 8).into_font(),

@@ -18,18 +18,32 @@ use plotters::prelude::*;
 
 use super::data::{Arm, Estimate, Kind, SweepPoint, percent, point_label};
 use super::{ChartError, HEIGHT, WIDTH};
+
 use crate::model::catalogue;
 
-/// Okabe & Ito's colour-blind-safe palette (black last).
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(0, 114, 178),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(213, 94, 0),
-    RGBColor(204, 121, 167),
-    RGBColor(86, 180, 233),
-    RGBColor(240, 228, 66),
-    RGBColor(0, 0, 0),
+/// One colour per arm, in arm order (the base first), the same arm the same colour in every
+/// chart: Okabe & Ito's seven colour-blind-safe colours, then Paul Tol's "muted" and "dark"
+/// colours that are not near them, 16 in all, so that a comparison of up to 16 arms never
+/// repeats a colour (`tests::the_palette_has_sixteen_distinct_colours` checks the distance
+/// between every pair in CIELAB). Black, grey and red are kept for capacity, thresholds
+/// and warnings.
+const PALETTE: [RGBColor; 16] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(153, 153, 51),  // olive
+    RGBColor(51, 34, 136),   // indigo
+    RGBColor(136, 34, 85),   // wine
+    RGBColor(17, 119, 51),   // green
+    RGBColor(221, 204, 119), // sand
+    RGBColor(170, 68, 153),  // purple
+    RGBColor(102, 51, 0),    // brown
+    RGBColor(0, 190, 190),   // cyan
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 68, 136),    // dark blue
 ];
 
 const FONT: &str = "sans-serif";
@@ -55,8 +69,161 @@ const NOTE_ITEMS: usize = 4;
 /// Height of one line of a note, pixels.
 const NOTE_LINE: u32 = 34;
 
-fn colour(i: usize) -> RGBColor {
+/// The colour of arm (or series) `i`; distinct for the first 16.
+pub(super) fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// How a legend entry is drawn.
+#[derive(Clone, Copy)]
+enum Mark {
+    /// A line of the colour.
+    Line(RGBColor),
+    /// A dashed line of the colour.
+    Dashed(RGBColor),
+    /// A faint dot (replications).
+    Dot(RGBColor),
+    /// A large filled diamond with a black edge (a mean).
+    Mean(RGBColor),
+    /// A filled circle (a point estimate).
+    Point(RGBColor),
+    /// A filled square (a bar or band).
+    Block(RGBColor),
+}
+
+/// Opacity of a replication's point: faint, so that the means stand out.
+const FAINT: f64 = 0.45;
+
+/// Characters per line of a legend entry before it wraps: long arm names wrap onto a
+/// second line rather than widen the strip past a third of the chart.
+const LEGEND_CHARS: usize = 30;
+
+/// Pixels per character of the legend font (DejaVu Sans at [`LEGEND`], widest lower-case
+/// text measured ~12.5): what the strip is sized by.
+const LEGEND_CHAR_PX: u32 = 13;
+
+/// `label` broken at spaces and underscores into lines of at most `width` characters (a
+/// word longer than that is cut).
+fn wrap(label: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    // Break after an underscore as after a space, keeping the underscore (a scenario name).
+    let mut word = String::new();
+    let flush = |line: &mut String, word: &str, lines: &mut Vec<String>| {
+        if !line.is_empty() && line.chars().count() + word.chars().count() > width {
+            lines.push(std::mem::take(line).trim_end().to_string());
+        }
+        let mut rest: &str = word;
+        while rest.chars().count() > width {
+            let cut = rest
+                .char_indices()
+                .nth(width)
+                .map_or(rest.len(), |(i, _)| i);
+            lines.push(rest[..cut].to_string());
+            rest = &rest[cut..];
+        }
+        line.push_str(rest);
+    };
+    for ch in label.chars() {
+        word.push(ch);
+        if ch == ' ' || ch == '_' {
+            flush(&mut line, &word, &mut lines);
+            word.clear();
+        }
+    }
+    flush(&mut line, &word, &mut lines);
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// Width of the legend strip right of the plotting area for `entries`, pixels: legends
+/// stay off the data, and long names wrap (see [`wrap`]) rather than run off the chart.
+fn strip_width(entries: &[(String, Mark)]) -> u32 {
+    let chars = entries
+        .iter()
+        .flat_map(|(l, _)| wrap(l, LEGEND_CHARS))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    (90 + LEGEND_CHAR_PX * chars as u32).clamp(280, WIDTH / 3)
+}
+
+/// Split `root` into the plotting part and a legend strip on its right for `entries`, and
+/// draw the legend there: the data can never be under the legend.
+fn with_side_legend<'a>(
+    root: &Area<'a>,
+    entries: &[(String, Mark)],
+) -> Result<Area<'a>, Box<dyn std::error::Error>> {
+    let (main, strip) = root.split_horizontally(WIDTH - strip_width(entries));
+    side_legend(&strip, entries)?;
+    Ok(main)
+}
+
+/// Draw `entries` as a legend at the top of `area` (the strip beside a chart), each label
+/// wrapped at [`LEGEND_CHARS`].
+fn side_legend(area: &Area, entries: &[(String, Mark)]) -> Result<(), Box<dyn std::error::Error>> {
+    use plotters::element::DashedPathElement;
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let (x, line, gap) = (20, 30, 12);
+    let mut y = 110;
+    for (label, mark) in entries {
+        match *mark {
+            Mark::Line(c) => {
+                area.draw(&PathElement::new(
+                    vec![(x, y), (x + 40, y)],
+                    c.stroke_width(4),
+                ))?;
+            }
+            Mark::Dashed(c) => {
+                area.draw(&DashedPathElement::new(
+                    vec![(x, y), (x + 40, y)],
+                    8,
+                    5,
+                    c.stroke_width(3),
+                ))?;
+            }
+            Mark::Dot(c) => area.draw(&Circle::new((x + 20, y), 6, c.mix(FAINT).filled()))?,
+            Mark::Mean(c) => diamond(area, (x + 20, y), c)?,
+            Mark::Point(c) => area.draw(&Circle::new((x + 20, y), 9, c.filled()))?,
+            Mark::Block(c) => {
+                area.draw(&Rectangle::new(
+                    [(x + 6, y - 11), (x + 34, y + 11)],
+                    c.filled(),
+                ))?;
+            }
+        }
+        let colour = if label.starts_with(MARK) {
+            &WARN
+        } else {
+            &BLACK
+        };
+        for text in wrap(label, LEGEND_CHARS) {
+            area.draw(&Text::new(
+                text,
+                (x + 56, y),
+                (FONT, LEGEND)
+                    .into_font()
+                    .color(colour)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            y += line;
+        }
+        y += gap;
+    }
+    Ok(())
+}
+
+/// A mean's marker at pixel `(x, y)` of `area`: a filled diamond with a black edge.
+fn diamond(area: &Area, (x, y): (i32, i32), c: RGBColor) -> Result<(), Box<dyn std::error::Error>> {
+    let r = 13;
+    let points = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)];
+    area.draw(&Polygon::new(points.clone(), c.filled()))?;
+    let mut edge = points;
+    edge.push((x, y - r));
+    area.draw(&PathElement::new(edge, BLACK.stroke_width(2)))?;
+    Ok(())
 }
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
@@ -372,4 +539,71 @@ fn bars(
         )))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// CIELAB of an sRGB colour (D65).
+    fn lab(c: RGBColor) -> [f64; 3] {
+        let lin = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        let (r, g, b) = (lin(c.0), lin(c.1), lin(c.2));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.950_47;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.088_83;
+        let f = |t: f64| {
+            if t > 0.008_856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        [
+            116.0 * f(y) - 16.0,
+            500.0 * (f(x) - f(y)),
+            200.0 * (f(y) - f(z)),
+        ]
+    }
+
+    #[test]
+    fn the_palette_has_sixteen_distinct_colours() {
+        // ΔE*ab of at least 20 between every pair (about the distance between colours that
+        // can be told apart at a glance in a legend), and none near the warning red, the
+        // capacity black or the threshold grey.
+        let reserved = [WARN, BLACK, RGBColor(110, 110, 110)];
+        for (i, a) in PALETTE.iter().enumerate() {
+            for b in PALETTE.iter().skip(i + 1).chain(&reserved) {
+                let (p, q) = (lab(*a), lab(*b));
+                let d =
+                    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt();
+                assert!(d >= 20.0, "{a:?} and {b:?} are only {d:.1} apart");
+            }
+        }
+    }
+
+    #[test]
+    fn long_names_wrap_at_spaces_and_underscores() {
+        assert_eq!(
+            wrap("early_discharge_understaffed_wait", 20),
+            ["early_discharge_", "understaffed_wait"]
+        );
+        assert_eq!(wrap("short", 20), ["short"]);
+        assert_eq!(wrap("", 20), [""]);
+        // A word longer than the width is cut.
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        for l in wrap(
+            "⚠ integrated_funding_assumed_los with a long tail of words",
+            30,
+        ) {
+            assert!(l.chars().count() <= 30, "{l}");
+        }
+    }
 }

@@ -5,12 +5,39 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::{AXIS, Chart2d, FONT, TICKS, TITLE, arms_note, colour, legend, marked};
+use super::{
+    AXIS, Area, Chart2d, FONT, LEGEND, Mark, TICKS, TITLE, arms_note, colour, marked,
+    with_side_legend,
+};
 use crate::chart::data::{Arm, Series};
 use crate::chart::{ChartError, HEIGHT, thousands};
 
+/// More arms than this are drawn as small multiples, one panel per arm, rather than
+/// overlaid: five bands over each other are already unreadable.
+const OVERLAY_MAX: usize = 4;
+
+/// Panels per row of the small multiples.
+const COLUMNS: usize = 3;
+
+/// Height of one small-multiple panel, pixels.
+const PANEL: u32 = 430;
+
+/// Height of the small multiples' heading (title and key), pixels.
+const MULTIPLES_HEAD: u32 = 170;
+
+/// The warm-up's shade: a light grey under everything.
+const WARMUP: RGBColor = RGBColor(225, 225, 225);
+
+/// Days in a year on the time axis.
+const YEAR: f64 = 365.0;
+
+/// One arm's series on a chart: its colour, the arm and the series.
+type Found<'a> = (RGBColor, &'a Arm, &'a Series);
+
 /// A line chart of the daily `series` (e.g. `acute`) of every arm that has it, with its
-/// capacity, into `dir/file`.
+/// capacity in force as a step line, on a time axis in years with the warm-up shaded,
+/// into `dir/file`: one chart with a side legend for up to [`OVERLAY_MAX`] arms, small
+/// multiples beyond.
 pub(super) fn occupancy(
     arms: &[Arm],
     series: &str,
@@ -19,97 +46,213 @@ pub(super) fn occupancy(
     dir: &Path,
     file: &str,
 ) -> Result<String, ChartError> {
-    let found: Vec<(usize, &Arm, &Series)> = arms
+    let found: Vec<Found> = arms
         .iter()
         .enumerate()
         .filter_map(|(i, a)| {
             a.series
                 .iter()
                 .find(|s| s.name == series)
-                .map(|s| (i, a, s))
+                .map(|s| (colour(i), a, s))
         })
         .collect();
-    arms_note(arms).png(dir, file, HEIGHT, |root| {
-        let days = found
+    let frame = Frame {
+        years: found
             .iter()
             .filter_map(|(_, _, s)| s.days.last().copied())
-            .fold(1.0, f64::max);
-        let top = found
+            .fold(1.0, f64::max)
+            / YEAR,
+        top: found
             .iter()
             .flat_map(|(_, _, s)| s.high.iter().chain(&s.capacity).copied())
             .fold(1.0, f64::max)
-            * 1.08;
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, TITLE))
-            .margin(30)
-            .x_label_area_size(90)
-            .y_label_area_size(130)
-            .build_cartesian_2d(0.0..days, 0.0..top)?;
+            * 1.08,
+        warmup: found.first().map_or(0.0, |(_, a, _)| a.warmup_days) / YEAR,
+        y_desc,
+    };
+    let title = match arms {
+        [one] => format!("{}: {}", one.title, title.to_lowercase()),
+        [base, ..] => format!(
+            "{title}: {} and {} alternatives",
+            base.title,
+            arms.len() - 1
+        ),
+        [] => title.to_string(),
+    };
+    if found.len() > OVERLAY_MAX {
+        return multiples(arms, &found, &frame, &title, dir, file);
+    }
+    let single = found.len() == 1;
+    let mut entries: Vec<(String, Mark)> = Vec::new();
+    for &(c, arm, _) in &found {
+        entries.push(if single {
+            ("mean across replications".to_string(), Mark::Line(c))
+        } else {
+            (marked(&arm.name, arm.unstable().is_some()), Mark::Line(c))
+        });
+    }
+    entries.push((
+        "range of 95% of replications".to_string(),
+        Mark::Block(tint(found.first().map_or(BLACK, |f| f.0), 0.3)),
+    ));
+    entries.push((
+        if single {
+            "capacity in force"
+        } else {
+            "capacity in force (dashed, each arm's colour)"
+        }
+        .to_string(),
+        Mark::Dashed(BLACK),
+    ));
+    entries.push((
+        "warm-up (not in any statistic)".to_string(),
+        Mark::Block(WARMUP),
+    ));
+    arms_note(arms).png(dir, file, HEIGHT, |root| {
+        let main = with_side_legend(root, &entries)?;
+        let mut chart = frame.chart(&main, &title, TITLE - 6, 30)?;
+        for &(c, _, s) in &found {
+            band(&mut chart, s, c)?;
+        }
+        // Lines over every band, so that no scenario's band tints another's line.
+        for &(c, _, s) in &found {
+            line_and_capacity(&mut chart, s, c, if single { BLACK } else { c })?;
+        }
+        Ok(())
+    })
+}
+
+/// `c` at opacity `a` over white, as one opaque colour (a legend swatch of a band).
+fn tint(c: RGBColor, a: f64) -> RGBColor {
+    let over = |v: u8| (f64::from(v) * a + 255.0 * (1.0 - a)).round() as u8;
+    RGBColor(over(c.0), over(c.1), over(c.2))
+}
+
+/// What every occupancy panel shares: its extent, warm-up and axis name.
+struct Frame<'a> {
+    /// The run's length, years.
+    years: f64,
+    /// The top of the value axis.
+    top: f64,
+    /// The warm-up, years.
+    warmup: f64,
+    /// The value axis's name.
+    y_desc: &'a str,
+}
+
+impl Frame<'_> {
+    /// The axes on `area`, titled `caption`, with the warm-up shaded.
+    fn chart<'a, 'b>(
+        &self,
+        area: &'a Area<'b>,
+        caption: &str,
+        size: u32,
+        margin: u32,
+    ) -> Result<Chart2d<'a, 'b>, Box<dyn std::error::Error>> {
+        let mut chart = ChartBuilder::on(area)
+            .caption(caption, (FONT, size))
+            .margin(margin)
+            .x_label_area_size(80)
+            .y_label_area_size(110)
+            .build_cartesian_2d(0.0..self.years, 0.0..self.top)?;
         chart
             .configure_mesh()
-            .x_desc("day of the run (warm-up included)")
-            .y_desc(y_desc)
-            .axis_desc_style((FONT, AXIS))
+            .x_desc("year of the run")
+            .y_desc(self.y_desc)
+            .axis_desc_style((FONT, AXIS - 4))
             .label_style((FONT, TICKS))
-            .x_label_formatter(&|v| thousands(*v, 0))
+            .x_label_formatter(&|v| thousands(*v, usize::from(self.years < 3.0)))
             .y_label_formatter(&|v| thousands(*v, 0))
             .light_line_style(WHITE)
             .draw()?;
-        let single = found.len() == 1;
-        for &(i, _, s) in &found {
-            let c = colour(i);
-            let band: Vec<(f64, f64)> = s
-                .days
+        if self.warmup > 0.0 {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, 0.0), (self.warmup, self.top)],
+                WARMUP.filled(),
+            )))?;
+        }
+        Ok(chart)
+    }
+}
+
+/// The band where 95% of replications lie, faint in `c`.
+fn band(chart: &mut Chart2d, s: &Series, c: RGBColor) -> Result<(), Box<dyn std::error::Error>> {
+    let band: Vec<(f64, f64)> = s
+        .days
+        .iter()
+        .zip(&s.high)
+        .map(|(&d, &h)| (d / YEAR, h))
+        .chain(
+            s.days
                 .iter()
-                .zip(&s.high)
-                .map(|(&d, &h)| (d, h))
-                .chain(s.days.iter().zip(&s.low).rev().map(|(&d, &l)| (d, l)))
-                .collect();
-            let band_series =
-                chart.draw_series(std::iter::once(Polygon::new(band, c.mix(0.18))))?;
-            if single {
-                band_series
-                    .label("range of 95% of replications")
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 8), (x + 20, y + 8)], c.mix(0.3).filled())
-                    });
-            }
-        }
-        // Lines over every band, so that no scenario's band tints another's line.
-        for &(i, arm, s) in &found {
-            let c = colour(i);
-            let label = if single {
-                "mean across replications".to_string()
-            } else {
-                marked(&arm.name, arm.unstable().is_some())
-            };
-            daily_line(&chart, &s.days, &s.mean, c)?;
-            chart
-                .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(2))
-                });
-            // One scenario: capacity in black, as its legend shows; several: each in its colour.
-            let cap_colour = if single { BLACK } else { c };
-            let cap = chart.draw_series(DashedLineSeries::new(
-                steps(&s.days, &s.capacity),
-                12,
-                8,
-                cap_colour.stroke_width(2),
+                .zip(&s.low)
+                .rev()
+                .map(|(&d, &l)| (d / YEAR, l)),
+        )
+        .collect();
+    chart.draw_series(std::iter::once(Polygon::new(band, c.mix(0.18))))?;
+    Ok(())
+}
+
+/// The mean in `c` and the capacity in force, dashed in `cap`.
+fn line_and_capacity(
+    chart: &mut Chart2d,
+    s: &Series,
+    c: RGBColor,
+    cap: RGBColor,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let years: Vec<f64> = s.days.iter().map(|d| d / YEAR).collect();
+    daily_line(chart, &years, &s.mean, c)?;
+    chart.draw_series(DashedLineSeries::new(
+        steps(&years, &s.capacity),
+        12,
+        8,
+        cap.stroke_width(2),
+    ))?;
+    Ok(())
+}
+
+/// Small multiples: one panel per arm (its band, mean and capacity), the base's mean in grey
+/// in every other panel for reference, all on one scale; the key in the heading.
+fn multiples(
+    arms: &[Arm],
+    found: &[Found],
+    frame: &Frame,
+    title: &str,
+    dir: &Path,
+    file: &str,
+) -> Result<String, ChartError> {
+    let rows = found.len().div_ceil(COLUMNS);
+    let height = MULTIPLES_HEAD + PANEL * rows as u32;
+    let base = found[0];
+    arms_note(arms).png(dir, file, height, |root| {
+        let (head, body) = root.split_vertically(MULTIPLES_HEAD);
+        head.draw(&Text::new(title.to_string(), (40, 20), (FONT, TITLE - 6).into_font()))?;
+        let key = [
+            "Each panel: that arm's mean across replications (line), the range of 95% of replications (band) and the capacity in force (dashed);".to_string(),
+            format!(
+                "grey line: {}'s mean, for reference; grey shade: the warm-up, in no statistic. One scale for every panel.",
+                base.1.name
+            ),
+        ];
+        for (i, k) in key.iter().enumerate() {
+            head.draw(&Text::new(
+                k.clone(),
+                (40, 86 + 34 * i as i32),
+                (FONT, LEGEND - 2).into_font(),
             ))?;
-            if single || i == found[0].0 {
-                cap.label(if single {
-                    "capacity"
-                } else {
-                    "capacity (dashed)"
-                })
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2))
-                });
-            }
         }
-        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        let panels = body.split_evenly((rows, COLUMNS));
+        for (area, &(c, arm, s)) in panels.iter().zip(found) {
+            let caption = marked(&arm.name, arm.unstable().is_some());
+            let mut chart = frame.chart(area, &caption, AXIS - 2, 14)?;
+            band(&mut chart, s, c)?;
+            if !std::ptr::eq(arm, base.1) {
+                let years: Vec<f64> = base.2.days.iter().map(|d| d / YEAR).collect();
+                daily_line(&chart, &years, &base.2.mean, RGBColor(150, 150, 150))?;
+            }
+            line_and_capacity(&mut chart, s, c, BLACK)?;
+        }
         Ok(())
     })
 }

@@ -228,6 +228,8 @@ fn point_bars(c: SweepChart, flags: &Note) -> Result<String, ChartError> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            title: String::new(),
+            warmup_days: 0.0,
             summary: p.metrics.clone(),
             series: Vec::new(),
             runs: std::collections::BTreeMap::default(),

@@ -194,6 +194,9 @@ impl SweepDesign {
 pub struct ScenarioRecord {
     /// Identifier; names the output folder.
     pub name: String,
+    /// A short human title (from the name in a folder written before titles existed).
+    #[serde(default)]
+    pub title: String,
     /// Free text.
     pub description: String,
     /// The file named by the user first, then each file it extends.

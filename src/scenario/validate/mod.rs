@@ -144,6 +144,11 @@ pub fn validate(sources: &Sources) -> Result<Scenario, ScenarioError> {
         return Err(ScenarioError::new(ck.problems));
     }
     Ok(Scenario {
+        title: raw
+            .scenario
+            .as_ref()
+            .and_then(|meta| meta.title.clone())
+            .unwrap_or_else(|| super::title_from_name(&name)),
         name,
         description: raw
             .scenario
