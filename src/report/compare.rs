@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::Block;
-use super::summary::{fmt_of, with_ci};
+use super::summary::{fmt_of, signed_with_ci};
 use crate::chart::{Arm, Kind};
 use crate::model::catalogue;
 
@@ -15,7 +15,7 @@ pub(super) fn section(kind: &Kind) -> Vec<Block> {
         return Vec::new();
     };
     vec![
-        Block::Heading(2, format!("Change from {}", arms[0].name)),
+        Block::Heading(2, format!("Change from the base, {}", arms[0].title)),
         Block::Para(
             "Alternative minus base, paired by replication (common random numbers), with the 95% CI of the mean difference and the relative change with its 95% CI (Fieller's interval for the ratio of the means, which allows for the uncertainty of the base mean; unbounded when the base mean is not clearly different from 0).".into(),
         ),
@@ -37,7 +37,11 @@ fn change_table(kind: &Kind) -> Block {
     };
     let mut header = vec!["alternative".to_string()];
     let metrics = catalogue::KEY_CHANGES;
-    header.extend(metrics.iter().map(|m| m.replace('_', " ")));
+    header.extend(
+        metrics
+            .iter()
+            .map(|m| catalogue::metric(m).label.to_string()),
+    );
     let rows = arms[1..]
         .iter()
         .map(|a| {
@@ -48,7 +52,7 @@ fn change_table(kind: &Kind) -> Block {
                     .find(|c| c.alternative == a.name && c.metric == m)
                     .map_or("—".into(), |c| {
                         let rel = c.relative.map(relative).unwrap_or_default();
-                        format!("{}{rel}", with_ci(c.difference, fmt_of(m)))
+                        format!("{}{rel}", signed_with_ci(c.difference, fmt_of(m)))
                     });
                 row.push(cell);
             }
@@ -58,18 +62,21 @@ fn change_table(kind: &Kind) -> Block {
     Block::Table(header, rows)
 }
 
-/// `; +1.5% (−0.5% to +3.4%)`: a relative change and its CI, as percentages.
+/// A relative change and its CI, as percentages, on a line of its own:
+/// `+1.5% (−0.5% to +3.4%)`.
 fn relative(r: (f64, f64, f64)) -> String {
-    if r.1.is_finite() && r.2.is_finite() {
+    // `{:+}` writes a hyphen for the minus: the report writes U+2212.
+    let text = if r.1.is_finite() && r.2.is_finite() {
         format!(
-            "; {:+.1}% ({:+.1}% to {:+.1}%)",
+            "\n{:+.1}% ({:+.1}% to {:+.1}%)",
             r.0 * 100.0,
             r.1 * 100.0,
             r.2 * 100.0
         )
     } else {
-        format!("; {:+.1}% (CI unbounded)", r.0 * 100.0)
-    }
+        format!("\n{:+.1}% (CI unbounded)", r.0 * 100.0)
+    };
+    text.replace('-', "−")
 }
 
 /// The share of paired replications in which each alternative saves acute bed-days, money

@@ -29,6 +29,43 @@ fn inline(t: &str) -> String {
     out
 }
 
+/// The page's style: readable on screen, and printable on A4 (tables are split to fit it
+/// before they get here, see [`super::layout`]): numbers right-aligned and never broken,
+/// long words in text cells broken rather than widening the page, figures kept whole.
+const STYLE: &str = "body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45;color:#222}
+h1{font-size:1.6em}
+p,li{overflow-wrap:break-word}
+table{border-collapse:collapse;margin:1em 0;font-size:0.8em}
+th,td{border:1px solid #bbb;padding:0.3em 0.5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#eef}
+td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.summary{border-left:6px solid #0072b2;background:#f3f8fc;padding:0.4em 1em;margin:1em 0}
+.warning{border:3px solid #c00;background:#fff0f0;padding:0.2em 1em;margin:1em 0}
+.warning strong{color:#c00}
+tr.unstable td{background:#fff0f0}
+tr.unstable td:first-child{color:#c00;font-weight:bold}
+figure{margin:0.5em 0 1.5em}
+img{max-width:100%;border:1px solid #ddd}
+code{background:#f4f4f4;padding:0 0.2em;overflow-wrap:anywhere}
+@page{size:A4;margin:10mm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}h2{break-before:auto}table,figure{break-inside:auto}tr,img{break-inside:avoid}a{color:inherit}}
+";
+
+/// A table cell: numbers right-aligned with true minus signs, text with a break allowed
+/// after each `_` (scenario names), line breaks kept.
+fn cell(tag: &str, c: &str) -> String {
+    if super::layout::is_numeric(c) {
+        let lines: Vec<String> = super::layout::minus_signs(c).lines().map(inline).collect();
+        format!("<{tag} class=\"num\">{}</{tag}>", lines.join("<br>"))
+    } else {
+        let lines: Vec<String> = c
+            .lines()
+            .map(|l| inline(l).replace('_', "_<wbr>"))
+            .collect();
+        format!("<{tag}>{}</{tag}>", lines.join("<br>"))
+    }
+}
+
 /// The document as one HTML page.
 pub(super) fn html(doc: &[Block]) -> String {
     let title = doc
@@ -39,7 +76,7 @@ pub(super) fn html(doc: &[Block]) -> String {
         })
         .unwrap_or_default();
     let mut s = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\nbody{{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45;color:#222}}\ntable{{border-collapse:collapse;margin:1em 0;font-size:0.92em}}\nth,td{{border:1px solid #bbb;padding:0.3em 0.6em;text-align:left;vertical-align:top}}\nth{{background:#eef}}\n.warning{{border:3px solid #c00;background:#fff0f0;padding:0.2em 1em;margin:1em 0}}\n.warning strong{{color:#c00}}\ntr.unstable td{{background:#fff0f0}}\ntr.unstable td:first-child{{color:#c00;font-weight:bold}}\nimg{{max-width:100%;border:1px solid #ddd;margin:0.5em 0 1.5em}}\ncode{{background:#f4f4f4;padding:0 0.2em}}\n</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
         html_escape(&title)
     );
     for b in doc {
@@ -49,7 +86,7 @@ pub(super) fn html(doc: &[Block]) -> String {
             Block::Table(h, rows) => {
                 s.push_str("<table>\n<tr>");
                 for c in h {
-                    write!(s, "<th>{}</th>", inline(c)).ok();
+                    s.push_str(&cell("th", c));
                 }
                 s.push_str("</tr>\n");
                 for r in rows {
@@ -60,7 +97,7 @@ pub(super) fn html(doc: &[Block]) -> String {
                         "<tr>"
                     });
                     for c in r {
-                        write!(s, "<td>{}</td>", inline(c)).ok();
+                        s.push_str(&cell("td", c));
                     }
                     s.push_str("</tr>\n");
                 }

@@ -13,7 +13,14 @@ pub(super) fn markdown(doc: &[Block], dir: &Path) -> String {
             Block::Heading(l, t) => writeln!(s, "{} {t}\n", "#".repeat(*l)),
             Block::Para(t) => writeln!(s, "{t}\n"),
             Block::Table(h, rows) => {
-                let esc = |c: &String| c.replace('|', "\\|");
+                let esc = |c: &String| {
+                    let c = if super::layout::is_numeric(c) {
+                        super::layout::minus_signs(c)
+                    } else {
+                        c.clone()
+                    };
+                    c.replace('|', "\\|").replace('\n', "<br>")
+                };
                 writeln!(
                     s,
                     "| {} |",

@@ -22,6 +22,7 @@ mod compare;
 mod evidence;
 mod html;
 mod inputs;
+mod layout;
 mod markdown;
 mod summary;
 mod sweep;
@@ -120,7 +121,7 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
 /// # Errors
 /// If the folder's results cannot be read or the files cannot be written.
 pub fn write(dir: &Path) -> Result<(PathBuf, PathBuf), ReportError> {
-    let doc = document(dir)?;
+    let doc = layout::fit_tables(document(dir)?);
     let md = dir.join("report.md");
     let page = dir.join("report.html");
     let fail = |path: &Path, e: crate::output::OutputError| ReportError::File {

@@ -160,6 +160,31 @@ fn show(v: f64, f: Fmt) -> String {
     }
 }
 
+/// `v` written as `f` says, with an explicit `+` when it is above 0 and does not show as 0
+/// (a difference).
+pub(super) fn show_signed(v: f64, f: Fmt) -> String {
+    let s = show(v, f);
+    if v > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
+/// A difference and its 95% CI, every number signed: `+12 (−3 to +27)`.
+pub(super) fn signed_with_ci(e: (f64, f64, f64), f: Fmt) -> String {
+    if e.1 == e.0 && e.2 == e.0 {
+        show_signed(e.0, f)
+    } else {
+        format!(
+            "{} ({} to {})",
+            show_signed(e.0, f),
+            show_signed(e.1, f),
+            show_signed(e.2, f)
+        )
+    }
+}
+
 /// A mean and its 95% CI: `12 (10 to 14)`, or the mean alone when there is no CI.
 pub(super) fn with_ci(e: (f64, f64, f64), f: Fmt) -> String {
     if e.1 == e.0 && e.2 == e.0 {
@@ -195,5 +220,20 @@ pub(super) fn results_table(arms: &[&Arm]) -> Block {
         }));
         rows.push(row);
     }
-    Block::Table(header, rows)
+    if arms.len() == 1 {
+        return Block::Table(header, rows);
+    }
+    // Several arms: one row per arm and one column per result, the CI under the mean, so
+    // that the table splits into parts that fit a page by results, each comparing every
+    // arm (see `layout`).
+    let mut t_header = vec!["scenario (mean and 95% CI over the observed period)".to_string()];
+    t_header.extend(rows.iter().map(|r| r[0].clone()));
+    let t_rows = (0..arms.len())
+        .map(|i| {
+            let mut row = vec![header[i + 1].clone()];
+            row.extend(rows.iter().map(|r| r[i + 1].replacen(" (", "\n(", 1)));
+            row
+        })
+        .collect();
+    Block::Table(t_header, t_rows)
 }
