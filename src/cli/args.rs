@@ -77,6 +77,18 @@ fn parse_reps(s: &str) -> Result<Reps, String> {
     }
 }
 
+/// The fewest replications `--max-reps` may allow: `--reps auto`'s first batch.
+pub const MIN_AUTO_REPS: u32 = 10;
+
+fn parse_max_reps(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if (MIN_AUTO_REPS..=MAX_REPS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of replications from {MIN_AUTO_REPS} to {MAX_REPS}, got {s:?}: --reps auto runs a first batch of {MIN_AUTO_REPS} replications before it judges the precision (fewer give no useful confidence interval), so the cap cannot be below it; for fewer, give the number itself, e.g. --reps 5"
+        )),
+    }
+}
+
 /// `I/N`: shard I (1-based) of N (the library's type, parsed here).
 pub use caresim::experiment::shards::Shard;
 
@@ -110,7 +122,7 @@ pub struct ExecArgs {
     /// that does not match this command.
     #[arg(long)]
     pub force: bool,
-    /// No progress bar and no summary on the terminal.
+    /// No progress bar, summary or notes: only the result folder's path, on stdout.
     #[arg(long, short)]
     pub quiet: bool,
     /// Run only shard I of N of the work (a deterministic slice of points × replications);
@@ -131,11 +143,12 @@ pub struct RepsArgs {
     pub reps: Option<Reps>,
     /// With `--reps auto`: stop when the 95% CI half-width of admissions, acute bed-days
     /// and total cost is within this fraction of their means (in every arm).
-    #[arg(long, default_value_t = 0.05)]
-    pub precision: f64,
-    /// With `--reps auto`: the most replications to run.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(10..=MAX_REPS as i64))]
-    pub max_reps: u32,
+    /// [default: 0.05]
+    #[arg(long)]
+    pub precision: Option<f64>,
+    /// With `--reps auto`: the most replications to run, 10 to 1000000 [default: 1000].
+    #[arg(long, value_parser = parse_max_reps)]
+    pub max_reps: Option<u32>,
 }
 
 /// `caresim run`
@@ -176,7 +189,7 @@ pub struct MergeArgs {
     /// Replace the result folder if it exists.
     #[arg(long)]
     pub force: bool,
-    /// No summary on the terminal.
+    /// No summary: only the result folder's path, on stdout.
     #[arg(long, short)]
     pub quiet: bool,
     /// Do not draw charts into <out>/charts/.

@@ -11,10 +11,10 @@ use super::run::{UNSTABLE_MEANING, pools_text};
 
 /// Print the headline paired differences of a finished comparison.
 pub(super) fn print_comparison(o: &Outcome, c: &Compared) {
-    errln!(
-        "compare: {} arms × {} replications (seed {}) in {:.2} s -> {}",
-        c.arms.len(),
-        o.replications,
+    outln!(
+        "compare: {} × {} (seed {}) in {:.2} s -> {}",
+        super::count(c.arms.len() as u64, "arm", "arms"),
+        super::count(u64::from(o.replications), "replication", "replications"),
         o.seed,
         o.timing.wall_seconds,
         o.folder.display()
@@ -28,10 +28,10 @@ pub(super) fn print_comparison(o: &Outcome, c: &Compared) {
     if !o.unstable.is_empty() {
         errln!("{UNSTABLE_MEANING}");
     }
-    errln!("base {}: evidence: {}", c.arms[0], c.evidence[0]);
+    outln!("base {}: evidence: {}", c.arms[0], c.evidence[0]);
     for ((arm, diffs), evidence) in c.arms[1..].iter().zip(&c.differences).zip(&c.evidence[1..]) {
-        errln!("{} − {} (paired 95% CI):", arm, c.arms[0]);
-        errln!("  evidence: {evidence} (levers_evidence.csv)");
+        outln!("{} − {} (paired 95% CI):", arm, c.arms[0]);
+        outln!("  evidence: {evidence} (levers_evidence.csv)");
         for d in diffs
             .iter()
             .filter(|d| caresim::model::catalogue::COMPARE_HEADLINE.contains(&d.metric.as_str()))
@@ -55,7 +55,7 @@ pub(super) fn print_comparison(o: &Outcome, c: &Compared) {
                 _ => String::new(),
             };
             let sign = if d.difference.mean >= 0.0 { "+" } else { "" };
-            errln!(
+            outln!(
                 "  {:<29} {:>12} -> {:>12}  {:>12}{ci}{rel}",
                 d.metric,
                 human(d.base.mean),
@@ -75,15 +75,15 @@ pub(super) fn print_comparison(o: &Outcome, c: &Compared) {
 /// The cost-effectiveness of each alternative from the activity perspective, at the
 /// scenario's threshold, and the EVPI there when the parameters are uncertain.
 fn print_cost_effectiveness(ce: &CostEffectiveness) {
-    errln!(
+    outln!(
         "cost-effectiveness at {}/QALY (discounted; activity costs; cost_effectiveness.csv, ceac.csv):",
         money(ce.threshold)
     );
     for r in ce.rows.iter().filter(|r| r.perspective == "activity") {
-        errln!("  {}: {}", r.alternative, ce_line(r));
+        outln!("  {}: {}", r.alternative, ce_line(r));
     }
     if let Some(evpi) = ce.evpi_at_threshold() {
-        errln!(
+        outln!(
             "  EVPI {} for the population simulated (evpi.csv; includes Monte Carlo noise)",
             money(evpi)
         );

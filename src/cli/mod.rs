@@ -24,6 +24,19 @@ pub use slurm::slurm;
 /// `dir` must be a result folder caresim made (it holds the marker), because `plot` and
 /// `report` write into it.
 pub(crate) fn check_results_folder(dir: &Path) -> Result<(), Error> {
+    // Say first what is plainly wrong: a typo in the folder's name is the likeliest cause.
+    if !dir.exists() {
+        return Err(Error::Input(format!(
+            "{} does not exist: give a result folder written by caresim run, compare, sweep or merge (the last line they print)",
+            dir.display()
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(Error::Input(format!(
+            "{} is a file, not a folder: give a result folder written by caresim run, compare, sweep or merge",
+            dir.display()
+        )));
+    }
     if caresim::output::guard::marker(dir) == Some(caresim::output::guard::FolderKind::Results) {
         return Ok(());
     }
@@ -42,6 +55,11 @@ pub fn plot(args: &PlotArgs) -> Result<(), Error> {
         outln!("{}", f.display());
     }
     Ok(())
+}
+
+/// `n` and the noun that agrees with it: `1 replication`, `2 replications`, `0 charts`.
+pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A number with as many decimals as its size needs: 3 below 10, 1 below 1,000, else 0.
@@ -96,17 +114,14 @@ pub fn validate(args: &ValidateArgs) -> Result<(), Error> {
         } else {
             scenario::load(f)
                 .map(|s| {
-                    let count = |n: usize, one: &str, many: &str| {
-                        format!("{n} {}", if n == 1 { one } else { many })
-                    };
                     outln!(
                         "{}: ok ({}, {} patients, {}, {})",
                         f.display(),
                         s.name,
                         s.params.total_patients(),
-                        count(s.params.conditions.len(), "condition", "conditions"),
+                        count(s.params.conditions.len() as u64, "condition", "conditions"),
                         count(
-                            s.params.services.len(),
+                            s.params.services.len() as u64,
                             "community service",
                             "community services"
                         )

@@ -18,14 +18,18 @@ use super::progress::Bar;
 /// as they come; with `--quiet`, a hidden bar and no notices.
 struct Terminal {
     quiet: bool,
+    /// What the bar counts: `replications`, or `runs, 3 arms` for a comparison (whose
+    /// arms run interleaved, replication by replication, so no one arm is "being run").
+    unit: String,
     /// Made when the replications start (their number is known only then).
     bar: OnceLock<Bar>,
 }
 
 impl Terminal {
-    fn new(quiet: bool) -> Self {
+    fn new(quiet: bool, unit: String) -> Self {
         Terminal {
             quiet,
+            unit,
             bar: OnceLock::new(),
         }
     }
@@ -39,9 +43,7 @@ impl Progress for Terminal {
     }
 
     fn start(&self, total: u64, done: u64) {
-        let bar = Bar::new(total, self.quiet);
-        bar.skip(done);
-        let _ = self.bar.set(bar);
+        let _ = self.bar.set(Bar::new(total, done, self.quiet, &self.unit));
     }
 
     fn finish(&self) {
@@ -61,14 +63,20 @@ impl Monitor for Terminal {
                 points,
                 replications,
                 items,
-            } => errln!("sweep: {points} points × {replications} replications = {items} runs"),
+            } => errln!(
+                "sweep: {} × {} = {}",
+                super::count(points as u64, "point", "points"),
+                super::count(u64::from(replications), "replication", "replications"),
+                super::count(items, "run", "runs")
+            ),
             Notice::Budget(warning) => errln!("warning: {warning}"),
             Notice::Resuming {
                 done,
                 total,
                 journal,
             } => errln!(
-                "resuming: {done} of {total} replications already done ({})",
+                "resuming: {done} of {} already done ({})",
+                super::count(total, "replication", "replications"),
                 journal.display()
             ),
             Notice::AutoStopped {
@@ -77,7 +85,8 @@ impl Monitor for Terminal {
                 precision,
                 points,
             } => errln!(
-                "--reps auto: {replications} replications ({}: 95% CI half-width {} {:.1}% of the mean for {}{})",
+                "--reps auto: {} ({}: 95% CI half-width {} {:.1}% of the mean for {}{})",
+                super::count(u64::from(replications), "replication", "replications"),
                 if reached {
                     "precise enough"
                 } else {
@@ -107,34 +116,91 @@ fn request(experiment: Experiment, exec: &ExecArgs) -> Request {
     }
 }
 
+/// `--precision` when `--reps auto` does not say otherwise.
+const DEFAULT_PRECISION: f64 = 0.05;
+
+/// `--max-reps` when `--reps auto` does not say otherwise.
+const DEFAULT_MAX_REPS: u32 = 1000;
+
 /// `--reps` (a number, `auto` with `--precision` and `--max-reps`, or the default).
-fn replications(args: &RepsArgs) -> Replications {
-    match args.reps {
+///
+/// # Errors
+/// `--precision` or `--max-reps` without `--reps auto`: they would be silently ignored, and
+/// a user who gave them expects the run to stop at that precision.
+fn replications(args: &RepsArgs) -> Result<Replications, Error> {
+    if args.reps != Some(Reps::Auto) {
+        let given: Vec<&str> = [
+            args.precision.map(|_| "--precision"),
+            args.max_reps.map(|_| "--max-reps"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !given.is_empty() {
+            let reps = match args.reps {
+                Some(Reps::Fixed(n)) => format!("--reps {n} fixes the count"),
+                _ => "without --reps, the scenario's simulation.replications is the count".into(),
+            };
+            return Err(Error::Input(format!(
+                "{} applies only with --reps auto, which adds replications until the results are that precise ({reps}); add --reps auto, or drop {}",
+                given.join(" and "),
+                given.join(" and ")
+            )));
+        }
+    }
+    Ok(match args.reps {
         None => Replications::Fixed(None),
         Some(Reps::Fixed(n)) => Replications::Fixed(Some(n)),
         Some(Reps::Auto) => Replications::Auto {
-            precision: args.precision,
-            max: args.max_reps,
+            precision: args.precision.unwrap_or(DEFAULT_PRECISION),
+            max: args.max_reps.unwrap_or(DEFAULT_MAX_REPS),
         },
+    })
+}
+
+/// Warn (on stderr, unless `quiet`) when `--threads` asks for more threads than the
+/// machine has cores: allowed (up to the pipeline's limit per core), and the results are
+/// the same, but the threads only take turns on the cores, so it is no faster.
+fn warn_threads(threads: usize, quiet: bool) {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if threads > cores && !quiet {
+        errln!(
+            "warning: --threads {threads} is more than this machine's {}: the threads will take turns on them, so the run will not be faster (the results are the same for any --threads; 0, the default, is one per core)",
+            super::count(cores as u64, "core", "cores")
+        );
     }
 }
 
-/// Run `request`, then print what it produced (unless `quiet`).
-fn execute(request: &Request, quiet: bool) -> Result<(), Error> {
-    let outcome = pipeline::execute(request, &Terminal::new(quiet))?;
+/// Run `request`, its progress counted in `unit`, then print what it produced (unless
+/// `quiet`).
+fn execute(request: &Request, quiet: bool, unit: String) -> Result<(), Error> {
+    warn_threads(request.threads, quiet);
+    let outcome = pipeline::execute(request, &Terminal::new(quiet, unit))?;
     if !quiet {
         report_done(&outcome);
     }
+    print_folder(&outcome);
     Ok(())
+}
+
+/// The result (or shard) folder alone, as the last line of standard output, even with
+/// `--quiet`: so that `dir=$(caresim run ... | tail -1)` finds it whatever was printed
+/// before.
+fn print_folder(o: &Outcome) {
+    outln!("{}", o.folder.display());
 }
 
 /// `caresim run`.
 pub fn run(args: &RunArgs) -> Result<(), Error> {
     let experiment = Experiment::Run {
         scenario: args.scenario.clone(),
-        replications: replications(&args.count),
+        replications: replications(&args.count)?,
     };
-    execute(&request(experiment, &args.exec), args.exec.quiet)
+    execute(
+        &request(experiment, &args.exec),
+        args.exec.quiet,
+        "replications".into(),
+    )
 }
 
 /// `caresim compare`: the arms as the points of one plan, through the same journaled
@@ -142,9 +208,10 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
 pub fn compare(args: &CompareArgs) -> Result<(), Error> {
     let experiment = Experiment::Compare {
         scenarios: args.scenarios.clone(),
-        replications: replications(&args.count),
+        replications: replications(&args.count)?,
     };
-    execute(&request(experiment, &args.exec), args.exec.quiet)
+    let unit = format!("runs, {} arms", args.scenarios.len());
+    execute(&request(experiment, &args.exec), args.exec.quiet, unit)
 }
 
 /// `caresim sweep`.
@@ -153,7 +220,11 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
         sweep: args.sweep.clone(),
         replications: args.reps,
     };
-    execute(&request(experiment, &args.exec), args.exec.quiet)
+    execute(
+        &request(experiment, &args.exec),
+        args.exec.quiet,
+        "runs".into(),
+    )
 }
 
 /// `caresim merge`.
@@ -165,17 +236,18 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
         charts: !args.no_charts,
         command: std::env::args().collect(),
     })?;
+    let o = &merged.outcome;
     if !args.quiet {
-        let o = &merged.outcome;
-        errln!(
-            "merged {} shards ({} replications) in {:.2} s -> {}",
-            merged.shards,
-            o.items,
+        outln!(
+            "merged {} ({}) in {:.2} s -> {}",
+            super::count(u64::from(merged.shards), "shard", "shards"),
+            super::count(o.items, "run", "runs"),
             o.timing.wall_seconds,
             o.folder.display()
         );
         report_done(o);
     }
+    print_folder(o);
     Ok(())
 }
 
@@ -186,7 +258,7 @@ fn report_done(o: &Outcome) {
             shard,
             items: (start, end),
         } => {
-            errln!(
+            outln!(
                 "shard {}/{}: items {start}..{end} in {:.2} s -> {}",
                 shard.index,
                 shard.count,
@@ -204,8 +276,13 @@ fn report_done(o: &Outcome) {
         }
         Produced::Compared(c) => super::compare::print_comparison(o, c),
     }
+    // A note about files, not part of the summary: on stderr with the other notes.
     if let Some(n) = o.charts {
-        errln!("  {n} charts -> {}", o.folder.join("charts").display());
+        errln!(
+            "{} -> {}",
+            super::count(n as u64, "chart", "charts"),
+            o.folder.join("charts").display()
+        );
     }
 }
 
@@ -248,14 +325,14 @@ fn warn_unstable_points(o: &Outcome) {
 
 fn print_headline(o: &Outcome, results: Option<&Results>) {
     let points = if o.points > 1 {
-        format!("{} points × ", o.points)
+        format!("{} × ", super::count(o.points as u64, "point", "points"))
     } else {
         String::new()
     };
-    errln!(
-        "{}: {points}{} replications in {:.2} s -> {}",
+    outln!(
+        "{}: {points}{} in {:.2} s -> {}",
         o.scenario,
-        o.replications,
+        super::count(u64::from(o.replications), "replication", "replications"),
         o.timing.wall_seconds,
         o.folder.display()
     );
@@ -265,8 +342,8 @@ fn print_headline(o: &Outcome, results: Option<&Results>) {
     for (name, s) in results.names.iter().zip(&results.summaries) {
         if caresim::model::catalogue::RUN_HEADLINE.contains(&name.as_str()) {
             match s.ci95_half_width {
-                Some(h) => errln!("  {name:<22} {:>16.3} ± {h:.3}", s.mean),
-                None => errln!("  {name:<22} {:>16.3}", s.mean),
+                Some(h) => outln!("  {name:<22} {:>16.3} ± {h:.3}", s.mean),
+                None => outln!("  {name:<22} {:>16.3}", s.mean),
             }
         }
     }

@@ -221,9 +221,9 @@ pub fn slurm(args: &SlurmArgs) -> Result<(), Error> {
             caresim::output::atomic_write(path, script.as_bytes())
                 .map_err(|e| Error::while_doing("writing the script", e))?;
             errln!(
-                "wrote {} ({} shards of {}); submit with: sbatch {script_name}",
+                "wrote {} ({} of {}); submit with: sbatch {script_name}",
                 path.display(),
-                args.shards,
+                super::count(u64::from(args.shards), "shard", "shards"),
                 job.name,
             );
         }

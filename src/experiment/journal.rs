@@ -82,6 +82,12 @@ pub struct Header {
     /// of its files; empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arms: Vec<(PathBuf, Vec<String>)>,
+    /// The folder the command ran in (absolute), from which the relative paths above are
+    /// read: `merge` finds the files from there, whatever folder it runs in. Not part of
+    /// what the run is (a resume from elsewhere naming the same files is the same run), and
+    /// absent from journals written before caresim recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_dir: Option<PathBuf>,
 }
 
 impl Header {
@@ -329,7 +335,13 @@ impl Journal {
         let records = dir.join(RECORDS);
         if dir.join(HEADER).exists() {
             match read_header(dir) {
-                Ok(old) if old == header => {
+                // The folder it ran in is not part of the run (see `working_dir`).
+                Ok(old)
+                    if Header {
+                        working_dir: header.working_dir.clone(),
+                        ..old.clone()
+                    } == header =>
+                {
                     match Self::resume(dir, &header) {
                         Ok((file, done, digest)) => {
                             return Ok(Journal {
@@ -750,6 +762,7 @@ mod tests {
             shard: None,
             range: (0, 2),
             arms: Vec::new(),
+            working_dir: None,
         }
     }
 

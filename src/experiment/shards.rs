@@ -150,7 +150,7 @@ pub fn check_set(dirs: &[PathBuf]) -> Result<Vec<(Header, PathBuf)>, ShardSetErr
         let want = h.range.1 - h.range.0;
         if done != want {
             return Err(ShardSetError::Input(format!(
-                "shard {}/{count} in {} is incomplete: {done} of {want} replications; rerun its command to finish it",
+                "shard {}/{count} in {} is incomplete: {done} of {want} runs; rerun its command to finish it",
                 h.shard.expect("checked").0,
                 dir.display()
             )));

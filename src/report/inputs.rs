@@ -123,8 +123,9 @@ fn experimentation(folder: &Folder) -> String {
     let manifest = &folder.manifest;
     let params = &manifest.scenario.params;
     format!(
-        "{} replications per {}, {} simulated days each with a warm-up of {} days (the model starts empty: beds and services fill during it), base seed {}. Random numbers come from streams derived from (seed, replication, purpose) and, for each patient's own course, per-patient counter-based streams, so replication r uses the same random numbers in every arm and point (common random numbers) and results do not depend on the number of threads. Confidence intervals are Student's t intervals of the mean across replications; differences between arms are paired by replication.{}",
+        "{} replication{} per {}, {} simulated days each with a warm-up of {} days (the model starts empty: beds and services fill during it), base seed {}. Random numbers come from streams derived from (seed, replication, purpose) and, for each patient's own course, per-patient counter-based streams, so replication r uses the same random numbers in every arm and point (common random numbers) and results do not depend on the number of threads. Confidence intervals are Student's t intervals of the mean across replications; differences between arms are paired by replication.{}",
         manifest.replications,
+        if manifest.replications == 1 { "" } else { "s" },
         match &folder.kind {
             Kind::Sweep { .. } => "sweep point",
             Kind::Compare { .. } => "arm",

@@ -27,7 +27,8 @@ pub(super) fn opening(folder: &Folder) -> Vec<Block> {
         Block::Heading(1, title),
         Block::Para(sc.description.clone()),
         Block::Para(format!(
-            "{reps} replications of {} simulated days each ({} of warm-up excluded from every statistic), base seed {seed}. Counts and costs are totals over the {} observed days; ranges are 95% confidence intervals of the mean across replications (Student's t).",
+            "{reps} replication{} of {} simulated days each ({} of warm-up excluded from every statistic), base seed {seed}. Counts and costs are totals over the {} observed days; ranges are 95% confidence intervals of the mean across replications (Student's t).",
+            if reps == 1 { "" } else { "s" },
             thousands(horizon, 0),
             thousands(warmup, 0),
             thousands(horizon - warmup, 0)

@@ -76,6 +76,8 @@ pub fn read_chain(path: &Path) -> Result<Sources, ScenarioError> {
 pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), ScenarioError> {
     let mut files: Vec<SourceFile> = Vec::new();
     let mut tables: Vec<toml::Table> = Vec::new();
+    // Each table's `unset` paths, with the index in `files` of the file that has them.
+    let mut unsets: Vec<(usize, Vec<String>)> = Vec::new();
     let mut uncertain_by_file: Vec<Vec<Uncertain>> = Vec::new();
     let mut problems: Vec<Problem> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
@@ -165,6 +167,7 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
             uncertain_by_file.push(Vec::new());
         }
         tables.push(table);
+        unsets.push((index, raw.unset.clone()));
         match raw.extends {
             None => {
                 complete = true;
@@ -180,7 +183,8 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
     if !complete && !problems.is_empty() {
         return Err(ScenarioError::new(problems));
     }
-    let merged = merge_chain(tables);
+    let (merged, unset_problems) = merge_chain(tables, &unsets, &files);
+    problems.extend(unset_problems);
     let mut uncertain = most_derived_uncertain(&files, &uncertain_by_file);
     // A base's uncertain key dropped by a derived file (a payment mechanism switched) is
     // not sampled.
@@ -239,16 +243,79 @@ fn check_with_means(file: &SourceFile) -> (Vec<Uncertain>, Vec<Problem>, Checked
 }
 
 /// The tables of a chain (most derived first) merged from the deepest base up to the file
-/// the user named, without `extends`.
-fn merge_chain(tables: Vec<toml::Table>) -> toml::Table {
+/// the user named, without `extends`; each table's `unset` paths (in `unsets`, with the
+/// index of their file in `files`) are removed from what its bases set before it is merged.
+/// Returns the problems of `unset` paths that name nothing its bases set.
+fn merge_chain(
+    tables: Vec<toml::Table>,
+    unsets: &[(usize, Vec<String>)],
+    files: &[SourceFile],
+) -> (toml::Table, Vec<Problem>) {
     let mut merged = toml::Table::new();
-    for t in tables.into_iter().rev() {
+    let mut problems = Vec::new();
+    let deepest = tables.len().saturating_sub(1);
+    for (i, mut t) in tables.into_iter().enumerate().rev() {
+        t.remove("unset");
+        if let Some((file, paths)) = unsets.get(i) {
+            for (k, path) in paths.iter().enumerate() {
+                let Some(message) = unset(&mut merged, path, i == deepest) else {
+                    continue;
+                };
+                let f = &files[*file];
+                let offset = f
+                    .spans
+                    .get(&format!("unset[{k}]"))
+                    .map_or(0, |s| s.value.start);
+                problems.push(f.problem_at(offset, path, message));
+            }
+        }
         switch_payment_mechanism(&mut merged, &t);
         forget_title_of_another_scenario(&mut merged, &t);
         merge(&mut merged, t);
     }
     merged.remove("extends");
-    merged
+    (merged, problems)
+}
+
+/// Remove dotted `path` (a value or a whole table) from `bases`, what the files a file
+/// extends set (`deepest`: it extends none); the problem, if `path` names nothing there.
+fn unset(bases: &mut toml::Table, path: &str, deepest: bool) -> Option<String> {
+    if deepest {
+        return Some(format!(
+            "unset removes keys set by the files this one extends, and it extends none (remove `{path}` here, or add `extends`)"
+        ));
+    }
+    let mut t = &mut *bases;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            if t.remove(part).is_some() {
+                return None;
+            }
+            break;
+        }
+        match t.get_mut(part) {
+            Some(toml::Value::Table(next)) => t = next,
+            _ => break,
+        }
+    }
+    let mut known = Vec::new();
+    key_paths(bases, "", &mut known);
+    Some(format!(
+        "cannot unset `{path}`: no file this one extends sets it{}",
+        super::suggest::hint(path, known.iter().map(String::as_str))
+    ))
+}
+
+/// Every dotted key path of `table` (tables and values), each prefixed with `prefix`.
+fn key_paths(table: &toml::Table, prefix: &str, out: &mut Vec<String>) {
+    for (k, v) in table {
+        let path = format!("{prefix}{k}");
+        if let toml::Value::Table(inner) = v {
+            key_paths(inner, &format!("{path}."), out);
+        }
+        out.push(path);
+    }
 }
 
 /// A file that names its own scenario but gives it no title does not inherit the title of

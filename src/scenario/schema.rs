@@ -21,6 +21,11 @@ pub struct RawScenario {
     /// Path of a base scenario, relative to this file. This file's keys override the
     /// base's, table by table; a distribution table replaces the base's whole.
     pub extends: Option<String>,
+    /// Dotted key paths (`seasonality.amplitude`, `population.patients`) removed from what
+    /// the files this one extends set, before this file's keys are merged: how a variant
+    /// replaces a key by one that excludes it (`monthly` for `amplitude`).
+    #[serde(default)]
+    pub unset: Vec<String>,
     /// Name and description.
     pub scenario: Option<RawMeta>,
     /// Horizon, warm-up, replications, seed.

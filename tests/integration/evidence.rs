@@ -125,7 +125,7 @@ fn compare_and_its_report_show_each_arms_evidence() {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let printed = stderr(&o);
+    let printed = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(
         printed.contains("base golden_nhs_short: evidence: no levers"),
         "{printed}"

@@ -28,6 +28,7 @@ mod evidence;
 mod experiments;
 mod features;
 mod first_events;
+mod first_hour;
 mod formats;
 mod fuzz;
 mod golden;

@@ -70,6 +70,8 @@ pub(super) fn header(
                 )
             })
             .collect(),
+        // Absolute (current_dir is), so that merge can find the files from anywhere.
+        working_dir: std::env::current_dir().ok(),
     }
 }
 

@@ -35,20 +35,75 @@ fn hashes(s: &Scenario) -> Vec<String> {
     s.files.iter().map(|f| f.sha256.clone()).collect()
 }
 
-/// The scenario at `path` as a shard named it: shards name their files as given on their
-/// command line, relative to the folder they ran in.
-fn load(path: &Path) -> Result<Scenario, Error> {
-    scenario::load(path).map_err(|e| {
-        let hint = if path.is_relative() && !path.exists() {
-            format!(
-                "\n{}: not found from this folder; the shards name their files relative to the folder they ran in: run merge from there",
-                path.display()
-            )
-        } else {
-            String::new()
-        };
-        Error::Input(format!("{e}{hint}"))
+/// Where to read `recorded`, a file as a shard named it on its command line (relative to
+/// the folder it ran in, `ran_in`, when its journal recorded that): from `ran_in`, so that
+/// merge works from any folder; else as named (an absolute path, or a journal of a caresim
+/// that did not record the folder).
+fn locate(recorded: &Path, ran_in: Option<&Path>) -> PathBuf {
+    match ran_in {
+        Some(dir) if recorded.is_relative() => dir.join(recorded),
+        _ => recorded.to_path_buf(),
+    }
+}
+
+/// The files of `s`, read from `recorded` as [`locate`]d from `ran_in`, named as the shards
+/// named them: the manifest records them, and must be the same as a single-machine run's.
+/// (An absolute `recorded` was read as it is, and its files are named as they are.)
+fn as_named(s: &mut Scenario, recorded: &Path, ran_in: Option<&Path>) {
+    let Some(dir) = ran_in.filter(|_| recorded.is_relative()) else {
+        return;
+    };
+    for f in &mut s.files {
+        if let Ok(p) = f.path.strip_prefix(dir) {
+            f.path = p.to_path_buf();
+        }
+    }
+}
+
+/// The problem of a file the shards used that cannot be found: where it was looked for.
+fn missing(recorded: &Path, ran_in: Option<&Path>) -> Option<String> {
+    let at = locate(recorded, ran_in);
+    if at.exists() {
+        return None;
+    }
+    Some(match ran_in {
+        Some(dir) if recorded.is_relative() => format!(
+            "\n{}: not found; the shards ran in {} and named it relative to that folder: merge needs the files the shards used, where they used them",
+            recorded.display(),
+            dir.display()
+        ),
+        _ if recorded.is_relative() => format!(
+            "\n{}: not found from this folder; these shards (of an older caresim) name their files relative to the folder they ran in: run merge from there",
+            recorded.display()
+        ),
+        _ => format!(
+            "\n{}: not found: merge needs the files the shards used",
+            recorded.display()
+        ),
     })
+}
+
+/// The scenario at `path` as a shard named it (see [`locate`]).
+fn load(path: &Path, ran_in: Option<&Path>) -> Result<Scenario, Error> {
+    let mut s = scenario::load(&locate(path, ran_in)).map_err(|e| {
+        let hint = missing(path, ran_in).unwrap_or_default();
+        Error::Input(format!("{e}{hint}"))
+    })?;
+    as_named(&mut s, path, ran_in);
+    Ok(s)
+}
+
+/// The sweep file at `path` as a shard named it (see [`locate`]).
+fn load_sweep(path: &Path, ran_in: Option<&Path>) -> Result<sweep::Sweep, Error> {
+    let mut s = sweep::load(&locate(path, ran_in)).map_err(|e| {
+        let hint = missing(path, ran_in).unwrap_or_default();
+        Error::Input(format!("{e}{hint}"))
+    })?;
+    if path.is_relative() {
+        s.path = path.to_path_buf();
+    }
+    as_named(&mut s.scenario, path, ran_in);
+    Ok(s)
 }
 
 /// Fold the shard folders of `request` (a complete set of one run) into its result folder,
@@ -63,9 +118,10 @@ pub fn merge(request: &MergeRequest) -> Result<Merged, Error> {
     let count = first.shard.map_or(1, |(_, count)| count);
     // Rebuild the plan from the scenario (and sweep) the shards ran, checking they have not
     // changed since.
+    let ran_in = first.working_dir.as_deref();
     let mut arms: Vec<Scenario> = Vec::new();
     for (path, sha) in &first.arms {
-        let s = load(path)?;
+        let s = load(path, ran_in)?;
         if &hashes(&s) != sha {
             return Err(changed(path));
         }
@@ -73,13 +129,13 @@ pub fn merge(request: &MergeRequest) -> Result<Merged, Error> {
     }
     let (sweep, scenario) = match &first.sweep {
         Some((path, sha)) => {
-            let s = sweep::load(path)?;
+            let s = load_sweep(path, ran_in)?;
             if &s.sha256 != sha {
                 return Err(changed(path));
             }
             (Some(s), None)
         }
-        None if arms.is_empty() => (None, Some(load(&first.scenario_path)?)),
+        None if arms.is_empty() => (None, Some(load(&first.scenario_path, ran_in)?)),
         None => (None, None),
     };
     let mut plan = match (&sweep, &scenario) {
