@@ -15,7 +15,9 @@ mod draw;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-pub use data::{Arm, CeResults, Flagged, Kind, Unstable, flagged, load_kind, percent, point_label};
+pub use data::{
+    Arm, CeResults, Change, Flagged, Kind, Unstable, flagged, load_kind, percent, point_label,
+};
 
 /// Chart width, pixels.
 pub const WIDTH: u32 = 1600;

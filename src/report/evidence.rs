@@ -8,7 +8,7 @@ use super::{Block, Folder, ReportError};
 use crate::chart::{ChartError, Kind};
 use crate::output::schema::{Manifest, ScenarioRecord};
 use crate::scenario::Grade;
-use crate::scenario::policy::evidence::describe;
+use crate::scenario::policy::evidence::{EffectEvidence, describe};
 
 /// The evidence table of every arm that applies levers or grades settings (nothing when
 /// none does, or for a folder whose manifests predate evidence and apply no levers).
@@ -55,9 +55,14 @@ pub(super) fn section(dir: &Path, folder: &Folder) -> Result<Vec<Block>, ReportE
 }
 
 /// One arm's levers: each graded setting, then each lever applied without evidence.
-fn table(scenario: &ScenarioRecord) -> Block {
-    let mut rows: Vec<Vec<String>> = scenario
-        .evidence
+pub(super) fn table(scenario: &ScenarioRecord) -> Block {
+    let all: Vec<&EffectEvidence> = scenario.evidence.iter().collect();
+    rows_table(&all, &scenario.params.levers.applied)
+}
+
+/// The graded settings `evidence`, then each lever of `applied` that none of them grades.
+pub(super) fn rows_table(evidence: &[&EffectEvidence], applied: &[String]) -> Block {
+    let mut rows: Vec<Vec<String>> = evidence
         .iter()
         .map(|e| {
             let value = match &e.dist {
@@ -73,8 +78,8 @@ fn table(scenario: &ScenarioRecord) -> Block {
             ]
         })
         .collect();
-    for lever in &scenario.params.levers.applied {
-        if !scenario.evidence.iter().any(|e| &e.lever == lever) {
+    for lever in applied {
+        if !evidence.iter().any(|e| &e.lever == lever) {
             rows.push(vec![
                 lever.clone(),
                 "—".into(),

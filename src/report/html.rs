@@ -66,6 +66,19 @@ fn cell(tag: &str, c: &str) -> String {
     }
 }
 
+/// `**text**` spans (already escaped) as `strong` elements.
+fn bold(t: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in t.split("**").enumerate() {
+        if i % 2 == 1 {
+            write!(out, "<strong>{part}</strong>").ok();
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 /// The document as one HTML page.
 pub(super) fn html(doc: &[Block]) -> String {
     let title = doc
@@ -82,7 +95,7 @@ pub(super) fn html(doc: &[Block]) -> String {
     for b in doc {
         match b {
             Block::Heading(l, t) => writeln!(s, "<h{l}>{}</h{l}>", inline(t)),
-            Block::Para(t) => writeln!(s, "<p>{}</p>", inline(t)),
+            Block::Para(t) => writeln!(s, "<p>{}</p>", bold(&inline(t))),
             Block::Table(h, rows) => {
                 s.push_str("<table>\n<tr>");
                 for c in h {
@@ -102,6 +115,13 @@ pub(super) fn html(doc: &[Block]) -> String {
                     s.push_str("</tr>\n");
                 }
                 writeln!(s, "</table>")
+            }
+            Block::Summary(items) => {
+                s.push_str("<div class=\"summary\">\n<ul>\n");
+                for i in items {
+                    writeln!(s, "<li>{}</li>", bold(&inline(i))).ok();
+                }
+                writeln!(s, "</ul>\n</div>")
             }
             Block::Warning(head, items, meaning) => {
                 write!(

@@ -180,16 +180,7 @@ fn code_access(folder: &Folder) -> String {
 pub(super) fn parameters(manifest: &Manifest) -> Vec<Block> {
     let rows = units::parameters(&manifest.scenario.params.tree)
         .into_iter()
-        .map(|p| {
-            let value = match p.value {
-                Value::Array(items) => {
-                    let items: Vec<String> = items.iter().map(scalar).collect();
-                    format!("[{}]", items.join(", "))
-                }
-                v => scalar(v),
-            };
-            vec![p.path.clone(), value, p.unit().to_string()]
-        })
+        .map(|p| vec![p.path.clone(), value_text(p.value), p.unit().to_string()])
         .collect();
     vec![
         Block::Heading(
@@ -206,6 +197,17 @@ pub(super) fn parameters(manifest: &Manifest) -> Vec<Block> {
 
 /// One value for people: whole numbers with thousands separators, others to six
 /// decimals, `—` for none.
+/// A resolved parameter's value as the report writes it (a list in brackets).
+pub(super) fn value_text(v: &Value) -> String {
+    match v {
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(scalar).collect();
+            format!("[{}]", items.join(", "))
+        }
+        v => scalar(v),
+    }
+}
+
 fn scalar(v: &Value) -> String {
     match v {
         Value::Number(n) => n.as_f64().map_or(n.to_string(), |f| {

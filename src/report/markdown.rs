@@ -47,6 +47,12 @@ pub(super) fn markdown(doc: &[Block], dir: &Path) -> String {
                     .collect();
                 writeln!(s, "![{alt}]({})\n", link_target(rel))
             }
+            Block::Summary(items) => {
+                for i in items {
+                    writeln!(s, "- {i}").ok();
+                }
+                writeln!(s)
+            }
             Block::Warning(head, items, meaning) => {
                 writeln!(s, "> **{head}**\n>").ok();
                 for i in items {

@@ -16,10 +16,12 @@ use std::path::{Path, PathBuf};
 use crate::chart::{self, ChartError, Kind};
 use crate::output::schema::{Manifest, RunInfo, read_json};
 
+mod arms;
 mod cea;
 mod charts;
 mod compare;
 mod evidence;
+mod executive;
 mod html;
 mod inputs;
 mod layout;
@@ -52,6 +54,8 @@ enum Block {
     Table(Vec<String>, Vec<Vec<String>>),
     /// A chart: its title, its path (inside the result folder) and its PNG bytes.
     Image(String, PathBuf, Vec<u8>),
+    /// The summary's items, one per alternative (`**bold**` allowed).
+    Summary(Vec<String>),
     /// A warning box: its heading, its items and what they mean.
     Warning(String, Vec<String>, String),
 }
@@ -91,7 +95,9 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
     let folder = Folder::read(dir)?;
     let kind = &folder.kind;
     let flagged = chart::flagged(kind);
+    let records = arms::records(dir, &folder)?;
     let mut doc = summary::opening(&folder);
+    doc.extend(executive::section(&folder, &records));
     doc.extend(summary::unstable_warning(kind, &flagged));
     doc.push(Block::Heading(2, "Results".into()));
     let results_start = doc.len();
@@ -109,7 +115,11 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
         Kind::Sweep { .. } => doc.extend(sweep::table(kind)),
     }
     summary::mark_unstable(&mut doc[results_start..], kind, &flagged);
-    doc.extend(evidence::section(dir, &folder)?);
+    if matches!(kind, Kind::Compare { .. }) {
+        doc.extend(arms::section(&folder, &records));
+    } else {
+        doc.extend(evidence::section(dir, &folder)?);
+    }
     doc.extend(charts::section(dir)?);
     doc.extend(inputs::model_description(&folder));
     doc.extend(inputs::parameters(&folder.manifest));

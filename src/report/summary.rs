@@ -11,11 +11,19 @@ pub(super) fn opening(folder: &Folder) -> Vec<Block> {
     let manifest = &folder.manifest;
     let sc = &manifest.scenario;
     let name = &sc.name;
+    // A folder written before titles existed: the title made from the name.
+    let title = if sc.title.is_empty() {
+        crate::scenario::title_from_name(name)
+    } else {
+        sc.title.clone()
+    };
     let title = match &folder.kind {
-        Kind::Run(_) => format!("caresim report: {name}"),
+        Kind::Run(_) => format!("caresim report: {title}"),
         Kind::Compare { arms, .. } => format!(
-            "caresim report: {} alternatives compared with {name}",
-            arms.len() - 1
+            "caresim report: {} alternative{} compared with {}",
+            arms.len() - 1,
+            if arms.len() == 2 { "" } else { "s" },
+            title
         ),
         Kind::Sweep { points, .. } => {
             format!("caresim report: sweep of {name} ({} points)", points.len())

@@ -156,11 +156,19 @@ fn compare_and_its_report_show_each_arms_evidence() {
     let r = caresim(dir.path(), &["report", out.to_str().unwrap()]);
     assert!(r.status.success(), "{}", stderr(&r));
     let md = fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(md.contains("## Evidence for the levers"), "{md}");
+    // A comparison describes each arm: the alternative's own levers with their grades and
+    // sources, and what it changes from the base; the summary names the estimates.
+    assert!(md.contains("## The scenarios compared"), "{md}");
+    assert!(md.contains("## Summary"), "{md}");
+    assert!(
+        md.contains("Rests on 4 settings graded as an estimate [E]"),
+        "{md}"
+    );
+    assert!(md.contains("What it changes from the base ("), "{md}");
     assert!(md.contains(
         "| integrated_funding | los_factor | 0.8333 (triangular 0.7–0.9, mode 0.9) | E | brief §5"
     ));
     assert!(md.contains("| integrated_funding | beds_converted | 10 | E | Torbay"));
     let html = fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("Evidence for the levers"));
+    assert!(html.contains("The scenarios compared"));
 }
