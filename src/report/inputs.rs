@@ -108,8 +108,9 @@ fn data(manifest: &Manifest) -> String {
         })
         .collect();
     format!(
-        "All inputs come from the scenario files {} — every number there is commented with its source (see the domain brief's tags: [S] seen in a source, [S2] secondary, [R] recalled, [E] an estimate for modelling). The resolved parameters are listed at the end of this report. Uncertain parameters, sampled once per replication: {}.",
+        "All inputs come from the scenario files {}. {} Graded settings carry the domain brief's tags ([S] seen in a source, [S2] secondary, [R] recalled, [E] an estimate for modelling). The resolved parameters are listed at the end of this report. Uncertain parameters, sampled once per replication: {}.",
         files.join(", "),
+        provenance(sc),
         if uncertain.is_empty() {
             "none".to_string()
         } else {
@@ -148,6 +149,44 @@ fn experimentation(folder: &Folder) -> String {
 }
 
 /// The tool, and how this invocation ran when recorded.
+/// What can truly be said of the scenario files' comments: how many of their numeric
+/// settings carry a comment (on the line, or in the comment block right above it), counted
+/// in the files themselves when they can still be read and are unchanged (same SHA-256);
+/// otherwise that it could not be checked. Never "every number is sourced" unless it is.
+fn provenance(sc: &crate::output::schema::ScenarioRecord) -> String {
+    use sha2::{Digest, Sha256};
+    let (mut numbers, mut commented) = (0usize, 0usize);
+    for f in &sc.files {
+        let Ok(text) = std::fs::read_to_string(&f.path) else {
+            return "Whether their numbers carry comments could not be checked: the files are not readable from here.".into();
+        };
+        if format!("{:x}", Sha256::digest(text.as_bytes())) != f.sha256 {
+            return "Whether their numbers carry comments could not be checked: the files have changed since the run.".into();
+        }
+        let mut above = false;
+        for line in text.lines() {
+            let t = line.trim();
+            if t.starts_with('#') {
+                above = true;
+                continue;
+            }
+            let value = t.split_once('=').map(|(_, v)| v.trim_start());
+            let numeric = value.is_some_and(|v| {
+                v.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '{' || c == '[')
+                    && v.chars().any(|c| c.is_ascii_digit())
+            });
+            if numeric {
+                numbers += 1;
+                commented += usize::from(above || t.contains(" #"));
+            }
+            above = above && !t.is_empty() && numeric;
+        }
+    }
+    format!(
+        "{commented} of the {numbers} numeric settings in these files carry a comment (on their line, or in a comment block above them with no blank line between), counted in the files as they are now (unchanged since the run)."
+    )
+}
+
 fn implementation(folder: &Folder) -> String {
     format!(
         "caresim {} (Rust): a calendar event queue, Pcg64Mcg and SplitMix64 generators, replications in parallel with rayon.{}",
@@ -155,10 +194,29 @@ fn implementation(folder: &Folder) -> String {
         folder
             .timing
             .as_ref()
-            .map(|t| format!(
-                " This run: {} threads, {:.1} s wall time.",
-                t.threads, t.wall_time_seconds
-            ))
+            .map(|t| {
+                if t.wall_time_seconds == 0.0 && t.threads == 0 {
+                    // `merge`: the shards ran elsewhere, their times are their own.
+                    " These results were merged from shards; each shard's time is its own.".to_string()
+                } else {
+                    format!(
+                        " The replications{} took {:.1} s of wall time on {} thread{}{}; writing the results and drawing the charts came after and are not included.",
+                        if matches!(folder.kind, crate::chart::Kind::Compare { .. }) {
+                            " of every arm"
+                        } else {
+                            ""
+                        },
+                        t.wall_time_seconds,
+                        t.threads,
+                        if t.threads == 1 { "" } else { "s" },
+                        if t.replications_reused > 0 {
+                            format!(", {} of them reused from an interrupted run's journal", t.replications_reused)
+                        } else {
+                            String::new()
+                        }
+                    )
+                }
+            })
             .unwrap_or_default()
     )
 }
