@@ -46,6 +46,9 @@ pub struct Arm {
     pub series: Vec<Series>,
     /// `runs.csv`: metric → value per replication.
     pub runs: BTreeMap<String, Vec<f64>>,
+    /// `runs.csv`: uncertain parameter (key path) → its value sampled in each replication
+    /// (empty without uncertain parameters).
+    pub sampled: BTreeMap<String, Vec<f64>>,
     /// `by_year.csv` rows, year-major (empty for results without values by year).
     pub by_year: Vec<YearRow>,
 }
@@ -307,14 +310,25 @@ fn series(dir: &Path) -> Result<Vec<Series>, ChartError> {
 }
 
 /// `runs.csv` of a run or arm (no swept keys): metric → value per replication.
-fn runs(dir: &Path) -> Result<BTreeMap<String, Vec<f64>>, ChartError> {
+/// `runs.csv`: each metric's values, and each uncertain parameter's sampled values, by
+/// replication.
+type Runs = (BTreeMap<String, Vec<f64>>, BTreeMap<String, Vec<f64>>);
+
+fn runs(dir: &Path) -> Result<Runs, ChartError> {
     let (columns, rows) = RunsColumns::read(dir, &[])?;
-    Ok(columns
+    let metrics = columns
         .metrics
         .iter()
         .enumerate()
         .map(|(i, m)| (m.clone(), rows.iter().map(|r| r.metrics[i]).collect()))
-        .collect())
+        .collect();
+    let sampled = columns
+        .uncertain
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.clone(), rows.iter().map(|r| r.sampled[i]).collect()))
+        .collect();
+    Ok((metrics, sampled))
 }
 
 /// The rows of `dir/<R::FILE>`, or none when the folder has no such file (a file only some
@@ -335,13 +349,15 @@ fn arm(dir: &Path, name: Option<String>) -> Result<(Arm, Manifest), ChartError> 
     } else {
         manifest.scenario.title.clone()
     };
+    let (runs, sampled) = runs(dir)?;
     let arm = Arm {
         name: name.unwrap_or_else(|| manifest.scenario.name.clone()),
         title,
         warmup_days: manifest.scenario.params.warmup_days,
         summary: summary(dir)?,
         series: series(dir)?,
-        runs: runs(dir)?,
+        runs,
+        sampled,
         by_year: optional_table(dir)?,
     };
     Ok((arm, manifest))

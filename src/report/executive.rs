@@ -258,7 +258,11 @@ pub(super) fn section(folder: &Folder, records: &[ArmRecord]) -> Vec<Block> {
             "At £{} per QALY, the alternative with the highest expected net monetary benefit (activity costs) is **{}** ({}{caveat}); {} of the {} alternatives are cost-effective in more than half of the replications.",
             thousands(best.1.threshold, 0),
             best.0.title,
-            money(best.1.nmb),
+            if best.1.nmb > 0.0 {
+                format!("+{}", money(best.1.nmb))
+            } else {
+                money(best.1.nmb)
+            },
             arms[1..]
                 .iter()
                 .filter(|a| ce_rows(&a.name)

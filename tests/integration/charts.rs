@@ -327,3 +327,51 @@ fn a_title_is_the_files_own_or_made_from_its_name_never_its_bases() {
     );
     assert_eq!(titled.title, "Ten more beds");
 }
+
+#[test]
+fn a_run_with_uncertain_parameters_charts_which_inputs_matter() {
+    let dir = tempfile::tempdir().unwrap();
+    let psa = fixture("psa_small.toml");
+    ok(&caresim(
+        dir.path(),
+        &[
+            "run",
+            psa.to_str().unwrap(),
+            "--reps",
+            "12",
+            "--quiet",
+            "--out",
+            "psa",
+        ],
+    ));
+    check_chart(&dir.path().join("psa/charts/psa_inputs.png"));
+    // Fewer replications than correlations can be read from, and a run without uncertain
+    // parameters: no such chart.
+    ok(&caresim(
+        dir.path(),
+        &[
+            "run",
+            psa.to_str().unwrap(),
+            "--reps",
+            "4",
+            "--quiet",
+            "--out",
+            "few",
+        ],
+    ));
+    assert!(!dir.path().join("few/charts/psa_inputs.png").exists());
+    let fixed = fixture("valid.toml");
+    ok(&caresim(
+        dir.path(),
+        &[
+            "run",
+            fixed.to_str().unwrap(),
+            "--reps",
+            "12",
+            "--quiet",
+            "--out",
+            "fixed",
+        ],
+    ));
+    assert!(!dir.path().join("fixed/charts/psa_inputs.png").exists());
+}

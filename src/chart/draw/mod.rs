@@ -7,6 +7,7 @@
 mod cea;
 mod compare;
 mod occupancy;
+mod psa;
 mod run;
 mod sweep;
 
@@ -440,7 +441,11 @@ fn column_labels(
 pub fn all(kind: &Kind, dir: &Path) -> Result<Vec<String>, ChartError> {
     let mut files = Vec::new();
     match kind {
-        Kind::Run(arm) => run::scenario_charts(std::slice::from_ref(arm), dir, &mut files)?,
+        Kind::Run(arm) => {
+            run::scenario_charts(std::slice::from_ref(arm), dir, &mut files)?;
+            // A run with uncertain parameters: which inputs its results depend on.
+            files.extend(psa::psa_inputs(arm, dir)?);
+        }
         Kind::Compare {
             arms,
             changes,

@@ -233,6 +233,7 @@ fn point_bars(c: SweepChart, flags: &Note) -> Result<String, ChartError> {
             summary: p.metrics.clone(),
             series: Vec::new(),
             runs: std::collections::BTreeMap::default(),
+            sampled: std::collections::BTreeMap::default(),
             by_year: Vec::new(),
         })
         .collect();
