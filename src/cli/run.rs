@@ -18,18 +18,22 @@ use super::progress::Bar;
 /// as they come; with `--quiet`, a hidden bar and no notices.
 struct Terminal {
     quiet: bool,
-    /// What the bar counts: `replications`, or `runs, 3 arms` for a comparison (whose
-    /// arms run interleaved, replication by replication, so no one arm is "being run").
+    /// What the bar counts: `replications`, or `runs, 3 arms` for a comparison.
     unit: String,
+    /// The arms of a comparison, by name: their replications run interleaved (every
+    /// replication of every arm, then the next), so the bar names the arm whose replication
+    /// started last. Empty otherwise.
+    arms: Vec<String>,
     /// Made when the replications start (their number is known only then).
     bar: OnceLock<Bar>,
 }
 
 impl Terminal {
-    fn new(quiet: bool, unit: String) -> Self {
+    fn new(quiet: bool, unit: String, arms: Vec<String>) -> Self {
         Terminal {
             quiet,
             unit,
+            arms,
             bar: OnceLock::new(),
         }
     }
@@ -43,7 +47,19 @@ impl Progress for Terminal {
     }
 
     fn start(&self, total: u64, done: u64) {
-        let _ = self.bar.set(Bar::new(total, done, self.quiet, &self.unit));
+        let _ = self.bar.set(Bar::new(
+            total,
+            done,
+            self.quiet,
+            &self.unit,
+            self.arms.clone(),
+        ));
+    }
+
+    fn run_started(&self, point: u32, replication: u32) {
+        if let Some(bar) = self.bar.get() {
+            bar.running(point, replication);
+        }
     }
 
     fn finish(&self) {
@@ -171,11 +187,11 @@ fn warn_threads(threads: usize, quiet: bool) {
     }
 }
 
-/// Run `request`, its progress counted in `unit`, then print what it produced (unless
-/// `quiet`).
-fn execute(request: &Request, quiet: bool, unit: String) -> Result<(), Error> {
+/// Run `request`, its progress counted in `unit` (naming `arms` as they run), then print
+/// what it produced (unless `quiet`).
+fn execute(request: &Request, quiet: bool, unit: String, arms: Vec<String>) -> Result<(), Error> {
     warn_threads(request.threads, quiet);
-    let outcome = pipeline::execute(request, &Terminal::new(quiet, unit))?;
+    let outcome = pipeline::execute(request, &Terminal::new(quiet, unit, arms))?;
     if !quiet {
         report_done(&outcome);
     }
@@ -200,6 +216,7 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         &request(experiment, &args.exec),
         args.exec.quiet,
         "replications".into(),
+        Vec::new(),
     )
 }
 
@@ -211,7 +228,24 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         replications: replications(&args.count)?,
     };
     let unit = format!("runs, {} arms", args.scenarios.len());
-    execute(&request(experiment, &args.exec), args.exec.quiet, unit)
+    // The arms by file name (a scenario's own name is known only once it is loaded, in the
+    // pipeline; the file name is what the user typed).
+    let arms = args
+        .scenarios
+        .iter()
+        .map(|p| {
+            p.file_stem().map_or_else(
+                || p.display().to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    execute(
+        &request(experiment, &args.exec),
+        args.exec.quiet,
+        unit,
+        arms,
+    )
 }
 
 /// `caresim sweep`.
@@ -224,6 +258,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
         &request(experiment, &args.exec),
         args.exec.quiet,
         "runs".into(),
+        Vec::new(),
     )
 }
 

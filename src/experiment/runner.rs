@@ -31,6 +31,13 @@ pub trait Progress: Sync {
         let _ = (total, done);
     }
 
+    /// Replication `replication` of point `point` (an arm of a comparison, a point of a
+    /// sweep) is starting on some worker thread; called once per replication, never per
+    /// event. Nothing by default.
+    fn run_started(&self, point: u32, replication: u32) {
+        let _ = (point, replication);
+    }
+
     /// Every replication is done. Nothing by default.
     fn finish(&self) {}
 }
@@ -155,6 +162,8 @@ pub fn run_plan(
                     let mut cached = sims[worker]
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let (point, replication) = plan.item(item);
+                    progress.run_started(point, replication);
                     let r = run_item(plan, item, &mut cached);
                     progress.run_done();
                     r

@@ -3,6 +3,7 @@
 
 pub mod cea;
 pub mod paired;
+pub mod rank;
 pub mod summary;
 
 pub use paired::{Difference, paired_differences, paired_differences_by_year};

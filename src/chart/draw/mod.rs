@@ -456,6 +456,8 @@ pub fn all(kind: &Kind, dir: &Path) -> Result<Vec<String>, ChartError> {
             files.push(compare::forest(arms, changes, dir)?);
             files.push(compare::ce_plane(arms, dir)?);
             files.extend(compare::budget_impact_by_year(arms, by_year, dir)?);
+            // Uncertain parameters: which of them each alternative's result turns on.
+            files.extend(psa::psa_compare(arms, cost_effectiveness.as_ref(), dir)?);
             // Results with QALYs: their acceptability curve and plane in £ against QALYs.
             if let Some(ce) = cost_effectiveness {
                 files.extend(cea::ceac(arms, ce, dir)?);
