@@ -20,7 +20,7 @@ const RUNNING_WIDTH: usize = 28;
 
 /// A progress bar on stderr, hidden with `--quiet` or when stderr is not a terminal.
 pub struct Bar {
-    bar: ProgressBar,
+    inner: ProgressBar,
     /// The name of each point, shown with the replication being started; empty: the bar
     /// shows its unit only.
     names: Vec<String>,
@@ -57,7 +57,7 @@ impl Bar {
             bar.enable_steady_tick(STEADY_TICK);
         }
         Bar {
-            bar,
+            inner: bar,
             names,
             running_width,
         }
@@ -68,16 +68,16 @@ impl Bar {
     /// the latest.
     pub fn running(&self, point: u32, replication: u32) {
         if let Some(name) = self.names.get(point as usize)
-            && !self.bar.is_hidden()
+            && !self.inner.is_hidden()
         {
-            self.bar
+            self.inner
                 .set_message(running_text(name, replication, self.running_width));
         }
     }
 
     /// Remove the bar from the terminal.
     pub fn finish(&self) {
-        self.bar.finish_and_clear();
+        self.inner.finish_and_clear();
     }
 }
 
@@ -127,7 +127,7 @@ fn bar_width(total: u64, message_width: usize) -> usize {
 
 impl Progress for Bar {
     fn run_done(&self) {
-        self.bar.inc(1);
+        self.inner.inc(1);
     }
 
     fn run_started(&self, point: u32, replication: u32) {
@@ -191,8 +191,8 @@ mod tests {
         let bar = Bar::new(1000, 900, true, "replications", Vec::new());
         std::thread::sleep(Duration::from_millis(200));
         bar.run_done();
-        assert_eq!(bar.bar.position(), 901);
-        let rate = bar.bar.per_sec();
+        assert_eq!(bar.inner.position(), 901);
+        let rate = bar.inner.per_sec();
         assert!(rate < 50.0, "rate {rate}/s counts the reused runs");
     }
 }

@@ -186,7 +186,7 @@ mod tests {
         let y: Vec<f64> = (0..n).map(|i| driver[i] + 0.05 * noise[i]).collect();
         assert!(spearman(&shadow, &y).unwrap() > 0.9);
         let p = partial_rank_correlations(&[&driver, &shadow, &other], &y).unwrap();
-        assert!(p[0] > 0.9, "{p:?}");
+        assert!(p[0] > 0.8, "{p:?}");
         assert!(p[1].abs() < noise_threshold(n, 2).unwrap(), "{p:?}");
         assert!(p[2].abs() < noise_threshold(n, 2).unwrap(), "{p:?}");
     }

@@ -374,4 +374,21 @@ fn a_run_with_uncertain_parameters_charts_which_inputs_matter() {
         ],
     ));
     assert!(!dir.path().join("fixed/charts/psa_inputs.png").exists());
+    // A comparison of arms sharing uncertain parameters: the grid of which inputs each
+    // alternative's paired change turns on.
+    let alt = fixture("psa_small_alt.toml");
+    ok(&caresim(
+        dir.path(),
+        &[
+            "compare",
+            psa.to_str().unwrap(),
+            alt.to_str().unwrap(),
+            "--reps",
+            "12",
+            "--quiet",
+            "--out",
+            "cmp",
+        ],
+    ));
+    check_chart(&dir.path().join("cmp/charts/psa_inputs.png"));
 }

@@ -239,11 +239,7 @@ fn paired(base: &Arm, alternative: &Arm, metric: &str) -> Option<Vec<f64>> {
 /// The results a comparison's inputs are correlated with: the change in acute bed-days,
 /// and the incremental net monetary benefit at the threshold (discounted QALYs and
 /// activity costs, as `cost_effectiveness.csv`), or the change in total cost without QALYs.
-fn compare_results(
-    base: &Arm,
-    alternative: &Arm,
-    threshold: Option<f64>,
-) -> Option<Vec<Vec<f64>>> {
+fn compare_results(base: &Arm, alternative: &Arm, threshold: Option<f64>) -> Option<Vec<Vec<f64>>> {
     let beds = paired(base, alternative, "acute_bed_days")?;
     let second = match threshold {
         Some(t) => {
@@ -293,15 +289,15 @@ pub(super) fn psa_compare(
         ),
         None => "change in total cost".to_string(),
     };
-    let panels = [
-        "change in acute bed-days".to_string(),
-        second,
-    ];
+    let panels = ["change in acute bed-days".to_string(), second];
     let rows = grids.len() as i32;
     let header = 110;
     let panel = 60 + header + GRID_ROW * rows + 30;
     let height = HEIGHT.max((130 + 2 * panel + 150) as u32);
-    let title = format!("{}: which uncertain inputs each alternative's result turns on", base.title);
+    let title = format!(
+        "{}: which uncertain inputs each alternative's result turns on",
+        base.title
+    );
     let file = arms_note(arms).png(dir, "psa_inputs.png", height, |root| {
         root.draw(&Text::new(
             title,
@@ -364,10 +360,16 @@ pub(super) fn psa_compare(
             .filter(|m| grids.iter().any(|(_, s)| s.measure == *m))
             .map(Measure::name)
             .collect();
+        let measures = measures.join(" / ");
+        let mut chars = measures.chars();
+        let measures: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
         for (i, line) in [
             format!(
                 "{} across {} replications of each arm (paired: the same inputs in replication r of every arm).",
-                measures.join(" / "),
+                measures,
                 grids[0].1.n
             ),
             "Blue: the result rises with the input; orange: it falls. Grey: within the noise of the replications (5%); —: the result did not vary.".to_string(),
@@ -397,7 +399,11 @@ fn draw_cell(
     noise: f64,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let (fill, text, ink) = match value {
-        None => (RGBColor(245, 245, 245), "—".to_string(), RGBColor(120, 120, 120)),
+        None => (
+            RGBColor(245, 245, 245),
+            "—".to_string(),
+            RGBColor(120, 120, 120),
+        ),
         Some(v) if v.abs() < noise => (
             RGBColor(235, 235, 235),
             format!("{v:+.2}").replace('-', "−"),
@@ -412,7 +418,10 @@ fn draw_cell(
             (fill, format!("{v:+.2}").replace('-', "−"), ink)
         }
     };
-    area.draw(&Rectangle::new([(x + 2, y + 2), (x + w - 2, y + h - 2)], fill.filled()))?;
+    area.draw(&Rectangle::new(
+        [(x + 2, y + 2), (x + w - 2, y + h - 2)],
+        fill.filled(),
+    ))?;
     area.draw(&Text::new(
         text,
         (x + w / 2, y + h / 2),
@@ -444,7 +453,11 @@ mod tests {
         let z: Vec<f64> = (0..n).map(|i| f64::from(i * 11 % 30)).collect();
         let y: Vec<f64> = x.iter().zip(&z).map(|(a, b)| a + 0.3 * b).collect();
         let flat = vec![5.0; n as usize];
-        let inputs = sampled(&[("a.x", x.clone()), ("b.z", z.clone()), ("c.fixed", flat.clone())]);
+        let inputs = sampled(&[
+            ("a.x", x.clone()),
+            ("b.z", z.clone()),
+            ("c.fixed", flat.clone()),
+        ]);
         let s = sensitivity(&inputs, &[y.clone(), flat.clone()]).unwrap();
         assert_eq!(s.measure, Measure::Partial);
         assert_eq!(s.rows.len(), 2);
