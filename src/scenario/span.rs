@@ -123,15 +123,45 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// A problem at byte `offset` of this file.
+    /// A problem at byte `offset` of this file, about the key, value or token that starts
+    /// there.
     pub fn problem_at(&self, offset: usize, field: &str, message: String) -> Problem {
-        let (line, col) = line_col(&self.text, offset);
+        self.problem_in(offset..self.extent(offset), field, message)
+    }
+
+    /// A problem about bytes `span` of this file.
+    pub fn problem_in(&self, span: Range<usize>, field: &str, message: String) -> Problem {
         Problem {
             file: self.path.clone(),
-            location: Some((line, col)),
+            location: Some(line_col(&self.text, span.start)),
+            end: Some(line_col(&self.text, span.end.max(span.start))),
             field: field.to_string(),
             message,
         }
+    }
+
+    /// Where what starts at byte `offset` ends: the key or value that starts there (a
+    /// table's value ends where its line does), else the run of characters up to the next
+    /// space, comma, bracket or end of line.
+    fn extent(&self, offset: usize) -> usize {
+        let line_end = self.text[offset.min(self.text.len())..]
+            .find(['\n', '\r'])
+            .map_or(self.text.len(), |i| offset + i);
+        let known = self.spans.spans.values().find_map(|s| {
+            if s.key.start == offset && s.key.end > offset {
+                Some(s.key.end)
+            } else if s.value.start == offset && s.value.end > offset {
+                Some(s.value.end)
+            } else {
+                None
+            }
+        });
+        let end = known.unwrap_or_else(|| {
+            self.text[offset.min(line_end)..line_end]
+                .find(|c: char| c.is_whitespace() || ",[]{}".contains(c))
+                .map_or(line_end, |i| offset + i.max(1))
+        });
+        end.min(line_end).max(offset)
     }
 }
 
