@@ -48,7 +48,10 @@ fn human_keeps_each_problem_first_line_as_in_short() {
             "   |                                   ^^^",
         ),
     ] {
-        assert!(human.contains(&format!("{line}\n{marks}\n")), "{line}\n{human}");
+        assert!(
+            human.contains(&format!("{line}\n{marks}\n")),
+            "{line}\n{human}"
+        );
     }
 }
 
@@ -113,10 +116,7 @@ fn the_option_goes_before_or_after_the_subcommand() {
 #[test]
 fn compare_reports_every_arm_problems_in_each_format() {
     let dir = tempfile::tempdir().unwrap();
-    let arms = [
-        fixture("out_of_range.toml"),
-        fixture("wrong_type.toml"),
-    ];
+    let arms = [fixture("out_of_range.toml"), fixture("wrong_type.toml")];
     let arms: Vec<&str> = arms.iter().map(|p| p.to_str().unwrap()).collect();
     for format in ["human", "short", "json"] {
         let mut args = vec!["compare", arms[0], arms[1], "--message-format", format];
@@ -124,7 +124,10 @@ fn compare_reports_every_arm_problems_in_each_format() {
         let o = caresim(dir.path(), &args);
         assert_eq!(o.status.code(), Some(2), "{format}: {}", stderr(&o));
         let e = stderr(&o);
-        let keys = ["acute.beds: must be at least 1", "acute.beds: must be a whole number"];
+        let keys = [
+            "acute.beds: must be at least 1",
+            "acute.beds: must be a whole number",
+        ];
         for key in keys {
             let at = if format == "json" {
                 key.split(": ").next().unwrap()
@@ -144,7 +147,10 @@ fn errors_without_a_place_in_a_file_stay_one_line_or_one_object() {
     assert_eq!(o.status.code(), Some(2));
     let human = stderr(&o);
     assert_eq!(human.lines().count(), 1, "{human}");
-    assert!(human.starts_with("error: nowhere does not exist"), "{human}");
+    assert!(
+        human.starts_with("error: nowhere does not exist"),
+        "{human}"
+    );
     let o = caresim(dir.path(), &["plot", "nowhere", "--message-format", "json"]);
     assert_eq!(o.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_str(stderr(&o).trim_end()).unwrap();

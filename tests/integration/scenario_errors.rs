@@ -185,7 +185,10 @@ fn fails_with_bad_parameter_distributions() {
 #[test]
 fn fails_with_a_sweep_over_a_key_the_scenario_lacks() {
     let dir = fixture("");
-    let o = caresim(&dir, &["sweep", "--message-format", "short", "sweep_bad.toml"]);
+    let o = caresim(
+        &dir,
+        &["sweep", "--message-format", "short", "sweep_bad.toml"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
@@ -542,7 +545,10 @@ fn schedule_entries_that_add_are_checked_entry_by_entry() {
          schedule_repeat_days = 365\n",
     )
     .unwrap();
-    let o = caresim(dir.path(), &["validate", "--message-format=short", "s.toml"]);
+    let o = caresim(
+        dir.path(),
+        &["validate", "--message-format=short", "s.toml"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
