@@ -121,9 +121,13 @@ fn human(problems: &[Problem], colour: bool) -> String {
     out
 }
 
-/// The file's text, if it can still be read (the problem is shown without its line if not).
+/// The file's text, if it is still a regular file that can be read (the problem is shown
+/// without its line if not; a named pipe is never opened, as it could block).
 fn read(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path).ok()
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    regular
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten()
 }
 
 /// One line of a file and the byte range to underline in it.
