@@ -20,7 +20,7 @@ use crate::experiment::shards::ShardSetError;
 use crate::experiment::sweep::SweepError;
 use crate::output::{FinishError, OutputError};
 use crate::report::ReportError;
-use crate::scenario::ScenarioError;
+use crate::scenario::{Problem, ScenarioError};
 
 /// Why a caresim command failed.
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +91,19 @@ impl Error {
             Error::Output(e)
         } else {
             Error::while_doing("writing results", e)
+        }
+    }
+
+    /// The located problems this error consists of, when it is nothing but problems of
+    /// scenario or sweep files (or of values sampled or swept into a scenario): each has its
+    /// file and, mostly, its line and column, so it can be shown with the line it is on.
+    /// `None` for every other error (bad options, folders, run failures).
+    pub fn problems(&self) -> Option<&[Problem]> {
+        match self {
+            Error::Scenario(e)
+            | Error::Sweep(SweepError::File(e) | SweepError::Scenario(e))
+            | Error::Run(RunError::Params { problems: e, .. }) => Some(&e.problems),
+            _ => None,
         }
     }
 

@@ -10,6 +10,7 @@ use clap::Parser;
 
 use caresim::Error;
 use cli::args::{Cli, Command};
+use cli::diagnostic::chain;
 
 fn main() -> ExitCode {
     let args = Cli::parse(); // clap exits with code 2 on bad arguments
@@ -26,43 +27,16 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_input() => {
-            report(&e);
+            cli::diagnostic::print(&e, args.message_format);
             ExitCode::from(2)
         }
         Err(e) => {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            report(&e);
+            cli::diagnostic::print(&e, args.message_format);
             ExitCode::from(1)
         }
-    }
-}
-
-/// `e` and its causes, outermost first.
-fn chain(e: &Error) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
-    std::iter::successors(Some(e as &(dyn std::error::Error + 'static)), |c| {
-        c.source()
-    })
-}
-
-fn report(e: &Error) {
-    // The chain of causes, each once: many errors already say their cause in their own
-    // message, and printing it again would double it.
-    let mut text = String::new();
-    for cause in chain(e) {
-        let part = cause.to_string();
-        if text.contains(&part) {
-            continue;
-        }
-        if !text.is_empty() {
-            text.push_str(": ");
-        }
-        text.push_str(&part);
-    }
-    // One problem per line, each prefixed, so multi-problem scenario errors stay readable.
-    for line in text.lines() {
-        errln!("error: {line}");
     }
 }
 

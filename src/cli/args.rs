@@ -14,6 +14,29 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// How errors are shown: `human` (each problem in a file with its line, underlined),
+    /// `short` (one `file:line:col: key: message` line each) or `json` (one JSON object
+    /// per line, for scripts and editors).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT"
+    )]
+    pub message_format: MessageFormat,
+}
+
+/// How errors are printed on standard error (`--message-format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    /// The one-line form, then the line of the file with the problem underlined.
+    #[default]
+    Human,
+    /// The one-line form only: `error: file:line:col: key.path: message`.
+    Short,
+    /// One JSON object per error: see README.md ("Error messages").
+    Json,
 }
 
 /// Subcommands.

@@ -4,15 +4,16 @@
 pub mod term;
 pub mod args;
 mod compare;
+pub mod diagnostic;
 pub mod progress;
 mod report;
 mod run;
 mod slurm;
 
 use caresim::Error;
-use caresim::experiment::sweep;
-use caresim::scenario;
+use caresim::experiment::sweep::{self, SweepError};
 use caresim::scenario::load::FileKind;
+use caresim::scenario::{self, Problem, ScenarioError};
 
 use std::path::Path;
 
@@ -77,14 +78,11 @@ pub(crate) fn human(x: f64) -> String {
 pub fn validate(args: &ValidateArgs) -> Result<(), Error> {
     // Check a sweep file and every one of its points; with `resolved`, print its scenario
     // after `extends`.
-    fn validate_sweep(f: &Path, resolved: bool) -> Result<(), String> {
-        let s = sweep::load(f).map_err(|e| e.to_string())?;
-        let plan = s
-            .plan(s.seed.unwrap_or(s.scenario.seed), 1)
-            .map_err(|e| e.to_string())?;
+    fn validate_sweep(f: &Path, resolved: bool) -> Result<(), ScenarioError> {
+        let s = sweep::load(f).map_err(SweepError::into_problems)?;
+        let plan = s.plan(s.seed.unwrap_or(s.scenario.seed), 1)?;
         if resolved {
-            let t =
-                scenario::resolved_toml(&s.scenario.files[0].path).map_err(|e| e.to_string())?;
+            let t = scenario::resolved_toml(&s.scenario.files[0].path)?;
             outln!(
                 "# {} (scenario of {})\n{t}",
                 s.scenario.files[0].path.display(),
@@ -101,41 +99,38 @@ pub fn validate(args: &ValidateArgs) -> Result<(), Error> {
         Ok(())
     }
 
-    let mut failed: Vec<String> = Vec::new();
+    // Every file's problems, reported together as one scenario error (each located).
+    let mut failed: Vec<Problem> = Vec::new();
     for f in &args.files {
         let checked = if FileKind::of_file(f) == FileKind::Sweep {
             validate_sweep(f, args.resolved)
         } else if args.resolved {
-            scenario::resolved_toml(f)
-                .map(|t| {
-                    outln!("# {}\n{t}", f.display());
-                })
-                .map_err(|e| e.to_string())
+            scenario::resolved_toml(f).map(|t| {
+                outln!("# {}\n{t}", f.display());
+            })
         } else {
-            scenario::load(f)
-                .map(|s| {
-                    outln!(
-                        "{}: ok ({}, {} patients, {}, {})",
-                        f.display(),
-                        s.name,
-                        s.params.total_patients(),
-                        count(s.params.conditions.len() as u64, "condition", "conditions"),
-                        count(
-                            s.params.services.len() as u64,
-                            "community service",
-                            "community services"
-                        )
-                    );
-                })
-                .map_err(|e| e.to_string())
+            scenario::load(f).map(|s| {
+                outln!(
+                    "{}: ok ({}, {} patients, {}, {})",
+                    f.display(),
+                    s.name,
+                    s.params.total_patients(),
+                    count(s.params.conditions.len() as u64, "condition", "conditions"),
+                    count(
+                        s.params.services.len() as u64,
+                        "community service",
+                        "community services"
+                    )
+                );
+            })
         };
         if let Err(e) = checked {
-            failed.push(e);
+            failed.extend(e.problems);
         }
     }
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(Error::Input(failed.join("\n")))
+        Err(Error::Scenario(ScenarioError::new(failed)))
     }
 }

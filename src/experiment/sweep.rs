@@ -80,11 +80,19 @@ pub enum SweepError {
     Scenario(#[from] ScenarioError),
 }
 
+impl SweepError {
+    /// The problems, wherever they are (the sweep file or its scenario).
+    pub fn into_problems(self) -> ScenarioError {
+        match self {
+            SweepError::File(e) | SweepError::Scenario(e) => e,
+        }
+    }
+}
+
 /// Serde's type names in plain words.
 fn explain(_path: &str, message: &str) -> String {
-    crate::scenario::load::plain_types(message)
-        .replace("expected a string", "expected a quoted path")
-        .replace("expected a map", "expected a table")
+    crate::scenario::plain::plain_types(message)
+        .replace("must be text in quotes", "must be a quoted path")
 }
 
 /// One swept key as written: where it is, and its values with their offsets.
@@ -391,6 +399,7 @@ fn read_sweep_file(path: &Path) -> Result<SourceFile, SweepError> {
         SweepError::File(ScenarioError::new(vec![Problem {
             file: path.to_path_buf(),
             location: None,
+            end: None,
             field: String::new(),
             message,
         }]))

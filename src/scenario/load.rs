@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use toml::de::{DeArray, DeTable, DeValue};
 
+use super::plain::plain_types;
 use super::schema::RawScenario;
 pub use super::span::SourceFile;
 use super::span::SpanIndex;
@@ -97,6 +98,7 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
             _ => Problem {
                 file: next.clone(),
                 location: None,
+                end: None,
                 field: String::new(),
                 message,
             },
@@ -197,6 +199,7 @@ pub fn read_chain_partial(path: &Path) -> Result<(Sources, Vec<Problem>), Scenar
             return Err(ScenarioError::new(vec![Problem {
                 file: files[0].path.clone(),
                 location: None,
+                end: None,
                 field: String::new(),
                 message: format!("merging extended files: {e}"),
             }]));
@@ -230,7 +233,7 @@ fn check_with_means(file: &SourceFile) -> (Vec<Uncertain>, Vec<Problem>, Checked
         let more: Vec<String> = checked
             .problems
             .iter()
-            .filter(|p| p.message.contains("expected a whole number"))
+            .filter(|p| p.message.starts_with("must be a whole number"))
             .filter(|p| !whole.contains(&p.field))
             .filter(|p| uncertain.iter().any(|u| u.path == p.field))
             .map(|p| p.field.clone())
@@ -716,7 +719,7 @@ pub(crate) fn check_all<T: DeserializeOwned>(
             if let Some(hint) = suggest_key(e.message().trim()) {
                 let _ = write!(message, "; did you mean `{hint}`?");
             }
-            problems.push((offset, file.problem_at(offset, &path, message)));
+            problems.push((offset, problem_of(file, e.span(), &path, message)));
             reported.push(path.clone());
         }
         if segs.is_empty() || !remove(table.get_mut(), &segs) {
@@ -776,16 +779,6 @@ pub(crate) fn related_paths(a: &str, b: &str) -> bool {
     a == b || inside(a, b) || inside(b, a)
 }
 
-/// serde's Rust type names in plain words ("expected u32" → "expected a whole number").
-pub(crate) fn plain_types(message: &str) -> String {
-    let mut m = message.to_string();
-    for t in ["u8", "u16", "u32", "u64", "usize", "i32", "i64"] {
-        m = m.replace(&format!("expected {t}"), "expected a whole number");
-    }
-    m.replace("expected f64", "expected a number")
-        .replace("expected f32", "expected a number")
-}
-
 fn toml_problem(file: &SourceFile, e: &toml::de::Error) -> Problem {
     let offset = e.span().map_or(0, |s| s.start);
     let field = file.spans.path_at(offset).unwrap_or("").to_string();
@@ -793,7 +786,21 @@ fn toml_problem(file: &SourceFile, e: &toml::de::Error) -> Problem {
     if let Some(hint) = suggest_key(&message) {
         let _ = write!(message, "; did you mean `{hint}`?");
     }
-    file.problem_at(offset, &field, message)
+    problem_of(file, e.span(), &field, message)
+}
+
+/// A problem about the bytes `span` of `file` that toml gave with its error; when it gave
+/// none or an empty one, about what starts there.
+fn problem_of(
+    file: &SourceFile,
+    span: Option<std::ops::Range<usize>>,
+    field: &str,
+    message: String,
+) -> Problem {
+    match span {
+        Some(s) if s.end > s.start => file.problem_in(s, field, message),
+        s => file.problem_at(s.map_or(0, |s| s.start), field, message),
+    }
 }
 
 /// From serde's "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"),

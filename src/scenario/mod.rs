@@ -17,6 +17,7 @@
 
 mod checker;
 pub mod load;
+pub mod plain;
 pub mod policy;
 pub mod schema;
 pub mod span;
@@ -124,7 +125,12 @@ impl Scenario {
                     let message = if e.message().contains("expected u32") {
                         format!("must be a whole number from 0 to {}, got {v}", u32::MAX)
                     } else {
-                        format!("{}, got {v}", e.message().trim())
+                        let plain = plain::plain_types(e.message().trim());
+                        if plain.starts_with("must be") {
+                            plain
+                        } else {
+                            format!("{plain}, got {v}")
+                        }
                     };
                     self.sources.problem(path, message)
                 })
@@ -132,7 +138,8 @@ impl Scenario {
             .collect();
         if problems.is_empty() {
             ScenarioError::new(vec![
-                self.sources.problem("", e.message().trim().to_string()),
+                self.sources
+                    .problem("", plain::plain_types(e.message().trim())),
             ])
         } else {
             ScenarioError::new(problems)
@@ -147,6 +154,10 @@ pub struct Problem {
     pub file: PathBuf,
     /// 1-based line and column, when the problem has a place in the file.
     pub location: Option<(usize, usize)>,
+    /// 1-based line and column just past the end of what the problem is about (the key,
+    /// value or token at `location`), when known: with `location`, the span an error
+    /// message underlines. Not part of the one-line form.
+    pub end: Option<(usize, usize)>,
     /// Dotted key path (`acute.beds`); empty for file-level problems.
     pub field: String,
     /// What is wrong and what would be valid.

@@ -123,15 +123,48 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// A problem at byte `offset` of this file.
+    /// A problem at byte `offset` of this file, about the key, value or token that starts
+    /// there.
     pub fn problem_at(&self, offset: usize, field: &str, message: String) -> Problem {
-        let (line, col) = line_col(&self.text, offset);
+        self.problem_in(offset..self.extent(offset), field, message)
+    }
+
+    /// A problem about bytes `span` of this file.
+    pub fn problem_in(&self, span: Range<usize>, field: &str, message: String) -> Problem {
         Problem {
             file: self.path.clone(),
-            location: Some((line, col)),
+            location: Some(line_col(&self.text, span.start)),
+            end: Some(line_col(&self.text, span.end.max(span.start))),
             field: field.to_string(),
             message,
         }
+    }
+
+    /// Where what starts at byte `offset` ends: the key or value that starts there (a
+    /// table's value ends where its line does), else the run of characters up to the next
+    /// space, comma, bracket or end of line.
+    fn extent(&self, offset: usize) -> usize {
+        if !self.text.is_char_boundary(offset) {
+            return offset; // not a place toml or csv gives, but never a panic
+        }
+        let line_end = self.text[offset.min(self.text.len())..]
+            .find(['\n', '\r'])
+            .map_or(self.text.len(), |i| offset + i);
+        let known = self.spans.spans.values().find_map(|s| {
+            if s.key.start == offset && s.key.end > offset {
+                Some(s.key.end)
+            } else if s.value.start == offset && s.value.end > offset {
+                Some(s.value.end)
+            } else {
+                None
+            }
+        });
+        let end = known.unwrap_or_else(|| {
+            self.text[offset.min(line_end)..line_end]
+                .find(|c: char| c.is_whitespace() || ",[]{}".contains(c))
+                .map_or(line_end, |i| offset + i.max(1))
+        });
+        end.min(line_end).max(offset)
     }
 }
 
@@ -178,6 +211,35 @@ mod tests {
         let idx = SpanIndex::new(DOC);
         let off = DOC.find("10").unwrap();
         assert_eq!(idx.path_at(off), Some("acute.beds"));
+    }
+
+    #[test]
+    fn a_problem_spans_the_key_or_value_it_is_at() {
+        let file = SourceFile {
+            path: PathBuf::from("s.toml"),
+            text: DOC.to_string(),
+            spans: SpanIndex::new(DOC),
+            sha256: String::new(),
+        };
+        let span = |offset: usize| {
+            let p = file.problem_at(offset, "", String::new());
+            (p.location.unwrap(), p.end.unwrap())
+        };
+        // A value, a key, a table's name (not its whole table), an inline table (to the end
+        // of its line), a place no key starts (a token), the end of the file (empty).
+        assert_eq!(span(DOC.find("10").unwrap()), ((2, 8), (2, 10)));
+        assert_eq!(span(DOC.find("beds").unwrap()), ((2, 1), (2, 5)));
+        assert_eq!(span(1), ((1, 2), (1, 7)));
+        assert_eq!(span(DOC.find("{ dist").unwrap()), ((5, 7), (5, 35)));
+        assert_eq!(span(DOC.find("= 10").unwrap()), ((2, 6), (2, 7)));
+        assert_eq!(span(DOC.len()), ((6, 1), (6, 1)));
+        // Never a panic inside a character.
+        let odd = SourceFile {
+            text: "a = \"£\"\n".into(),
+            spans: SpanIndex::default(),
+            ..file.clone()
+        };
+        assert!(odd.problem_at(6, "", String::new()).end.is_some());
     }
 
     #[test]

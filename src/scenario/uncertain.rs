@@ -335,7 +335,7 @@ pub fn extract(
             Err(e) => {
                 problems.push(at(format!(
                     "parameter distribution: {}",
-                    e.message().trim()
+                    super::plain::plain_types(e.message().trim())
                 )));
                 continue;
             }

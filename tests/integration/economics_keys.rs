@@ -11,7 +11,10 @@ use crate::util::{caresim, fixture, stderr};
 
 /// `caresim validate` on a fixture: its stderr, asserting exit code 2.
 fn errors_of(name: &str) -> String {
-    let o = caresim(&fixture(""), &["validate", name]);
+    let o = caresim(
+        &fixture(""),
+        &["validate", "--message-format", "short", name],
+    );
     assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
     stderr(&o)
 }

@@ -322,7 +322,10 @@ fn unsetting_what_no_base_sets_is_reported_at_its_place() {
             + &fs::read_to_string(dir.path().join("base.toml")).unwrap(),
     )
     .unwrap();
-    let o = caresim(dir.path(), &["validate", "bad.toml"]);
+    let o = caresim(
+        dir.path(),
+        &["validate", "--message-format=short", "bad.toml"],
+    );
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(

@@ -4,7 +4,10 @@
 use crate::util::{caresim, fixture, stderr};
 
 fn errors_of(name: &str) -> String {
-    let o = caresim(&fixture(""), &["validate", name]);
+    let o = caresim(
+        &fixture(""),
+        &["validate", "--message-format", "short", name],
+    );
     assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
     stderr(&o)
 }

@@ -35,6 +35,7 @@ mod golden;
 mod hand_written;
 mod honest_numbers;
 mod limits;
+mod message_format;
 mod needs;
 mod occupancy_charts;
 mod persons;

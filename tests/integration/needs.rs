@@ -386,7 +386,10 @@ fn neutral_settings_of_every_new_option_reproduce_the_results_exactly() {
 
 #[test]
 fn every_bad_need_option_is_reported_at_its_key() {
-    let o = crate::util::caresim(&fixture(""), &["validate", "needs_errors.toml"]);
+    let o = crate::util::caresim(
+        &fixture(""),
+        &["validate", "--message-format=short", "needs_errors.toml"],
+    );
     assert_eq!(o.status.code(), Some(2));
     let e = crate::util::stderr(&o);
     for line in [

@@ -678,7 +678,14 @@ fn review_findings_stay_fixed() {
         "scenario = \"valid.toml\"\n[parameters]\n\"acute.beds\" = [20, 1.5]\n\"conditions.copd.exacerbations_per_year\" = [1.5, 2]\n",
     )
     .unwrap();
-    let o = caresim(dir.path(), &["validate", sweep.to_str().unwrap()]);
+    let o = caresim(
+        dir.path(),
+        &[
+            "validate",
+            "--message-format=short",
+            sweep.to_str().unwrap(),
+        ],
+    );
     assert_eq!(code(&o), Some(2), "{}", stderr(&o));
     assert_eq!(
         stderr(&o).trim(),

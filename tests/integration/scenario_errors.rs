@@ -6,7 +6,7 @@ use crate::util::{caresim, fixture, stderr};
 /// relative) and return its stderr, asserting exit code 2.
 fn errors_of(name: &str) -> String {
     let dir = fixture("");
-    let o = caresim(&dir, &["validate", name]);
+    let o = caresim(&dir, &["validate", "--message-format", "short", name]);
     assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
     assert!(o.stdout.is_empty(), "nothing on stdout for a bad scenario");
     stderr(&o)
@@ -46,7 +46,7 @@ fn fails_with_unknown_distribution() {
 fn fails_with_wrong_type() {
     assert_eq!(
         errors_of("wrong_type.toml"),
-        "error: wrong_type.toml:7:8: acute.beds: invalid type: string \"many\", expected a whole number\n"
+        "error: wrong_type.toml:7:8: acute.beds: must be a whole number ≥ 0, got text \"many\"\n"
     );
 }
 
@@ -185,7 +185,10 @@ fn fails_with_bad_parameter_distributions() {
 #[test]
 fn fails_with_a_sweep_over_a_key_the_scenario_lacks() {
     let dir = fixture("");
-    let o = caresim(&dir, &["sweep", "sweep_bad.toml"]);
+    let o = caresim(
+        &dir,
+        &["sweep", "--message-format", "short", "sweep_bad.toml"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
@@ -268,7 +271,10 @@ fn refuses_a_grid_too_large_naming_its_keys() {
 #[test]
 fn locates_a_bad_sweep_point_at_its_value_in_the_sweep_file() {
     for cmd in ["validate", "sweep"] {
-        let o = caresim(&fixture(""), &[cmd, "sweep_combination.toml"]);
+        let o = caresim(
+            &fixture(""),
+            &[cmd, "--message-format", "short", "sweep_combination.toml"],
+        );
         assert_eq!(o.status.code(), Some(2));
         assert_eq!(
             stderr(&o),
@@ -349,6 +355,8 @@ fn a_sampled_value_out_of_range_is_reported_once_at_its_distribution() {
             "--out",
             "r",
             "--quiet",
+            "--message-format",
+            "short",
         ],
     );
     assert_eq!(o.status.code(), Some(2));
@@ -399,7 +407,7 @@ fn reports_every_unknown_key_and_wrong_type_at_once() {
         "did you mean `admit`?",
         "did you mean `lognormal`?",
         "did you mean `gamma`?",
-        "invalid type: string \"long\", expected a number",
+        "must be a number, got text \"long\"",
     ] {
         assert!(e.contains(hint), "{hint}: {e}");
     }
@@ -424,9 +432,9 @@ fn reports_problems_in_every_file_of_the_extends_chain() {
     let e = stderr(&o);
     for want in [
         "error: child.toml:3:1: simulation.seeds: unknown field `seeds`",
-        "error: child.toml:4:16: simulation.horizon_days: invalid type: boolean `true`",
+        "error: child.toml:4:16: simulation.horizon_days: must be a number, got true",
         "error: base.toml:3:1: acute.bedz: unknown field `bedz`",
-        "error: base.toml:4:8: acute.beds: invalid type: string \"x\", expected a whole number",
+        "error: base.toml:4:8: acute.beds: must be a whole number ≥ 0, got text \"x\"",
     ] {
         assert!(e.contains(want), "{want}\n{e}");
     }
@@ -512,8 +520,8 @@ fn reads_only_regular_files_of_bounded_size() {
 fn type_key_distribution_and_range_problems_are_reported_together() {
     assert_eq!(
         errors_of("mixed_problems.toml"),
-        "error: mixed_problems.toml:6:8: acute.beds: invalid type: string \"many\", expected a \
-         whole number\n\
+        "error: mixed_problems.toml:6:8: acute.beds: must be a whole number ≥ 0, got text \
+         \"many\"\n\
          error: mixed_problems.toml:12:1: simulation.bed_day_cost: unknown field \
          `bed_day_cost`, expected one of `horizon_days`, `warmup_days`, `replications`, `seed`\n\
          error: mixed_problems.toml:12:16: simulation.bed_day_cost: gamma sd must be at least \
@@ -537,7 +545,10 @@ fn schedule_entries_that_add_are_checked_entry_by_entry() {
          schedule_repeat_days = 365\n",
     )
     .unwrap();
-    let o = caresim(dir.path(), &["validate", "s.toml"]);
+    let o = caresim(
+        dir.path(),
+        &["validate", "--message-format=short", "s.toml"],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),

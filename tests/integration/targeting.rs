@@ -223,7 +223,14 @@ fn a_windowed_history_multiplier_decays_the_risk_of_past_admissions() {
 #[test]
 fn bad_target_settings_are_located_errors() {
     let dir = crate::util::fixture("");
-    let o = crate::util::caresim(&dir, &["validate", "targeting_errors.toml"]);
+    let o = crate::util::caresim(
+        &dir,
+        &[
+            "validate",
+            "--message-format=short",
+            "targeting_errors.toml",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         crate::util::stderr(&o),

@@ -141,15 +141,15 @@ fn compare(
     }
     // Load every scenario first: a typo in the last file must not cost the first runs.
     let mut scenarios = Vec::new();
-    let mut problems: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
     for p in paths {
         match scenario::load(p) {
             Ok(s) => scenarios.push(s),
-            Err(e) => problems.push(e.to_string()),
+            Err(e) => problems.extend(e.problems),
         }
     }
     if !problems.is_empty() {
-        return Err(Error::Input(problems.join("\n")));
+        return Err(Error::Scenario(scenario::ScenarioError::new(problems)));
     }
     check_comparable(&scenarios)?;
     let base = &scenarios[0];
