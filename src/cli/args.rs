@@ -6,15 +6,31 @@ use clap::{Args, Parser, Subcommand};
 
 /// caresim: a fast, reproducible discrete-event simulator of a chronic-care health economy.
 ///
-/// Scenario files are TOML (see README.md for every key). Exit codes: 0 ok, 1 run or I/O
-/// failure, 2 bad arguments or scenario.
+/// Scenario files are TOML (see README.md for every key).
 #[derive(Debug, Parser)]
-#[command(name = "caresim", version, about, long_about = None)]
+#[command(
+    name = "caresim",
+    version = caresim::build_info::LONG_VERSION,
+    about,
+    long_about = None,
+    after_help = EXIT_CODES,
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The exit codes and environment, shown under `caresim --help` and in the man page.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (also when the reader of standard output stops early, as with `| head`)
+  1  a run or I/O failure (e.g. an unwritable or full disk)
+  2  bad input: arguments, a scenario or sweep file, CARESIM_THREADS, an existing or
+     foreign output folder or file, a locked or changed journal
+
+Environment:
+  CARESIM_THREADS  worker threads when --threads is not given (0 = one per core)";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -37,6 +53,33 @@ pub enum Command {
     Report(ReportArgs),
     /// Parse and check scenario files without running them.
     Validate(ValidateArgs),
+    /// Print a shell completion script to standard output.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output, or write caresim.1 and a page per
+    /// subcommand into a folder.
+    Man(ManArgs),
+}
+
+/// `caresim completions`
+#[derive(Debug, Args)]
+#[command(after_help = "Install, e.g.:
+  caresim completions bash > ~/.local/share/bash-completion/completions/caresim
+  caresim completions zsh > ~/.zfunc/_caresim    (with fpath+=~/.zfunc before compinit)
+  caresim completions fish > ~/.config/fish/completions/caresim.fish")]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    pub shell: clap_complete::Shell,
+}
+
+/// `caresim man`
+#[derive(Debug, Args)]
+#[command(after_help = "Install, e.g.:
+  caresim man --out ~/.local/share/man/man1    (then: man caresim, man caresim-run)")]
+pub struct ManArgs {
+    /// Write caresim.1 and caresim-<subcommand>.1 into this folder (made if missing)
+    /// instead of printing caresim.1; a file there is replaced only if caresim wrote it.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `caresim plot`
@@ -111,9 +154,10 @@ pub struct ExecArgs {
     /// Base random seed [default: the scenario's simulation.seed].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads; 0 = one per core. Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    /// Worker threads; 0 = one per core. Results do not depend on it. [default:
+    /// $CARESIM_THREADS, else 0]
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Result folder [default: output/<scenario name>, output/sweep_<name> for sweeps, and
     /// <out>.shard-I-of-N for shards].
     #[arg(long)]
