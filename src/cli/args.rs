@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
     version = caresim::build_info::LONG_VERSION,
     about,
     long_about = None,
-    after_help = EXIT_CODES,
+    after_help = after_help(),
 )]
 pub struct Cli {
     /// What to do.
@@ -21,16 +21,68 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The exit codes and environment, shown under `caresim --help` and in the man page.
-pub const EXIT_CODES: &str = "\
-Exit codes:
-  0  success (also when the reader of standard output stops early, as with `| head`)
-  1  a run or I/O failure (e.g. an unwritable or full disk)
-  2  bad input: arguments, a scenario or sweep file, CARESIM_THREADS, an existing or
-     foreign output folder or file, a locked or changed journal
+/// caresim's exit codes and what each means: under `caresim --help` and in the man pages
+/// (EXIT STATUS).
+pub const EXIT_CODES: [(u8, &str); 3] = [
+    (
+        0,
+        "success; also when the reader of standard output stops early (`caresim validate *.toml | head -1`)",
+    ),
+    (1, "a run or I/O failure (an unwritable or full disk)"),
+    (
+        2,
+        "bad input: arguments, a scenario or sweep file, CARESIM_THREADS, an output folder or file that exists or that caresim may not replace, a locked or changed journal",
+    ),
+];
 
-Environment:
-  CARESIM_THREADS  worker threads when --threads is not given (0 = one per core)";
+/// The environment variables caresim reads: under `caresim --help` and in the man pages
+/// (ENVIRONMENT).
+pub const ENVIRONMENT: [(&str, &str); 1] = [(
+    "CARESIM_THREADS",
+    "worker threads of run, compare and sweep when --threads is not given: a whole number, 0 = one per core (also when unset or empty)",
+)];
+
+/// The text under `caresim --help`: [`EXIT_CODES`] and [`ENVIRONMENT`], each entry's text
+/// wrapped to 80 columns under its hanging indent.
+fn after_help() -> String {
+    fn entries(out: &mut String, title: &str, items: &[(String, &str)]) {
+        let indent = items.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 4;
+        out.push_str(title);
+        out.push_str(":\n");
+        for (key, text) in items {
+            let mut line = format!("  {key:<width$}", width = indent - 2);
+            let mut words = 0;
+            for word in text.split(' ') {
+                if words > 0 && line.len() + 1 + word.len() > 80 {
+                    out.push_str(&line);
+                    out.push('\n');
+                    line = " ".repeat(indent);
+                    words = 0;
+                }
+                if words > 0 {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                words += 1;
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    let mut out = String::new();
+    let codes: Vec<(String, &str)> = EXIT_CODES
+        .iter()
+        .map(|(c, t)| (c.to_string(), *t))
+        .collect();
+    entries(&mut out, "Exit codes", &codes);
+    out.push('\n');
+    let vars: Vec<(String, &str)> = ENVIRONMENT
+        .iter()
+        .map(|(v, t)| ((*v).to_string(), *t))
+        .collect();
+    entries(&mut out, "Environment", &vars);
+    out.trim_end().to_string()
+}
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]

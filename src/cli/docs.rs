@@ -69,7 +69,11 @@ pub fn man(args: &ManArgs) -> Result<(), Error> {
 /// Every man page, `(file name, roff)`: `caresim.1` first, then one per subcommand, each
 /// opening with [`MAN_MARKER`].
 fn pages() -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+    // The exit codes and environment are sections of their own (EXIT STATUS, ENVIRONMENT),
+    // not the help's plain text, which clap_mangen would put under EXTRA.
+    let mut cmd = Cli::command()
+        .disable_help_subcommand(true)
+        .after_help(None::<&str>);
     // Building names each subcommand `caresim-<name>`, its page's title and file name.
     cmd.build();
     let mut commands = vec![cmd.clone()];
@@ -84,10 +88,28 @@ fn pages() -> Result<Vec<(String, Vec<u8>)>, Error> {
             )
             .into_bytes();
             man.render(&mut page)
+                .and_then(|()| conventions().to_writer(&mut page))
                 .map_err(io_err("rendering the man page", Path::new("-")))?;
             Ok((man.get_filename(), page))
         })
         .collect()
+}
+
+/// The EXIT STATUS and ENVIRONMENT sections of every page, from
+/// [`EXIT_CODES`](super::args::EXIT_CODES) and [`ENVIRONMENT`](super::args::ENVIRONMENT).
+fn conventions() -> roff::Roff {
+    let mut r = roff::Roff::new();
+    r.control("SH", ["EXIT STATUS"]);
+    for (code, text) in super::args::EXIT_CODES {
+        r.control("TP", []).text([roff::bold(code.to_string())]);
+        r.text([roff::roman(text)]);
+    }
+    r.control("SH", ["ENVIRONMENT"]);
+    for (var, text) in super::args::ENVIRONMENT {
+        r.control("TP", []).text([roff::bold(var)]);
+        r.text([roff::roman(text)]);
+    }
+    r
 }
 
 /// Whether `path` may be written: it does not exist, or it is a regular file (not a link)
