@@ -22,7 +22,10 @@ fn main() -> ExitCode {
         Command::Plot(a) => cli::plot(a),
         Command::Report(a) => cli::report(a),
         Command::Validate(a) => cli::validate(a),
-        Command::Completions(a) => cli::completions(a),
+        Command::Completions(a) => {
+            cli::completions(a);
+            Ok(())
+        }
         Command::Man(a) => cli::man(a),
     };
     match outcome {
