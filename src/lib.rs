@@ -44,6 +44,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod build_info;
 pub mod chart;
 pub mod engine;
 pub mod error;

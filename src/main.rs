@@ -1,5 +1,5 @@
 //! The `caresim` binary: parse arguments, dispatch, map failures to exit codes
-//! (0 ok, 1 run or I/O failure, 2 bad arguments or scenario).
+//! (0 ok, 1 run or I/O failure, 2 bad input; listed for users in `cli::args::EXIT_CODES`).
 
 #[macro_use]
 mod cli;
@@ -23,6 +23,11 @@ fn main() -> ExitCode {
         Command::Plot(a) => cli::plot(a),
         Command::Report(a) => cli::report(a),
         Command::Validate(a) => cli::validate(a),
+        Command::Completions(a) => {
+            cli::completions(a);
+            Ok(())
+        }
+        Command::Man(a) => cli::man(a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,10 +6,15 @@ use clap::{Args, Parser, Subcommand};
 
 /// caresim: a fast, reproducible discrete-event simulator of a chronic-care health economy.
 ///
-/// Scenario files are TOML (see README.md for every key). Exit codes: 0 ok, 1 run or I/O
-/// failure, 2 bad arguments or scenario.
+/// Scenario files are TOML (see README.md for every key).
 #[derive(Debug, Parser)]
-#[command(name = "caresim", version, about, long_about = None)]
+#[command(
+    name = "caresim",
+    version = caresim::build_info::LONG_VERSION,
+    about,
+    long_about = None,
+    after_help = after_help(),
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -39,6 +44,69 @@ pub enum MessageFormat {
     Json,
 }
 
+/// caresim's exit codes and what each means: under `caresim --help` and in the man pages
+/// (EXIT STATUS).
+pub const EXIT_CODES: [(u8, &str); 3] = [
+    (
+        0,
+        "success; also when the reader of standard output stops early (`caresim validate *.toml | head -1`)",
+    ),
+    (1, "a run or I/O failure (an unwritable or full disk)"),
+    (
+        2,
+        "bad input: arguments, a scenario or sweep file, CARESIM_THREADS, an output folder or file that exists or that caresim may not replace, a locked or changed journal",
+    ),
+];
+
+/// The environment variables caresim reads: under `caresim --help` and in the man pages
+/// (ENVIRONMENT).
+pub const ENVIRONMENT: [(&str, &str); 1] = [(
+    "CARESIM_THREADS",
+    "worker threads of run, compare and sweep when --threads is not given: a whole number, 0 = one per core (also when unset or empty)",
+)];
+
+/// The text under `caresim --help`: [`EXIT_CODES`] and [`ENVIRONMENT`], each entry's text
+/// wrapped to 80 columns under its hanging indent.
+fn after_help() -> String {
+    fn entries(out: &mut String, title: &str, items: &[(String, &str)]) {
+        let indent = items.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 4;
+        out.push_str(title);
+        out.push_str(":\n");
+        for (key, text) in items {
+            let mut line = format!("  {key:<width$}", width = indent - 2);
+            let mut words = 0;
+            for word in text.split(' ') {
+                if words > 0 && line.len() + 1 + word.len() > 80 {
+                    out.push_str(&line);
+                    out.push('\n');
+                    line = " ".repeat(indent);
+                    words = 0;
+                }
+                if words > 0 {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                words += 1;
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    let mut out = String::new();
+    let codes: Vec<(String, &str)> = EXIT_CODES
+        .iter()
+        .map(|(c, t)| (c.to_string(), *t))
+        .collect();
+    entries(&mut out, "Exit codes", &codes);
+    out.push('\n');
+    let vars: Vec<(String, &str)> = ENVIRONMENT
+        .iter()
+        .map(|(v, t)| ((*v).to_string(), *t))
+        .collect();
+    entries(&mut out, "Environment", &vars);
+    out.trim_end().to_string()
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -60,6 +128,33 @@ pub enum Command {
     Report(ReportArgs),
     /// Parse and check scenario files without running them.
     Validate(ValidateArgs),
+    /// Print a shell completion script to standard output.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output, or write caresim.1 and a page per
+    /// subcommand into a folder.
+    Man(ManArgs),
+}
+
+/// `caresim completions`
+#[derive(Debug, Args)]
+#[command(after_help = "Install, e.g.:
+  caresim completions bash > ~/.local/share/bash-completion/completions/caresim
+  caresim completions zsh > ~/.zfunc/_caresim    (with fpath+=~/.zfunc before compinit)
+  caresim completions fish > ~/.config/fish/completions/caresim.fish")]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    pub shell: clap_complete::Shell,
+}
+
+/// `caresim man`
+#[derive(Debug, Args)]
+#[command(after_help = "Install, e.g.:
+  caresim man --out ~/.local/share/man/man1    (then: man caresim, man caresim-run)")]
+pub struct ManArgs {
+    /// Write caresim.1 and caresim-<subcommand>.1 into this folder (made if missing)
+    /// instead of printing caresim.1; a file there is replaced only if caresim wrote it.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `caresim plot`
@@ -134,9 +229,10 @@ pub struct ExecArgs {
     /// Base random seed [default: the scenario's simulation.seed].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads; 0 = one per core. Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
+    /// Worker threads; 0 = one per core. Results do not depend on it. [default:
+    /// $CARESIM_THREADS, else 0]
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Result folder [default: output/<scenario name>, output/sweep_<name> for sweeps, and
     /// <out>.shard-I-of-N for shards].
     #[arg(long)]

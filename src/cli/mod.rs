@@ -5,6 +5,7 @@ pub mod term;
 pub mod args;
 mod compare;
 pub mod diagnostic;
+mod docs;
 pub mod progress;
 mod report;
 mod run;
@@ -18,6 +19,7 @@ use caresim::scenario::{self, Problem, ScenarioError};
 use std::path::Path;
 
 use args::{PlotArgs, ValidateArgs};
+pub use docs::{completions, man};
 pub use report::report;
 pub use run::{compare, merge, run, sweep};
 pub use slurm::slurm;

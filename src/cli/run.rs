@@ -118,18 +118,51 @@ impl Monitor for Terminal {
     }
 }
 
+/// The environment variable giving the worker threads when `--threads` is not given.
+pub const THREADS_VAR: &str = "CARESIM_THREADS";
+
+/// The worker threads asked for: `--threads`, else [`THREADS_VAR`] (unset or empty: 0, one
+/// per core), read here in the binary since the library never reads the environment.
+///
+/// # Errors
+/// [`Error::Input`] naming the variable, its value and what it may be, when it is not a
+/// whole number from 0 to the pipeline's limit (so the message does not blame `--threads`).
+fn threads(flag: Option<usize>) -> Result<usize, Error> {
+    if let Some(n) = flag {
+        return Ok(n);
+    }
+    let Some(value) = std::env::var_os(THREADS_VAR) else {
+        return Ok(0);
+    };
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let limit = cores * pipeline::MAX_THREADS_PER_CORE;
+    let text = value.to_string_lossy();
+    match text.trim().parse::<usize>() {
+        _ if text.trim().is_empty() => Ok(0),
+        Ok(n) if n <= limit => Ok(n),
+        _ => Err(Error::Input(format!(
+            "environment variable {THREADS_VAR}={text:?}: expected a whole number of worker threads from 0 (one per core) to {limit} ({} per core, {}); --threads overrides it",
+            pipeline::MAX_THREADS_PER_CORE,
+            super::count(cores as u64, "core", "cores")
+        ))),
+    }
+}
+
 /// The request for `experiment` with the shared options `exec`.
-fn request(experiment: Experiment, exec: &ExecArgs) -> Request {
-    Request {
+///
+/// # Errors
+/// A bad [`THREADS_VAR`] (see [`threads`]).
+fn request(experiment: Experiment, exec: &ExecArgs) -> Result<Request, Error> {
+    Ok(Request {
         experiment,
         seed: exec.seed,
-        threads: exec.threads,
+        threads: threads(exec.threads)?,
         out: exec.out.clone(),
         force: exec.force,
         shard: exec.shard,
         charts: !exec.no_charts,
         command: std::env::args().collect(),
-    }
+    })
 }
 
 /// `--precision` when `--reps auto` does not say otherwise.
@@ -213,7 +246,7 @@ pub fn run(args: &RunArgs) -> Result<(), Error> {
         replications: replications(&args.count)?,
     };
     execute(
-        &request(experiment, &args.exec),
+        &request(experiment, &args.exec)?,
         args.exec.quiet,
         "replications".into(),
         Vec::new(),
@@ -241,7 +274,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Error> {
         })
         .collect();
     execute(
-        &request(experiment, &args.exec),
+        &request(experiment, &args.exec)?,
         args.exec.quiet,
         unit,
         arms,
@@ -255,7 +288,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), Error> {
         replications: args.reps,
     };
     execute(
-        &request(experiment, &args.exec),
+        &request(experiment, &args.exec)?,
         args.exec.quiet,
         "runs".into(),
         Vec::new(),

@@ -190,7 +190,7 @@ fn provenance(sc: &crate::output::schema::ScenarioRecord) -> String {
 fn implementation(folder: &Folder) -> String {
     format!(
         "caresim {} (Rust): a calendar event queue, Pcg64Mcg and SplitMix64 generators, replications in parallel with rayon.{}",
-        folder.manifest.tool_version,
+        tool(folder),
         folder
             .timing
             .as_ref()
@@ -221,11 +221,20 @@ fn implementation(folder: &Folder) -> String {
     )
 }
 
+/// The caresim that wrote the folder: its version, and its git commit when recorded.
+fn tool(folder: &Folder) -> String {
+    let m = &folder.manifest;
+    match &m.tool_commit {
+        Some(c) => format!("{} (commit {c})", m.tool_version),
+        None => m.tool_version.clone(),
+    }
+}
+
 /// The version and the command that reproduces the results.
 fn code_access(folder: &Folder) -> String {
     format!(
         "caresim version {}; the command that produced these results was `{}`. The same command with the same scenario files reproduces them byte for byte (manifest.json records the file hashes).",
-        folder.manifest.tool_version,
+        tool(folder),
         folder
             .timing
             .as_ref()

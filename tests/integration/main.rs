@@ -20,6 +20,7 @@ mod charts;
 mod cli;
 mod code_shape;
 mod conservation;
+mod conventions;
 mod cost_effectiveness;
 mod economics;
 mod economics_keys;

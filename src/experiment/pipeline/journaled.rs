@@ -22,7 +22,7 @@ use crate::scenario::Scenario;
 const MAX_ITEMS: u64 = 100_000_000;
 
 /// Most worker threads per core a request may ask for: more only adds switching.
-const MAX_THREADS_PER_CORE: usize = 8;
+pub const MAX_THREADS_PER_CORE: usize = 8;
 
 /// How the number of replications is decided.
 #[derive(Clone, Copy, Debug)]

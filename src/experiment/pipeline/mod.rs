@@ -45,6 +45,7 @@ mod request;
 
 use std::path::Path;
 
+pub use journaled::MAX_THREADS_PER_CORE;
 pub use merge::{Merged, merge};
 pub use monitor::{Monitor, Notice, Unwatched};
 pub use outcome::{Outcome, Produced, Timing, UnstablePoint};

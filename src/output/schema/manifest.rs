@@ -49,6 +49,11 @@ pub struct Manifest<S = ScenarioRecord> {
     pub tool: String,
     /// The caresim version that wrote the folder.
     pub tool_version: String,
+    /// The git commit of the caresim that wrote the folder (see
+    /// [`crate::build_info::COMMIT`]): `null` when it was built from outside a git checkout,
+    /// and in folders written before commits were recorded.
+    #[serde(default)]
+    pub tool_commit: Option<String>,
     /// The result format of the folder (see [`RESULT_FORMAT`]).
     #[serde(default = "unnumbered_format")]
     pub format_version: u32,
@@ -73,6 +78,7 @@ impl<'a> Manifest<&'a Scenario> {
         Manifest {
             tool: "caresim".into(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
+            tool_commit: crate::build_info::COMMIT.map(str::to_string),
             format_version: RESULT_FORMAT,
             seed,
             replications,

@@ -305,6 +305,11 @@ fn the_manifest_reads_back_typed() {
     write(dir.path(), Manifest::FILE, &bytes);
     let m = Manifest::read(dir.path()).unwrap();
     assert_eq!(m.format_version, RESULT_FORMAT);
+    assert_eq!(m.tool_commit.as_deref(), crate::build_info::COMMIT);
+    assert!(
+        text.contains("\"tool_commit\": "),
+        "recorded even when unknown (null)"
+    );
     assert_eq!((m.seed, m.replications), (7, 3));
     assert_eq!(m.scenario.name, sc.name);
     assert_eq!(m.scenario.files[0].sha256, sc.files[0].sha256);
