@@ -711,7 +711,7 @@ fn merge_script(args: &SlurmArgs, opts: &SbatchOptions, job: &Job, paths: &Scrip
     let name = format!("{}-merge", job_name(&job.name));
     let sbatch = sbatch_lines(&name, 1, &paths.merge_log, job, opts);
     format!(
-        r#"#!/bin/bash
+        r"#!/bin/bash
 {MARK} for {file_shown}: the merge of its {n} shards into {out_shown}.
 # Submit after the array job: sbatch --dependency=afterok:ARRAY_JOB_ID --kill-on-invalid-dep=yes
 # (`caresim slurm ... --submit` does), or alone once every shard has finished.
@@ -719,7 +719,7 @@ fn merge_script(args: &SlurmArgs, opts: &SbatchOptions, job: &Job, paths: &Scrip
 cd {workdir}
 exec {binary} merge --quiet --force --out {out} \
   {shards}
-"#,
+",
         file_shown = shell_word(&paths.file),
         out_shown = shell_word(&paths.out),
         workdir = quote(&paths.workdir),
