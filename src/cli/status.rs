@@ -239,7 +239,8 @@ fn task_logs(out: &Path) -> Vec<TaskLog> {
         let (Ok(job), Ok(task)) = (job.parse::<u64>(), task.parse::<u32>()) else {
             continue;
         };
-        let path = e.path();
+        // Beside `out` as the user named it (not `./name` for a bare name).
+        let path = out.with_file_name(e.file_name());
         let last_line = last_line(&path);
         let failed = last_line
             .as_deref()

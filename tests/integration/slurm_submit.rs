@@ -197,7 +197,7 @@ fn slurm_checks_account_qos_mem_and_sbatch_args() {
             "--mem \"4GB\" is not a Slurm memory size",
         ),
         (&["--mem", "G"], "is not a Slurm memory size"),
-        (&["--mem", "-1"], "is not a Slurm memory size"),
+        (&["--mem=-1"], "is not a Slurm memory size"),
         (
             &["--sbatch-arg=--comment=a\nb"],
             "--sbatch-arg contains a newline",
