@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Sweep(a) => cli::sweep(a),
         Command::Merge(a) => cli::merge(a),
         Command::Slurm(a) => cli::slurm(a),
+        Command::Status(a) => cli::status(a),
         Command::Plot(a) => cli::plot(a),
         Command::Report(a) => cli::report(a),
         Command::Validate(a) => cli::validate(a),

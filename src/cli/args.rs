@@ -119,9 +119,11 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Combine the shard folders of a `--shard I/N` run into the single-machine result.
     Merge(MergeArgs),
-    /// Write a Slurm batch script that runs a scenario or sweep as an array of shards and
-    /// merges them.
+    /// Write Slurm batch scripts that run a scenario or sweep as an array of shards and
+    /// merge them; with --submit, submit both.
     Slurm(SlurmArgs),
+    /// Show how far the shards of a result folder have got, and how to resubmit the rest.
+    Status(StatusArgs),
     /// Redraw the charts of a result folder (run, compare or sweep) from its saved files.
     Plot(PlotArgs),
     /// Write report.md and a self-contained report.html for a result folder.
@@ -342,16 +344,43 @@ pub struct SlurmArgs {
     pub cpus_per_task: u32,
     /// Time limit per task, as Slurm takes it: minutes, minutes:seconds,
     /// hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds or
-    /// UNLIMITED.
+    /// UNLIMITED; or `auto`: time a few replications here and allow each shard twice the
+    /// time they imply plus 5 minutes.
     #[arg(long, default_value = "01:00:00")]
     pub time: String,
     /// Partition, or a comma-separated list (letters, digits, `_`, `-`, `.`) [default: the
     /// cluster's default].
     #[arg(long)]
     pub partition: Option<String>,
-    /// Write the script here instead of standard output.
+    /// Account to charge (letters, digits, `_`, `-`, `.`) [default: the user's default].
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Quality of service (letters, digits, `_`, `-`, `.`) [default: the cluster's default].
+    #[arg(long)]
+    pub qos: Option<String>,
+    /// Memory per task, as Slurm takes it: a whole number with an optional unit K, M, G or T
+    /// (megabytes without one), e.g. 4G [default: the partition's default].
+    #[arg(long)]
+    pub mem: Option<String>,
+    /// Another sbatch option for both jobs, as one word, e.g. --sbatch-arg=--constraint=avx2
+    /// (repeatable; options caresim sets itself are refused).
+    #[arg(long, value_name = "OPTION", allow_hyphen_values = true)]
+    pub sbatch_arg: Vec<String>,
+    /// Write the array job's script here instead of standard output, and the merge job's
+    /// beside it (`job.sh` -> `job.merge.sh`).
     #[arg(long)]
     pub script: Option<PathBuf>,
+    /// Write the scripts (by default `<out>.slurm.sh` and `<out>.slurm.merge.sh`), then submit
+    /// the array job and the merge job that waits for it, and print their job ids.
+    #[arg(long)]
+    pub submit: bool,
+}
+
+/// `caresim status`
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The result folder of a sharded run (its `--out`): its shards lie beside it.
+    pub dir: PathBuf,
 }
 
 /// `caresim compare`

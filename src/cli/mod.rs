@@ -10,6 +10,7 @@ pub mod progress;
 mod report;
 mod run;
 mod slurm;
+mod status;
 
 use caresim::Error;
 use caresim::experiment::sweep::{self, SweepError};
@@ -23,6 +24,7 @@ pub use docs::{completions, man};
 pub use report::report;
 pub use run::{compare, merge, run, sweep};
 pub use slurm::slurm;
+pub use status::status;
 
 /// `dir` must be a result folder caresim made (it holds the marker), because `plot` and
 /// `report` write into it.

@@ -1,22 +1,35 @@
-//! `caresim slurm`: a batch script that runs a scenario or sweep as a Slurm job array of
-//! shards, and merges them in a job that waits for the whole array.
+//! `caresim slurm`: batch scripts that run a scenario or sweep as a Slurm job array of
+//! shards, and merge them in a second job that waits for the whole array; with `--submit`,
+//! both jobs submitted from here.
 //!
-//! Every value written into the script is checked first, so the script runs exactly the
+//! Two scripts, each doing one thing: the array script runs shard `$SLURM_ARRAY_TASK_ID`,
+//! the merge script merges the shards. The merge is submitted from the submitting node with
+//! `--dependency=afterok:<array job>` and `--kill-on-invalid-dep=yes` (by `--submit`, or by
+//! hand), never from inside the array: a failed task then cancels the merge instead of
+//! leaving it pending forever, a task can be resubmitted alone (`sbatch --array=3 job.sh`)
+//! and the merge after it, and no compute node needs to submit jobs.
+//!
+//! Every value written into a script is checked first, so the script runs exactly the
 //! commands below and nothing a path or option smuggles in: no control characters anywhere
-//! (a newline would start a new command or `#SBATCH` line), `--time` and `--partition` in
-//! Slurm's own syntax, a job name from a safe character set, every shell word single-quoted,
-//! and `#SBATCH` values quoted the way sbatch reads them.
+//! (a newline would start a new command or `#SBATCH` line), `--time`, `--partition`,
+//! `--account`, `--qos` and `--mem` in Slurm's own syntax, a job name from a safe character
+//! set, every shell word single-quoted, and `#SBATCH` values quoted the way sbatch reads
+//! them.
 
 use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use caresim::Error;
-use caresim::experiment::{shards, sweep};
+use caresim::experiment::{shards, sweep, timing};
 use caresim::output::layout;
 use caresim::scenario;
 
 use super::args::SlurmArgs;
+
+mod submit;
+
+pub(super) use submit::{Record, record_path};
 
 /// Slurm's default `MaxArraySize` (array indices must be below it).
 const SLURM_DEFAULT_MAX_ARRAY_SIZE: u32 = 1001;
@@ -35,7 +48,7 @@ fn quote(s: &str) -> String {
 }
 
 /// `s` as one shell word, quoted only if it needs to be (for the comments and messages).
-fn shell_word(s: &str) -> String {
+pub(super) fn shell_word(s: &str) -> String {
     let plain = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@=%".contains(c));
@@ -198,53 +211,184 @@ fn absolute(p: &Path) -> Result<PathBuf, Error> {
     std::path::absolute(p).map_err(|e| Error::while_doing("resolving a path", e))
 }
 
+/// The record `caresim slurm` wrote beside result folder `out`, if any.
+pub(super) fn read_record(out: &Path) -> Option<Record> {
+    submit::read_record(&record_path(out))
+}
+
 /// `caresim slurm`.
 pub fn slurm(args: &SlurmArgs) -> Result<(), Error> {
-    let (file, script_name) = check_options(args)?;
+    let opts = check_options(args)?;
     let job = check_input(args)?;
-    check_shards(args.shards, job.points, job.reps)?;
     let paths = script_paths(args, &job.default_out)?;
+    let files = script_files(args, &paths)?;
 
     // Nothing is changed before every check has passed.
-    if let Some(path) = &args.script {
-        check_script_target(path)?;
+    if let Some(f) = &files {
+        check_script_target(&f.array)?;
+        check_script_target(&f.merge)?;
+        submit::check_record_target(&submit::record_path(&paths.out_abs))?;
     }
     // Slurm opens each task's log before the task starts: its folder must exist.
     if let Some(parent) = paths.out_abs.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| Error::while_doing(format!("creating {}", parent.display()), e))?;
     }
-    let script_name = script_name.map_or("SCRIPT".to_string(), shell_word);
-    let script = script_text(args, file, &script_name, &job, &paths);
-    match &args.script {
-        Some(path) => {
-            caresim::output::atomic_write(path, script.as_bytes())
-                .map_err(|e| Error::while_doing("writing the script", e))?;
-            errln!(
-                "wrote {} ({} of {}); submit with: sbatch {script_name}",
-                path.display(),
-                super::count(u64::from(args.shards), "shard", "shards"),
-                job.name,
-            );
-        }
-        None => outp!("{script}"),
+    let Some(files) = files else {
+        outp!("{}", array_script(args, &opts, &job, &paths, None));
+        return Ok(());
+    };
+    write_script(
+        &files.array,
+        &array_script(args, &opts, &job, &paths, Some(&files)),
+    )?;
+    write_script(&files.merge, &merge_script(args, &opts, &job, &paths))?;
+    let mut record = submit::Record::new(&files, args.shards, &paths.out);
+    submit::write_record(&paths.out_abs, &record)?;
+    let shards = super::count(u64::from(args.shards), "shard", "shards");
+    if !args.submit {
+        errln!(
+            "wrote {} ({shards} of {}) and {} (their merge); submit both with:\n  {}",
+            files.array_shown,
+            job.name,
+            files.merge_shown,
+            submit_by_hand(&files.array_shown, &files.merge_shown, None),
+        );
+        return Ok(());
     }
+    let ids = submit::submit(&files)?;
+    record.array_job = Some(ids.array.clone());
+    record.merge_job = Some(ids.merge.clone());
+    submit::write_record(&paths.out_abs, &record)?;
+    errln!(
+        "submitted array job {} ({shards} of {}, {}) and merge job {} ({}, after the whole \
+         array succeeds); follow them with: caresim status {}",
+        ids.array,
+        job.name,
+        files.array_shown,
+        ids.merge,
+        files.merge_shown,
+        shell_word(&paths.out),
+    );
+    outln!("{}", ids.array);
+    outln!("{}", ids.merge);
     Ok(())
 }
 
-/// The values given on the command line, checked before anything is read: the scenario
-/// path and the `--script` path as text.
-fn check_options(args: &SlurmArgs) -> Result<(&str, Option<&str>), Error> {
-    let file = path_text("the scenario path", &args.file)?;
+/// The commands that submit the array script and then the merge script after it (only
+/// `tasks` of the array, e.g. `3,5`, when given).
+pub(super) fn submit_by_hand(array: &str, merge: &str, tasks: Option<&str>) -> String {
+    let only = tasks.map(|t| format!(" --array={t}")).unwrap_or_default();
+    format!(
+        "jid=$(sbatch --parsable{only} {array}) && sbatch --dependency=afterok:${{jid%%;*}} \
+         --kill-on-invalid-dep=yes {merge}"
+    )
+}
+
+fn write_script(path: &Path, text: &str) -> Result<(), Error> {
+    caresim::output::atomic_write(path, text.as_bytes())
+        .map_err(|e| Error::while_doing(format!("writing {}", path.display()), e))
+}
+
+/// The `#SBATCH` options both jobs share, checked: `--time` (resolved later for `auto`),
+/// partition, account, QOS, memory and the user's own sbatch options.
+struct SbatchOptions {
+    /// `(option, value)` pairs written as `#SBATCH --option=value`.
+    common: Vec<(&'static str, String)>,
+    /// The user's own options, each one `#SBATCH` word.
+    extra: Vec<String>,
+}
+
+/// Whether `n` is one Slurm account or QOS name: letters, digits, `_`, `-` and `.`.
+fn valid_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// Whether `m` is a memory size as sbatch's `--mem` takes it: a whole number, then an
+/// optional unit K, M, G or T.
+fn valid_mem(m: &str) -> bool {
+    let digits = m.trim_end_matches(['K', 'M', 'G', 'T', 'k', 'm', 'g', 't']);
+    m.len() - digits.len() <= 1
+        && (1..=12).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// sbatch's options that caresim sets itself (or that would break the jobs' structure:
+/// the logs `caresim status` reads, the dependency, a blocking submission), long and short.
+const OWN_SBATCH_OPTIONS: [(&str, Option<char>, &str); 15] = [
+    ("array", Some('a'), "--shards"),
+    ("output", Some('o'), "the logs beside the results"),
+    ("error", Some('e'), "the logs beside the results"),
+    ("job-name", Some('J'), "the scenario's name"),
+    ("cpus-per-task", Some('c'), "--cpus-per-task"),
+    ("time", Some('t'), "--time"),
+    ("partition", Some('p'), "--partition"),
+    ("account", Some('A'), "--account"),
+    ("qos", Some('q'), "--qos"),
+    ("mem", None, "--mem"),
+    ("dependency", Some('d'), "--submit"),
+    ("kill-on-invalid-dep", None, "--submit"),
+    ("chdir", Some('D'), "the working folder"),
+    ("wrap", None, "the scripts"),
+    ("wait", Some('W'), "--submit"),
+];
+
+/// Check one `--sbatch-arg`: one option word, without control characters, not one that
+/// caresim sets (getopt takes any unambiguous prefix of a long option: those are refused
+/// too).
+fn check_sbatch_arg(a: &str) -> Result<(), Error> {
+    no_control("--sbatch-arg", a)?;
+    let bad = |why: String| Err(input(format!("--sbatch-arg {a:?}: {why}")));
+    if let Some(long) = a.strip_prefix("--") {
+        let name = long.split_once('=').map_or(long, |(n, _)| n);
+        if name.is_empty() {
+            return bad("not an sbatch option".into());
+        }
+        if let Some((own, _, instead)) = OWN_SBATCH_OPTIONS
+            .iter()
+            .find(|(own, _, _)| own.starts_with(name))
+        {
+            return bad(format!(
+                "caresim sets --{own} itself (from {instead}); leave it out"
+            ));
+        }
+        return Ok(());
+    }
+    let short = a.strip_prefix('-').and_then(|r| r.chars().next());
+    match short {
+        Some(c) if c.is_ascii_alphabetic() => {
+            if let Some((own, _, instead)) =
+                OWN_SBATCH_OPTIONS.iter().find(|(_, s, _)| *s == Some(c))
+            {
+                return bad(format!(
+                    "-{c} is --{own}, which caresim sets itself (from {instead}); leave it out"
+                ));
+            }
+            Ok(())
+        }
+        _ => bad(
+            "not an sbatch option: give one option per --sbatch-arg, starting with `-`, \
+             e.g. --sbatch-arg=--constraint=avx2"
+                .into(),
+        ),
+    }
+}
+
+/// The values given on the command line, checked before anything is read.
+fn check_options(args: &SlurmArgs) -> Result<SbatchOptions, Error> {
+    path_text("the scenario path", &args.file)?;
     no_control("--time", &args.time)?;
-    if !valid_time(&args.time) {
+    if !(args.time == "auto" || valid_time(&args.time)) {
         return Err(input(format!(
             "--time {:?} is not a Slurm time limit: use minutes, minutes:seconds, \
-             hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds \
-             or UNLIMITED",
+             hours:minutes:seconds, days-hours, days-hours:minutes, days-hours:minutes:seconds, \
+             UNLIMITED, or auto (timed here)",
             args.time
         )));
     }
+    let mut common = Vec::new();
     if let Some(p) = &args.partition {
         no_control("--partition", p)?;
         if !valid_partition(p) {
@@ -253,15 +397,43 @@ fn check_options(args: &SlurmArgs) -> Result<(&str, Option<&str>), Error> {
                  `.`, or a comma-separated list of such names"
             )));
         }
+        common.push(("partition", p.clone()));
     }
-    let script_name = match &args.script {
-        Some(p) => Some(path_text("--script", p)?),
-        None => None,
-    };
+    for (option, value) in [("account", &args.account), ("qos", &args.qos)] {
+        if let Some(v) = value {
+            no_control(&format!("--{option}"), v)?;
+            if !valid_name(v) {
+                return Err(input(format!(
+                    "--{option} {v:?} is not a Slurm {option} name: letters, digits, `_`, `-` \
+                     and `.`"
+                )));
+            }
+            common.push((option, v.clone()));
+        }
+    }
+    if let Some(m) = &args.mem {
+        no_control("--mem", m)?;
+        if !valid_mem(m) {
+            return Err(input(format!(
+                "--mem {m:?} is not a Slurm memory size: a whole number with an optional unit \
+                 K, M, G or T (megabytes without one), e.g. 4G or 500M"
+            )));
+        }
+        common.push(("mem", m.clone()));
+    }
+    for a in &args.sbatch_arg {
+        check_sbatch_arg(a)?;
+    }
+    if let Some(p) = &args.script {
+        path_text("--script", p)?;
+    }
     if let Some(out) = &args.out {
         path_text("--out", out)?;
     }
-    Ok((file, script_name))
+    Ok(SbatchOptions {
+        common,
+        extra: args.sbatch_arg.clone(),
+    })
 }
 
 /// What the job array runs, from the checked scenario or sweep.
@@ -272,13 +444,12 @@ struct Job {
     default_out: PathBuf,
     /// The subcommand each shard runs: `run` or `sweep`.
     command: &'static str,
-    /// Sweep points (1 for a run).
-    points: usize,
-    /// Replications per point.
-    reps: u32,
+    /// Each task's time limit, in Slurm's syntax (`--time`, or its estimate for `auto`).
+    time: String,
 }
 
-/// Check the input now, not on the cluster: load the scenario or sweep.
+/// Check the input now, not on the cluster: load the scenario or sweep, check the shard
+/// count against its runs, and with `--time auto` time a few replications.
 fn check_input(args: &SlurmArgs) -> Result<Job, Error> {
     if args.sweep {
         let s = sweep::load(&args.file)?;
@@ -287,25 +458,47 @@ fn check_input(args: &SlurmArgs) -> Result<Job, Error> {
             .reps
             .or(s.replications)
             .unwrap_or(s.scenario.replications);
-        let points = s.plan(seed, reps)?.points.len();
+        let plan = s.plan(seed, reps)?;
+        check_shards(args.shards, plan.points.len(), reps)?;
         Ok(Job {
             name: s.scenario.name.clone(),
             default_out: layout::sweep_folder(&args.file, &s.scenario.name),
             command: "sweep",
-            points,
-            reps,
+            time: time_limit(args, &plan)?,
         })
     } else {
         let s = scenario::load(&args.file)?;
         let reps = args.reps.unwrap_or(s.replications);
+        check_shards(args.shards, 1, reps)?;
+        let plan = caresim::experiment::Plan::single(&s, args.seed.unwrap_or(s.seed), reps);
         Ok(Job {
             name: s.name.clone(),
             default_out: layout::run_folder(&s.name),
             command: "run",
-            points: 1,
-            reps,
+            time: time_limit(args, &plan)?,
         })
     }
+}
+
+/// `--time`, or for `auto` the estimate of [`timing::estimate`], said on standard error.
+fn time_limit(args: &SlurmArgs, plan: &caresim::experiment::Plan) -> Result<String, Error> {
+    if args.time != "auto" {
+        return Ok(args.time.clone());
+    }
+    let e = timing::estimate(plan, args.shards, args.cpus_per_task)?;
+    errln!(
+        "--time auto: slowest of {} timed here {:.2} s; {} per shard on {} -> {} \
+         ({} × slowest × {} rounds + {} min, rounded up to the minute)",
+        super::count(e.sampled, "replication", "replications"),
+        e.slowest_seconds,
+        super::count(e.per_shard, "replication", "replications"),
+        super::count(u64::from(args.cpus_per_task), "CPU", "CPUs"),
+        e.slurm(),
+        timing::SAFETY_FACTOR,
+        e.per_shard.div_ceil(u64::from(args.cpus_per_task)),
+        timing::OVERHEAD_SECONDS / 60.0,
+    );
+    Ok(e.slurm())
 }
 
 /// Refuse a shard count the runs cannot fill (see [`shards::check_count`]); note an array
@@ -322,12 +515,14 @@ fn check_shards(n: u32, points: usize, reps: u32) -> Result<(), Error> {
     Ok(())
 }
 
-/// The paths the script names, checked and as text.
+/// The paths the scripts name, checked and as text.
 struct ScriptPaths {
-    /// The working folder the script changes to, absolute.
+    /// The working folder the scripts change to, absolute.
     workdir: String,
     /// The caresim binary that runs the shards and the merge.
     binary: String,
+    /// The scenario or sweep file as given, relative to `workdir`.
+    file: String,
     /// The result folder as the user gave it (or the default), relative to `workdir`.
     out: String,
     /// The result folder, absolute: the logs go beside it.
@@ -371,6 +566,7 @@ fn script_paths(args: &SlurmArgs, default_out: &Path) -> Result<ScriptPaths, Err
     Ok(ScriptPaths {
         workdir: workdir_s.to_string(),
         binary: binary_s.to_string(),
+        file: path_text("the scenario path", &args.file)?.to_string(),
         out: out_s.to_string(),
         log,
         merge_log,
@@ -378,18 +574,78 @@ fn script_paths(args: &SlurmArgs, default_out: &Path) -> Result<ScriptPaths, Err
     })
 }
 
-/// The batch script: a job array of `args.shards` tasks running `job` on `file`, the first
-/// of which submits the merge job. `script_name` is how its comments name the script.
-fn script_text(
+/// The two script files and how messages name them.
+pub(super) struct ScriptFiles {
+    /// The array job's script.
+    pub array: PathBuf,
+    /// The merge job's script.
+    pub merge: PathBuf,
+    /// `array` as one shell word.
+    pub array_shown: String,
+    /// `merge` as one shell word.
+    pub merge_shown: String,
+}
+
+/// The merge script beside the array script `p`: `job.sh` -> `job.merge.sh`, `job` ->
+/// `job.merge`.
+fn merge_script_path(p: &Path) -> PathBuf {
+    let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let name = match (stem, p.extension()) {
+        (Some(stem), Some(ext)) => format!("{stem}.merge.{}", ext.to_string_lossy()),
+        (Some(stem), None) => format!("{stem}.merge"),
+        (None, _) => "merge.sh".into(),
+    };
+    p.with_file_name(name)
+}
+
+/// Where the scripts go: `--script` and the merge script beside it; with `--submit` alone,
+/// `<out>.slurm.sh` and `<out>.slurm.merge.sh`; neither: standard output (`None`).
+fn script_files(args: &SlurmArgs, paths: &ScriptPaths) -> Result<Option<ScriptFiles>, Error> {
+    let array = match &args.script {
+        Some(p) => p.clone(),
+        None if args.submit => PathBuf::from(format!("{}.slurm.sh", paths.out)),
+        None => return Ok(None),
+    };
+    let merge = merge_script_path(&array);
+    let array_shown = shell_word(path_text("--script", &array)?);
+    let merge_shown = shell_word(path_text("the merge script's path", &merge)?);
+    Ok(Some(ScriptFiles {
+        array,
+        merge,
+        array_shown,
+        merge_shown,
+    }))
+}
+
+/// The `#SBATCH` lines of a job: its name, CPUs and log, then the shared options.
+fn sbatch_lines(name: &str, cpus: u32, log: &str, job: &Job, opts: &SbatchOptions) -> String {
+    let mut s = String::new();
+    let mut line = |option: &str, value: &str| {
+        writeln!(s, "#SBATCH --{option}={}", sbatch_value(value)).expect("writing to a string");
+    };
+    line("job-name", name);
+    line("cpus-per-task", &cpus.to_string());
+    line("time", &job.time);
+    line("output", log);
+    for (option, value) in &opts.common {
+        line(option, value);
+    }
+    for a in &opts.extra {
+        writeln!(s, "#SBATCH {}", sbatch_value(a)).expect("writing to a string");
+    }
+    s
+}
+
+/// The array job's script: `args.shards` tasks running `job`. `files` are the script files
+/// (`None` when it is printed), which its comments name.
+fn array_script(
     args: &SlurmArgs,
-    file: &str,
-    script_name: &str,
+    opts: &SbatchOptions,
     job: &Job,
     paths: &ScriptPaths,
+    files: Option<&ScriptFiles>,
 ) -> String {
     let n = args.shards;
-    let command = job.command;
-    let job_name = job_name(&job.name);
     let mut extra = String::new();
     if let Some(r) = args.reps {
         write!(extra, " --reps {r}").expect("writing to a string");
@@ -397,62 +653,79 @@ fn script_text(
     if let Some(s) = args.seed {
         write!(extra, " --seed {s}").expect("writing to a string");
     }
+    let out_shown = shell_word(&paths.out);
+    let how = match files {
+        Some(f) => format!(
+            "# Submit both jobs with `caresim slurm ... --submit`, or by hand, the array and then\n\
+             # the merge job after it:\n\
+             #   {}\n\
+             # A failed or timed-out task resumes from its journal when resubmitted alone\n\
+             # (sbatch --array=I {}, then the merge again); `caresim status {out_shown}` lists them.",
+            submit_by_hand(&f.array_shown, &f.merge_shown, None),
+            f.array_shown
+        ),
+        None => format!(
+            "# Submit with sbatch; when every task is done, merge the shards:\n\
+             #   caresim merge {out_shown}.shard-*-of-{n}\n\
+             # (`caresim slurm --script FILE` also writes a merge job's script). A failed or\n\
+             # timed-out task resumes from its journal when resubmitted alone (sbatch --array=I);\n\
+             # `caresim status {out_shown}` lists them."
+        ),
+    };
+    let sbatch = sbatch_lines(
+        &job_name(&job.name),
+        args.cpus_per_task,
+        &paths.log,
+        job,
+        opts,
+    );
+    format!(
+        r#"#!/bin/bash
+{MARK} for {file_shown}: the array job of {n} shards.
+{how}
+# Logs go beside the results ({log_shown}).
+#SBATCH --array=1-{n}
+{sbatch}set -euo pipefail
+cd {workdir}
+exec {binary} {command} {file} --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --out {out} \
+  --threads "${{SLURM_CPUS_PER_TASK:-1}}" --quiet{extra}
+"#,
+        file_shown = shell_word(&paths.file),
+        log_shown = shell_word(&paths.log),
+        command = job.command,
+        file = quote(&paths.file),
+        out = quote(&paths.out),
+        workdir = quote(&paths.workdir),
+        binary = quote(&paths.binary),
+    )
+}
+
+/// The merge job's script: one CPU, merging the `args.shards` shards into the result folder.
+fn merge_script(args: &SlurmArgs, opts: &SbatchOptions, job: &Job, paths: &ScriptPaths) -> String {
+    let n = args.shards;
     // Paths as the user gave them, relative to the working folder the script changes to, so
     // the merged manifest names the scenario as a run from this folder would.
     let shards: Vec<String> = (1..=n)
         .map(|i| quote(&layout::shard_name(&paths.out, i, n)))
         .collect();
-    // The merge job's command, run by `sh -c` (sbatch --wrap): POSIX single quotes throughout
-    // (not bash's printf %q, whose $'...' form sh does not read), then quoted once more as
-    // one word of this script.
-    let wrap = format!(
-        "{} merge --quiet --force --out {} {}",
-        quote(&paths.binary),
-        quote(&paths.out),
-        shards.join(" ")
-    );
-    let partition = args
-        .partition
-        .as_ref()
-        .map(|p| format!("#SBATCH --partition={p}\n"))
-        .unwrap_or_default();
+    let name = format!("{}-merge", job_name(&job.name));
+    let sbatch = sbatch_lines(&name, 1, &paths.merge_log, job, opts);
     format!(
-        r#"#!/bin/bash
-{MARK} for {file_shown}: {n} shards, then a merge.
-# Submit unchanged with:   sbatch {script_name}
-# Task 1 of the array also submits the merge job, which waits for every task to succeed
-# (afterok) and writes {out_shown}. A failed or timed-out task can be rerun alone
-# (sbatch --array=I {script_name}): it resumes from its journal. Logs go beside the results
-# ({log_shown}).
-#SBATCH --job-name={job_name}
-#SBATCH --array=1-{n}
-#SBATCH --cpus-per-task={cpus}
-#SBATCH --time={time}
-#SBATCH --output={log}
-{partition}set -euo pipefail
+        r"#!/bin/bash
+{MARK} for {file_shown}: the merge of its {n} shards into {out_shown}.
+# Submit after the array job: sbatch --dependency=afterok:ARRAY_JOB_ID --kill-on-invalid-dep=yes
+# (`caresim slurm ... --submit` does), or alone once every shard has finished.
+{sbatch}set -euo pipefail
 cd {workdir}
-CARESIM={binary}
-if [ "${{SLURM_ARRAY_TASK_ID}}" = "${{SLURM_ARRAY_TASK_MIN:-1}}" ]; then
-  sbatch --job-name={merge_job} --dependency=afterok:"${{SLURM_ARRAY_JOB_ID}}" \
-    --output={merge_log} \
-    --wrap={wrap}
-fi
-exec "$CARESIM" {command} {file} --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --out {out} \
-  --threads "${{SLURM_CPUS_PER_TASK:-1}}" --quiet{extra}
-"#,
-        file_shown = shell_word(file),
+exec {binary} merge --quiet --force --out {out} \
+  {shards}
+",
+        file_shown = shell_word(&paths.file),
         out_shown = shell_word(&paths.out),
-        log_shown = shell_word(&paths.log),
-        file = quote(file),
-        out = quote(&paths.out),
-        cpus = args.cpus_per_task,
-        time = args.time,
-        log = sbatch_value(&paths.log),
-        merge_job = quote(&format!("{job_name}-merge")),
-        merge_log = quote(&paths.merge_log),
         workdir = quote(&paths.workdir),
         binary = quote(&paths.binary),
-        wrap = quote(&wrap),
+        out = quote(&paths.out),
+        shards = shards.join(" \\\n  "),
     )
 }
 

@@ -730,6 +730,19 @@ pub fn records(
     }))
 }
 
+/// Whether the journal folder `dir` has its header (a journal being created has not yet).
+pub fn has_header(dir: &Path) -> bool {
+    fs::symlink_metadata(dir.join(HEADER)).is_ok()
+}
+
+/// When the journal in `dir` last wrote a record (the modification time of its records
+/// file), if it can be told.
+pub fn last_write(dir: &Path) -> Option<std::time::SystemTime> {
+    fs::metadata(dir.join(RECORDS))
+        .and_then(|m| m.modified())
+        .ok()
+}
+
 /// Number of complete records in the journal in `dir`, every one verified.
 ///
 /// # Errors

@@ -1,5 +1,5 @@
 //! Experiments: replications of a scenario, their seeds, and running them in parallel; sweep
-//! files, shard sets, the run budget, the `--reps auto` rule, and the pipeline that takes a
+//! files, shard sets and their progress, cluster time limits, the run budget, the `--reps auto` rule, and the pipeline that takes a
 //! request (run, compare, sweep, merge) to a finished result folder ([`pipeline`]).
 
 pub mod adaptive;
@@ -10,7 +10,9 @@ pub mod plan;
 pub mod runner;
 pub mod seed;
 pub mod shards;
+pub mod status;
 pub mod sweep;
+pub mod timing;
 
 pub use plan::{Plan, Point};
 pub use runner::{NoProgress, Progress, RunError, RunResult, run, run_plan};

@@ -378,19 +378,23 @@ fn the_slurm_script_is_valid_bash_with_an_array_and_a_merge() {
     );
     ok(&o);
     let script = fs::read_to_string(dir.path().join("job.sh")).unwrap();
-    for needle in [
-        "#SBATCH --array=1-4",
-        "--shard \"${SLURM_ARRAY_TASK_ID}/4\"",
-        "--dependency=afterok:",
-        " merge --quiet --force --out ",
-        "--reps 8",
+    let merge = fs::read_to_string(dir.path().join("job.merge.sh")).unwrap();
+    for (text, needle) in [
+        (&script, "#SBATCH --array=1-4"),
+        (&script, "--shard \"${SLURM_ARRAY_TASK_ID}/4\""),
+        (&script, "--reps 8"),
+        // How to submit the merge after the array.
+        (&script, "--dependency=afterok:"),
+        (&merge, " merge --quiet --force --out "),
     ] {
-        assert!(script.contains(needle), "script lacks {needle}:\n{script}");
+        assert!(text.contains(needle), "script lacks {needle}:\n{text}");
     }
-    let check = Command::new("bash")
-        .args(["-n", "job.sh"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(check.status.success(), "{}", stderr(&check));
+    for file in ["job.sh", "job.merge.sh"] {
+        let check = Command::new("bash")
+            .args(["-n", file])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(check.status.success(), "{}", stderr(&check));
+    }
 }

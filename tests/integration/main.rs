@@ -50,6 +50,7 @@ mod scenario_errors;
 mod semantics;
 mod slots;
 mod slurm_safety;
+mod slurm_submit;
 mod tables;
 mod targeting;
 mod trends;

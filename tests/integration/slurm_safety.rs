@@ -1,6 +1,6 @@
 //! `caresim slurm` writes scripts that run exactly their own commands: control characters
-//! in any value are refused, `--time` / `--partition` / `--shards` / `--cpus-per-task` are
-//! checked, hostile but legal paths become literal folder names when the script runs, and
+//! in any value are refused, `--time` / `--partition` / `--account` / `--qos` / `--mem` /
+//! `--sbatch-arg` / `--shards` / `--cpus-per-task` are checked, hostile but legal paths become literal folder names when the script runs, and
 //! `--script` replaces only a script caresim wrote.
 
 use std::fs;
@@ -188,21 +188,18 @@ fn sbatch_words(line: &str) -> Vec<String> {
     }
 }
 
-/// Run `script` with bash as array task `task` of job 42, with a fake `sbatch` on PATH that
-/// records its arguments in `record` (NUL-separated).
-fn run_task(script: &Path, bin: &Path, record: &Path, task: u32, cwd: &Path) -> Output {
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
-    Command::new("bash")
-        .arg(script)
+/// Run `script` with bash in `cwd`, as array task `task` of job 42 when given (as Slurm
+/// would, with no `sbatch` on PATH: the scripts submit nothing themselves).
+fn run_script(script: &Path, task: Option<u32>, cwd: &Path) -> Output {
+    let mut c = Command::new("bash");
+    c.arg(script)
         .current_dir(cwd)
-        .env("PATH", path)
-        .env("SBATCH_RECORD", record)
-        .env("SLURM_ARRAY_TASK_ID", task.to_string())
-        .env("SLURM_ARRAY_TASK_MIN", "1")
-        .env("SLURM_ARRAY_JOB_ID", "42")
-        .env("SLURM_CPUS_PER_TASK", "1")
-        .output()
-        .unwrap()
+        .env("SLURM_CPUS_PER_TASK", "1");
+    if let Some(task) = task {
+        c.env("SLURM_ARRAY_TASK_ID", task.to_string())
+            .env("SLURM_ARRAY_JOB_ID", "42");
+    }
+    c.output().unwrap()
 }
 
 #[test]
@@ -230,43 +227,47 @@ fn a_slurm_script_from_hostile_paths_runs_only_its_own_commands() {
             &out,
             "--script",
             &format!("j {hostile}.sh"),
+            "--sbatch-arg",
+            &format!("--comment={hostile}"),
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let script_path = work.join(format!("j {hostile}.sh"));
-    let script = fs::read_to_string(&script_path).unwrap();
+    let merge_path = work.join(format!("j {hostile}.merge.sh"));
 
-    // The #SBATCH lines as sbatch reads them: one option each, a safe job name, and the
-    // log beside the results with `%` doubled.
+    // The #SBATCH lines as sbatch reads them: one option each, a safe job name, the logs
+    // beside the results with `%` doubled, the user's option intact.
     let log = format!("{}.slurm-%A_%a.log", work.join(&out).display()).replace("%x", "%%x");
-    for line in script.lines().filter(|l| l.starts_with("#SBATCH")) {
-        let words = sbatch_words(&line["#SBATCH".len()..]);
-        assert_eq!(words.len(), 1, "{line} reads as {words:?}");
-        if let Some(name) = words[0].strip_prefix("--job-name=") {
-            assert_eq!(name, "caresim-valid");
+    let merge_log =
+        format!("{}.slurm-merge-%j.log", work.join(&out).display()).replace("%x", "%%x");
+    for (path, name, log) in [
+        (&script_path, "caresim-valid", &log),
+        (&merge_path, "caresim-valid-merge", &merge_log),
+    ] {
+        let script = fs::read_to_string(path).unwrap();
+        for line in script.lines().filter(|l| l.starts_with("#SBATCH")) {
+            let words = sbatch_words(&line["#SBATCH".len()..]);
+            assert_eq!(words.len(), 1, "{line} reads as {words:?}");
+            if let Some(n) = words[0].strip_prefix("--job-name=") {
+                assert_eq!(n, name);
+            }
+            if let Some(p) = words[0].strip_prefix("--output=") {
+                assert_eq!(p, log);
+            }
+            if let Some(c) = words[0].strip_prefix("--comment=") {
+                assert_eq!(c, hostile);
+            }
         }
-        if let Some(path) = words[0].strip_prefix("--output=") {
-            assert_eq!(path, log);
-        }
+        assert!(script.contains("\n#SBATCH --output="), "{script}");
+        assert!(script.contains("\n#SBATCH \"--comment="), "{script}");
+        bash_syntax_ok(path);
     }
-    assert!(script.contains("\n#SBATCH --output="), "{script}");
-    bash_syntax_ok(&script_path);
 
-    // A fake sbatch, then both array tasks for real, from another folder.
-    let bin = tmp.path().join("bin");
-    fs::create_dir(&bin).unwrap();
-    let sbatch = bin.join("sbatch");
-    fs::write(
-        &sbatch,
-        "#!/bin/sh\nprintf '%s\\0' \"$@\" > \"$SBATCH_RECORD\"\n",
-    )
-    .unwrap();
-    make_executable(&sbatch);
-    let record = tmp.path().join("sbatch.args");
+    // Both array tasks for real, then the merge, from another folder.
     let elsewhere = tmp.path().join("elsewhere");
     fs::create_dir(&elsewhere).unwrap();
     for task in [1, 2] {
-        let o = run_task(&script_path, &bin, &record, task, &elsewhere);
+        let o = run_script(&script_path, Some(task), &elsewhere);
         assert!(o.status.success(), "task {task}: {}", stderr(&o));
     }
     for i in [1, 2] {
@@ -275,35 +276,7 @@ fn a_slurm_script_from_hostile_paths_runs_only_its_own_commands() {
             "shard {i} not at its literal name"
         );
     }
-
-    // Task 1 submitted the merge: check its options, then run its --wrap command with sh,
-    // as sbatch would, from the folder the task submitted it in.
-    let args: Vec<String> = fs::read(&record)
-        .unwrap()
-        .split(|&b| b == 0)
-        .filter(|a| !a.is_empty())
-        .map(|a| String::from_utf8(a.to_vec()).unwrap())
-        .collect();
-    let merge_log =
-        format!("{}.slurm-merge-%j.log", work.join(&out).display()).replace("%x", "%%x");
-    assert!(args.contains(&format!("--output={merge_log}")), "{args:?}");
-    assert!(
-        args.contains(&"--dependency=afterok:42".to_string()),
-        "{args:?}"
-    );
-    assert!(
-        args.contains(&"--job-name=caresim-valid-merge".to_string()),
-        "{args:?}"
-    );
-    let wrap = args
-        .iter()
-        .find_map(|a| a.strip_prefix("--wrap="))
-        .expect("a --wrap command");
-    let o = Command::new("sh")
-        .args(["-c", wrap])
-        .current_dir(&work)
-        .output()
-        .unwrap();
+    let o = run_script(&merge_path, None, &elsewhere);
     assert!(o.status.success(), "merge: {}", stderr(&o));
     assert!(
         work.join(&out).join("summary.csv").is_file(),
@@ -316,11 +289,6 @@ fn a_slurm_script_from_hostile_paths_runs_only_its_own_commands() {
 fn bash_syntax_ok(script: &Path) {
     let o = Command::new("bash").arg("-n").arg(script).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-}
-
-fn make_executable(p: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(p, fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 #[test]

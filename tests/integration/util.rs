@@ -61,6 +61,12 @@ pub fn assert_within_ci(name: &str, s: &Summary, expected: f64) {
     );
 }
 
+/// Make the file at `p` executable (mode 755).
+pub fn make_executable(p: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 /// Stderr as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
