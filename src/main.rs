@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Plot(a) => cli::plot(a),
         Command::Report(a) => cli::report(a),
         Command::Validate(a) => cli::validate(a),
+        Command::Metrics(a) => cli::metrics(a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

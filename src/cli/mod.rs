@@ -4,6 +4,7 @@
 pub mod term;
 pub mod args;
 mod compare;
+mod metrics;
 pub mod progress;
 mod report;
 mod run;
@@ -17,6 +18,7 @@ use caresim::scenario::load::FileKind;
 use std::path::Path;
 
 use args::{PlotArgs, ValidateArgs};
+pub use metrics::metrics;
 pub use report::report;
 pub use run::{compare, merge, run, sweep};
 pub use slurm::slurm;
