@@ -29,6 +29,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Man(a) => cli::man(a),
+        Command::Metrics(a) => cli::metrics(a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

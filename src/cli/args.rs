@@ -135,6 +135,8 @@ pub enum Command {
     /// Print the man page (roff) to standard output, or write caresim.1 and a page per
     /// subcommand into a folder.
     Man(ManArgs),
+    /// List the metrics of the result files with their labels and units (the catalogue).
+    Metrics(MetricsArgs),
 }
 
 /// `caresim completions`
@@ -407,4 +409,15 @@ pub struct ValidateArgs {
     /// Print each scenario as resolved after `extends`.
     #[arg(long)]
     pub resolved: bool,
+}
+
+/// `caresim metrics`
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Metric names to describe, including per-service ones such as
+    /// `community_days_care_home` (default: every metric, services as `<service>`).
+    pub names: Vec<String>,
+    /// Print JSON (an array of {name, label, unit, format, can_be_negative, by_year}).
+    #[arg(long)]
+    pub json: bool,
 }

@@ -6,6 +6,7 @@ pub mod args;
 mod compare;
 pub mod diagnostic;
 mod docs;
+mod metrics;
 pub mod progress;
 mod report;
 mod run;
@@ -21,6 +22,7 @@ use std::path::Path;
 
 use args::{PlotArgs, ValidateArgs};
 pub use docs::{completions, man};
+pub use metrics::metrics;
 pub use report::report;
 pub use run::{compare, merge, run, sweep};
 pub use slurm::slurm;

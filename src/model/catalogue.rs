@@ -18,6 +18,18 @@ pub enum Format {
     Share,
 }
 
+impl Format {
+    /// The format's name in `caresim metrics --json` (`count`, `small`, `money`, `share`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Count => "count",
+            Format::Small => "small",
+            Format::Money => "money",
+            Format::Share => "share",
+        }
+    }
+}
+
 /// One metric.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Metric {
@@ -803,6 +815,12 @@ const PER_SERVICE: [(&str, &str, &str, Format); 6] = [
         Count,
     ),
 ];
+
+/// The name prefixes of the per-service metrics (`community_days_`, ...): each followed by a
+/// community service's name is a metric (see [`lookup`]).
+pub fn service_prefixes() -> impl Iterator<Item = &'static str> {
+    PER_SERVICE.iter().map(|(prefix, ..)| *prefix)
+}
 
 /// A metric's catalogue entry, with its label for per-service metrics
 /// (`community_days_<service>`, `community_cost_<service>`, `unstable_<service>`).
