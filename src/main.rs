@@ -22,6 +22,10 @@ fn main() -> ExitCode {
         Command::Plot(a) => cli::plot(a),
         Command::Report(a) => cli::report(a),
         Command::Validate(a) => cli::validate(a),
+        Command::Schema(a) => {
+            cli::schema(a);
+            Ok(())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -37,6 +37,27 @@ pub enum Command {
     Report(ReportArgs),
     /// Parse and check scenario files without running them.
     Validate(ValidateArgs),
+    /// Print the JSON Schema of scenario (default) or sweep files, for editors' TOML
+    /// language servers (Taplo, Even Better TOML): key completion, docs on hover, errors
+    /// while typing.
+    Schema(SchemaArgs),
+}
+
+/// `caresim schema`
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file format.
+    #[arg(value_enum, default_value_t = SchemaKind::Scenario)]
+    pub kind: SchemaKind,
+}
+
+/// The file formats `caresim schema` describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// Scenario files (`scenarios/*.toml`, and the files that extend them).
+    Scenario,
+    /// Sweep files (`scenario = "..."` and `[parameters]`).
+    Sweep,
 }
 
 /// `caresim plot`

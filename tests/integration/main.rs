@@ -23,6 +23,7 @@ mod conservation;
 mod cost_effectiveness;
 mod economics;
 mod economics_keys;
+mod editor_schema;
 mod england;
 mod evidence;
 mod experiments;
