@@ -44,9 +44,7 @@ pub fn scenario() -> Value {
     let mut generator = generator();
     // Registered first so that the root's definitions hold it.
     generator.subschema_for::<ParamDist>();
-    let mut root = generator
-        .into_root_schema_for::<RawScenario>()
-        .to_value();
+    let mut root = generator.into_root_schema_for::<RawScenario>().to_value();
     tidy(&mut root);
     let overlay = {
         let defs = root.get("definitions").cloned().unwrap_or_default();
@@ -168,8 +166,7 @@ fn resolve<'a>(v: &'a Value, defs: &'a Value) -> &'a Value {
                 Some(d) => v = d,
                 None => return v,
             }
-        } else if let Some([one]) = v.get("allOf").and_then(Value::as_array).map(Vec::as_slice)
-        {
+        } else if let Some([one]) = v.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
             v = one;
         } else {
             return v;
@@ -422,7 +419,10 @@ mod tests {
     #[test]
     fn reads_defaults_written_in_docs() {
         assert_eq!(doc_default("Cost per review. Default 0."), Some(0.0));
-        assert_eq!(doc_default("Willingness to pay. Default 20,000. > 0."), Some(20_000.0));
+        assert_eq!(
+            doc_default("Willingness to pay. Default 20,000. > 0."),
+            Some(20_000.0)
+        );
         assert_eq!(doc_default("Rate (default 1)."), Some(1.0));
         assert_eq!(doc_default("Default 0.035 (NICE)."), Some(0.035));
         assert_eq!(doc_default("Default: none."), None);
@@ -441,7 +441,10 @@ mod tests {
         assert_eq!(doc_bounds("Beds, at least 1.").minimum, Some(1.0));
         let b = doc_bounds("A share, [0, 1] (required).");
         assert_eq!((b.minimum, b.maximum), (Some(0.0), Some(1.0)));
-        assert_eq!(doc_bounds("Days (give this or `x`, or both)."), Bounds::default());
+        assert_eq!(
+            doc_bounds("Days (give this or `x`, or both)."),
+            Bounds::default()
+        );
     }
 
     #[test]
@@ -450,8 +453,16 @@ mod tests {
         let beds = &s["definitions"]["RawAcute"]["properties"]["beds"];
         assert_eq!(beds["anyOf"][1]["$ref"], "#/definitions/ParamDist");
         assert_eq!(beds["anyOf"][0]["type"], "integer");
-        assert_eq!(s["then"]["properties"]["acute"]["required"], json!(["beds"]));
-        assert!(s["then"]["required"].as_array().unwrap().contains(&json!("simulation")));
+        assert_eq!(
+            s["then"]["properties"]["acute"]["required"],
+            json!(["beds"])
+        );
+        assert!(
+            s["then"]["required"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("simulation"))
+        );
         assert!(!s.to_string().contains(REQUIRED));
         assert!(!s.to_string().contains("\"null\""));
     }

@@ -34,7 +34,10 @@ fn as_json(path: &Path) -> (serde_json::Value, bool) {
         .parse()
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let kind = FileKind::of(&table);
-    (serde_json::to_value(&table).unwrap(), kind == FileKind::Sweep)
+    (
+        serde_json::to_value(&table).unwrap(),
+        kind == FileKind::Sweep,
+    )
 }
 
 /// The schema's complaints about the file at `path` (empty when it validates).
@@ -88,7 +91,10 @@ const REJECTED: [(&str, &str); 13] = [
     ("psa_bad.toml", "/conditions/copd/exacerbations_per_year"),
     ("sweep_many_problems.toml", "replicatons"),
     ("out_of_range.toml", "/conditions/copd/admit"),
-    ("targeting_errors.toml", "/policy/care_management/target/within_days"),
+    (
+        "targeting_errors.toml",
+        "/policy/care_management/target/within_days",
+    ),
 ];
 
 #[test]
@@ -112,7 +118,14 @@ fn fixtures_the_parser_accepts_validate_against_the_schema() {
     let mut accepted = 0;
     for dir in [fixture(""), fixture("tables")] {
         for path in toml_files(&dir) {
-            let parsed = if as_json(&path).1 {
+            // Not TOML (malformed.toml): the parser rejects it, nothing to compare.
+            let Ok(table) = std::fs::read_to_string(&path)
+                .unwrap()
+                .parse::<toml::Table>()
+            else {
+                continue;
+            };
+            let parsed = if FileKind::of(&table) == FileKind::Sweep {
                 sweep::load(&path).is_ok()
             } else {
                 caresim::scenario::load(&path).is_ok()
@@ -133,9 +146,17 @@ fn a_file_that_extends_another_may_leave_required_keys_to_its_base() {
     let dir = tempfile::tempdir().unwrap();
     let derived = dir.path().join("derived.toml");
     // `[acute]` without `beds`: fine when a base sets them, missing when nothing does.
-    std::fs::write(&derived, "extends = \"base.toml\"\n[acute]\nwhen_full = \"divert\"\n").unwrap();
+    std::fs::write(
+        &derived,
+        "extends = \"base.toml\"\n[acute]\nwhen_full = \"divert\"\n",
+    )
+    .unwrap();
     assert_eq!(schema_errors(&derived, &validators), Vec::<String>::new());
-    std::fs::write(&derived, "[scenario]\nname = \"x\"\n[acute]\nwhen_full = \"divert\"\n").unwrap();
+    std::fs::write(
+        &derived,
+        "[scenario]\nname = \"x\"\n[acute]\nwhen_full = \"divert\"\n",
+    )
+    .unwrap();
     let errors = schema_errors(&derived, &validators).join("\n");
     for missing in ["\"beds\"", "\"simulation\"", "\"conditions\""] {
         assert!(errors.contains(missing), "{missing} not reported: {errors}");

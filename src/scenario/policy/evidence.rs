@@ -42,7 +42,19 @@ pub struct RawEvidence {
 }
 
 /// How well a value is supported: the tags of the domain brief.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[non_exhaustive]
 pub enum Grade {
     /// Seen in a retrieved source (abstract, excerpt or table).
