@@ -30,6 +30,10 @@ fn main() -> ExitCode {
         }
         Command::Man(a) => cli::man(a),
         Command::Metrics(a) => cli::metrics(a),
+        Command::Schema(a) => {
+            cli::schema(a);
+            Ok(())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

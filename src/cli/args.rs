@@ -137,6 +137,10 @@ pub enum Command {
     Man(ManArgs),
     /// List the metrics of the result files with their labels and units (the catalogue).
     Metrics(MetricsArgs),
+    /// Print the JSON Schema of scenario (default) or sweep files, for editors' TOML
+    /// language servers (Taplo, Even Better TOML): key completion, docs on hover, errors
+    /// while typing.
+    Schema(SchemaArgs),
 }
 
 /// `caresim completions`
@@ -159,6 +163,23 @@ pub struct ManArgs {
     /// instead of printing caresim.1; a file there is replaced only if caresim wrote it.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// `caresim schema`
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file format.
+    #[arg(value_enum, default_value_t = SchemaKind::Scenario)]
+    pub kind: SchemaKind,
+}
+
+/// The file formats `caresim schema` describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaKind {
+    /// Scenario files (`scenarios/*.toml`, and the files that extend them).
+    Scenario,
+    /// Sweep files (`scenario = "..."` and `[parameters]`).
+    Sweep,
 }
 
 /// `caresim plot`

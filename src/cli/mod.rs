@@ -20,7 +20,7 @@ use caresim::scenario::{self, Problem, ScenarioError};
 
 use std::path::Path;
 
-use args::{PlotArgs, ValidateArgs};
+use args::{PlotArgs, SchemaArgs, SchemaKind, ValidateArgs};
 pub use docs::{completions, man};
 pub use metrics::metrics;
 pub use report::report;
@@ -78,6 +78,18 @@ pub(crate) fn human(x: f64) -> String {
     } else {
         format!("{x:.3}")
     }
+}
+
+/// `caresim schema`: the JSON Schema of a file format, pretty-printed (the committed
+/// `schema/<kind>.schema.json` files are this output).
+pub fn schema(args: &SchemaArgs) {
+    let schema = match args.kind {
+        SchemaKind::Scenario => scenario::json_schema::scenario(),
+        SchemaKind::Sweep => sweep::json_schema(),
+    };
+    // Serialising a `Value` cannot fail: its keys are strings.
+    let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    outln!("{text}");
 }
 
 /// `caresim validate`: scenario and sweep files, each recognised by its keys.

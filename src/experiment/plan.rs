@@ -12,7 +12,9 @@ use crate::scenario::{Scenario, ScenarioError};
 
 /// How sweep points are formed (recorded in the result folder's `manifest.json` as
 /// `sweep_design`).
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Design {

@@ -26,15 +26,88 @@ use crate::scenario::span::SpanIndex;
 use crate::scenario::{self, Problem, Scenario, ScenarioError};
 
 /// The sweep file as parsed; `[parameters]` is walked with its spans (see [`parameters`]).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "caresim sweep")]
 struct RawSweep {
+    /// Required. The scenario file swept, a path relative to this file.
+    #[schemars(extend("x-required" = true))]
     scenario: Option<String>,
+    /// `"grid"` (default: every combination of every parameter's values) or `"one_way"`
+    /// (the base, then each parameter at its lowest and at its highest value, the others
+    /// at base: the bars of a tornado chart).
     #[serde(default)]
     design: Design,
+    /// Replications per point. Default: the scenario's (`simulation.replications`). ≥ 1.
     replications: Option<u32>,
+    /// Base random seed. Default: the scenario's (`simulation.seed`).
     seed: Option<u64>,
+    /// Required. The swept keys, as dotted paths of numbers of the scenario
+    /// (`"acute.beds"`), each a list of values (`[70, 90]`) or a range (`{ from = 8, to =
+    /// 24, steps = 5 }`); a table of such keys stands for their common prefix
+    /// (`[parameters.acute] beds = [70, 90]`).
+    #[schemars(extend("x-required" = true), with = "SweptKeys")]
     parameters: Option<toml::Table>,
+}
+
+/// The schema of `[parameters]`: each key a list of numbers, a `{ from, to, steps }` range
+/// or a table of more such keys (what [`parameters`] accepts).
+struct SweptKeys;
+
+impl schemars::JsonSchema for SweptKeys {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SweptKeys".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let nested = generator.subschema_for::<SweptKeys>();
+        schemars::json_schema!({
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {
+                "anyOf": [
+                    {
+                        "description": "The values the key takes, e.g. [10, 20, 30].",
+                        "type": "array",
+                        "items": { "type": "number" },
+                        "minItems": 1
+                    },
+                    {
+                        "description": "`steps` evenly spaced values from `from` to `to`, both included.",
+                        "type": "object",
+                        "properties": {
+                            "from": { "description": "The first value.", "type": "number" },
+                            "to": { "description": "The last value.", "type": "number" },
+                            "steps": {
+                                "description": "How many values.",
+                                "type": "integer",
+                                "minimum": 2,
+                                "maximum": MAX_STEPS
+                            }
+                        },
+                        "required": ["from", "to", "steps"],
+                        "additionalProperties": false
+                    },
+                    nested
+                ]
+            }
+        })
+    }
+}
+
+/// The JSON Schema of a sweep file (for editors: see [`crate::scenario::json_schema`]).
+pub fn json_schema() -> serde_json::Value {
+    use crate::scenario::json_schema as js;
+    // A sweep file extends nothing: its marked keys are always required.
+    let mut root = js::plain::<RawSweep>(true);
+    js::finish(
+        &mut root,
+        "caresim sweep",
+        "sweep",
+        "A caresim sweep file: the scenario whose numbers vary, and the values each swept \
+         key takes, as a full grid or one-way sensitivity.",
+    );
+    root
 }
 
 /// Most values one range may have.

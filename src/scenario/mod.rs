@@ -16,6 +16,7 @@
 //! ```
 
 mod checker;
+pub mod json_schema;
 pub mod load;
 pub mod plain;
 pub mod policy;

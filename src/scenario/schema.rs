@@ -15,7 +15,7 @@ pub use super::policy::RawPolicy;
 pub use super::policy::evidence::RawEvidenceTable;
 
 /// A whole scenario file (before `extends` is resolved, each file alone parses as this).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Path of a base scenario, relative to this file. This file's keys override the
@@ -27,16 +27,20 @@ pub struct RawScenario {
     #[serde(default)]
     pub unset: Vec<String>,
     /// Name and description.
+    #[schemars(extend("x-required" = true))]
     pub scenario: Option<RawMeta>,
     /// Horizon, warm-up, replications, seed.
+    #[schemars(extend("x-required" = true))]
     pub simulation: Option<RawSimulation>,
     /// The acute hospital.
+    #[schemars(extend("x-required" = true))]
     pub acute: Option<RawAcute>,
     /// Primary-care unit costs.
     pub primary_care: Option<RawPrimaryCare>,
     /// Community services by name (`[community.intermediate_care]`).
     pub community: Option<BTreeMap<String, RawService>>,
     /// Chronic-disease cohorts by condition name (`[conditions.copd]`).
+    #[schemars(extend("x-required" = true))]
     pub conditions: Option<BTreeMap<String, RawCondition>>,
     /// A winter peak in exacerbation rates. Default: none.
     pub seasonality: Option<RawSeasonality>,
@@ -68,7 +72,7 @@ pub struct RawScenario {
 /// `[trends]`: each key a trend on one kind of rate or stay. Year 1 is the first observed
 /// year (after the warm-up, which runs at year 1's values); the last year's value holds
 /// after the list ends.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrends {
     /// × every exacerbation rate at home.
@@ -92,7 +96,7 @@ pub struct RawTrends {
 /// One trend: `{ by_year = [1.0, 1.02, 1.04] }` (a multiplier per observed year, each in
 /// (0, 100]) or `{ annual_change = 0.02 }` (compound: year y is (1 + change)^(y − 1), for
 /// every observed year; in (−0.5, 1]). Exactly one of the two.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrend {
     /// Multipliers for observed years 1, 2, ...
@@ -105,7 +109,7 @@ pub struct RawTrend {
 /// the joint prevalence of maximum entropy with each condition's prevalence in each age
 /// band (its cohort ÷ the band's people) and each pair's odds ratio of co-occurrence; one
 /// death per person; conditions acquired during the run (`conditions.<c>.onset_per_year_by_age`).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMultimorbidity {
     /// Odds ratio of co-occurrence of every pair of conditions not in `odds_ratios`
@@ -134,7 +138,7 @@ pub struct RawMultimorbidity {
 }
 
 /// `[economics]`: the outcome side of a cost-effectiveness analysis.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEconomics {
     /// Discount rate for costs and QALYs, per year (0.035 = 3.5%). Default 0.035 (NICE
@@ -157,7 +161,7 @@ pub struct RawEconomics {
 }
 
 /// `payment.acute`: how the acute hospital is paid.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawAcuteMechanism {
     /// Its activity cost: occupied bed-days × `acute.bed_day_cost` (default).
@@ -171,7 +175,7 @@ pub enum RawAcuteMechanism {
 }
 
 /// `[payment]`: the payment perspective of the costs.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPayment {
     /// `"activity"` (default), `"tariff"`, `"block"` or `"capitation"`.
@@ -199,7 +203,7 @@ pub struct RawPayment {
 }
 
 /// `[payment.by_condition.<c>]`: one condition's tariff.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConditionTariff {
     /// £ per spell. Default: `payment.spell_tariff`. ≥ 0.
@@ -212,19 +216,21 @@ pub struct RawConditionTariff {
 
 /// `[payment.delayed_discharge]`: Community Care (Delayed Discharges) Act 2003
 /// reimbursement, for delays waiting for a service with `payer = "social_care"`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDelayedDischarge {
     /// Required. £ per delayed day beyond the assessment window. ≥ 0.
+    #[schemars(extend("x-required" = true))]
     pub per_day: Option<f64>,
     /// Required. Days of each delay not reimbursed (the assessment window). In [0, 365].
+    #[schemars(extend("x-required" = true))]
     pub assessment_days: Option<f64>,
     /// Evidence for the settings: see [`RawEvidenceTable`].
     pub evidence: RawEvidenceTable,
 }
 
 /// `[population]`
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPopulation {
     /// People served: the denominator of `bed_days_per_1000` and `admissions_per_1000`.
@@ -252,32 +258,33 @@ pub struct RawPopulation {
 }
 
 /// `[tiers.<name>]`: a level of the Kaiser pyramid.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTier {
     /// Required. Share of every cohort in this tier; shares sum to 1.
+    #[schemars(extend("x-required" = true))]
     pub share: Option<f64>,
-    /// Multiplier on exacerbation rates. Default 1.
+    /// Multiplier on exacerbation rates. Default 1. ≥ 0.
     pub exacerbation_multiplier: Option<f64>,
-    /// Multiplier on admission probabilities (capped at 1). Default 1.
+    /// Multiplier on admission probabilities (capped at 1). Default 1. ≥ 0.
     pub admit_multiplier: Option<f64>,
     /// Mean days between routine reviews, replacing the condition's. Default: the
     /// condition's.
     pub review_interval_days: Option<f64>,
-    /// Management cost per patient-year alive in the tier. Default 0.
+    /// Management cost per patient-year alive in the tier. Default 0. ≥ 0.
     pub management_cost_per_year: Option<f64>,
 }
 
 /// `[outpatients]`
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOutpatients {
-    /// Cost per outpatient attendance (paid by the hospital). Default 0.
+    /// Cost per outpatient attendance (paid by the hospital). Default 0. ≥ 0.
     pub attendance_cost: Option<f64>,
 }
 
 /// `payer`: whose budget pays for a community service.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawPayer {
     /// The acute hospital trust.
@@ -292,7 +299,7 @@ pub enum RawPayer {
 
 /// `[seasonality]`: either a cosine — exacerbation rates × `1 + amplitude × cos(2π (t −
 /// peak_day) / 365)`, which averages 1 over a year — or 12 `monthly` multipliers.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSeasonality {
     /// Relative swing above and below the yearly mean, in [0, 1) (0.25 = peak 25% above the
@@ -307,11 +314,12 @@ pub struct RawSeasonality {
 }
 
 /// `[scenario]`
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
     /// Required. Identifier of the scenario: letters, digits, `_` and `-`. Names the output
     /// folder `output/<name>/`.
+    #[schemars(extend("x-required" = true))]
     pub name: Option<String>,
     /// A short human title for charts and reports ("Early supported discharge for
     /// stroke"). Default: the name with `_` as spaces, capitalised.
@@ -321,10 +329,11 @@ pub struct RawMeta {
 }
 
 /// `[simulation]`
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSimulation {
     /// Required. Simulated days per replication, warm-up included. Must be > 0.
+    #[schemars(extend("x-required" = true))]
     pub horizon_days: Option<f64>,
     /// Days at the start excluded from every statistic. Default 0; must be < `horizon_days`.
     pub warmup_days: Option<f64>,
@@ -335,7 +344,7 @@ pub struct RawSimulation {
 }
 
 /// `when_full`: what happens to an admission request when every bed is taken.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawWhenFull {
     /// Wait FIFO for a bed.
@@ -345,17 +354,18 @@ pub enum RawWhenFull {
 }
 
 /// `[acute]`
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAcute {
     /// Required. Staffed acute beds, at least 1.
+    #[schemars(extend("x-required" = true))]
     pub beds: Option<u32>,
     /// `"queue"` (default: wait FIFO, the wait is recorded) or `"divert"` (out-of-area
     /// admission, counted and costed; the patient is away for a stay, using no local bed).
     pub when_full: Option<RawWhenFull>,
-    /// Cost per occupied acute bed-day, delayed-discharge days included. Default 0.
+    /// Cost per occupied acute bed-day, delayed-discharge days included. Default 0. ≥ 0.
     pub bed_day_cost: Option<f64>,
-    /// Cost per diverted admission. Default 0.
+    /// Cost per diverted admission. Default 0. ≥ 0.
     pub diversion_cost: Option<f64>,
     /// Changes of the number of beds: `[{ day = 300, beds = 380 }, { day = 420, beds = 340 }]`
     /// sets the number; `[{ day = 365, add = 2 }]` adds to the number in force (planned
@@ -368,7 +378,7 @@ pub struct RawAcute {
 }
 
 /// One entry of `acute.schedule`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBedChange {
     /// Day the change takes effect (≥ 0).
@@ -380,7 +390,7 @@ pub struct RawBedChange {
 }
 
 /// One entry of `community.<service>.schedule`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlaceChange {
     /// Day the change takes effect (≥ 0).
@@ -392,24 +402,26 @@ pub struct RawPlaceChange {
 }
 
 /// `[primary_care]`
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPrimaryCare {
-    /// Cost per routine review. Default 0.
+    /// Cost per routine review. Default 0. ≥ 0.
     pub review_cost: Option<f64>,
-    /// Cost per urgent contact (an exacerbation not admitted). Default 0.
+    /// Cost per urgent contact (an exacerbation not admitted). Default 0. ≥ 0.
     pub urgent_contact_cost: Option<f64>,
 }
 
 /// `[community.<name>]`
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
     /// Required. Places (beds or caseload slots), at least 1.
+    #[schemars(extend("x-required" = true))]
     pub capacity: Option<u32>,
     /// Required. Length of an episode in the service (a distribution table).
+    #[schemars(extend("x-required" = true))]
     pub los: Option<RawDuration>,
-    /// Cost per occupied place-day. Default 0.
+    /// Cost per occupied place-day. Default 0. ≥ 0.
     pub day_cost: Option<f64>,
     /// Whose budget pays: `"community"` (default), `"social_care"`, `"hospital"` or
     /// `"primary_care"`.
@@ -438,10 +450,10 @@ pub struct RawService {
     /// Long-stay only: residents' deaths per resident-year by age band, overriding
     /// `resident_deaths_per_year`.
     pub resident_deaths_per_year_by_age: Option<BTreeMap<String, f64>>,
-    /// Long-stay only: multiplier on residents' exacerbation rates. Default 1.
+    /// Long-stay only: multiplier on residents' exacerbation rates. Default 1. ≥ 0.
     pub resident_exacerbation_multiplier: Option<f64>,
     /// Long-stay only: days a resident's place is held while they are in hospital.
-    /// Default 14.
+    /// Default 14. In [0, 36,500].
     pub hold_days: Option<f64>,
     /// Long-stay only: residents at the start, drawn at random from the starting cohort
     /// (so that a service whose stays last years starts near its steady state). At most
@@ -455,7 +467,7 @@ pub struct RawService {
 }
 
 /// `when_full` of a `[community.<name>]` service.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawServiceWhenFull {
     /// Keep the acute bed (a delayed discharge).
@@ -465,15 +477,16 @@ pub enum RawServiceWhenFull {
 }
 
 /// `[community.<name>.unmet]`
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawNeedConsequences {
     /// Multiplier on the exacerbation rate while the need is unmet or waited for. Default 1.
+    /// ≥ 0.
     pub exacerbation_multiplier: Option<f64>,
-    /// Multiplier on the death hazard while the need is unmet or waited for. Default 1.
+    /// Multiplier on the death hazard while the need is unmet or waited for. Default 1. ≥ 0.
     pub death_multiplier: Option<f64>,
     /// Cost per day of unmet or waited-for need (informal or emergency care), reported as
-    /// `unmet_need_cost`. Default: the service's `day_cost` (the replacement cost).
+    /// `unmet_need_cost`. Default: the service's `day_cost` (the replacement cost). ≥ 0.
     pub cost_per_day: Option<f64>,
     /// Probability that an unmet need ends needing `escalate_to`. Default 0.
     pub escalation_probability: Option<f64>,
@@ -487,17 +500,19 @@ pub struct RawNeedConsequences {
 }
 
 /// `onward` of a `[community.<name>]` service.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOnward {
     /// Required. The further service (a name).
+    #[schemars(extend("x-required" = true))]
     pub service: Option<String>,
     /// Required. Probability that an episode ends needing it, in [0, 1].
+    #[schemars(extend("x-required" = true))]
     pub probability: Option<f64>,
 }
 
 /// `[conditions.<name>]`
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCondition {
     /// Patients with the condition at the start, split across age bands by band population.
@@ -514,7 +529,8 @@ pub struct RawCondition {
     /// Multiplier on acute lengths of stay by age band. Default 1.
     pub los_multiplier_by_age: Option<BTreeMap<String, f64>>,
     /// Exacerbation-rate multiplier per prior emergency admission (COPD: 357 days between
-    /// the 1st and 2nd admission falling to 19 after 8 suggests ~1.5). Default 1. ≥ 0.
+    /// the 1st and 2nd admission falling to 19 after 8 suggests ~1.5). Default 1. In [0, 10]
+    /// (it compounds).
     pub admission_multiplier: Option<f64>,
     /// Count only admissions within this many days for `admission_multiplier` (a window, so
     /// that a high-risk flag decays; at most 8 admissions count). Default: every prior
@@ -523,13 +539,14 @@ pub struct RawCondition {
     /// Exacerbation-rate multiplier for `post_discharge_days` after each discharge.
     /// Default 1. ≥ 0.
     pub post_discharge_multiplier: Option<f64>,
-    /// Length of the raised-risk window after a discharge, days. Default 0.
+    /// Length of the raised-risk window after a discharge, days. Default 0. In [0, 36,500].
     pub post_discharge_days: Option<f64>,
-    /// Outpatient referrals per patient-year at home (Poisson). Default 0.
+    /// Outpatient referrals per patient-year at home (Poisson). Default 0. In [0, 1000].
     pub outpatient_referrals_per_year: Option<f64>,
-    /// Mean outpatient attendances per referral (1 + Poisson). Default 1. ≥ 1.
+    /// Mean outpatient attendances per referral (1 + Poisson). Default 1. In [1, 1000].
     pub attendances_per_referral: Option<f64>,
     /// Share of new patients arriving as an admission request (an acute first event).
+    /// Default 0. In [0, 1].
     pub first_event_admission_share: Option<f64>,
     /// Onset of the condition among living persons without it, per person-year by age band
     /// (needs `[multimorbidity]`): they acquire it at home and keep their other conditions.
@@ -539,17 +556,21 @@ pub struct RawCondition {
     /// reviews. Must be > 0.
     pub review_interval_days: Option<f64>,
     /// Required. Exacerbations per patient-year at home (Poisson; 1 year = 365 days). ≥ 0.
+    #[schemars(extend("x-required" = true))]
     pub exacerbations_per_year: Option<f64>,
     /// Required. Probability that an exacerbation becomes an emergency admission request;
     /// otherwise it is an urgent primary-care contact. In [0, 1].
+    #[schemars(extend("x-required" = true))]
     pub admit: Option<f64>,
     /// Required. Acute length of stay until medically fit (a distribution table).
+    #[schemars(extend("x-required" = true))]
     pub los: Option<RawDuration>,
     /// Deaths per patient-year at home (a constant hazard). Default 0. ≥ 0.
     pub deaths_per_year: Option<f64>,
     /// Probability that an acute stay ends in death. Default 0. In [0, 1].
     pub in_hospital_death: Option<f64>,
     /// New patients per year arriving at home (Poisson incidence; an open cohort). Default 0.
+    /// ≥ 0.
     pub new_patients_per_year: Option<f64>,
     /// Probability of needing each community service at discharge, by service name
     /// (`{ intermediate_care = 0.25 }`); each in [0, 1], summing to at most 1; the remainder go
@@ -566,7 +587,7 @@ pub struct RawCondition {
 }
 
 /// A distribution of durations, tagged by `dist`. Every variant denies unknown keys.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RawDuration {
     /// `{ dist = "exponential", mean_days = 14.0 }`

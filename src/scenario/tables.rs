@@ -23,7 +23,7 @@ use super::Problem;
 use super::span::{KeySpan, SourceFile, SpanIndex, line_col};
 
 /// `[tables]`: CSV files (paths relative to the scenario file) with parameter tables.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTables {
     /// Columns `condition`, `band`, and any of `patients`, `deaths_per_year`,

@@ -19,7 +19,7 @@ use super::{Problem, ScenarioError};
 use crate::model::dist::show_number as n;
 
 /// A distribution of one uncertain parameter.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum ParamDist {

@@ -24,6 +24,7 @@ mod conventions;
 mod cost_effectiveness;
 mod economics;
 mod economics_keys;
+mod editor_schema;
 mod england;
 mod evidence;
 mod experiments;

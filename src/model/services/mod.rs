@@ -65,7 +65,7 @@ macro_rules! behaviours {
         /// Where a community service's patients are: the behaviour of its episodes.
         /// The same enum reads the scenario's `setting` key, so a new behaviour needs no
         /// change to the scenario schema.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(rename_all = "snake_case")]
         #[non_exhaustive]
         pub enum Setting {

@@ -9,7 +9,7 @@ use crate::model::levers::AdmissionAvoidance;
 use crate::scenario::checker::Checker;
 
 /// `[policy.admission_avoidance]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAdmissionAvoidance {
     /// Evidence for the settings: see [`super::evidence::RawEvidenceTable`].
@@ -17,8 +17,10 @@ pub struct RawAdmissionAvoidance {
     /// Targeted conditions (default: all).
     pub conditions: Option<Vec<String>>,
     /// Share of admission requests offered to the step-up service, [0, 1] (required).
+    #[schemars(extend("x-required" = true))]
     pub share: Option<f64>,
     /// Step-up community service (required).
+    #[schemars(extend("x-required" = true))]
     pub service: Option<String>,
     /// How the share reaches its full value over time (see [`super::RawUptake`]); default:
     /// in full from the start.

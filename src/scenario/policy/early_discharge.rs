@@ -9,20 +9,23 @@ use crate::model::levers::{EarlyDischarge, EarlyWhenFull, Shortening};
 use crate::scenario::checker::{Checker, MAX_HORIZON_DAYS, MAX_MULTIPLIER};
 
 /// `[policy.early_discharge]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEarlyDischarge {
     /// Evidence for the settings: see [`super::evidence::RawEvidenceTable`].
     pub evidence: super::evidence::RawEvidenceTable,
     /// Targeted conditions (required).
+    #[schemars(extend("x-required" = true))]
     pub conditions: Option<Vec<String>>,
     /// Share of targeted admissions eligible, [0, 1] (required).
+    #[schemars(extend("x-required" = true))]
     pub eligible: Option<f64>,
     /// Days earlier than the usual discharge (give this or `los_factor`).
     pub days_shorter: Option<f64>,
     /// Multiplier on the stay, (0, 1] (give this or `days_shorter`).
     pub los_factor: Option<f64>,
     /// Supporting community service (required).
+    #[schemars(extend("x-required" = true))]
     pub service: Option<String>,
     /// `wait` (default) or `discharge_unsupported`.
     pub when_full: Option<RawEarlyWhenFull>,
@@ -41,7 +44,7 @@ pub struct RawEarlyDischarge {
 }
 
 /// `when_full` of `[policy.early_discharge]`.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RawEarlyWhenFull {
     /// Keep the bed until a place frees or the usual discharge date.

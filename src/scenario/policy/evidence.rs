@@ -30,17 +30,31 @@ use crate::scenario::uncertain::{ParamDist, Uncertain};
 pub type RawEvidenceTable = Option<BTreeMap<String, RawEvidence>>;
 
 /// `evidence.<setting> = { grade = "...", source = "..." }`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvidence {
     /// `S`, `S2`, `R` or `E` (required).
+    #[schemars(extend("x-required" = true), with = "Option<Grade>")]
     pub grade: Option<String>,
     /// Where the value comes from, free text (required, not empty).
+    #[schemars(extend("x-required" = true))]
     pub source: Option<String>,
 }
 
 /// How well a value is supported: the tags of the domain brief.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[non_exhaustive]
 pub enum Grade {
     /// Seen in a retrieved source (abstract, excerpt or table).

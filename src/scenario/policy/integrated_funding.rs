@@ -9,7 +9,7 @@ use crate::model::levers::{BudgetController, DischargeCoordination, IntegratedFu
 use crate::scenario::checker::{Checker, MAX_HORIZON_DAYS};
 
 /// `[policy.integrated_funding]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawIntegratedFunding {
     /// Evidence for the settings: see [`super::evidence::RawEvidenceTable`].
@@ -38,10 +38,11 @@ pub struct RawIntegratedFunding {
 }
 
 /// `controller` of `[policy.integrated_funding]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawController {
     /// Required. The community service money moves to and from (a name).
+    #[schemars(extend("x-required" = true))]
     pub service: Option<String>,
     /// Days between reviews (default 28).
     pub every_days: Option<f64>,

@@ -53,7 +53,7 @@ trait PolicyTable {
 macro_rules! policy_tables {
     ($($(#[$doc:meta])* $name:ident: $table:ty,)*) => {
         /// `[policy.*]`: one table per lever (PRODUCT.md "Policy levers").
-        #[derive(Clone, Debug, Default, Deserialize)]
+        #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct RawPolicy {
             $($(#[$doc])* pub $name: Option<$table>,)*
@@ -144,10 +144,11 @@ pub(super) fn evidence(
 /// the curve starts the lever has no effect). `form = "step"` takes `day`; `"linear"` takes
 /// `start_day` and `full_day` (after it); `"logistic"` takes `midpoint_day` (half the
 /// effect) and `scale_days` (> 0).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawUptake {
     /// `"step"`, `"linear"` or `"logistic"` (required).
+    #[schemars(extend("x-required" = true, "enum" = ["step", "linear", "logistic"]))]
     pub form: Option<String>,
     /// Step: the day the lever takes full effect.
     pub day: Option<f64>,

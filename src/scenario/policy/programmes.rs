@@ -22,7 +22,7 @@ use crate::model::patients::HISTORY_LEN;
 use crate::scenario::checker::{Checker, MAX_HORIZON_DAYS};
 
 /// `[policy.care_management]`, `[policy.self_management]`, `[policy.telehealth]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawProgramme {
     /// Evidence for the settings: see [`super::evidence::RawEvidenceTable`].
@@ -37,11 +37,11 @@ pub struct RawProgramme {
     pub caseload: Option<u32>,
     /// Days a patient stays enrolled (with `target`; default: until death), > 0.
     pub enrolment_days: Option<f64>,
-    /// Multiplier on the exacerbation rate of the enrolled (default 1).
+    /// Multiplier on the exacerbation rate of the enrolled (default 1), ≥ 0.
     pub exacerbation_multiplier: Option<f64>,
-    /// Multiplier on their admission probability (default 1).
+    /// Multiplier on their admission probability (default 1), ≥ 0.
     pub admit_multiplier: Option<f64>,
-    /// Cost per enrolled patient-year (default 0).
+    /// Cost per enrolled patient-year (default 0), ≥ 0.
     pub cost_per_patient_year: Option<f64>,
     /// When the share's enrolees enrol (see [`super::RawUptake`]); default: all at the
     /// start. Not with `target`.
@@ -49,13 +49,15 @@ pub struct RawProgramme {
 }
 
 /// `target = { admissions = 2, within_days = 395 }`: who qualifies for targeted enrolment.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
     /// Emergency admission requests within the window, the qualifying one included
     /// (required), 1 to 8.
+    #[schemars(extend("x-required" = true))]
     pub admissions: Option<u32>,
     /// The window, days (required), at least 1.
+    #[schemars(extend("x-required" = true))]
     pub within_days: Option<f64>,
 }
 

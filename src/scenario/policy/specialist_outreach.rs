@@ -9,7 +9,7 @@ use crate::model::levers::SpecialistOutreach;
 use crate::scenario::checker::Checker;
 
 /// `[policy.specialist_outreach]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpecialistOutreach {
     /// Evidence for the settings: see [`super::evidence::RawEvidenceTable`].
@@ -17,12 +17,13 @@ pub struct RawSpecialistOutreach {
     /// Targeted conditions (default: all).
     pub conditions: Option<Vec<String>>,
     /// Multiplier on outpatient referrals, [0, 1] (required).
+    #[schemars(extend("x-required" = true))]
     pub referral_factor: Option<f64>,
-    /// Multiplier on the admission probability (default 1).
+    /// Multiplier on the admission probability (default 1), ≥ 0.
     pub admit_multiplier: Option<f64>,
     /// Outreach sessions per year (default 0).
     pub sessions_per_year: Option<f64>,
-    /// Cost per session (default 0).
+    /// Cost per session (default 0), ≥ 0.
     pub cost_per_session: Option<f64>,
     /// Not supported: refused with the reason (outreach acts from the start).
     pub uptake: Option<super::RawUptake>,
