@@ -12,11 +12,11 @@ use super::run::{UNSTABLE_MEANING, pools_text};
 /// Print the headline paired differences of a finished comparison.
 pub(super) fn print_comparison(o: &Outcome, c: &Compared) {
     outln!(
-        "compare: {} × {} (seed {}) in {:.2} s -> {}",
+        "compare: {} × {} (seed {}){} -> {}",
         super::count(c.arms.len() as u64, "arm", "arms"),
         super::count(u64::from(o.replications), "replication", "replications"),
         o.seed,
-        o.timing.wall_seconds,
+        super::run::took(o),
         o.folder.display()
     );
     // Arms with replications that never reached a steady state: their waits and delays

@@ -319,6 +319,17 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// How long `o` took, as ` in 1.23 s`; for a merge, which ran no replication (its shards
+/// did, on other machines or at other times), ` from shards, merged in 0.12 s`.
+pub(super) fn took(o: &Outcome) -> String {
+    // Only a merge runs on no worker thread (a run or shard has at least one).
+    if o.timing.threads == 0 {
+        format!(" from shards, merged in {:.2} s", o.timing.wall_seconds)
+    } else {
+        format!(" in {:.2} s", o.timing.wall_seconds)
+    }
+}
+
 /// Print what a finished run, comparison, sweep or shard produced.
 fn report_done(o: &Outcome) {
     match &o.produced {
@@ -398,10 +409,10 @@ fn print_headline(o: &Outcome, results: Option<&Results>) {
         String::new()
     };
     outln!(
-        "{}: {points}{} in {:.2} s -> {}",
+        "{}: {points}{}{} -> {}",
         o.scenario,
         super::count(u64::from(o.replications), "replication", "replications"),
-        o.timing.wall_seconds,
+        took(o),
         o.folder.display()
     );
     let Some(results) = results else {

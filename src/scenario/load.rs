@@ -705,15 +705,26 @@ pub(crate) fn check_all<T: DeserializeOwned>(
             Err(e) => e,
         };
         let offset = e.span().map_or(0, |s| s.start);
-        let segs = e
+        let mut segs = e
             .span()
             .map(|_| locate(table.get_ref(), offset))
             .unwrap_or_default();
         // Named as in the file: array indices before any element was removed.
-        let path = seg_path(&locate(original.get_ref(), offset));
+        let mut named = locate(original.get_ref(), offset);
         // An unknown key is reported even where its value was already found wrong (a bad
         // distribution under a misspelt key): the key is the problem to fix first.
         let unknown_key = e.message().trim_start().starts_with("unknown field");
+        // The offset of an unknown table in a header (`[foo.bar]`) lies on `foo`, but inside
+        // it locates `foo.bar`: name and remove the unknown key itself, so that it is
+        // reported once, as `foo`, and not again once `bar` is gone.
+        if unknown_key && let Some(name) = unknown_name(e.message().trim()) {
+            for s in [&mut segs, &mut named] {
+                if let Some(i) = s.iter().position(|g| matches!(g, Seg::Key(k) if k == name)) {
+                    s.truncate(i + 1);
+                }
+            }
+        }
+        let path = seg_path(&named);
         if unknown_key || !reported.iter().any(|r| related_paths(r, &path)) {
             let mut message = explain(&path, e.message().trim());
             if let Some(hint) = suggest_key(e.message().trim()) {
@@ -801,6 +812,14 @@ fn problem_of(
         Some(s) if s.end > s.start => file.problem_in(s, field, message),
         s => file.problem_at(s.map_or(0, |s| s.start), field, message),
     }
+}
+
+/// `x` of serde's "unknown field `x`, expected ...".
+fn unknown_name(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("unknown field `")?
+        .split_once('`')
+        .map(|(name, _)| name)
 }
 
 /// From serde's "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"),

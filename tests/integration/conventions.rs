@@ -189,7 +189,11 @@ fn man_out_writes_every_page_and_replaces_only_its_own() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 11, "{names:?}");
+    // caresim.1 and one page per subcommand.
+    assert_eq!(names.len(), 14, "{names:?}");
+    for sub in ["schema", "status", "metrics", "completions"] {
+        assert!(names.contains(&format!("caresim-{sub}.1")), "{names:?}");
+    }
     assert!(names.contains(&"caresim.1".into()) && names.contains(&"caresim-run.1".into()));
     let run_page = fs::read_to_string(man1.join("caresim-run.1")).unwrap();
     assert!(run_page.contains("\\-\\-threads") && run_page.contains("EXIT STATUS"));

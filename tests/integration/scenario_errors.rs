@@ -31,6 +31,20 @@ fn fails_with_unknown_key_and_suggests_the_closest() {
 }
 
 #[test]
+fn reports_an_unknown_table_once_by_its_own_name() {
+    assert_eq!(
+        errors_of("unknown_tables.toml")
+            .lines()
+            .map(|l| l.split(", expected").next().unwrap_or(l))
+            .collect::<Vec<_>>(),
+        [
+            "error: unknown_tables.toml:5:2: foo: unknown field `foo`",
+            "error: unknown_tables.toml:8:3: bin: unknown field `bin`",
+        ]
+    );
+}
+
+#[test]
 fn fails_with_unknown_distribution() {
     let e = errors_of("unknown_dist.toml");
     assert!(
