@@ -392,3 +392,37 @@ fn a_run_with_uncertain_parameters_charts_which_inputs_matter() {
     ));
     check_chart(&dir.path().join("cmp/charts/psa_inputs.png"));
 }
+
+/// A 13-arm comparison with uncertain parameters (psa_small and 12 alternatives with
+/// other bed numbers, 12 replications): the PSA grid gives every alternative its row in
+/// both panels, and stays a readable chart.
+#[test]
+fn a_thirteen_arm_comparison_with_uncertain_parameters_draws_the_psa_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = fixture("psa_small.toml");
+    let mut args: Vec<String> = vec!["compare".into(), base.to_string_lossy().into_owned()];
+    for i in 1..=12 {
+        let f = dir.path().join(format!("alternative_{i:02}.toml"));
+        fs::write(
+            &f,
+            format!(
+                "extends = {:?}\n[scenario]\nname = \"alternative_with_a_long_name_{i:02}\"\n[acute]\nbeds = {}\n",
+                base.to_str().unwrap(),
+                20 + i
+            ),
+        )
+        .unwrap();
+        args.push(f.to_string_lossy().into_owned());
+    }
+    args.extend(["--reps", "12", "--quiet", "--out", "p13"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&caresim(dir.path(), &args));
+    let chart = dir.path().join("p13/charts/psa_inputs.png");
+    check_chart(&chart);
+    let (_, height) = image::image_dimensions(&chart).unwrap();
+    // Title, and two panels of a heading, the inputs' names and 12 rows of 58 px.
+    assert!(
+        height >= 130 + 2 * (60 + 110 + 58 * 12 + 30),
+        "height {height}"
+    );
+}
