@@ -730,6 +730,17 @@ pub(crate) fn check_all<T: DeserializeOwned>(
             if let Some(hint) = suggest_key(e.message().trim()) {
                 let _ = write!(message, "; did you mean `{hint}`?");
             }
+            // TOML puts every key after a `[table]` header inside that table, so a file's
+            // own keys written below `[scenario]` arrive there: say where they belong.
+            if unknown_key
+                && path.contains('.')
+                && let Some(name @ ("extends" | "unset")) = unknown_name(e.message().trim())
+            {
+                let _ = write!(
+                    message,
+                    "; `{name}` belongs to the whole file: put it above the first [table] header"
+                );
+            }
             problems.push((offset, problem_of(file, e.span(), &path, message)));
             reported.push(path.clone());
         }

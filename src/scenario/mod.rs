@@ -149,7 +149,7 @@ impl Scenario {
 }
 
 /// One problem in a scenario, located.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Problem {
     /// The file to fix.
     pub file: PathBuf,
@@ -187,9 +187,12 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
-    /// Wrap a non-empty list of problems.
-    pub fn new(problems: Vec<Problem>) -> Self {
+    /// Wrap a non-empty list of problems, each reported once: files loaded more than once
+    /// (a base shared by every arm of a comparison) find the same problem each time.
+    pub fn new(mut problems: Vec<Problem>) -> Self {
         debug_assert!(!problems.is_empty());
+        let mut seen = std::collections::HashSet::with_capacity(problems.len());
+        problems.retain(|p| seen.insert(p.clone()));
         ScenarioError { problems }
     }
 

@@ -572,3 +572,71 @@ fn schedule_entries_that_add_are_checked_entry_by_entry() {
          error: s.toml:4:24: acute.schedule_repeat_days: a repeating schedule must set capacities: repeated `add` changes would grow without end\n"
     );
 }
+
+#[test]
+fn a_problem_in_a_base_shared_by_every_arm_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "base.toml",
+        "extends = \"nowhere.toml\"\n[scenario]\nname = \"base\"\n",
+    );
+    write(
+        "a.toml",
+        "extends = \"base.toml\"\n[scenario]\nname = \"a\"\n",
+    );
+    write(
+        "b.toml",
+        "extends = \"base.toml\"\n[scenario]\nname = \"b\"\n",
+    );
+    let o = caresim(
+        dir.path(),
+        &[
+            "compare",
+            "--message-format",
+            "short",
+            "base.toml",
+            "a.toml",
+            "b.toml",
+            "--reps",
+            "2",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "one problem, once: {e}");
+    assert!(
+        e.starts_with("error: base.toml:1:11: extends: cannot read nowhere.toml"),
+        "{e}"
+    );
+    assert!(
+        !dir.path().join("results").exists(),
+        "nothing written for a bad comparison"
+    );
+}
+
+#[test]
+fn extends_written_under_a_table_says_where_it_belongs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("derived.toml"),
+        "[scenario]\nname = \"derived\"\nextends = \"base.toml\"\n",
+    )
+    .unwrap();
+    let o = caresim(
+        dir.path(),
+        &["validate", "--message-format", "short", "derived.toml"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.lines()
+            .next()
+            .unwrap()
+            .starts_with("error: derived.toml:3:1: scenario.extends: unknown field `extends`")
+            && e.contains(
+                "`extends` belongs to the whole file: put it above the first [table] header"
+            ),
+        "{e}"
+    );
+}
