@@ -6,14 +6,12 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use caresim::Error;
-use cli::args::{Cli, Command};
+use cli::args::Command;
 use cli::diagnostic::chain;
 
 fn main() -> ExitCode {
-    let args = Cli::parse(); // clap exits with code 2 on bad arguments
+    let args = cli::args::parse(); // clap exits with code 2 on bad arguments
     let outcome = match &args.command {
         Command::Run(a) => cli::run(a),
         Command::Compare(a) => cli::compare(a),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 /// caresim: a fast, reproducible discrete-event simulator of a chronic-care health economy.
 ///
@@ -105,6 +105,22 @@ fn after_help() -> String {
         .collect();
     entries(&mut out, "Environment", &vars);
     out.trim_end().to_string()
+}
+
+/// Parse the command line into [`Cli`], with the exit codes and environment under every
+/// subcommand's `--help` as well as under `caresim --help` (after the subcommand's own
+/// text): a user reads `caresim run --help`, rarely the top-level help. Clap exits with
+/// code 2 on bad arguments. The man pages build their own EXIT STATUS and ENVIRONMENT
+/// sections from `Cli::command()`, which does not have these additions.
+pub fn parse() -> Cli {
+    let cmd = Cli::command().mut_subcommands(|sub| {
+        let text = match sub.get_after_help() {
+            Some(own) => format!("{own}\n\n{}", after_help()),
+            None => after_help(),
+        };
+        sub.after_help(text)
+    });
+    Cli::from_arg_matches(&cmd.get_matches()).unwrap_or_else(|e| e.exit())
 }
 
 /// Subcommands.

@@ -284,3 +284,48 @@ fn help_lists_the_exit_codes_and_environment() {
         "wrapped to 80 columns:\n{codes}"
     );
 }
+
+#[test]
+fn every_subcommand_help_lists_the_exit_codes_once_and_keeps_its_own_text() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in [
+        "run",
+        "compare",
+        "sweep",
+        "merge",
+        "slurm",
+        "status",
+        "plot",
+        "report",
+        "validate",
+        "completions",
+        "man",
+        "metrics",
+        "schema",
+    ] {
+        let o = caresim(dir.path(), &[sub, "--help"]);
+        assert!(o.status.success(), "{sub}: {}", stderr(&o));
+        let help = stdout(&o);
+        assert_eq!(
+            help.matches("Exit codes:\n  0  success").count(),
+            1,
+            "{sub} --help:\n{help}"
+        );
+        assert!(help.contains("  2  bad input"), "{sub} --help:\n{help}");
+        assert!(
+            help.contains("Environment:\n  CARESIM_THREADS  "),
+            "{sub} --help"
+        );
+    }
+    // A subcommand's own closing text stays, before the exit codes.
+    let o = caresim(dir.path(), &["completions", "--help"]);
+    let help = stdout(&o);
+    let install = help.find("Install, e.g.:").expect("completions' own text");
+    assert!(install < help.find("Exit codes:").unwrap(), "{help}");
+    // The man pages keep one EXIT STATUS section each and no copy in plain text.
+    let o = caresim(dir.path(), &["man", "--out", "pages"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = fs::read_to_string(dir.path().join("pages/caresim-run.1")).unwrap();
+    assert_eq!(page.matches("EXIT STATUS").count(), 1);
+    assert!(!page.contains("Exit codes:"), "{page}");
+}
