@@ -229,6 +229,22 @@ pub fn money(x: f64) -> String {
     }
 }
 
+/// `x` as `write` writes its size (given |x|), with an explicit sign: `+`, or `−` (U+2212,
+/// the typographic minus), or none when it shows as zero (`+£1.4m`, `−5.6`, `£0`). One
+/// rule for every signed figure in the report, so differences read the same everywhere.
+pub fn signed(x: f64, write: impl Fn(f64) -> String) -> String {
+    let size = write(x.abs());
+    if !size.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        size
+    } else if x < 0.0 {
+        format!("−{size}")
+    } else if x > 0.0 {
+        format!("+{size}")
+    } else {
+        size
+    }
+}
+
 /// A count or amount for axis ticks: thousands separators, decimals only for small values.
 pub fn number(x: f64) -> String {
     let a = x.abs();
@@ -255,5 +271,9 @@ mod tests {
         assert_eq!(money(1234.0), "£1,234");
         assert_eq!(number(0.25), "0.250");
         assert_eq!(number(246_360.0), "246,360");
+        assert_eq!(signed(1_400_000.0, money), "+£1.4m");
+        assert_eq!(signed(-5.63, |a| format!("{a:.1}")), "−5.6");
+        assert_eq!(signed(-0.01, |a| format!("{a:.1}")), "0.0");
+        assert_eq!(signed(0.0, money), "£0");
     }
 }

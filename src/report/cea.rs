@@ -5,7 +5,7 @@
 //! `evpi.csv`).
 
 use super::Block;
-use crate::chart::{CeResults, Kind, money, percent, thousands};
+use crate::chart::{CeResults, Kind, money, percent, signed, thousands};
 use crate::output::schema::CostEffectivenessRow;
 
 /// `x (lo to hi)` written by `f`, or just `x` without a CI.
@@ -20,21 +20,12 @@ fn with_ci(x: f64, lo: Option<f64>, hi: Option<f64>, f: &dyn Fn(f64) -> String) 
 
 /// QALYs with a sign, to two decimals.
 fn qalys(x: f64) -> String {
-    let s = thousands(x, 2);
-    if x > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        format!("+{s}")
-    } else {
-        s
-    }
+    signed(x, |a| thousands(a, 2))
 }
 
 /// Money with a sign.
 fn signed_money(x: f64) -> String {
-    if x > 0.0 {
-        format!("+{}", money(x))
-    } else {
-        money(x)
-    }
+    signed(x, money)
 }
 
 /// The ICER with the quadrant, or the quadrant alone.

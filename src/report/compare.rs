@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Block;
 use super::summary::{fmt_of, signed_with_ci};
-use crate::chart::{Arm, Kind};
+use crate::chart::{Arm, Kind, signed};
 use crate::model::catalogue;
 
 /// The change table and the cost-effectiveness table of a comparison (nothing for another
@@ -65,18 +65,12 @@ fn change_table(kind: &Kind) -> Block {
 /// A relative change and its CI, as percentages, on a line of its own:
 /// `+1.5% (−0.5% to +3.4%)`.
 fn relative(r: (f64, f64, f64)) -> String {
-    // `{:+}` writes a hyphen for the minus: the report writes U+2212.
-    let text = if r.1.is_finite() && r.2.is_finite() {
-        format!(
-            "\n{:+.1}% ({:+.1}% to {:+.1}%)",
-            r.0 * 100.0,
-            r.1 * 100.0,
-            r.2 * 100.0
-        )
+    let pct = |x: f64| signed(x, |a| format!("{:.1}%", a * 100.0));
+    if r.1.is_finite() && r.2.is_finite() {
+        format!("\n{} ({} to {})", pct(r.0), pct(r.1), pct(r.2))
     } else {
-        format!("\n{:+.1}% (CI unbounded)", r.0 * 100.0)
-    };
-    text.replace('-', "−")
+        format!("\n{} (CI unbounded)", pct(r.0))
+    }
 }
 
 /// The share of paired replications in which each alternative saves acute bed-days, money

@@ -8,7 +8,7 @@
 
 use super::arms::ArmRecord;
 use super::{Block, Folder};
-use crate::chart::{Arm, Change, Kind, money, percent, thousands};
+use crate::chart::{Arm, Change, Kind, money, percent, signed, thousands};
 use crate::output::schema::CostEffectivenessRow;
 use crate::scenario::Grade;
 
@@ -23,14 +23,7 @@ fn change_phrase(c: &Change, what: &str, money_: bool) -> String {
             thousands(x.abs(), 0)
         }
     };
-    let signed = |x: f64| {
-        let a = amount(x);
-        if x < 0.0 {
-            format!("−{a}")
-        } else {
-            format!("+{a}")
-        }
-    };
+    let signed = |x: f64| signed(x, amount);
     let ci = match c.relative {
         Some((r, rl, rh)) if rl.is_finite() && rh.is_finite() => {
             format!(" ({}, 95% CI {} to {})", pct(r), pct(rl), pct(rh))
@@ -54,16 +47,12 @@ fn change_phrase(c: &Change, what: &str, money_: bool) -> String {
 
 /// A signed percentage with a true minus sign.
 fn pct(x: f64) -> String {
-    let s = format!("{:+.1}%", x * 100.0);
-    s.replace('-', "−")
+    signed(x, |a| format!("{:.1}%", a * 100.0))
 }
 
 /// QALYs in words: `gains 13.4 QALYs (95% CI −5.6 to +32.5)`.
 fn qaly_phrase(r: &CostEffectivenessRow) -> String {
-    let q = |x: f64| {
-        let s = format!("{x:+.1}");
-        s.replace('-', "−")
-    };
+    let q = |x: f64| signed(x, |a| format!("{a:.1}"));
     let (lo, hi) = (
         r.delta_qalys_ci95_low.unwrap_or(r.delta_qalys),
         r.delta_qalys_ci95_high.unwrap_or(r.delta_qalys),
@@ -109,14 +98,7 @@ fn cost_phrase(r: &CostEffectivenessRow) -> String {
         r.delta_cost_ci95_low.unwrap_or(r.delta_cost),
         r.delta_cost_ci95_high.unwrap_or(r.delta_cost),
     );
-    let m = |x: f64| {
-        let s = money(x.abs());
-        if x < 0.0 {
-            format!("−{s}")
-        } else {
-            format!("+{s}")
-        }
-    };
+    let m = |x: f64| signed(x, money);
     let what = perspective_words(&r.perspective);
     if r.delta_cost == 0.0 && lo == 0.0 && hi == 0.0 {
         return format!("makes no change to the cost of {what}");
@@ -136,14 +118,7 @@ fn cost_phrase(r: &CostEffectivenessRow) -> String {
 /// The net monetary benefit and what it means at the threshold.
 fn ce_phrase(r: &CostEffectivenessRow) -> String {
     let lambda = format!("£{}", thousands(r.threshold, 0));
-    let nmb = |x: f64| {
-        let s = money(x.abs());
-        if x < 0.0 {
-            format!("−{s}")
-        } else {
-            format!("+{s}")
-        }
-    };
+    let nmb = |x: f64| signed(x, money);
     let verdict = match (r.icer, r.quadrant.as_str()) {
         (Some(i), q) => format!("at an ICER of £{} per QALY ({q})", thousands(i, 0)),
         (None, "dominant") => "dominant (no fewer QALYs for no more cost, in the means)".into(),

@@ -21,14 +21,14 @@ const TEXT_MIN: usize = 14;
 const PAD: usize = 2;
 
 /// Whether a table cell holds a number (with its CI, sign, unit or percentage): every word
-/// is made of digits, signs, `£`, `%`, separators, brackets and the suffixes `k`, `m`, `bn`,
-/// or is `to`, and there is a digit ("30-day readmissions" is text).
+/// is made of digits, signs, `£`, `%`, separators, brackets, the suffixes `k`, `m`, `bn`
+/// and the budget-impact mark `°`, or is `to`, and there is a digit ("30-day readmissions" is text).
 pub(super) fn is_numeric(cell: &str) -> bool {
     let t = cell.trim_start_matches(super::MARK).trim();
     let numberish = |w: &str| {
         w == "to"
             || w.chars()
-                .all(|c| c.is_ascii_digit() || "+-−£%,.;()×kmb".contains(c) || c == 'n')
+                .all(|c| c.is_ascii_digit() || "+-−£%,.;()×kmb°".contains(c) || c == 'n')
                 && !w.chars().all(|c| c.is_ascii_alphabetic())
     };
     t.chars().any(|c| c.is_ascii_digit()) && t.split_whitespace().all(numberish)

@@ -123,6 +123,7 @@ fn document(dir: &Path) -> Result<Vec<Block>, ReportError> {
     doc.extend(charts::section(dir)?);
     doc.extend(inputs::model_description(&folder));
     doc.extend(inputs::parameters(&folder.manifest));
+    doc.extend(years::budget_impact_appendix(kind));
     Ok(doc)
 }
 

@@ -197,6 +197,65 @@ fn a_comparisons_paired_differences_by_year_add_up_to_its_differences() {
     ok(&caresim(dir.path(), &["report", "c"]));
     let md = fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("### Budget impact by year"), "{md}");
+    // The results show what each payer pays; the other perspectives are in the appendix,
+    // after the parameters, in the same form.
+    let (body, appendix) = md
+        .split_once("## Appendix: budget impact under the other costing perspectives")
+        .expect("an appendix with the other perspectives");
+    let budget = body
+        .split("### Budget impact by year")
+        .nth(1)
+        .unwrap()
+        .split("\n#")
+        .next()
+        .unwrap();
+    assert!(
+        appendix.contains("### activity: the services used, priced")
+            && appendix.contains("### budget: the capacity funded"),
+        "{appendix}"
+    );
+    // Every payer row and the all-payers row; the years of each row add up to its "all
+    // years" cell (means of paired differences add), up to the rounding of the display.
+    let rows: Vec<&str> = budget
+        .lines()
+        .filter(|l| l.starts_with("| variant |"))
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("| variant | all payers |")),
+        "{budget}"
+    );
+    let money = |c: &str| -> f64 {
+        let t = c
+            .trim()
+            .trim_end_matches('°')
+            .trim()
+            .replace(['£', ','], "")
+            .replace('−', "-");
+        let (n, scale) = match t.strip_suffix('m') {
+            Some(n) => (n.to_string(), 1e6),
+            None => t
+                .strip_suffix('k')
+                .map_or((t.clone(), 1.0), |n| (n.to_string(), 1e3)),
+        };
+        n.trim_start_matches('+').parse::<f64>().unwrap() * scale
+    };
+    for r in &rows {
+        let cells: Vec<&str> = r.trim_matches('|').split('|').collect();
+        let years: f64 = cells[2..cells.len() - 1].iter().map(|c| money(c)).sum();
+        let all = money(cells[cells.len() - 1]);
+        assert!(
+            (years - all).abs() <= 0.01 * all.abs() + 1_000.0 * (cells.len() as f64),
+            "{r}: years add to {years}, all years {all}"
+        );
+        assert!(
+            cells[2..].iter().all(|c| {
+                let c = c.trim();
+                c.starts_with(['+', '−']) || c.starts_with("£0")
+            }),
+            "every difference signed: {r}"
+        );
+    }
 }
 
 #[test]
