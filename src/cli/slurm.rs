@@ -27,6 +27,7 @@ use caresim::scenario;
 
 use super::args::SlurmArgs;
 
+pub(super) mod jobs;
 mod submit;
 
 pub(super) use submit::{Record, record_path};
