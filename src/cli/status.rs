@@ -1,6 +1,9 @@
 //! `caresim status DIR`: how far the shards of a result folder have got, from its folders
-//! alone (no Slurm needed), each unfinished shard's last error from its Slurm log when
-//! there is one, and the command that resubmits the shards not finished and the merge.
+//! (no Slurm needed), each unfinished shard's last error from its Slurm log when there is
+//! one, Slurm's own state of each task and of the merge job when the job ids are known
+//! (recorded by `caresim slurm --submit`, or named by the logs; see [`jobs`]), and the
+//! command that resubmits the shards neither finished nor still in Slurm's hands, and the
+//! merge.
 
 use std::fmt::Write as _;
 use std::io::{Read as _, Seek as _, SeekFrom};
