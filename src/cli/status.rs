@@ -350,15 +350,15 @@ fn describe_shard(
         .filter(|(l, _)| l.failed)
         .map(|(l, line)| format!("; its log {} ends: {line}", l.path.display()));
     let log_named = log.map_or(String::new(), |l| format!(" (log {})", l.path.display()));
-    match slurm {
-        // Slurm's own state first.
-        InSlurm::Known(e) => match error.filter(|_| !e.is_live()) {
+    match (slurm, error) {
+        // Slurm's own state first; a log's error only once Slurm is done with the task.
+        (InSlurm::Known(e), error) => match error.filter(|_| !e.is_live()) {
             Some(error) => format!("{id}: {} {}, {state}{error}", e.state, e.detail(task)),
             None => format!("{id}: {} {}, {state}{log_named}", e.state, e.detail(task)),
         },
-        _ if error.is_some() => format!("{id}: FAILED, {state}{}", error.unwrap_or_default()),
+        (_, Some(error)) => format!("{id}: FAILED, {state}{error}"),
         // Slurm knows nothing of it: not waiting, not running.
-        InSlurm::Unknown => match (log, &shard.state) {
+        (InSlurm::Unknown, None) => match (log, &shard.state) {
             (Some(l), _) => format!(
                 "{id}: DIED, {state}: not in the queue and unfinished: it died without writing \
                  an error (see its log {})",
@@ -373,7 +373,7 @@ fn describe_shard(
                  was found: it died without writing an error (or runs outside Slurm)"
             ),
         },
-        InSlurm::NotAsked => format!("{id}: {state}{log_named}"),
+        (InSlurm::NotAsked, None) => format!("{id}: {state}{log_named}"),
     }
 }
 
