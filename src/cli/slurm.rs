@@ -27,6 +27,7 @@ use caresim::scenario;
 
 use super::args::SlurmArgs;
 
+pub(super) mod jobs;
 mod submit;
 
 pub(super) use submit::{Record, record_path};
@@ -290,13 +291,18 @@ fn write_script(path: &Path, text: &str) -> Result<(), Error> {
         .map_err(|e| Error::while_doing(format!("writing {}", path.display()), e))
 }
 
-/// The `#SBATCH` options both jobs share, checked: `--time` (resolved later for `auto`),
-/// partition, account, QOS, memory and the user's own sbatch options.
+/// The `#SBATCH` options of the two jobs, checked: partition, account, QOS and the user's
+/// own sbatch options, which both share, and each job's memory. (The time limits are
+/// resolved with the input: `--time auto` and the merge's default need the plan.)
 struct SbatchOptions {
-    /// `(option, value)` pairs written as `#SBATCH --option=value`.
+    /// `(option, value)` pairs written as `#SBATCH --option=value` in both scripts.
     common: Vec<(&'static str, String)>,
     /// The user's own options, each one `#SBATCH` word.
     extra: Vec<String>,
+    /// Each array task's memory (`--mem`), if given.
+    mem: Option<String>,
+    /// The merge job's memory (`--merge-mem`).
+    merge_mem: String,
 }
 
 /// Whether `n` is one Slurm account or QOS name: letters, digits, `_`, `-` and `.`.
@@ -323,11 +329,11 @@ const OWN_SBATCH_OPTIONS: [(&str, Option<char>, &str); 15] = [
     ("error", Some('e'), "the logs beside the results"),
     ("job-name", Some('J'), "the scenario's name"),
     ("cpus-per-task", Some('c'), "--cpus-per-task"),
-    ("time", Some('t'), "--time"),
+    ("time", Some('t'), "--time and --merge-time"),
     ("partition", Some('p'), "--partition"),
     ("account", Some('A'), "--account"),
     ("qos", Some('q'), "--qos"),
-    ("mem", None, "--mem"),
+    ("mem", None, "--mem and --merge-mem"),
     ("dependency", Some('d'), "--submit"),
     ("kill-on-invalid-dep", None, "--submit"),
     ("chdir", Some('D'), "the working folder"),
@@ -411,15 +417,29 @@ fn check_options(args: &SlurmArgs) -> Result<SbatchOptions, Error> {
             common.push((option, v.clone()));
         }
     }
-    if let Some(m) = &args.mem {
-        no_control("--mem", m)?;
-        if !valid_mem(m) {
+    for (option, value) in [
+        ("--mem", args.mem.as_ref()),
+        ("--merge-mem", Some(&args.merge_mem)),
+    ] {
+        if let Some(m) = value {
+            no_control(option, m)?;
+            if !valid_mem(m) {
+                return Err(input(format!(
+                    "{option} {m:?} is not a Slurm memory size: a whole number with an optional \
+                     unit K, M, G or T (megabytes without one), e.g. 4G or 500M"
+                )));
+            }
+        }
+    }
+    if let Some(t) = &args.merge_time {
+        no_control("--merge-time", t)?;
+        if !valid_time(t) {
             return Err(input(format!(
-                "--mem {m:?} is not a Slurm memory size: a whole number with an optional unit \
-                 K, M, G or T (megabytes without one), e.g. 4G or 500M"
+                "--merge-time {t:?} is not a Slurm time limit: use minutes, minutes:seconds, \
+                 hours:minutes:seconds, days-hours, days-hours:minutes, \
+                 days-hours:minutes:seconds or UNLIMITED"
             )));
         }
-        common.push(("mem", m.clone()));
     }
     for a in &args.sbatch_arg {
         check_sbatch_arg(a)?;
@@ -433,6 +453,8 @@ fn check_options(args: &SlurmArgs) -> Result<SbatchOptions, Error> {
     Ok(SbatchOptions {
         common,
         extra: args.sbatch_arg.clone(),
+        mem: args.mem.clone(),
+        merge_mem: args.merge_mem.clone(),
     })
 }
 
@@ -446,6 +468,9 @@ struct Job {
     command: &'static str,
     /// Each task's time limit, in Slurm's syntax (`--time`, or its estimate for `auto`).
     time: String,
+    /// The merge job's time limit, in Slurm's syntax (`--merge-time`, or
+    /// [`timing::merge_minutes`]).
+    merge_time: String,
 }
 
 /// Check the input now, not on the cluster: load the scenario or sweep, check the shard
@@ -465,6 +490,7 @@ fn check_input(args: &SlurmArgs) -> Result<Job, Error> {
             default_out: layout::sweep_folder(&args.file, &s.scenario.name),
             command: "sweep",
             time: time_limit(args, &plan)?,
+            merge_time: merge_time_limit(args, &plan),
         })
     } else {
         let s = scenario::load(&args.file)?;
@@ -476,6 +502,7 @@ fn check_input(args: &SlurmArgs) -> Result<Job, Error> {
             default_out: layout::run_folder(&s.name),
             command: "run",
             time: time_limit(args, &plan)?,
+            merge_time: merge_time_limit(args, &plan),
         })
     }
 }
@@ -499,6 +526,14 @@ fn time_limit(args: &SlurmArgs, plan: &caresim::experiment::Plan) -> Result<Stri
         timing::OVERHEAD_SECONDS / 60.0,
     );
     Ok(e.slurm())
+}
+
+/// `--merge-time`, or the merge's default from the replications it reads (see
+/// [`timing::merge_minutes`]).
+fn merge_time_limit(args: &SlurmArgs, plan: &caresim::experiment::Plan) -> String {
+    args.merge_time
+        .clone()
+        .unwrap_or_else(|| timing::slurm_minutes(timing::merge_minutes(plan.items(), args.shards)))
 }
 
 /// Refuse a shard count the runs cannot fill (see [`shards::check_count`]); note an array
@@ -617,18 +652,35 @@ fn script_files(args: &SlurmArgs, paths: &ScriptPaths) -> Result<Option<ScriptFi
     }))
 }
 
-/// The `#SBATCH` lines of a job: its name, CPUs and log, then the shared options.
-fn sbatch_lines(name: &str, cpus: u32, log: &str, job: &Job, opts: &SbatchOptions) -> String {
+/// One job's own resources: what differs between the array and the merge.
+struct Resources<'a> {
+    /// The job's name.
+    name: &'a str,
+    /// CPUs per task.
+    cpus: u32,
+    /// Its time limit, in Slurm's syntax.
+    time: &'a str,
+    /// Its memory, if set.
+    mem: Option<&'a str>,
+    /// sbatch's `--output` pattern for its log.
+    log: &'a str,
+}
+
+/// The `#SBATCH` lines of a job: its own resources, then the shared options.
+fn sbatch_lines(own: &Resources<'_>, opts: &SbatchOptions) -> String {
     let mut s = String::new();
     let mut line = |option: &str, value: &str| {
         writeln!(s, "#SBATCH --{option}={}", sbatch_value(value)).expect("writing to a string");
     };
-    line("job-name", name);
-    line("cpus-per-task", &cpus.to_string());
-    line("time", &job.time);
-    line("output", log);
+    line("job-name", own.name);
+    line("cpus-per-task", &own.cpus.to_string());
+    line("time", own.time);
+    line("output", own.log);
     for (option, value) in &opts.common {
         line(option, value);
+    }
+    if let Some(m) = own.mem {
+        line("mem", m);
     }
     for a in &opts.extra {
         writeln!(s, "#SBATCH {}", sbatch_value(a)).expect("writing to a string");
@@ -673,10 +725,13 @@ fn array_script(
         ),
     };
     let sbatch = sbatch_lines(
-        &job_name(&job.name),
-        args.cpus_per_task,
-        &paths.log,
-        job,
+        &Resources {
+            name: &job_name(&job.name),
+            cpus: args.cpus_per_task,
+            time: &job.time,
+            mem: opts.mem.as_deref(),
+            log: &paths.log,
+        },
         opts,
     );
     format!(
@@ -700,7 +755,7 @@ exec {binary} {command} {file} --shard "${{SLURM_ARRAY_TASK_ID}}/{n}" --out {out
     )
 }
 
-/// The merge job's script: one CPU, merging the `args.shards` shards into the result folder.
+/// The merge job's script: one CPU, its own time and memory, merging the `args.shards` shards into the result folder.
 fn merge_script(args: &SlurmArgs, opts: &SbatchOptions, job: &Job, paths: &ScriptPaths) -> String {
     let n = args.shards;
     // Paths as the user gave them, relative to the working folder the script changes to, so
@@ -709,7 +764,16 @@ fn merge_script(args: &SlurmArgs, opts: &SbatchOptions, job: &Job, paths: &Scrip
         .map(|i| quote(&layout::shard_name(&paths.out, i, n)))
         .collect();
     let name = format!("{}-merge", job_name(&job.name));
-    let sbatch = sbatch_lines(&name, 1, &paths.merge_log, job, opts);
+    let sbatch = sbatch_lines(
+        &Resources {
+            name: &name,
+            cpus: 1,
+            time: &job.merge_time,
+            mem: Some(&opts.merge_mem),
+            log: &paths.merge_log,
+        },
+        opts,
+    );
     format!(
         r"#!/bin/bash
 {MARK} for {file_shown}: the merge of its {n} shards into {out_shown}.

@@ -42,14 +42,45 @@ pub struct TimeEstimate {
 impl TimeEstimate {
     /// The limit in Slurm's syntax: `HH:MM:00`, or `D-HH:MM:00` from a day on.
     pub fn slurm(&self) -> String {
-        let (days, rest) = (self.minutes / 1440, self.minutes % 1440);
-        let (h, m) = (rest / 60, rest % 60);
-        if days > 0 {
-            format!("{days}-{h:02}:{m:02}:00")
-        } else {
-            format!("{h:02}:{m:02}:00")
-        }
+        slurm_minutes(self.minutes)
     }
+}
+
+/// `minutes` in Slurm's time syntax: `HH:MM:00`, or `D-HH:MM:00` from a day on.
+pub fn slurm_minutes(minutes: u64) -> String {
+    let (days, rest) = (minutes / 1440, minutes % 1440);
+    let (h, m) = (rest / 60, rest % 60);
+    if days > 0 {
+        format!("{days}-{h:02}:{m:02}:00")
+    } else {
+        format!("{h:02}:{m:02}:00")
+    }
+}
+
+/// Fixed allowance of the merge job for start-up, loading the scenario, the summaries and
+/// the charts, seconds.
+pub const MERGE_OVERHEAD_SECONDS: f64 = 300.0;
+
+/// The merge job's allowance per replication (work item), seconds: it reads each record of
+/// the shards' journals once. Measured here: 0.6 ms per replication of
+/// `reference_chronic_flow_small` (22 kB records) and 2 ms of `nhs_2003_baseline` (70 kB
+/// records), 35-40 MB/s of JSON; 10 ms leaves room for larger records and a slow shared
+/// file system.
+pub const MERGE_SECONDS_PER_ITEM: f64 = 0.01;
+
+/// The merge job's allowance per shard, seconds: opening and checking each shard's folder
+/// (a few metadata operations, slow on a busy shared file system).
+pub const MERGE_SECONDS_PER_SHARD: f64 = 0.1;
+
+/// The merge job's time limit for `items` replications in `shards` shards, whole minutes:
+/// [`MERGE_OVERHEAD_SECONDS`] + [`MERGE_SECONDS_PER_ITEM`] × items +
+/// [`MERGE_SECONDS_PER_SHARD`] × shards, rounded up to the minute. The merge's work grows
+/// with the records it reads, not with how long the replications took to run.
+pub fn merge_minutes(items: u64, shards: u32) -> u64 {
+    let seconds = MERGE_OVERHEAD_SECONDS
+        + MERGE_SECONDS_PER_ITEM * items as f64
+        + MERGE_SECONDS_PER_SHARD * f64::from(shards);
+    ((seconds / 60.0).ceil() as u64).clamp(1, 365 * 1440)
 }
 
 /// The limit for `shards` shards of `plan` on `cpus` CPUs each, from the slowest replication
@@ -118,6 +149,15 @@ mod tests {
         assert_eq!(limit(61), "01:01:00");
         assert_eq!(limit(1440), "1-00:00:00");
         assert_eq!(limit(1440 * 2 + 75), "2-01:15:00");
+    }
+
+    #[test]
+    fn the_merge_limit_grows_with_the_records_read() {
+        // 300 + 0.01 × 800 + 0.1 × 8 = 308.8 s -> 6 minutes.
+        assert_eq!(merge_minutes(800, 8), 6);
+        // 300 + 0.01 × 100 000 + 0.1 × 1000 = 1400 s -> 24 minutes.
+        assert_eq!(merge_minutes(100_000, 1000), 24);
+        assert_eq!(slurm_minutes(merge_minutes(1, 1)), "00:06:00");
     }
 
     #[test]

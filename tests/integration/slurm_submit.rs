@@ -1,7 +1,9 @@
 //! `caresim slurm --submit` with a fake `sbatch` on PATH (the array job, then the merge job
 //! after it; a failure explained and nothing left half-submitted), `caresim status` on a
-//! folder with a finished, an unfinished and a missing shard, and the checks of the
-//! options written into the scripts.
+//! folder with a finished, an unfinished and a missing shard, `status` with fake `squeue`
+//! and `sacct` (tasks running, pending, dead without an error, timed out, out of memory,
+//! failed; the merge job; Slurm unreachable or not asked), the merge job's own time and
+//! memory, and the checks of the options written into the scripts.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -218,7 +220,7 @@ fn slurm_checks_account_qos_mem_and_sbatch_args() {
         ),
         (
             &["--sbatch-arg=--time=5"],
-            "caresim sets --time itself (from --time)",
+            "caresim sets --time itself (from --time and --merge-time)",
         ),
         (&["--time", "soon"], "is not a Slurm time limit"),
     ];
@@ -339,4 +341,264 @@ fn status_without_shards_says_so() {
         "{}",
         stderr(&o)
     );
+}
+
+/// Fake `squeue` and `sacct` beside the fake `sbatch` in `bin`: each records its arguments
+/// in `<record>/<name>-args` and prints `<record>/<name>.out`, or fails with the message in
+/// `$SQUEUE_FAIL` / `$SACCT_FAIL` as the real ones do.
+fn fake_queue(bin: &Path) {
+    for (name, fail) in [("squeue", "SQUEUE_FAIL"), ("sacct", "SACCT_FAIL")] {
+        fs::write(
+            bin.join(name),
+            format!(
+                r#"#!/bin/sh
+printf '%s\n' "$@" > "$RECORD/{name}-args"
+if [ -n "${{{fail}:-}}" ]; then echo "${fail}" >&2; exit 1; fi
+cat "$RECORD/{name}.out" 2>/dev/null || true
+"#
+            ),
+        )
+        .unwrap();
+        make_executable(&bin.join(name));
+    }
+}
+
+/// Submitted with the fake sbatch (array job 1000, merge job 1001): 4 shards of valid.toml at
+/// 8 replications; shard 1 finished, shards 2 and 3 stopped after 1 of their 2 replications,
+/// shard 4 not started; shard 3 has a log that ends without an error.
+fn submitted_with_shards() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let (tmp, bin, record, v) = setup();
+    fake_queue(&bin);
+    let dir = tmp.path();
+    let args = [
+        "slurm", &v, "--shards", "4", "--reps", "8", "--out", "res", "--script", "job.sh",
+        "--submit",
+    ];
+    let o = with_fake_slurm(dir, &args, &bin, false, &record, None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for i in 1..=3 {
+        let shard = format!("{i}/4");
+        let args = [
+            "run", &v, "--reps", "8", "--shard", &shard, "--out", "res", "--quiet",
+        ];
+        let o = caresim(dir, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for i in [2, 3] {
+        let journal = dir.join(format!(".res.shard-{i}-of-4.journal"));
+        fs::rename(dir.join(format!("res.shard-{i}-of-4")), &journal).unwrap();
+        let records = fs::read_to_string(journal.join("records.jsonl")).unwrap();
+        let first = records.lines().next().unwrap();
+        fs::write(journal.join("records.jsonl"), format!("{first}\n")).unwrap();
+    }
+    fs::write(dir.join("res.slurm-1000_3.log"), "starting shard 3/4\n").unwrap();
+    (tmp, bin, record)
+}
+
+/// `caresim status res` in `dir` with `bin` first on PATH and `env` set.
+fn status_with(dir: &Path, bin: &Path, record: &Path, env: &[(&str, &str)]) -> String {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_caresim"));
+    c.args(["status", "res"])
+        .current_dir(dir)
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("RECORD", record);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn status_tells_running_and_pending_tasks_from_one_that_died() {
+    let (tmp, bin, record) = submitted_with_shards();
+    let dir = tmp.path();
+    // What squeue prints for an array with task 2 running and task 4 waiting (grouped, as
+    // without --array), the merge waiting for it; task 3 is gone. No accounting.
+    fs::write(
+        record.join("squeue.out"),
+        "1000_2|RUNNING|1:05|None\n1000_[4-4]|PENDING|0:00|Priority\n1001|PENDING|0:00|Dependency\n",
+    )
+    .unwrap();
+    let text = status_with(
+        dir,
+        &bin,
+        &record,
+        &[(
+            "SACCT_FAIL",
+            "sacct: error: Slurm accounting storage is disabled",
+        )],
+    );
+    let merge = dir.join("job.merge.sh").display().to_string();
+    for needle in [
+        "res: 4 shards of valid (seed 7, 8 replications); array job 1000, merge job 1001\n",
+        "  shard 1/4: finished, 2 of 2 replications, last wrote 20",
+        "  shard 2/4: RUNNING (job 1000_2, running for 1:05), unfinished, 1 of 2 replications, last wrote 20",
+        "  shard 3/4: DIED, unfinished, 1 of 2 replications, last wrote ",
+        ": not in the queue and unfinished: it died without writing an error (see its log res.slurm-1000_3.log)\n",
+        "  shard 4/4: PENDING (job 1000_4, waiting: Priority), not started\n",
+        "1 of 4 shards finished, 4 of 8 replications done; not merged yet\n",
+        "merge job: PENDING (job 1001, waiting: Dependency)\n",
+        "(note: sacct failed (exit status: 1: sacct: error: Slurm accounting storage is disabled), as it does without accounting storage",
+        "2 shards pending or running in Slurm (2,4): they finish on their own\n",
+        &format!(
+            "--array=3 {}) && sbatch --dependency=afterok:${{jid%%;*}} --kill-on-invalid-dep=yes {merge}\n",
+            dir.join("job.sh").display()
+        ),
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    // Asked about both jobs, every task on its own line, never through a shell.
+    assert_eq!(
+        call(&record, "squeue-args").unwrap(),
+        [
+            "--noheader",
+            "--array",
+            "--states=all",
+            "--jobs=1000,1001",
+            "--format=%i|%T|%M|%r"
+        ]
+    );
+    assert_eq!(
+        call(&record, "sacct-args").unwrap(),
+        [
+            "--noheader",
+            "--parsable2",
+            "--jobs=1000,1001",
+            "--format=JobID,State,ExitCode,Elapsed"
+        ]
+    );
+}
+
+#[test]
+fn status_reports_timeouts_and_failures_from_sacct_and_why_slurm_is_not_shown() {
+    let (tmp, bin, record) = submitted_with_shards();
+    let dir = tmp.path();
+    // The controller has forgotten the jobs; accounting remembers them, with job steps.
+    fs::write(
+        record.join("sacct.out"),
+        "1000_1|COMPLETED|0:0|00:00:02\n1000_1.batch|COMPLETED|0:0|00:00:02\n\
+         1000_2|TIMEOUT|0:0|01:00:00\n1000_2.batch|CANCELLED|0:15|01:00:03\n\
+         1000_3|OUT_OF_MEMORY|0:125|00:00:10\n1000_4|FAILED|1:0|00:00:01\n\
+         1001|CANCELLED by 0|0:0|00:00:00\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("res.slurm-1000_4.log"),
+        "error: res.shard-4-of-4 exists and was not made by caresim\n",
+    )
+    .unwrap();
+    let fail = (
+        "SQUEUE_FAIL",
+        "slurm_load_jobs error: Invalid job id specified",
+    );
+    let text = status_with(dir, &bin, &record, &[fail]);
+    for needle in [
+        "  shard 1/4: finished, 2 of 2 replications, last wrote 20",
+        "; COMPLETED (job 1000_1, after 00:00:02)\n",
+        "  shard 2/4: TIMEOUT (job 1000_2, after 01:00:00), unfinished, 1 of 2 replications",
+        "  shard 3/4: OUT_OF_MEMORY (job 1000_3, exit code 0:125, after 00:00:10), unfinished, 1 of 2 replications, last wrote ",
+        "  shard 4/4: FAILED (job 1000_4, exit code 1:0, after 00:00:01), not started; its log res.slurm-1000_4.log ends: error: res.shard-4-of-4 exists",
+        "merge job: CANCELLED (job 1001, after 00:00:00)\n",
+        "--array=2-4 ",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+    assert!(!text.contains("note:"), "{text}");
+
+    // squeue failing otherwise, or missing: the folders' view, and why.
+    let fail = (
+        "SQUEUE_FAIL",
+        "squeue: error: Unable to contact slurm controller",
+    );
+    let text = status_with(dir, &bin, &record, &[fail]);
+    assert!(
+        text.contains(
+            "(Slurm's state of the jobs is not shown: squeue failed (exit status: 1: squeue: \
+             error: Unable to contact slurm controller); this is from the folders and logs alone)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("  shard 2/4: unfinished, 1 of 2"), "{text}");
+    fs::remove_file(bin.join("squeue")).unwrap();
+    let o = with_fake_slurm(dir, &["status", "res"], &bin, true, &record, None);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("(Slurm's state of the jobs is not shown: squeue is not on PATH;"),
+        "{text}"
+    );
+}
+
+#[test]
+fn status_without_job_ids_says_why_slurm_is_not_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let v = fixture("valid.toml");
+    let v = v.to_str().unwrap();
+    let o = caresim(
+        dir,
+        &["run", v, "--shard", "1/2", "--out", "res", "--quiet"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = caresim(dir, &["status", "res"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains(
+            "(Slurm's state of the jobs is not shown: no job ids known: none recorded in res.slurm.json"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_merge_job_gets_its_own_time_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = fixture("valid.toml");
+    let v = v.to_str().unwrap();
+    let script = |extra: &[&str]| {
+        let mut args = vec![
+            "slurm", v, "--shards", "2", "--mem", "8G", "--time", "02:00:00", "--script", "job.sh",
+        ];
+        args.extend_from_slice(extra);
+        let o = caresim(dir.path(), &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (
+            fs::read_to_string(dir.path().join("job.sh")).unwrap(),
+            fs::read_to_string(dir.path().join("job.merge.sh")).unwrap(),
+        )
+    };
+    let (array, merge) = script(&[]);
+    assert!(array.contains("\n#SBATCH --time=02:00:00\n#"), "{array}");
+    assert!(array.contains("\n#SBATCH --mem=8G\n"), "{array}");
+    // 4 replications: 5 minutes + 40 ms + 0.2 s, rounded up to the minute; 1G.
+    assert!(merge.contains("\n#SBATCH --time=00:06:00\n"), "{merge}");
+    assert!(merge.contains("\n#SBATCH --mem=1G\n"), "{merge}");
+    assert!(
+        !merge.contains("8G") && !merge.contains("02:00:00"),
+        "{merge}"
+    );
+    let (_, merge) = script(&["--merge-time", "45", "--merge-mem", "300M"]);
+    assert!(merge.contains("\n#SBATCH --time=45\n"), "{merge}");
+    assert!(merge.contains("\n#SBATCH --mem=300M\n"), "{merge}");
+    for (extra, needle) in [
+        (
+            ["--merge-time", "auto"],
+            "--merge-time \"auto\" is not a Slurm time limit",
+        ),
+        (["--merge-time", "1\n2"], "--merge-time contains a newline"),
+        (
+            ["--merge-mem", "lots"],
+            "--merge-mem \"lots\" is not a Slurm memory size",
+        ),
+    ] {
+        let mut args = vec!["slurm", v, "--shards", "2"];
+        args.extend_from_slice(&extra);
+        let o = caresim(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{extra:?}: {}", stderr(&o));
+    }
 }
