@@ -407,11 +407,13 @@ pub struct SlurmArgs {
     /// replication's record once].
     #[arg(long, value_name = "TIME")]
     pub merge_time: Option<String>,
-    /// Memory of the merge job, in --mem's syntax. The merge streams the shards' records and
-    /// keeps only running summaries (it peaked at 19-25 MB here with 400 to 1,600
-    /// replications, charts included): 1G leaves ample room.
-    #[arg(long, value_name = "MEM", default_value = "1G")]
-    pub merge_mem: String,
+    /// Memory of the merge job, in --mem's syntax [default: the partition's default, not
+    /// --mem's: the merge streams the shards' records and keeps only running summaries (it
+    /// peaked at 19-25 MB here with 400 to 1,600 replications, charts included), so any
+    /// cluster's default per-job memory is enough and asking for none is accepted
+    /// everywhere].
+    #[arg(long, value_name = "MEM")]
+    pub merge_mem: Option<String>,
     /// Another sbatch option for both jobs, as one word, e.g. --sbatch-arg=--constraint=avx2
     /// (repeatable; options caresim sets itself are refused).
     #[arg(long, value_name = "OPTION", allow_hyphen_values = true)]

@@ -301,8 +301,8 @@ struct SbatchOptions {
     extra: Vec<String>,
     /// Each array task's memory (`--mem`), if given.
     mem: Option<String>,
-    /// The merge job's memory (`--merge-mem`).
-    merge_mem: String,
+    /// The merge job's memory (`--merge-mem`), if given.
+    merge_mem: Option<String>,
 }
 
 /// Whether `n` is one Slurm account or QOS name: letters, digits, `_`, `-` and `.`.
@@ -419,7 +419,7 @@ fn check_options(args: &SlurmArgs) -> Result<SbatchOptions, Error> {
     }
     for (option, value) in [
         ("--mem", args.mem.as_ref()),
-        ("--merge-mem", Some(&args.merge_mem)),
+        ("--merge-mem", args.merge_mem.as_ref()),
     ] {
         if let Some(m) = value {
             no_control(option, m)?;
@@ -769,7 +769,7 @@ fn merge_script(args: &SlurmArgs, opts: &SbatchOptions, job: &Job, paths: &Scrip
             name: &name,
             cpus: 1,
             time: &job.merge_time,
-            mem: Some(&opts.merge_mem),
+            mem: opts.merge_mem.as_deref(),
             log: &paths.merge_log,
         },
         opts,

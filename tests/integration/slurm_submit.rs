@@ -574,9 +574,10 @@ fn the_merge_job_gets_its_own_time_and_memory() {
     let (array, merge) = script(&[]);
     assert!(array.contains("\n#SBATCH --time=02:00:00\n#"), "{array}");
     assert!(array.contains("\n#SBATCH --mem=8G\n"), "{array}");
-    // 4 replications: 5 minutes + 40 ms + 0.2 s, rounded up to the minute; 1G.
+    // 4 replications: 5 minutes + 40 ms + 0.2 s, rounded up to the minute; no memory asked
+    // for (the partition's default), not the array's --mem.
     assert!(merge.contains("\n#SBATCH --time=00:06:00\n"), "{merge}");
-    assert!(merge.contains("\n#SBATCH --mem=1G\n"), "{merge}");
+    assert!(!merge.contains("--mem"), "{merge}");
     assert!(
         !merge.contains("8G") && !merge.contains("02:00:00"),
         "{merge}"
