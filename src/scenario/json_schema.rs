@@ -283,6 +283,8 @@ fn number_or_distribution(v: &mut Value) {
 pub fn bounds_and_defaults(v: &mut Value) {
     if is_number(v) {
         annotate_number(v);
+    } else {
+        annotate_choice(v);
     }
     match v {
         Value::Array(items) => items.iter_mut().for_each(bounds_and_defaults),
@@ -325,6 +327,52 @@ fn annotate_number(v: &mut Value) {
     if bounds.exclusive_minimum.is_some() {
         obj.remove("minimum");
     }
+}
+
+/// One choice's or flag's default, from its description: the value written just before
+/// `(default` (`` `"queue"` (default: ...) ``), or `default true`/`default false`.
+fn annotate_choice(v: &mut Value) {
+    let is_container = matches!(
+        v.get("type").and_then(Value::as_str),
+        Some("array" | "object")
+    );
+    let Some(doc) = v.get("description").and_then(Value::as_str) else {
+        return;
+    };
+    if is_container || v.get("default").is_some() {
+        return;
+    }
+    let doc = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    let Some(default) = doc_choice_default(&doc) else {
+        return;
+    };
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("default".into(), default);
+    }
+}
+
+/// The default a doc gives a choice or flag (see [`annotate_choice`]).
+fn doc_choice_default(doc: &str) -> Option<Value> {
+    for (i, _) in doc.match_indices("default") {
+        let after = &doc[i + "default".len()..];
+        for flag in [true, false] {
+            if after.trim_start().starts_with(&flag.to_string()) {
+                return Some(Value::Bool(flag));
+            }
+        }
+        let Some(before) = doc[..i].strip_suffix('(') else {
+            continue;
+        };
+        let Some(quoted) = before.trim_end().strip_suffix('`') else {
+            continue;
+        };
+        let start = quoted.rfind('`')?;
+        let choice = quoted[start + 1..].trim_matches('"');
+        if !choice.is_empty() {
+            return Some(Value::String(choice.to_string()));
+        }
+    }
+    None
 }
 
 /// A number as written in a doc: `20,000`, `0.035`, `−0.5` (a typographic minus).
@@ -426,6 +474,17 @@ mod tests {
         assert_eq!(doc_default("Rate (default 1)."), Some(1.0));
         assert_eq!(doc_default("Default 0.035 (NICE)."), Some(0.035));
         assert_eq!(doc_default("Default: none."), None);
+    }
+
+    #[test]
+    fn reads_the_defaults_of_choices_and_flags() {
+        let d = doc_choice_default;
+        assert_eq!(d("`\"queue\"` (default: wait) or `\"divert\"`."), Some(json!("queue")));
+        assert_eq!(d("Pays: `\"a\"`, `\"b\"` (default) or `\"c\"`."), Some(json!("b")));
+        assert_eq!(d("`wait` (default) or `go`."), Some(json!("wait")));
+        assert_eq!(d("Pooled (default true)."), Some(json!(true)));
+        assert_eq!(d("Targeted conditions (default: all)."), None);
+        assert_eq!(d("Default: `payment.spell_tariff`."), None);
     }
 
     #[test]

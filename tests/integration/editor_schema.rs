@@ -181,3 +181,339 @@ fn the_committed_schemas_are_what_caresim_schema_prints() {
     let scenario = caresim(Path::new(ROOT), &["schema", "scenario"]);
     assert_eq!(default.stdout, scenario.stdout);
 }
+
+/// A key of a schema whose value is not a table: a number, a distribution, a text, a
+/// choice, a flag, or a list or map of them.
+#[derive(Debug)]
+struct Leaf {
+    /// Dotted path, `<name>` for a table's named entries and `[]` for a list's.
+    path: String,
+    /// The key's own name.
+    name: String,
+    /// Whether it holds numbers (which have a unit).
+    numeric: bool,
+    /// Its doc, on one line.
+    doc: String,
+    /// Whether the schema gives a `default`.
+    has_default: bool,
+    /// Whether its table's schema lists it as `required` (a distribution's `mean_days`).
+    required: bool,
+    /// Whether it is one value (not a list or a map), which a fixed default is the
+    /// schema's `default` of.
+    scalar: bool,
+}
+
+/// `v` itself, or what its `$ref` (or a lone `allOf` branch) points at.
+fn resolved<'a>(v: &'a serde_json::Value, defs: &'a serde_json::Value) -> &'a serde_json::Value {
+    let mut v = v;
+    for _ in 0..8 {
+        if let Some(r) = v.get("$ref").and_then(|r| r.as_str()) {
+            v = &defs[r.trim_start_matches("#/definitions/")];
+        } else if let Some([one]) = v.get("allOf").and_then(|a| a.as_array()).map(Vec::as_slice) {
+            v = one;
+        } else {
+            break;
+        }
+    }
+    v
+}
+
+/// Whether `v` is a number, a number-or-distribution, or a list or map of them.
+fn holds_numbers(v: &serde_json::Value, defs: &serde_json::Value) -> bool {
+    let r = resolved(v, defs);
+    match r.get("type").and_then(|t| t.as_str()) {
+        Some("number" | "integer") => true,
+        Some("array") => holds_numbers(&r["items"], defs),
+        Some("object") if r.get("properties").is_none() => r
+            .get("additionalProperties")
+            .is_some_and(|ap| holds_numbers(ap, defs)),
+        _ => r
+            .get("anyOf")
+            .and_then(|a| a.as_array())
+            .is_some_and(|branches| {
+                branches.iter().any(|b| b["$ref"] == "#/definitions/ParamDist")
+                    && branches.iter().any(|b| holds_numbers(b, defs))
+            }),
+    }
+}
+
+/// The tables `v` stands for: itself, a map's values, a list's items, the branches of a
+/// tagged union (a distribution of durations).
+fn tables_in<'a>(
+    v: &'a serde_json::Value,
+    defs: &'a serde_json::Value,
+) -> Vec<(&'a serde_json::Value, &'static str)> {
+    let r = resolved(v, defs);
+    if r.get("properties").is_some() {
+        return vec![(r, "")];
+    }
+    let branches: Vec<_> = ["oneOf", "anyOf"]
+        .iter()
+        .filter_map(|k| r.get(*k).and_then(|b| b.as_array()))
+        .flatten()
+        .map(|b| resolved(b, defs))
+        .filter(|b| b.get("properties").is_some())
+        .map(|b| (b, ""))
+        .collect();
+    if !branches.is_empty() {
+        return branches;
+    }
+    match r.get("type").and_then(|t| t.as_str()) {
+        Some("object") => r
+            .get("additionalProperties")
+            .map(|ap| {
+                tables_in(ap, defs)
+                    .into_iter()
+                    .map(|(t, _)| (t, ".<name>"))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Some("array") => tables_in(&r["items"], defs)
+            .into_iter()
+            .map(|(t, _)| (t, "[]"))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every leaf key of `schema`, walking tables, maps of tables and lists of tables.
+fn leaves(schema: &serde_json::Value) -> Vec<Leaf> {
+    fn walk(
+        table: &serde_json::Value,
+        defs: &serde_json::Value,
+        prefix: &str,
+        out: &mut Vec<Leaf>,
+    ) {
+        let Some(props) = table.get("properties").and_then(|p| p.as_object()) else {
+            return;
+        };
+        for (name, p) in props {
+            let path = format!("{prefix}{name}");
+            let r = resolved(p, defs);
+            // A tag (`dist = "gamma"`) names its table's form: nothing to describe.
+            if r.get("const").is_some() {
+                continue;
+            }
+            let tables = tables_in(p, defs);
+            if tables.is_empty() {
+                let doc = p.get("description").or_else(|| r.get("description"));
+                out.push(Leaf {
+                    path,
+                    name: name.clone(),
+                    numeric: holds_numbers(p, defs),
+                    doc: doc
+                        .and_then(|d| d.as_str())
+                        .unwrap_or_default()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    has_default: p.get("default").is_some() || r.get("default").is_some(),
+                    required: table["required"]
+                        .as_array()
+                        .is_some_and(|req| req.iter().any(|k| k == name)),
+                    scalar: !matches!(
+                        r.get("type").and_then(|t| t.as_str()),
+                        Some("array" | "object")
+                    ),
+                });
+            } else {
+                for (t, suffix) in tables {
+                    walk(t, defs, &format!("{path}{suffix}."), out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(schema, &schema["definitions"], "", &mut out);
+    // A map of tables reached through several unions lists its keys once.
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.dedup_by(|a, b| a.path == b.path && a.doc == b.doc);
+    out
+}
+
+/// Words that state a unit: a duration, money, a rate, a dimensionless kind, a count.
+const UNIT_WORDS: [&str; 27] = [
+    "days",
+    "fraction",
+    "ratio",
+    "a count",
+    "day of",
+    "years",
+    "£",
+    "per year",
+    "-year",
+    "probability",
+    "share",
+    "multiplier",
+    "odds ratio",
+    "utility",
+    "qalys",
+    "beds",
+    "places",
+    "patients",
+    "people",
+    "persons",
+    "residents",
+    "attendances",
+    "sessions",
+    "replications",
+    "random seed",
+    "coefficient of variation",
+    "the swept key's unit",
+];
+
+/// What is missing from a leaf's doc: a unit (for numbers), one that its name implies,
+/// its default or that it is required, and the schema `default` of a fixed default.
+fn doc_gaps(leaf: &Leaf) -> Vec<&'static str> {
+    let doc = leaf.doc.to_lowercase();
+    let name = leaf.name.as_str();
+    let has = |w: &str| doc.contains(w);
+    let mut gaps = Vec::new();
+    if leaf.doc.is_empty() {
+        return vec!["no doc"];
+    }
+    if leaf.numeric {
+        if !UNIT_WORDS.iter().any(|w| has(w)) {
+            gaps.push("no unit");
+        }
+        let implied: [(bool, &[&str], &'static str); 7] = [
+            (
+                name.ends_with("_days") || name == "day" || name.ends_with("_day"),
+                &["day"],
+                "a `_days` key without `days`",
+            ),
+            (
+                name.contains("per_year"),
+                &["year"],
+                "a `per_year` key without `year`",
+            ),
+            (
+                ["cost", "price", "tariff", "capitation", "block"]
+                    .iter()
+                    .any(|w| name.contains(w))
+                    || name == "per_day",
+                &["£"],
+                "money without `£`",
+            ),
+            (
+                name.contains("multiplier") || name.ends_with("_factor") || name == "by_year",
+                &["multiplier"],
+                "a multiplier not called one",
+            ),
+            (
+                ["probability", "share", "prevalence", "eligible"]
+                    .iter()
+                    .any(|w| name.contains(w))
+                    || ["admit", "in_hospital_death"].contains(&name),
+                &["probability", "share"],
+                "a probability not called a probability or share",
+            ),
+            (
+                name.contains("odds_ratio"),
+                &["odds ratio"],
+                "an odds ratio not called one",
+            ),
+            (
+                ["beds", "capacity", "caseload", "patients", "residents"]
+                    .iter()
+                    .any(|w| name.contains(w)),
+                &["beds", "places", "patients", "residents"],
+                "a count without what it counts",
+            ),
+        ];
+        for (applies, words, gap) in implied {
+            if applies && !words.iter().any(|w| has(w)) {
+                gaps.push(gap);
+            }
+        }
+        let probability = ["probability", "share", "prevalence", "eligible"]
+            .iter()
+            .any(|w| name.contains(w))
+            || ["admit", "in_hospital_death"].contains(&name);
+        if probability && !has("[0, 1]") && !has("sum to 1") {
+            gaps.push("a probability without its range [0, 1]");
+        }
+    }
+    if !has("default") && !has("required") && !leaf.required {
+        gaps.push("neither its default nor that it is required");
+    }
+    // A fixed default (`Default 0`, `"queue"` (default)) is the schema's `default` too.
+    let fixed = doc.match_indices("default").any(|(i, _)| {
+        let after = doc[i + "default".len()..].trim_start_matches([' ', ':']);
+        let before = doc[..i].trim_end_matches([' ', '(']);
+        after.starts_with(|c: char| c.is_ascii_digit() || c == '−')
+            || after.starts_with("true")
+            || after.starts_with("false")
+            || (before.ends_with("\"`") || before.ends_with('`')) && doc[..i].ends_with('(')
+            || before.ends_with("\"`") && doc[..i].ends_with("` (")
+    });
+    if fixed && leaf.scalar && !leaf.has_default {
+        gaps.push("a fixed default the schema does not give as `default`");
+    }
+    gaps
+}
+
+#[test]
+fn every_key_states_its_unit_and_its_default_or_that_it_is_required() {
+    let mut gaps = Vec::new();
+    let mut checked = 0;
+    for (kind, schema) in [
+        ("scenario", json_schema::scenario()),
+        ("sweep", sweep::json_schema()),
+    ] {
+        for leaf in leaves(&schema) {
+            checked += 1;
+            for gap in doc_gaps(&leaf) {
+                gaps.push(format!("{kind}: {}: {gap}: {:?}", leaf.path, leaf.doc));
+            }
+        }
+    }
+    assert!(checked > 150, "only {checked} keys found");
+    assert!(
+        gaps.is_empty(),
+        "{} keys' docs lack something:\n{}",
+        gaps.len(),
+        gaps.join("\n")
+    );
+}
+
+#[test]
+fn a_key_whose_doc_loses_its_unit_or_default_is_listed() {
+    let leaf = |name: &str, numeric: bool, doc: &str, has_default: bool| Leaf {
+        path: name.into(),
+        name: name.into(),
+        numeric,
+        doc: doc.into(),
+        has_default,
+        required: false,
+        scalar: true,
+    };
+    let ok = leaf("hold_days", true, "Days a place is held. Default 14.", true);
+    assert_eq!(doc_gaps(&ok), Vec::<&str>::new());
+    let unitless = leaf("hold", true, "How long a place is held. Default 14.", true);
+    assert_eq!(doc_gaps(&unitless), vec!["no unit"]);
+    let no_days = leaf("hold_days", true, "Places held for a while. Default 14.", true);
+    assert_eq!(doc_gaps(&no_days), vec!["a `_days` key without `days`"]);
+    let no_pound = leaf("day_cost", true, "Cost per place-day. Default 0.", true);
+    assert_eq!(doc_gaps(&no_pound), vec!["no unit", "money without `£`"]);
+    let no_default = leaf("hold_days", true, "Days a place is held.", false);
+    assert_eq!(
+        doc_gaps(&no_default),
+        vec!["neither its default nor that it is required"]
+    );
+    let not_in_schema = leaf("hold_days", true, "Days a place is held. Default 14.", false);
+    assert_eq!(
+        doc_gaps(&not_in_schema),
+        vec!["a fixed default the schema does not give as `default`"]
+    );
+    let choice = leaf("when_full", false, "`\"queue\"` (default) or `\"divert\"`.", false);
+    assert_eq!(
+        doc_gaps(&choice),
+        vec!["a fixed default the schema does not give as `default`"]
+    );
+    let share = leaf("share", true, "Share enrolled (required).", false);
+    assert_eq!(
+        doc_gaps(&share),
+        vec!["a probability without its range [0, 1]"]
+    );
+}
