@@ -209,7 +209,9 @@ fn resolved<'a>(v: &'a serde_json::Value, defs: &'a serde_json::Value) -> &'a se
     for _ in 0..8 {
         if let Some(r) = v.get("$ref").and_then(|r| r.as_str()) {
             v = &defs[r.trim_start_matches("#/definitions/")];
-        } else if let Some([one]) = v.get("allOf").and_then(|a| a.as_array()).map(Vec::as_slice) {
+        } else if let Some([one]) = v.get("allOf").and_then(|a| a.as_array()).map(Vec::as_slice)
+            && v.get("properties").is_none()
+        {
             v = one;
         } else {
             break;
@@ -231,7 +233,9 @@ fn holds_numbers(v: &serde_json::Value, defs: &serde_json::Value) -> bool {
             .get("anyOf")
             .and_then(|a| a.as_array())
             .is_some_and(|branches| {
-                branches.iter().any(|b| b["$ref"] == "#/definitions/ParamDist")
+                branches
+                    .iter()
+                    .any(|b| b["$ref"] == "#/definitions/ParamDist")
                     && branches.iter().any(|b| holds_numbers(b, defs))
             }),
     }
@@ -492,7 +496,12 @@ fn a_key_whose_doc_loses_its_unit_or_default_is_listed() {
     assert_eq!(doc_gaps(&ok), Vec::<&str>::new());
     let unitless = leaf("hold", true, "How long a place is held. Default 14.", true);
     assert_eq!(doc_gaps(&unitless), vec!["no unit"]);
-    let no_days = leaf("hold_days", true, "Places held for a while. Default 14.", true);
+    let no_days = leaf(
+        "hold_days",
+        true,
+        "Places held for a while. Default 14.",
+        true,
+    );
     assert_eq!(doc_gaps(&no_days), vec!["a `_days` key without `days`"]);
     let no_pound = leaf("day_cost", true, "Cost per place-day. Default 0.", true);
     assert_eq!(doc_gaps(&no_pound), vec!["no unit", "money without `£`"]);
@@ -501,12 +510,22 @@ fn a_key_whose_doc_loses_its_unit_or_default_is_listed() {
         doc_gaps(&no_default),
         vec!["neither its default nor that it is required"]
     );
-    let not_in_schema = leaf("hold_days", true, "Days a place is held. Default 14.", false);
+    let not_in_schema = leaf(
+        "hold_days",
+        true,
+        "Days a place is held. Default 14.",
+        false,
+    );
     assert_eq!(
         doc_gaps(&not_in_schema),
         vec!["a fixed default the schema does not give as `default`"]
     );
-    let choice = leaf("when_full", false, "`\"queue\"` (default) or `\"divert\"`.", false);
+    let choice = leaf(
+        "when_full",
+        false,
+        "`\"queue\"` (default) or `\"divert\"`.",
+        false,
+    );
     assert_eq!(
         doc_gaps(&choice),
         vec!["a fixed default the schema does not give as `default`"]
@@ -516,4 +535,266 @@ fn a_key_whose_doc_loses_its_unit_or_default_is_listed() {
         doc_gaps(&share),
         vec!["a probability without its range [0, 1]"]
     );
+}
+
+/// `valid.toml` with `edit` applied: each `(old, new)` replaces the first `old` (`""`
+/// appends `new` at the end).
+fn valid_with(edits: &[(&str, &str)]) -> String {
+    let mut text = std::fs::read_to_string(fixture("valid.toml")).unwrap();
+    for (old, new) in edits {
+        if old.is_empty() {
+            text.push('\n');
+            text.push_str(new);
+            text.push('\n');
+        } else {
+            assert!(text.contains(old), "{old:?} not in valid.toml");
+            text = text.replacen(old, new, 1);
+        }
+    }
+    text
+}
+
+/// The schema's complaints about `text` (a scenario file), each with where in the schema
+/// it comes from (`.../RawCondition/allOf/...`).
+fn scenario_schema_errors(text: &str, (scenario, _): &(Validator, Validator)) -> Vec<String> {
+    let table: toml::Table = text.parse().unwrap();
+    let value = serde_json::to_value(&table).unwrap();
+    scenario
+        .iter_errors(&value)
+        .map(|e| {
+            format!(
+                "{} [{} = {}]: {e}",
+                e.instance_path(),
+                e.evaluation_path(),
+                e.schema_path()
+            )
+        })
+        .collect()
+}
+
+/// Files breaking one rule between keys (`caresim::scenario::json_schema::rules`), each
+/// with a fragment of the parser's message and of the schema's (where the rule sits).
+const CROSS_KEY: [(&str, &[(&str, &str)], &str, &str); 20] = [
+    (
+        "patients and prevalence",
+        &[("patients = 2000", "patients = 2000\nprevalence = 0.05")],
+        "give only one of patients, patients_by_age and prevalence",
+        "RawCondition/allOf",
+    ),
+    (
+        "utility and utility_by_age",
+        &[(
+            "",
+            "[economics]\nutility = 0.8\nutility_by_age = { all = 0.7 }",
+        )],
+        "give only one of utility",
+        "RawEconomics/allOf",
+    ),
+    (
+        "monthly and amplitude",
+        &[(
+            "",
+            "[seasonality]\namplitude = 0.2\nmonthly = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+        )],
+        "give either monthly or amplitude/peak_day, not both",
+        "RawSeasonality/allOf",
+    ),
+    (
+        "monthly and peak_day",
+        &[(
+            "",
+            "[seasonality]\npeak_day = 10.0\nmonthly = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]",
+        )],
+        "give either monthly or amplitude/peak_day, not both",
+        "RawSeasonality/allOf",
+    ),
+    (
+        "neither amplitude nor monthly",
+        &[("", "[seasonality]\npeak_day = 10.0")],
+        "seasonality.amplitude: missing",
+        "seasonality/allOf",
+    ),
+    (
+        "by_year and annual_change",
+        &[(
+            "",
+            "[trends.deaths]\nby_year = [1.0, 1.1]\nannual_change = 0.01",
+        )],
+        "exactly one of by_year",
+        "RawTrend/allOf",
+    ),
+    (
+        "beds and add in one change",
+        &[(
+            "beds = 20",
+            "beds = 20\nschedule = [{ day = 10.0, beds = 30, add = 2 }]",
+        )],
+        "found both",
+        "RawBedChange/allOf",
+    ),
+    (
+        "neither beds nor add",
+        &[("beds = 20", "beds = 20\nschedule = [{ day = 10.0 }]")],
+        "found neither",
+        "RawBedChange/allOf",
+    ),
+    (
+        "capacity and add in one change",
+        &[(
+            "day_cost = 150.0",
+            "day_cost = 150.0\nschedule = [{ day = 5.0, capacity = 3, add = 1 }]",
+        )],
+        "found both",
+        "RawPlaceChange/allOf",
+    ),
+    (
+        "days_shorter and los_factor",
+        &[(
+            "",
+            "[policy.early_discharge]\nconditions = [\"copd\"]\neligible = 0.5\nservice = \"intermediate_care\"\ndays_shorter = 2.0\nlos_factor = 0.8",
+        )],
+        "give either days_shorter or los_factor, not both",
+        "RawEarlyDischarge/allOf",
+    ),
+    (
+        "neither days_shorter nor los_factor",
+        &[(
+            "",
+            "[policy.early_discharge]\nconditions = [\"copd\"]\neligible = 0.5\nservice = \"intermediate_care\"",
+        )],
+        "as days_shorter or los_factor",
+        "early_discharge/allOf",
+    ),
+    (
+        "share and target",
+        &[(
+            "",
+            "[policy.care_management]\nshare = 0.2\ntarget = { admissions = 2, within_days = 365.0 }\ncaseload = 10",
+        )],
+        "give either `share` (random enrolment at the start) or `target`",
+        "RawProgramme/allOf",
+    ),
+    (
+        "caseload without target",
+        &[("", "[policy.care_management]\nshare = 0.2\ncaseload = 10")],
+        "only with `target`",
+        "dependencies",
+    ),
+    (
+        "target without caseload",
+        &[(
+            "",
+            "[policy.care_management]\ntarget = { admissions = 2, within_days = 365.0 }",
+        )],
+        "policy.care_management.caseload: missing",
+        "dependencies",
+    ),
+    (
+        "max_delay_days without interim_service",
+        &[("", "[policy.integrated_funding]\nmax_delay_days = 5.0")],
+        "interim_service: missing",
+        "dependencies",
+    ),
+    (
+        "a key of another uptake form",
+        &[(
+            "",
+            "[policy.care_management]\nshare = 0.2\nuptake = { form = \"step\", day = 10.0, start_day = 0.0 }",
+        )],
+        "not a setting of a step uptake",
+        "RawUptake/allOf",
+    ),
+    (
+        "a key its uptake form needs",
+        &[(
+            "",
+            "[policy.care_management]\nshare = 0.2\nuptake = { form = \"linear\", start_day = 0.0 }",
+        )],
+        "full_day: missing",
+        "uptake/allOf",
+    ),
+    (
+        "a key of another payment mechanism",
+        &[(
+            "",
+            "[payment]\nacute = \"block\"\nblock_per_year = 1000000.0\nspell_tariff = 3000.0",
+        )],
+        "applies only to acute = \"tariff\"",
+        "RawPayment/allOf",
+    ),
+    (
+        "a key its payment mechanism needs",
+        &[("", "[payment]\nacute = \"block\"")],
+        "block_per_year: missing",
+        "payment/allOf",
+    ),
+    (
+        "a tariff key under the default mechanism",
+        &[("", "[payment]\nspell_tariff = 3000.0")],
+        "but the mechanism is \"activity\"",
+        "payment/allOf",
+    ),
+];
+
+#[test]
+fn files_breaking_a_rule_between_keys_are_rejected_by_the_parser_and_the_schema() {
+    let validators = validators();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.toml");
+    for (what, edits, parser_says, schema_at) in CROSS_KEY {
+        let text = valid_with(edits);
+        std::fs::write(&path, &text).unwrap();
+        let parsed = caresim::scenario::load(&path);
+        let message = match parsed {
+            Ok(_) => panic!("{what}: the parser accepts\n{text}"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(
+            message.contains(parser_says),
+            "{what}: the parser says {message}"
+        );
+        let errors = scenario_schema_errors(&text, &validators);
+        assert!(
+            errors.iter().any(|e| e.contains(schema_at)),
+            "{what}: expected a complaint from {schema_at:?}, got {errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_derived_file_may_leave_to_its_base_what_a_rule_needs() {
+    let validators = validators();
+    let dir = tempfile::tempdir().unwrap();
+    let base = valid_with(&[
+        ("", "[seasonality]\namplitude = 0.2"),
+        (
+            "",
+            "[policy.care_management]\ntarget = { admissions = 2, within_days = 365.0 }\ncaseload = 10",
+        ),
+        (
+            "",
+            "[payment]\nacute = \"block\"\nblock_per_year = 1000000.0",
+        ),
+    ]);
+    std::fs::write(dir.path().join("base.toml"), &base).unwrap();
+    // Each would break a rule in a file that extends none; the base supplies what it needs,
+    // or `unset` removes the base's key that this file's excludes.
+    let derived = [
+        "[seasonality]\npeak_day = 30.0",
+        "[policy.care_management]\ncaseload = 20",
+        "[payment]\nacute = \"block\"",
+        "[payment]\nblock_per_year = 2000000.0",
+        "unset = [\"seasonality.amplitude\"]\n[seasonality]\nmonthly = [1.2, 1.2, 1.1, 1.0, 0.9, 0.8, 0.8, 0.8, 0.9, 1.0, 1.1, 1.2]",
+        "unset = [\"conditions.copd.patients\"]\n[population]\ncatchment = 40000.0\n[conditions.copd]\nprevalence = 0.05",
+    ];
+    let path = dir.path().join("derived.toml");
+    for text in derived {
+        let text = format!("extends = \"base.toml\"\n{text}\n");
+        std::fs::write(&path, &text).unwrap();
+        if let Err(e) = caresim::scenario::load(&path) {
+            panic!("the parser refuses\n{text}\n{e:#}");
+        }
+        let errors = scenario_schema_errors(&text, &validators);
+        assert!(errors.is_empty(), "{text}\n{errors:#?}");
+    }
 }
