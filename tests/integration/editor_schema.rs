@@ -198,9 +198,16 @@ struct Leaf {
     has_default: bool,
     /// Whether its table's schema lists it as `required` (a distribution's `mean_days`).
     required: bool,
-    /// Whether it is one value (not a list or a map), which a fixed default is the
-    /// schema's `default` of.
-    scalar: bool,
+    /// One value or several.
+    shape: Shape,
+}
+
+/// Whether a key holds one value, which a fixed default is the schema's `default` of, or
+/// a list or map of them (whose default is per element).
+#[derive(Debug, PartialEq)]
+enum Shape {
+    One,
+    Many,
 }
 
 /// `v` itself, or what its `$ref` (or a lone `allOf` branch) points at.
@@ -315,10 +322,14 @@ fn leaves(schema: &serde_json::Value) -> Vec<Leaf> {
                     required: table["required"]
                         .as_array()
                         .is_some_and(|req| req.iter().any(|k| k == name)),
-                    scalar: !matches!(
+                    shape: if matches!(
                         r.get("type").and_then(|t| t.as_str()),
                         Some("array" | "object")
-                    ),
+                    ) {
+                        Shape::Many
+                    } else {
+                        Shape::One
+                    },
                 });
             } else {
                 for (t, suffix) in tables {
@@ -451,7 +462,7 @@ fn doc_gaps(leaf: &Leaf) -> Vec<&'static str> {
             || (before.ends_with("\"`") || before.ends_with('`')) && doc[..i].ends_with('(')
             || before.ends_with("\"`") && doc[..i].ends_with("` (")
     });
-    if fixed && leaf.scalar && !leaf.has_default {
+    if fixed && leaf.shape == Shape::One && !leaf.has_default {
         gaps.push("a fixed default the schema does not give as `default`");
     }
     gaps
@@ -490,7 +501,7 @@ fn a_key_whose_doc_loses_its_unit_or_default_is_listed() {
         doc: doc.into(),
         has_default,
         required: false,
-        scalar: true,
+        shape: Shape::One,
     };
     let ok = leaf("hold_days", true, "Days a place is held. Default 14.", true);
     assert_eq!(doc_gaps(&ok), Vec::<&str>::new());
@@ -572,9 +583,12 @@ fn scenario_schema_errors(text: &str, (scenario, _): &(Validator, Validator)) ->
         .collect()
 }
 
+/// Replacements in a file's text: `(old, new)`.
+type Edits = &'static [(&'static str, &'static str)];
+
 /// Files breaking one rule between keys (`caresim::scenario::json_schema::rules`), each
 /// with a fragment of the parser's message and of the schema's (where the rule sits).
-const CROSS_KEY: [(&str, &[(&str, &str)], &str, &str); 20] = [
+const CROSS_KEY: [(&str, Edits, &str, &str); 20] = [
     (
         "patients and prevalence",
         &[("patients = 2000", "patients = 2000\nprevalence = 0.05")],
