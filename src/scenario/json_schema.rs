@@ -59,9 +59,23 @@ pub fn scenario() -> Value {
     };
     bounds_and_defaults(&mut root);
     accept_distributions(&mut root);
-    if let (Some(overlay), Some(obj)) = (overlay, root.as_object_mut()) {
+    let (needs_base, any_file): (Vec<_>, Vec<_>) = rules::across_tables()
+        .into_iter()
+        .partition(|(needs_base, _)| *needs_base);
+    let mut overlay = overlay.unwrap_or_else(|| json!({}));
+    if let Value::Object(o) = &mut overlay {
+        o.insert(
+            "allOf".into(),
+            needs_base.into_iter().map(|(_, rule)| rule).collect(),
+        );
+    }
+    if let Some(obj) = root.as_object_mut() {
         obj.insert("if".into(), json!({ "not": { "required": ["extends"] } }));
         obj.insert("then".into(), overlay);
+        obj.insert(
+            "allOf".into(),
+            any_file.into_iter().map(|(_, rule)| rule).collect(),
+        );
     }
     finish(
         &mut root,

@@ -588,7 +588,7 @@ type Edits = &'static [(&'static str, &'static str)];
 
 /// Files breaking one rule between keys (`caresim::scenario::json_schema::rules`), each
 /// with a fragment of the parser's message and of the schema's (where the rule sits).
-const CROSS_KEY: [(&str, Edits, &str, &str); 20] = [
+const CROSS_KEY: [(&str, Edits, &str, &str); 23] = [
     (
         "patients and prevalence",
         &[("patients = 2000", "patients = 2000\nprevalence = 0.05")],
@@ -741,6 +741,30 @@ const CROSS_KEY: [(&str, Edits, &str, &str); 20] = [
         &[("", "[payment]\nacute = \"block\"")],
         "block_per_year: missing",
         "payment/allOf",
+    ),
+    (
+        "a condition's cohort with a joint prevalence",
+        &[(
+            "",
+            "[multimorbidity]\njoint_prevalence = { all = { copd = 0.05, none = 0.95 } }",
+        )],
+        "the cohort comes from multimorbidity.joint_prevalence",
+        "/conditions/copd/patients [/allOf",
+    ),
+    (
+        "entrants without [multimorbidity]",
+        &[("", "[population]\nentrants_per_year = { all = [10.0] }")],
+        "entrants need [multimorbidity]",
+        "\"multimorbidity\" is a required property",
+    ),
+    (
+        "onset without [multimorbidity]",
+        &[(
+            "patients = 2000",
+            "patients = 2000\nonset_per_year_by_age = { all = 0.01 }",
+        )],
+        "onset among the living needs [multimorbidity]",
+        "\"multimorbidity\" is a required property",
     ),
     (
         "a tariff key under the default mechanism",

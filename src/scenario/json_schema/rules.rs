@@ -1,5 +1,6 @@
-//! Rules between the keys of one table that the parser checks and a JSON Schema can state:
-//! keys that exclude each other, keys that need another, keys a choice refuses or needs.
+//! Rules between keys that the parser checks and a JSON Schema can state: within one table
+//! ([`all`]), keys that exclude each other, keys that need another, keys a choice refuses or
+//! needs; and a few between tables ([`across_tables`]).
 //!
 //! Each file is checked alone, so a rule is stated only where the parser refuses every
 //! file that breaks it: a key a file writes is always in the scenario the parser checks
@@ -127,6 +128,60 @@ impl Rule {
             }),
         }
     }
+}
+
+/// Rules between tables of a scenario file, as schemas of the whole file, with whether
+/// each holds only in a file that extends none: a joint prevalence given directly refuses
+/// the conditions' own cohort keys; `population.entrants_per_year` and a condition's
+/// `onset_per_year_by_age` need `[multimorbidity]`.
+pub fn across_tables() -> Vec<(bool, Value)> {
+    let cohort: Map<String, Value> = ["patients", "patients_by_age", "prevalence"]
+        .iter()
+        .map(|k| ((*k).to_string(), json!(false)))
+        .collect();
+    vec![
+        (
+            false,
+            json!({
+                "if": {
+                    "properties": { "multimorbidity": { "required": ["joint_prevalence"] } },
+                    "required": ["multimorbidity"],
+                },
+                "then": {
+                    "properties": {
+                        "conditions": { "additionalProperties": { "properties": cohort } },
+                    },
+                },
+            }),
+        ),
+        (
+            true,
+            json!({
+                "if": {
+                    "properties": { "population": { "required": ["entrants_per_year"] } },
+                    "required": ["population"],
+                },
+                "then": { "required": ["multimorbidity"] },
+            }),
+        ),
+        (
+            true,
+            json!({
+                "if": {
+                    "not": {
+                        "properties": {
+                            "conditions": {
+                                "additionalProperties": {
+                                    "not": { "required": ["onset_per_year_by_age"] },
+                                },
+                            },
+                        },
+                    },
+                },
+                "then": { "required": ["multimorbidity"] },
+            }),
+        ),
+    ]
 }
 
 /// The forms of `uptake` and the keys each takes (`policy::RawUptake`).
