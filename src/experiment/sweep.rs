@@ -76,10 +76,10 @@ impl schemars::JsonSchema for SweptKeys {
                         "description": "`steps` evenly spaced values from `from` to `to`, both included.",
                         "type": "object",
                         "properties": {
-                            "from": { "description": "The first value.", "type": "number" },
-                            "to": { "description": "The last value.", "type": "number" },
+                            "from": { "description": "The first value, in the swept key's unit.", "type": "number" },
+                            "to": { "description": "The last value, in the swept key's unit.", "type": "number" },
                             "steps": {
-                                "description": "How many values.",
+                                "description": "How many values, a count.",
                                 "type": "integer",
                                 "minimum": 2,
                                 "maximum": MAX_STEPS

@@ -31,6 +31,12 @@ use serde_json::{Map, Value, json};
 use super::ParamDist;
 use super::schema::RawScenario;
 
+pub mod rules;
+
+/// The key under which a table's rules that hold only in a file extending none wait for
+/// [`required_overlay`] (removed from the output).
+const NEEDS_BASE: &str = "x-needs-base";
+
 /// The key marking a field required in a file without `extends` (removed from the output).
 pub const REQUIRED: &str = "x-required";
 
@@ -46,15 +52,30 @@ pub fn scenario() -> Value {
     generator.subschema_for::<ParamDist>();
     let mut root = generator.into_root_schema_for::<RawScenario>().to_value();
     tidy(&mut root);
+    apply_rules(&mut root);
     let overlay = {
         let defs = root.get("definitions").cloned().unwrap_or_default();
         required_overlay(&root, &defs, 0)
     };
     bounds_and_defaults(&mut root);
     accept_distributions(&mut root);
-    if let (Some(overlay), Some(obj)) = (overlay, root.as_object_mut()) {
+    let (needs_base, any_file): (Vec<_>, Vec<_>) = rules::across_tables()
+        .into_iter()
+        .partition(|(needs_base, _)| *needs_base);
+    let mut overlay = overlay.unwrap_or_else(|| json!({}));
+    if let Value::Object(o) = &mut overlay {
+        o.insert(
+            "allOf".into(),
+            needs_base.into_iter().map(|(_, rule)| rule).collect(),
+        );
+    }
+    if let Some(obj) = root.as_object_mut() {
         obj.insert("if".into(), json!({ "not": { "required": ["extends"] } }));
         obj.insert("then".into(), overlay);
+        obj.insert(
+            "allOf".into(),
+            any_file.into_iter().map(|(_, rule)| rule).collect(),
+        );
     }
     finish(
         &mut root,
@@ -65,6 +86,25 @@ pub fn scenario() -> Value {
          `extends` changes its base table by table; one without must set the required keys.",
     );
     root
+}
+
+/// Add the [`rules`] between keys to their tables' definitions: those that hold for any
+/// file as `allOf` beside the table's properties, those that hold only in a file that
+/// extends none under [`NEEDS_BASE`], for [`required_overlay`].
+fn apply_rules(root: &mut Value) {
+    for (table, rule) in rules::all() {
+        let Some(Value::Object(def)) = root.pointer_mut(&format!("/definitions/{table}")) else {
+            continue;
+        };
+        let key = if rule.needs_base() {
+            NEEDS_BASE
+        } else {
+            "allOf"
+        };
+        if let Value::Array(list) = def.entry(key).or_insert_with(|| json!([])) {
+            list.push(rule.schema());
+        }
+    }
 }
 
 /// Finish a generated schema: markers removed; its title, the description of the file for
@@ -166,7 +206,9 @@ fn resolve<'a>(v: &'a Value, defs: &'a Value) -> &'a Value {
                 Some(d) => v = d,
                 None => return v,
             }
-        } else if let Some([one]) = v.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+        } else if let Some([one]) = v.get("allOf").and_then(Value::as_array).map(Vec::as_slice)
+            && v.get("properties").is_none()
+        {
             v = one;
         } else {
             return v;
@@ -206,6 +248,9 @@ fn required_overlay(schema: &Value, defs: &Value, depth: usize) -> Option<Value>
         && let Some(o) = required_overlay(ap, defs, depth + 1)
     {
         out.insert("additionalProperties".into(), o);
+    }
+    if let Some(rules) = schema.get(NEEDS_BASE) {
+        out.insert("allOf".into(), rules.clone());
     }
     (!out.is_empty()).then_some(Value::Object(out))
 }
@@ -283,6 +328,8 @@ fn number_or_distribution(v: &mut Value) {
 pub fn bounds_and_defaults(v: &mut Value) {
     if is_number(v) {
         annotate_number(v);
+    } else {
+        annotate_choice(v);
     }
     match v {
         Value::Array(items) => items.iter_mut().for_each(bounds_and_defaults),
@@ -325,6 +372,52 @@ fn annotate_number(v: &mut Value) {
     if bounds.exclusive_minimum.is_some() {
         obj.remove("minimum");
     }
+}
+
+/// One choice's or flag's default, from its description: the value written just before
+/// `(default` (`` `"queue"` (default: ...) ``), or `default true`/`default false`.
+fn annotate_choice(v: &mut Value) {
+    let is_container = matches!(
+        v.get("type").and_then(Value::as_str),
+        Some("array" | "object")
+    );
+    let Some(doc) = v.get("description").and_then(Value::as_str) else {
+        return;
+    };
+    if is_container || v.get("default").is_some() {
+        return;
+    }
+    let doc = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    let Some(default) = doc_choice_default(&doc) else {
+        return;
+    };
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("default".into(), default);
+    }
+}
+
+/// The default a doc gives a choice or flag (see [`annotate_choice`]).
+fn doc_choice_default(doc: &str) -> Option<Value> {
+    for (i, _) in doc.match_indices("default") {
+        let after = &doc[i + "default".len()..];
+        for flag in [true, false] {
+            if after.trim_start().starts_with(&flag.to_string()) {
+                return Some(Value::Bool(flag));
+            }
+        }
+        let Some(before) = doc[..i].strip_suffix('(') else {
+            continue;
+        };
+        let Some(quoted) = before.trim_end().strip_suffix('`') else {
+            continue;
+        };
+        let start = quoted.rfind('`')?;
+        let choice = quoted[start + 1..].trim_matches('"');
+        if !choice.is_empty() {
+            return Some(Value::String(choice.to_string()));
+        }
+    }
+    None
 }
 
 /// A number as written in a doc: `20,000`, `0.035`, `−0.5` (a typographic minus).
@@ -400,12 +493,14 @@ fn number_at(text: &str) -> Option<f64> {
     doc_number(text[..end].trim_end_matches([',', '.']))
 }
 
-/// Remove the [`REQUIRED`] markers, which are for [`required_overlay`] only.
+/// Remove the [`REQUIRED`] and [`NEEDS_BASE`] markers, which are for [`required_overlay`]
+/// only.
 fn strip_markers(v: &mut Value) {
     match v {
         Value::Array(items) => items.iter_mut().for_each(strip_markers),
         Value::Object(obj) => {
             obj.remove(REQUIRED);
+            obj.remove(NEEDS_BASE);
             obj.values_mut().for_each(strip_markers);
         }
         _ => {}
@@ -426,6 +521,37 @@ mod tests {
         assert_eq!(doc_default("Rate (default 1)."), Some(1.0));
         assert_eq!(doc_default("Default 0.035 (NICE)."), Some(0.035));
         assert_eq!(doc_default("Default: none."), None);
+    }
+
+    #[test]
+    fn every_rule_names_keys_of_its_table() {
+        let mut root = generator();
+        root.subschema_for::<ParamDist>();
+        let root = root.into_root_schema_for::<RawScenario>().to_value();
+        for (table, rule) in rules::all() {
+            let props = &root["definitions"][table]["properties"];
+            assert!(props.is_object(), "{table}: no such table");
+            for key in rule.keys() {
+                assert!(props.get(key).is_some(), "{table}: no key {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn reads_the_defaults_of_choices_and_flags() {
+        let d = doc_choice_default;
+        assert_eq!(
+            d("`\"queue\"` (default: wait) or `\"divert\"`."),
+            Some(json!("queue"))
+        );
+        assert_eq!(
+            d("Pays: `\"a\"`, `\"b\"` (default) or `\"c\"`."),
+            Some(json!("b"))
+        );
+        assert_eq!(d("`wait` (default) or `go`."), Some(json!("wait")));
+        assert_eq!(d("Pooled (default true)."), Some(json!(true)));
+        assert_eq!(d("Targeted conditions (default: all)."), None);
+        assert_eq!(d("Default: `payment.spell_tariff`."), None);
     }
 
     #[test]
@@ -464,6 +590,7 @@ mod tests {
                 .contains(&json!("simulation"))
         );
         assert!(!s.to_string().contains(REQUIRED));
+        assert!(!s.to_string().contains(NEEDS_BASE));
         assert!(!s.to_string().contains("\"null\""));
     }
 }

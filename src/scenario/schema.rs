@@ -19,11 +19,12 @@ pub use super::policy::evidence::RawEvidenceTable;
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Path of a base scenario, relative to this file. This file's keys override the
-    /// base's, table by table; a distribution table replaces the base's whole.
+    /// base's, table by table; a distribution table replaces the base's whole. Default:
+    /// none (the file stands alone and sets every required key).
     pub extends: Option<String>,
     /// Dotted key paths (`seasonality.amplitude`, `population.patients`) removed from what
     /// the files this one extends set, before this file's keys are merged: how a variant
-    /// replaces a key by one that excludes it (`monthly` for `amplitude`).
+    /// replaces a key by one that excludes it (`monthly` for `amplitude`). Default: none.
     #[serde(default)]
     pub unset: Vec<String>,
     /// Name and description.
@@ -99,9 +100,11 @@ pub struct RawTrends {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrend {
-    /// Multipliers for observed years 1, 2, ...
+    /// Multipliers (ratios) for observed years 1, 2, ..., each in (0, 100]. Exactly one of
+    /// `by_year` and `annual_change` is required.
     pub by_year: Option<Vec<f64>>,
-    /// Compound change per year.
+    /// Compound change per year, a fraction (0.02 = 2% a year), in (−0.5, 1]. Exactly one
+    /// of `by_year` and `annual_change` is required.
     pub annual_change: Option<f64>,
 }
 
@@ -116,7 +119,8 @@ pub struct RawMultimorbidity {
     /// (1 = independent). Default 1. In (0, 100].
     pub odds_ratio: Option<f64>,
     /// Odds ratios of particular pairs, keyed `"<condition>+<condition>"`
-    /// (`{ "copd+heart_failure" = 2.5 }`). In (0, 100].
+    /// (`{ "copd+heart_failure" = 2.5 }`). In (0, 100]. Default: `odds_ratio` for every
+    /// pair. Not with `joint_prevalence`.
     pub odds_ratios: Option<BTreeMap<String, f64>>,
     /// Deaths per person-year of people without any of the conditions, by age band: a
     /// person's death hazard is this plus, for each condition held, the condition's
@@ -148,7 +152,7 @@ pub struct RawEconomics {
     /// At most 1 and above −0.6. Default 1. Not with `utility_by_age`.
     pub utility: Option<f64>,
     /// Baseline utility by age band (`{ "65_74" = 0.78, "75_84" = 0.73 }`), one for every
-    /// band. Not with `utility`.
+    /// band. Default: `utility` in every band. Not with `utility`.
     pub utility_by_age: Option<BTreeMap<String, f64>>,
     /// Willingness to pay for one QALY, £ per QALY, for net monetary benefit. Default
     /// 20,000. > 0.
@@ -271,7 +275,7 @@ pub struct RawTier {
     /// Mean days between routine reviews, replacing the condition's. Default: the
     /// condition's.
     pub review_interval_days: Option<f64>,
-    /// Management cost per patient-year alive in the tier. Default 0. ≥ 0.
+    /// £ per patient-year alive in the tier (care or case management). Default 0. ≥ 0.
     pub management_cost_per_year: Option<f64>,
 }
 
@@ -279,7 +283,7 @@ pub struct RawTier {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOutpatients {
-    /// Cost per outpatient attendance (paid by the hospital). Default 0. ≥ 0.
+    /// £ per outpatient attendance (paid by the hospital). Default 0. ≥ 0.
     pub attendance_cost: Option<f64>,
 }
 
@@ -302,14 +306,16 @@ pub enum RawPayer {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSeasonality {
-    /// Relative swing above and below the yearly mean, in [0, 1) (0.25 = peak 25% above the
-    /// mean, trough 25% below). Required unless `monthly` is given.
+    /// Relative swing above and below the yearly mean, a fraction of it in [0, 1) (0.25 =
+    /// peak 25% above the mean, trough 25% below). Required unless `monthly` is given;
+    /// not with `monthly`.
     pub amplitude: Option<f64>,
     /// Twelve multipliers (≥ 0), one per month of 365/12 days of each simulated year,
     /// instead of `amplitude`/`peak_day`. Their mean is the yearly mean multiplier.
+    /// Default: none (the `amplitude` curve). Not with `amplitude` or `peak_day`.
     pub monthly: Option<Vec<f64>>,
     /// Day of the simulated year (0 = the first day of the run) when exacerbations peak,
-    /// in [0, 365). Default 0.
+    /// in [0, 365). Default 0. Not with `monthly`.
     pub peak_day: Option<f64>,
 }
 
@@ -363,9 +369,9 @@ pub struct RawAcute {
     /// `"queue"` (default: wait FIFO, the wait is recorded) or `"divert"` (out-of-area
     /// admission, counted and costed; the patient is away for a stay, using no local bed).
     pub when_full: Option<RawWhenFull>,
-    /// Cost per occupied acute bed-day, delayed-discharge days included. Default 0. ≥ 0.
+    /// £ per occupied acute bed-day, delayed-discharge days included. Default 0. ≥ 0.
     pub bed_day_cost: Option<f64>,
-    /// Cost per diverted admission. Default 0. ≥ 0.
+    /// £ per diversion (a diverted, out-of-area admission). Default 0. ≥ 0.
     pub diversion_cost: Option<f64>,
     /// Changes of the number of beds: `[{ day = 300, beds = 380 }, { day = 420, beds = 340 }]`
     /// sets the number; `[{ day = 365, add = 2 }]` adds to the number in force (planned
@@ -381,11 +387,13 @@ pub struct RawAcute {
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBedChange {
-    /// Day the change takes effect (≥ 0).
+    /// Required. The simulated day the change takes effect, days from the start of the
+    /// run (warm-up included), ≥ 0.
     pub day: f64,
-    /// Beds from then on (≥ 1). Give this or `add`.
+    /// Beds from then on (≥ 1). Required unless `add` is given; not with `add`.
     pub beds: Option<u32>,
-    /// Beds added to the number in force (negative: closed). Give this or `beds`.
+    /// Beds added to the number in force (negative: closed). Required unless `beds` is
+    /// given; not with `beds`.
     pub add: Option<i64>,
 }
 
@@ -393,11 +401,13 @@ pub struct RawBedChange {
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlaceChange {
-    /// Day the change takes effect (≥ 0).
+    /// Required. The simulated day the change takes effect, days from the start of the
+    /// run (warm-up included), ≥ 0.
     pub day: f64,
-    /// Places from then on (≥ 1). Give this or `add`.
+    /// Places from then on (≥ 1). Required unless `add` is given; not with `add`.
     pub capacity: Option<u32>,
-    /// Places added to the number in force (negative: removed). Give this or `capacity`.
+    /// Places added to the number in force (negative: removed). Required unless
+    /// `capacity` is given; not with `capacity`.
     pub add: Option<i64>,
 }
 
@@ -405,9 +415,9 @@ pub struct RawPlaceChange {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPrimaryCare {
-    /// Cost per routine review. Default 0. ≥ 0.
+    /// £ per routine review. Default 0. ≥ 0.
     pub review_cost: Option<f64>,
-    /// Cost per urgent contact (an exacerbation not admitted). Default 0. ≥ 0.
+    /// £ per urgent contact (an exacerbation not admitted). Default 0. ≥ 0.
     pub urgent_contact_cost: Option<f64>,
 }
 
@@ -421,7 +431,7 @@ pub struct RawService {
     /// Required. Length of an episode in the service (a distribution table).
     #[schemars(extend("x-required" = true))]
     pub los: Option<RawDuration>,
-    /// Cost per occupied place-day. Default 0. ≥ 0.
+    /// £ per occupied place-day. Default 0. ≥ 0.
     pub day_cost: Option<f64>,
     /// Whose budget pays: `"community"` (default), `"social_care"`, `"hospital"` or
     /// `"primary_care"`.
@@ -448,7 +458,7 @@ pub struct RawService {
     /// Long-stay only: residents' deaths per resident-year (all age bands). Default 0.
     pub resident_deaths_per_year: Option<f64>,
     /// Long-stay only: residents' deaths per resident-year by age band, overriding
-    /// `resident_deaths_per_year`.
+    /// `resident_deaths_per_year`. Default: `resident_deaths_per_year` in every band.
     pub resident_deaths_per_year_by_age: Option<BTreeMap<String, f64>>,
     /// Long-stay only: multiplier on residents' exacerbation rates. Default 1. ≥ 0.
     pub resident_exacerbation_multiplier: Option<f64>,
@@ -485,10 +495,10 @@ pub struct RawNeedConsequences {
     pub exacerbation_multiplier: Option<f64>,
     /// Multiplier on the death hazard while the need is unmet or waited for. Default 1. ≥ 0.
     pub death_multiplier: Option<f64>,
-    /// Cost per day of unmet or waited-for need (informal or emergency care), reported as
+    /// £ per day of unmet or waited-for need (informal or emergency care), reported as
     /// `unmet_need_cost`. Default: the service's `day_cost` (the replacement cost). ≥ 0.
     pub cost_per_day: Option<f64>,
-    /// Probability that an unmet need ends needing `escalate_to`. Default 0.
+    /// Probability that an unmet need ends needing `escalate_to`, in [0, 1]. Default 0.
     pub escalation_probability: Option<f64>,
     /// The higher level of care (a service name); required with an escalation probability.
     pub escalate_to: Option<String>,
@@ -519,12 +529,16 @@ pub struct RawCondition {
     /// Exactly one of `patients`, `patients_by_age` and `prevalence` is required.
     pub patients: Option<u32>,
     /// Patients at the start by age band (`{ "65_74" = 900, "75_84" = 700 }`); unlisted
-    /// bands have none.
+    /// bands have none. One of `patients`, `patients_by_age` and `prevalence` is required
+    /// (none when `multimorbidity.joint_prevalence` gives the cohorts).
     pub patients_by_age: Option<BTreeMap<String, u32>>,
     /// Share of the population with the condition, applied to each band's population (or
-    /// to the catchment without bands). In [0, 1].
+    /// to the catchment without bands). In [0, 1]. One of `patients`, `patients_by_age`
+    /// and `prevalence` is required (none when `multimorbidity.joint_prevalence` gives
+    /// the cohorts).
     pub prevalence: Option<f64>,
     /// Death hazard at home per patient-year by age band, overriding `deaths_per_year`.
+    /// Default: `deaths_per_year` in every band.
     pub deaths_per_year_by_age: Option<BTreeMap<String, f64>>,
     /// Multiplier on acute lengths of stay by age band. Default 1.
     pub los_multiplier_by_age: Option<BTreeMap<String, f64>>,
@@ -628,7 +642,7 @@ pub enum RawDuration {
     Empirical {
         /// Possible durations, days (≥ 0).
         values_days: Vec<f64>,
-        /// Relative frequencies (≥ 0, not all 0), one per value. Default: equal.
+        /// Relative frequencies, ratios (≥ 0, not all 0), one per value. Default: equal.
         #[serde(default)]
         weights: Vec<f64>,
     },

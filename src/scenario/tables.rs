@@ -29,17 +29,20 @@ pub struct RawTables {
     /// Columns `condition`, `band`, and any of `patients`, `deaths_per_year`,
     /// `los_multiplier`, `onset_per_year` (an empty cell sets nothing): the keys
     /// `conditions.<c>.patients_by_age.<band>`, `deaths_per_year_by_age`,
-    /// `los_multiplier_by_age`, `onset_per_year_by_age`.
+    /// `los_multiplier_by_age`, `onset_per_year_by_age`. A CSV path, relative to this file.
+    /// Default: none.
     pub conditions_by_age: Option<String>,
     /// Columns `band`, `conditions` (`copd+heart_failure`, or `none`), `share`: the joint
     /// prevalence of `[multimorbidity]` given directly (`multimorbidity.joint_prevalence`).
+    /// A CSV path, relative to this file. Default: none.
     pub joint_prevalence: Option<String>,
     /// Columns `year` (1, 2, ... in order) and one per age band: people entering each band
-    /// per year (`population.entrants_per_year`).
+    /// per year (`population.entrants_per_year`). A CSV path, relative to this file.
+    /// Default: none.
     pub entrants: Option<String>,
     /// Columns `year` (1, 2, ... in order) and any of `exacerbations`, `admissions`,
     /// `deaths`, `incidence`, `onset`, `acute_los`, `community_los`: trends by observed
-    /// year (`trends.<kind>.by_year`).
+    /// year (`trends.<kind>.by_year`). A CSV path, relative to this file. Default: none.
     pub trends: Option<String>,
 }
 

@@ -20,9 +20,11 @@ pub struct RawEarlyDischarge {
     /// Share of targeted admissions eligible, [0, 1] (required).
     #[schemars(extend("x-required" = true))]
     pub eligible: Option<f64>,
-    /// Days earlier than the usual discharge (give this or `los_factor`).
+    /// Days earlier than the usual discharge. One of `days_shorter` and `los_factor` is
+    /// required, not both.
     pub days_shorter: Option<f64>,
-    /// Multiplier on the stay, (0, 1] (give this or `days_shorter`).
+    /// Multiplier on the stay, (0, 1]. One of `days_shorter` and `los_factor` is required,
+    /// not both.
     pub los_factor: Option<f64>,
     /// Supporting community service (required).
     #[schemars(extend("x-required" = true))]

@@ -16,7 +16,8 @@ pub struct RawIntegratedFunding {
     pub evidence: super::evidence::RawEvidenceTable,
     /// Acute beds converted (default 0).
     pub beds_converted: Option<u32>,
-    /// Community service that receives their cost as places.
+    /// Community service that receives their cost as places; required with
+    /// `beds_converted` above 0.
     pub service: Option<String>,
     /// Multiplier on acute lengths of stay, (0, 1] (default 1).
     pub los_factor: Option<f64>,
@@ -50,7 +51,7 @@ pub struct RawController {
     pub step_beds: Option<u32>,
     /// Fewest acute beds left (default half the beds after conversion).
     pub min_beds: Option<u32>,
-    /// Mean number waiting over a period that triggers a move (default 1).
+    /// Mean number of patients waiting over a period that triggers a move (default 1).
     pub threshold: Option<f64>,
 }
 

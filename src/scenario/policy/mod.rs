@@ -150,15 +150,20 @@ pub struct RawUptake {
     /// `"step"`, `"linear"` or `"logistic"` (required).
     #[schemars(extend("x-required" = true, "enum" = ["step", "linear", "logistic"]))]
     pub form: Option<String>,
-    /// Step: the day the lever takes full effect.
+    /// Required with `form = "step"`: the day the lever takes full effect, days from the
+    /// end of the warm-up.
     pub day: Option<f64>,
-    /// Linear: the day uptake starts.
+    /// Required with `form = "linear"`: the day uptake starts, days from the end of the
+    /// warm-up.
     pub start_day: Option<f64>,
-    /// Linear: the day uptake is complete.
+    /// Required with `form = "linear"`: the day uptake is complete, days from the end of
+    /// the warm-up (after `start_day`).
     pub full_day: Option<f64>,
-    /// Logistic: the day half the effect is reached.
+    /// Required with `form = "logistic"`: the day half the effect is reached, days from
+    /// the end of the warm-up.
     pub midpoint_day: Option<f64>,
-    /// Logistic: the days over which the odds of uptake grow by a factor e.
+    /// Required with `form = "logistic"`: the days over which the odds of uptake grow by a
+    /// factor e, > 0.
     pub scale_days: Option<f64>,
 }
 

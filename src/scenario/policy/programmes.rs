@@ -41,7 +41,7 @@ pub struct RawProgramme {
     pub exacerbation_multiplier: Option<f64>,
     /// Multiplier on their admission probability (default 1), ≥ 0.
     pub admit_multiplier: Option<f64>,
-    /// Cost per enrolled patient-year (default 0), ≥ 0.
+    /// £ per enrolled patient-year (default 0), ≥ 0.
     pub cost_per_patient_year: Option<f64>,
     /// When the share's enrolees enrol (see [`super::RawUptake`]); default: all at the
     /// start. Not with `target`.
@@ -52,8 +52,8 @@ pub struct RawProgramme {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
-    /// Emergency admission requests within the window, the qualifying one included
-    /// (required), 1 to 8.
+    /// A count of emergency admission requests within the window, the qualifying one
+    /// included (required), 1 to 8.
     #[schemars(extend("x-required" = true))]
     pub admissions: Option<u32>,
     /// The window, days (required), at least 1.

@@ -23,7 +23,7 @@ pub struct RawSpecialistOutreach {
     pub admit_multiplier: Option<f64>,
     /// Outreach sessions per year (default 0).
     pub sessions_per_year: Option<f64>,
-    /// Cost per session (default 0), ≥ 0.
+    /// £ per outreach session (default 0), ≥ 0.
     pub cost_per_session: Option<f64>,
     /// Not supported: refused with the reason (outreach acts from the start).
     pub uptake: Option<super::RawUptake>,

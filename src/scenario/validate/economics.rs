@@ -99,7 +99,7 @@ fn utilities_given(raw: &RawScenario) -> bool {
 }
 
 /// The keys of `[payment]` that belong to one mechanism only, with that mechanism.
-const MECHANISM_KEYS: [(&str, RawAcuteMechanism); 6] = [
+pub(crate) const MECHANISM_KEYS: [(&str, RawAcuteMechanism); 6] = [
     ("spell_tariff", RawAcuteMechanism::Tariff),
     ("trim_days", RawAcuteMechanism::Tariff),
     ("excess_bed_day_price", RawAcuteMechanism::Tariff),
@@ -108,7 +108,8 @@ const MECHANISM_KEYS: [(&str, RawAcuteMechanism); 6] = [
     ("capitation_per_person_year", RawAcuteMechanism::Capitation),
 ];
 
-fn mechanism_name(m: RawAcuteMechanism) -> &'static str {
+/// A mechanism as written in `payment.acute`.
+pub(crate) fn mechanism_name(m: RawAcuteMechanism) -> &'static str {
     match m {
         RawAcuteMechanism::Activity => "activity",
         RawAcuteMechanism::Tariff => "tariff",

@@ -26,6 +26,7 @@ pub use super::checker::{
     MAX_PATIENTS_EVER, MAX_PEOPLE, MAX_PER_YEAR, MAX_REPLICATIONS, MIN_FRAILTY_CV,
     MIN_INTERVAL_DAYS,
 };
+pub(crate) use economics::{MECHANISM_KEYS, mechanism_name};
 
 fn is_band_name(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
