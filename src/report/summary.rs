@@ -172,12 +172,7 @@ fn show(v: f64, f: Fmt) -> String {
 /// `v` written as `f` says, with an explicit `+` when it is above 0 and does not show as 0
 /// (a difference).
 pub(super) fn show_signed(v: f64, f: Fmt) -> String {
-    let s = show(v, f);
-    if v > 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        format!("+{s}")
-    } else {
-        s
-    }
+    chart::signed(v, |size| show(size, f))
 }
 
 /// A difference and its 95% CI, every number signed: `+12 (−3 to +27)`.
